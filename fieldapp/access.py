@@ -1,0 +1,39 @@
+"""Who may open which route: every view is wrapped in exactly one of these decorators.
+
+Each marks its view with `access_rule`, so a test can fail when a new route has no rule.
+"""
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+
+def public(view):
+    """Open to anyone, signed in or not (sign-in page, verification, static files)."""
+    view.access_rule = "public"
+    return view
+
+
+def signed_in(view):
+    """Any signed-in user, whatever their role."""
+    wrapped = login_required(view)
+    wrapped.access_rule = "signed_in"
+    return wrapped
+
+
+def roles(*allowed: str):
+    """Signed-in users with one of these roles; others get 403, anonymous users the sign-in page."""
+
+    def decorator(view):
+        @wraps(view)
+        def check_role(*args, **kwargs):
+            if current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped = login_required(check_role)
+        wrapped.access_rule = "roles:" + ",".join(allowed)
+        return wrapped
+
+    return decorator

@@ -1,0 +1,7 @@
+"""Administration: users and organisations of the admin's own landlord."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from . import organisations, users  # noqa: E402,F401  (routes register on bp)

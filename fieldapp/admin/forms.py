@@ -1,0 +1,74 @@
+"""The admin forms: what each field accepts and the message shown when it does not."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, URLField
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+
+from ..accounts import ROLE_LABELS
+from ..fields import PhoneNumber, WebAddress, strip_text
+
+MIN_PASSWORD_LENGTH = 12
+
+
+class UserForm(FlaskForm):
+    name = StringField("Full name", filters=[strip_text], validators=[
+        InputRequired("Enter the person's full name"),
+        Length(max=100, message="Full name must be 100 characters or fewer")])
+    email = EmailField("Email address", filters=[strip_text], validators=[
+        InputRequired("Enter an email address"),
+        Length(max=320, message="Email address must be 320 characters or fewer"),
+        Email("Enter an email address in the correct format, like name@example.org",
+              check_deliverability=False)])
+    role = RadioField("Role", choices=list(ROLE_LABELS.items()),
+                      validators=[InputRequired("Select a role")])
+    organisation_id = SelectField("Organisation", coerce=int,
+                                  validators=[InputRequired("Select an organisation")])
+    badge_number = StringField("Badge number", filters=[strip_text], validators=[
+        Length(max=40, message="Badge number must be 40 characters or fewer")])
+    supervisor_phone = StringField("Supervisor's phone", filters=[strip_text], validators=[
+        PhoneNumber("phone number for the supervisor")])
+    password = PasswordField("Password", validators=[
+        Length(max=200, message="Password must be 200 characters or fewer")])
+    photo = FileField("ID photo")
+
+    def __init__(self, *args, organisations=(), new_user: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.new_user = new_user
+        self.organisation_kinds = {org["id"]: org["kind"] for org in organisations}
+        self.organisation_id.choices = [(0, "Select an organisation")] + [
+            (org["id"], org["name"]) for org in organisations]
+
+    def validate_organisation_id(self, field):
+        kind = self.organisation_kinds.get(field.data)
+        if kind is None:
+            raise ValidationError("Select an organisation")
+        if self.role.data == "operative" and kind != "contractor":
+            raise ValidationError("Select a contractor firm: operatives belong to a firm")
+        if self.role.data in ("officer", "admin") and kind != "landlord":
+            raise ValidationError("Select the landlord: officers and admins belong to it")
+
+    def validate_badge_number(self, field):
+        if self.role.data == "operative" and not field.data:
+            raise ValidationError("Enter a badge number: it is shown on the operative's ID card")
+
+    def validate_password(self, field):
+        if self.new_user and not field.data:
+            raise ValidationError("Enter a password")
+        if field.data and len(field.data) < MIN_PASSWORD_LENGTH:
+            raise ValidationError(f"Password must be {MIN_PASSWORD_LENGTH} characters or more")
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField("Name", filters=[strip_text], validators=[
+        InputRequired("Enter the organisation's name"),
+        Length(max=100, message="Name must be 100 characters or fewer")])
+    main_phone = StringField("Main phone", filters=[strip_text], validators=[
+        InputRequired("Enter the main phone number"), PhoneNumber("main phone number")])
+    duty_phone = StringField("Duty or out-of-hours phone", filters=[strip_text],
+                             validators=[PhoneNumber("duty phone number")])
+    safeguarding_phone = StringField("Safeguarding team phone", filters=[strip_text],
+                                     validators=[PhoneNumber("safeguarding phone number")])
+    web_address = URLField("Web address", filters=[strip_text], validators=[
+        Optional(), Length(max=200, message="Web address must be 200 characters or fewer"),
+        WebAddress()])

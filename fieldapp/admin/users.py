@@ -1,0 +1,128 @@
+"""Admin: list, add, edit, disable and re-enable users of the admin's landlord and its firms."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from .. import accounts, audit
+from ..access import roles
+from ..db import get_db
+from ..organisations import organisations_for_landlord
+from ..photos import PhotoError, prepare_photo
+from . import bp
+from .forms import UserForm
+
+
+def get_user_for_admin_or_404(db, user_id: int):
+    """The user, only if they belong to the signed-in admin's landlord or one of its firms."""
+    row = accounts.get_user(db, user_id)
+    if row is None or row["landlord_id"] != current_user.landlord_id:
+        abort(404)
+    return row
+
+
+@bp.get("/users")
+@roles("admin")
+def users():
+    db = get_db()
+    return render_template("admin/users.html",
+                           users=accounts.users_for_landlord(db, current_user.landlord_id))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles("admin")
+def new_user():
+    db = get_db()
+    form = UserForm(organisations=organisations_for_landlord(db, current_user.landlord_id))
+    if form.validate_on_submit() and _email_free(db, form) and (photo := _photo(form)) is not False:
+        user_id = accounts.create_user(
+            db, name=form.name.data, email=form.email.data, password=form.password.data,
+            role=form.role.data, organisation_id=form.organisation_id.data,
+            badge_number=form.badge_number.data, supervisor_phone=form.supervisor_phone.data)
+        if photo:
+            accounts.save_photo(db, user_id, "image/jpeg", photo)
+        audit.record("user_created", "user", user_id)
+        flash(f"{form.name.data} can now sign in.", "success")
+        return redirect(url_for("admin.users"), code=303)
+    return render_template("admin/user_form.html", form=form, user=None), _status(form)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@roles("admin")
+def edit_user(user_id: int):
+    db = get_db()
+    user = get_user_for_admin_or_404(db, user_id)
+    form = UserForm(organisations=organisations_for_landlord(db, current_user.landlord_id),
+                    new_user=False, data=None if request.method == "POST" else dict(user))
+    if form.validate_on_submit() and _email_free(db, form, user_id) and \
+            (photo := _photo(form)) is not False:
+        accounts.update_user(
+            db, user_id, name=form.name.data, email=form.email.data, role=form.role.data,
+            organisation_id=form.organisation_id.data, badge_number=form.badge_number.data,
+            supervisor_phone=form.supervisor_phone.data)
+        if form.password.data:
+            accounts.set_password(db, user_id, form.password.data)
+        if photo:
+            accounts.save_photo(db, user_id, "image/jpeg", photo)
+        audit.record("user_updated", "user", user_id)
+        flash(f"Changes to {form.name.data} are saved.", "success")
+        return redirect(url_for("admin.users"), code=303)
+    return render_template("admin/user_form.html", form=form, user=user), _status(form)
+
+
+@bp.post("/users/<int:user_id>/disable")
+@roles("admin")
+def disable_user(user_id: int):
+    db = get_db()
+    user = get_user_for_admin_or_404(db, user_id)
+    if user["id"] == current_user.id:
+        flash("You cannot disable your own account. Ask another administrator.", "error")
+        return redirect(url_for("admin.users"), code=303)
+    accounts.set_active(db, user_id, False)
+    audit.record("user_disabled", "user", user_id)
+    flash(f"{user['name']} is disabled and signed out everywhere.", "success")
+    return redirect(url_for("admin.users"), code=303)
+
+
+@bp.post("/users/<int:user_id>/enable")
+@roles("admin")
+def enable_user(user_id: int):
+    db = get_db()
+    user = get_user_for_admin_or_404(db, user_id)
+    accounts.set_active(db, user_id, True)
+    audit.record("user_enabled", "user", user_id)
+    flash(f"{user['name']} can sign in again.", "success")
+    return redirect(url_for("admin.users"), code=303)
+
+
+@bp.get("/users/<int:user_id>/photo")
+@roles("admin")
+def user_photo(user_id: int):
+    db = get_db()
+    get_user_for_admin_or_404(db, user_id)
+    photo = accounts.get_photo(db, user_id)
+    if photo is None:
+        abort(404)
+    return photo["image"], 200, {"Content-Type": photo["content_type"]}
+
+
+def _email_free(db, form: UserForm, user_id: int | None = None) -> bool:
+    if accounts.email_taken(db, form.email.data, except_user_id=user_id):
+        form.email.errors.append("That email address is already used by another account")
+        return False
+    return True
+
+
+def _photo(form: UserForm) -> bytes | None | bool:
+    """The prepared photo, None when none was chosen, or False with the field's error set."""
+    upload = form.photo.data
+    if not upload or not getattr(upload, "filename", ""):
+        return None
+    try:
+        return prepare_photo(upload.read(256 * 1024 * 1024))
+    except PhotoError as error:
+        form.photo.errors = [str(error)]
+        return False
+
+
+def _status(form) -> int:
+    return 422 if form.errors else 200

@@ -1,0 +1,112 @@
+"""Signing in and out, and sending each person to the home page of their role."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import InputRequired, Length
+
+from . import audit
+from .access import public, signed_in
+from .accounts import User, check_credentials
+from .db import get_db
+from .sessions import (
+    clear_sign_in_failures,
+    end_session,
+    record_sign_in_failure,
+    sign_in_locked,
+    start_session,
+    user_for_session,
+)
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Sign in to see that page."
+login_manager.login_message_category = "info"
+
+ROLE_HOMES = {"operative": "operative.today", "officer": "officer.residents",
+              "admin": "admin.users"}
+WRONG_CREDENTIALS = "Enter a correct email address and password"
+LOCKED_OUT = ("You have tried to sign in too many times. Wait 15 minutes, then try again, "
+              "or ask your administrator to help you sign in.")
+
+
+@login_manager.user_loader
+def load_user(token: str) -> User | None:
+    return user_for_session(get_db(), token)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email address", validators=[
+        InputRequired("Enter your email address"),
+        Length(max=320, message="Email address must be 320 characters or fewer")])
+    password = PasswordField("Password", validators=[
+        InputRequired("Enter your password"),
+        Length(max=200, message="Password must be 200 characters or fewer")])
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: never another host, scheme or protocol-relative URL."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(ch) < 32 for ch in target):
+        return None
+    return target
+
+
+def home_url_for(user: User) -> str:
+    return url_for(ROLE_HOMES[user.role])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_url_for(current_user))
+    form = LoginForm()
+    next_url = safe_next(request.values.get("next"))
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form, next_url=next_url)
+    db = get_db()
+    email, address = form.email.data.strip(), request.remote_addr or ""
+    if sign_in_locked(db, email, address):
+        form.form_errors.append(LOCKED_OUT)
+        return render_template("auth/login.html", form=form, next_url=next_url), 429
+    row = check_credentials(db, email, form.password.data)
+    if row is None:
+        record_sign_in_failure(db, email, address)
+        form.form_errors.append(WRONG_CREDENTIALS)
+        return render_template("auth/login.html", form=form, next_url=next_url), 200
+    clear_sign_in_failures(db, email)
+    _begin_session(db, row)
+    return redirect(next_url or home_url_for(current_user), code=303)
+
+
+def _begin_session(db, row) -> None:
+    # A fresh cookie and a fresh server-side token on every sign-in: no session fixation.
+    session.clear()
+    user = User(row, start_session(db, row["id"]))
+    session.permanent = True
+    login_user(user)
+    audit.record("sign_in", "user", user.id, user_id=user.id, db=db)
+
+
+@bp.post("/logout")
+@signed_in
+def logout():
+    db = get_db()
+    audit.record("sign_out", "user", current_user.id, db=db)
+    end_session(db, current_user.session_token)
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login", signed_out=1), code=303)
+
+
+@bp.get("/")
+@signed_in
+def home():
+    return redirect(home_url_for(current_user))

@@ -1,0 +1,121 @@
+"""The `fieldapp` command: migrate, create accounts, load demo data, serve."""
+
+import os
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+
+from . import db as database
+from . import migrations
+from .accounts import ROLES, create_user, email_taken
+from .db import query_one
+from .demo import DEMO_PASSWORD, DemoRefused, load_demo
+from .organisations import create_landlord
+
+MIN_PASSWORD_LENGTH = 12
+
+
+def _db():
+    return database.connect(current_app.config["FIELDAPP_DB"])
+
+
+def _migrated_db():
+    db = _db()
+    migrations.apply(db)
+    return db
+
+
+@click.command("migrate")
+def migrate_command():
+    """Create the database or bring its schema up to date."""
+    db = _db()
+    pending = [m.name for m in migrations.migrations.pending(db)]
+    migrations.apply(db)
+    click.echo(f"Applied {len(pending)} migration(s) to {current_app.config['FIELDAPP_DB']}.")
+
+
+@click.command("create-landlord")
+@click.option("--name", required=True, help="The landlord's name, as residents know it.")
+@click.option("--web-address", default="", help="Its public site, like https://www.example.org")
+@click.option("--main-phone", default="")
+@click.option("--duty-phone", default="", help="Duty or out-of-hours line.")
+@click.option("--safeguarding-phone", default="")
+def create_landlord_command(name, web_address, main_phone, duty_phone, safeguarding_phone):
+    """Add a landlord organisation (the first step on a new installation)."""
+    db = _migrated_db()
+    landlord_id = create_landlord(db, name=name, web_address=web_address, main_phone=main_phone,
+                                  duty_phone=duty_phone, safeguarding_phone=safeguarding_phone)
+    click.echo(f"Created landlord {name!r} with id {landlord_id}.")
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--organisation", "organisation_id", type=int, required=True,
+              help="Organisation id (see create-landlord's output or the admin pages).")
+@click.option("--badge", default="", help="Badge number (operatives).")
+@click.password_option(help="Prompted for when not given; or set FIELDAPP_PASSWORD.",
+                       envvar="FIELDAPP_PASSWORD")
+def create_user_command(email, name, role, organisation_id, badge, password):
+    """Add a user who can sign in straight away."""
+    db = _migrated_db()
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.UsageError(f"The password must be {MIN_PASSWORD_LENGTH} characters or more.")
+    if email_taken(db, email):
+        raise click.UsageError(f"{email} already has an account.")
+    if query_one(db, "SELECT id FROM organisations WHERE id = ?", (organisation_id,)) is None:
+        raise click.UsageError(f"There is no organisation with id {organisation_id}.")
+    user_id = create_user(db, name=name, email=email, password=password, role=role,
+                          organisation_id=organisation_id, badge_number=badge)
+    click.echo(f"Created {role} {email} (user {user_id}).")
+
+
+@click.command("demo")
+def demo_command():
+    """Load the demo landlord, firms, accounts, residents and visits into a new database."""
+    if current_app.config["FIELDAPP_ENV"] == "production":
+        raise click.ClickException("Demo data is never loaded with FIELDAPP_ENV=production.")
+    db = _migrated_db()
+    try:
+        demo_accounts = load_demo(db)
+    except DemoRefused as refusal:
+        raise click.ClickException(str(refusal)) from refusal
+    click.echo(f"Demo data loaded into {current_app.config['FIELDAPP_DB']}.")
+    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+    for email, name, role in demo_accounts:
+        click.echo(f"  {email:<24} {role:<10} {name}")
+
+
+@click.command("serve")
+@click.option("--host", envvar="HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="PORT", default=5000, type=int, show_default=True)
+@click.option("--workers", envvar="FIELDAPP_WORKERS", default=2, type=int, show_default=True)
+@click.option("--threads", envvar="FIELDAPP_THREADS", default=4, type=int, show_default=True)
+def serve_command(host, port, workers, threads):
+    """Apply migrations, then serve with gunicorn (the production server)."""
+    _migrated_db().close()
+    argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
+            "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
+            "--access-logfile", "-", "fieldapp:create_app()"]
+    click.echo(f"Serving fieldapp on http://{host}:{port} (Ctrl-C stops it)")
+    sys.stdout.flush()
+    os.execv(sys.executable, argv)  # noqa: S606  (our own interpreter, fixed arguments)
+
+
+COMMANDS = (migrate_command, create_landlord_command, create_user_command, demo_command,
+            serve_command)
+
+
+def register_commands(app) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    from . import create_app
+
+    FlaskGroup(create_app=create_app, add_default_commands=False,
+               help="fieldapp: run `fieldapp COMMAND --help` for each command.")()

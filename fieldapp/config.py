@@ -1,0 +1,67 @@
+"""Configuration: read once from the environment, checked before the app starts."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("production", "development", "demo", "test")
+# Values people paste from tutorials; refusing them stops a guessable key reaching production.
+WEAK_SECRET_KEYS = {"", "dev", "secret", "changeme", "change-me", "fieldapp"}
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a safe, runnable app."""
+
+
+def load_config(instance_path: Path) -> dict:
+    env = os.environ.get("FIELDAPP_ENV", "development").strip().lower()
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"FIELDAPP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
+    base_url = os.environ.get("FIELDAPP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    https = base_url.startswith("https://")
+    return {
+        "FIELDAPP_ENV": env,
+        "FIELDAPP_DB": os.environ.get("FIELDAPP_DB", str(instance_path / "fieldapp.db")),
+        "FIELDAPP_BASE_URL": base_url,
+        "FIELDAPP_TRUSTED_PROXIES": int(os.environ.get("FIELDAPP_TRUSTED_PROXIES", "0") or 0),
+        "SECRET_KEY": _secret_key(env, instance_path),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "SESSION_COOKIE_NAME": "fieldapp_session",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        # The CSRF token is tied to the session, which already ends after 12 hours; a 1-hour
+        # token would break an offline outbox replayed in the afternoon.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+        "LOGIN_MAX_FAILURES": 10,
+        "LOGIN_LOCK_WINDOW": timedelta(minutes=15),
+    }
+
+
+def _secret_key(env: str, instance_path: Path) -> str:
+    key = os.environ.get("SECRET_KEY", "")
+    if key.strip().lower() not in WEAK_SECRET_KEYS and len(key) >= MIN_SECRET_KEY_LENGTH:
+        return key
+    if env == "production":
+        raise ConfigError(
+            "SECRET_KEY must be set to a random value of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters in production. "
+            "Make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+    return _local_secret_key(instance_path)
+
+
+def _local_secret_key(instance_path: Path) -> str:
+    """Outside production, keep a random key in the instance folder so sessions survive restarts."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key

@@ -1,0 +1,228 @@
+"""Demo data: a landlord, two firms, the demo accounts, a dozen residents and today's visits.
+
+The demo accounts are part of the product's contract: checks and other areas sign in with them.
+"""
+
+import json
+from datetime import date, time, timedelta
+
+from . import accounts
+from .clock import local_to_utc_iso, today_local
+from .db import query_one, transaction, utc_now
+from .organisations import create_contractor, create_landlord
+
+DEMO_PASSWORD = "fieldapp-demo"  # noqa: S105  (published demo credential, refused in production)
+DEMO_MARKER = "demo_database"
+
+# (email, name, role, organisation key, badge, supervisor phone)
+DEMO_ACCOUNTS = [
+    ("admin@demo.test", "Alex Morgan", "admin", "landlord", "", ""),
+    ("officer@demo.test", "Priya Shah", "officer", "landlord", "", ""),
+    ("officer2@demo.test", "Tom Okafor", "officer", "landlord", "", ""),
+    ("operative@demo.test", "Sam Taylor", "operative", "acme", "ACME-0142", "0113 496 0101"),
+    ("operative2@demo.test", "Jordan Lee", "operative", "brightside", "BSG-2231", "0113 496 0202"),
+    ("operative3@demo.test", "Dan Price", "operative", "acme", "ACME-0177", "0113 496 0101"),
+]
+
+# (name, preferred name, address, area, postcode, officer, phone, advocate, relationship,
+#  advocate phone, doorstep password, [(adjustment code, parameters, detail)])
+DEMO_RESIDENTS = [
+    ("Michael Brennan", "Michael", "Flat 12, Alder Court", "Riverside North", "RS1 4AB",
+     "officer", "07700 900 311", "Grace Brennan", "Sister", "07700 900 312", "bluebell", [
+         ("advocate_present", {"advocate": "Grace Brennan", "phone": "07700 900 312"}, ""),
+         ("explain_each_step", {}, "Show him the part before you fit it."),
+         ("written_schedule", {}, "Schedule posted to him and to Grace a week before."),
+         ("call_ahead", {"minutes": "30", "phone": "07700 900 312"}, "Call Grace, not Michael."),
+         ("noise_warning", {}, ""),
+     ]),
+    ("Aisha Rahman", "Aisha", "3 Willow Walk", "Riverside North", "RS1 5CD", "officer",
+     "07700 900 421", "", "", "", "", [
+         ("interpreter", {"language": "Bengali", "booked": "yes"}, ""),
+         ("gentle_knock", {}, "Young baby in the home."),
+     ]),
+    ("Doreen Walsh", "Mrs Walsh", "27 Beech Road", "Millfield", "RS2 1EF", "officer",
+     "020 7946 0433", "", "", "", "", [
+         ("wait_at_door", {"minutes": "5"}, "Uses a walking frame."),
+         ("hearing", {}, ""),
+         ("extra_time", {}, ""),
+     ]),
+    ("Kwame Mensah", "Kwame", "Flat 4, Cedar House", "Millfield", "RS2 3GH", "officer",
+     "07700 900 544", "", "", "", "", [
+         ("text_ahead", {}, ""),
+         ("avoid_times", {"when": "before 10am"}, ""),
+     ]),
+    ("Siobhan Kelly", "Siobhan", "8 Hazel Close", "Eastgate", "RS3 2JK", "officer",
+     "07700 900 655", "Marie O'Neill", "Support worker", "07700 900 656", "", [
+         ("max_people", {"n": "1"}, ""),
+         ("same_gender", {"gender": "female"}, ""),
+         ("offer_breaks", {}, ""),
+     ]),
+    ("Peter Novak", "Peter", "Flat 20, Rowan Tower", "Eastgate", "RS3 4LM", "officer",
+     "07700 900 766", "", "", "", "", [("pets", {}, "Two dogs.")]),
+    ("Lina Haddad", "Lina", "14 Elm Grove", "Riverside South", "RS4 1NP", "officer2",
+     "07700 900 877", "", "", "", "", [
+         ("sight", {}, ""),
+         ("easy_read", {}, ""),
+     ]),
+    ("George Whitfield", "George", "6 Poplar Lane", "Riverside South", "RS4 2QR", "officer2",
+     "020 7946 0988", "", "", "", "", [
+         ("pre_visit", {}, "Introductory visit done in March."),
+         ("fewer_visits", {}, ""),
+     ]),
+    ("Fatima Osei", "Fatima", "Flat 9, Birch Mews", "Westbank", "RS5 3ST", "officer2",
+     "07700 900 199", "", "", "", "", []),
+    ("Ryan Cooper", "Ryan", "41 Larch Street", "Westbank", "RS5 4UV", "officer2",
+     "07700 900 210", "", "", "", "", [
+         ("other", {"text": "Use the side door; the front door sticks."}, ""),
+     ]),
+    ("Margaret Lloyd", "Margaret", "2 Sycamore Row", "Millfield", "RS2 6WX", "officer2",
+     "020 7946 0321", "", "", "", "", [("call_ahead", {"minutes": "15", "phone": ""}, "")]),
+    ("Tariq Aziz", "Tariq", "Flat 1, Holly Court", "Eastgate", "RS3 7YZ", "officer",
+     "07700 900 432", "", "", "", "", []),
+]
+
+# (resident index, operatives, day offset, start, end, trade, job ref, notes, steps)
+# A step is (description, hints, minutes); hints are the work_steps flag columns.
+DEMO_VISITS = [
+    (0, ["operative2"], 0, time(10), time(12), "Gas heating", "BSG-7731",
+     "Replacement boiler. Michael has been without heating; Grace will be there from 10:00.", [
+         ("Introduce yourself and go through the schedule with Michael and Grace", (), 10),
+         ("Turn off the gas and drain the old boiler", ("gas_off", "water_off"), 30),
+         ("Remove the old boiler", ("noisy", "dusty"), 25),
+         ("Fit and test the new boiler", ("noisy",), 45),
+         ("Show Michael how to use the new controls", (), 10),
+     ]),
+    (1, ["operative"], 0, time(9), time(11), "Plumbing", "ACM-5521", "", [
+        ("Replace the leaking kitchen tap", ("water_off",), 40),
+    ]),
+    (2, ["operative", "operative3"], 0, time(13), time(15), "Carpentry", "ACM-5530",
+     "Two people needed to carry the new door.", [
+         ("Take off the old back door", ("noisy",), 20),
+         ("Hang and fit the new back door", ("noisy", "dusty"), 60),
+     ]),
+    (3, ["operative2"], 0, time(14), time(16), "Gas safety check", "BSG-7740", "", [
+        ("Annual gas safety check", ("gas_off",), 45),
+    ]),
+    (4, ["operative"], 1, time(10), time(12), "Electrical", "ACM-5544", "", [
+        ("Replace the bathroom extractor fan", ("power_off", "noisy"), 50),
+    ]),
+    (5, ["operative2"], 1, time(9), time(11), "Gas heating", "BSG-7752", "", [
+        ("Bleed the radiators and check pressure", (), 30),
+    ]),
+    (6, ["operative"], 1, time(14), time(16), "Plumbing", "ACM-5551", "", [
+        ("Unblock the bathroom sink", (), 30),
+    ]),
+    (7, ["operative2"], 1, time(13), time(15), "Gas heating", "BSG-7760",
+     "Bundle the radiator valve with the service so George has one visit.", [
+         ("Service the boiler", ("gas_off",), 40),
+         ("Replace the bedroom radiator valve", ("water_off",), 30),
+     ]),
+]
+
+STEP_FLAGS = ("noisy", "dusty", "water_off", "power_off", "gas_off")
+
+
+class DemoRefused(RuntimeError):
+    """The database holds real data (or demo data already); loading demo data would mix them."""
+
+
+def is_demo_database(db) -> bool:
+    row = query_one(db, "SELECT value FROM settings WHERE key = ?", (DEMO_MARKER,))
+    return row is not None and row["value"] == "yes"
+
+
+def load_demo(db) -> list[tuple[str, str, str]]:
+    """Fill an empty database with demo data; returns (email, name, role) of each account."""
+    if query_one(db, "SELECT count(*) AS n FROM users")["n"]:
+        if is_demo_database(db):
+            raise DemoRefused("This database already has the demo data. "
+                              "./scripts/demo makes a fresh one each time.")
+        raise DemoRefused("This database is not a demo database: it has real accounts. "
+                          "Demo data is loaded only into a new, empty database.")
+    with transaction(db):
+        db.execute("INSERT INTO settings (key, value) VALUES (?, 'yes')", (DEMO_MARKER,))
+    orgs = _load_organisations(db)
+    users = _load_users(db, orgs)
+    residents = _load_residents(db, orgs["landlord"], users)
+    _load_visits(db, residents, users, orgs, today_local())
+    return [(email, name, role) for email, name, role, *_ in DEMO_ACCOUNTS]
+
+
+def _load_organisations(db) -> dict[str, int]:
+    landlord = create_landlord(
+        db, name="Riverside Homes", web_address="https://www.riverside-homes.example",
+        main_phone="020 7946 0000", duty_phone="020 7946 0999",
+        safeguarding_phone="020 7946 0555")
+    acme = create_contractor(db, landlord_id=landlord, name="Acme Repairs",
+                             main_phone="0113 496 0100", duty_phone="0113 496 0199")
+    brightside = create_contractor(db, landlord_id=landlord, name="Brightside Gas",
+                                   main_phone="0113 496 0200", duty_phone="0113 496 0299")
+    return {"landlord": landlord, "acme": acme, "brightside": brightside}
+
+
+def _load_users(db, orgs: dict[str, int]) -> dict[str, int]:
+    return {
+        email.split("@")[0]: accounts.create_user(
+            db, name=name, email=email, password=DEMO_PASSWORD, role=role,
+            organisation_id=orgs[org], badge_number=badge, supervisor_phone=supervisor)
+        for email, name, role, org, badge, supervisor in DEMO_ACCOUNTS
+    }
+
+
+def _load_residents(db, landlord_id: int, users: dict[str, int]) -> list[int]:
+    ids = []
+    now = utc_now()
+    with transaction(db):
+        for number, resident in enumerate(DEMO_RESIDENTS, start=1):
+            (name, preferred, address, area, postcode, officer, phone, advocate, relationship,
+             advocate_phone, password, adjustments) = resident
+            resident_id = db.execute(
+                "INSERT INTO residents (landlord_id, officer_id, tenancy_ref, name, preferred_name,"
+                " address_line1, town, postcode, area, phone, preferred_contact, advocate_name,"
+                " advocate_relationship, advocate_phone, doorstep_password, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'Riverside', ?, ?, ?, 'phone', ?, ?, ?, ?, ?, ?)",
+                (landlord_id, users[officer], f"RH-{10000 + number}", name, preferred, address,
+                 postcode, area, phone, advocate, relationship, advocate_phone, password, now,
+                 now)).lastrowid
+            _load_adjustments(db, resident_id, users[officer], adjustments, password)
+            ids.append(resident_id)
+    return ids
+
+
+def _load_adjustments(db, resident_id: int, officer_id: int, adjustments, password: str) -> None:
+    consent_on = (today_local() - timedelta(days=60)).isoformat()
+    review_due = (today_local() + timedelta(days=305)).isoformat()
+    if password:
+        adjustments = [*adjustments, ("doorstep_password", {}, "")]
+    for code, parameters, detail in adjustments:
+        db.execute(
+            "INSERT INTO adjustments (resident_id, type_code, parameters, detail, consent_given_by,"
+            " consent_how, consent_on, recorded_by, review_due, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, 'resident', 'phone', ?, ?, ?, ?, ?)",
+            (resident_id, code, json.dumps(parameters), detail, consent_on, officer_id,
+             review_due, utc_now(), utc_now()))
+
+
+def _load_visits(db, residents: list[int], users: dict[str, int], orgs: dict[str, int],
+                 today: date) -> None:
+    now = utc_now()
+    with transaction(db):
+        for resident, operatives, offset, start, end, trade, job_ref, notes, steps in DEMO_VISITS:
+            day = today + timedelta(days=offset)
+            firm = orgs["brightside"] if job_ref.startswith("BSG") else orgs["acme"]
+            visit_id = db.execute(
+                "INSERT INTO visits (resident_id, firm_id, job_ref, trade, starts_at, ends_at,"
+                " notes_for_operative, created_by, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (residents[resident], firm, job_ref, trade, local_to_utc_iso(day, start),
+                 local_to_utc_iso(day, end), notes, users["officer"], now, now)).lastrowid
+            for operative in operatives:
+                db.execute("INSERT INTO visit_operatives (visit_id, user_id) VALUES (?, ?)",
+                           (visit_id, users[operative]))
+            for position, (description, hints, minutes) in enumerate(steps, start=1):
+                db.execute(
+                    "INSERT INTO work_steps (visit_id, position, description, expected_minutes,"
+                    " noisy, dusty, water_off, power_off, gas_off)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (visit_id, position, description, minutes,
+                     *(int(flag in hints) for flag in STEP_FLAGS)))

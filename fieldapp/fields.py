@@ -1,0 +1,51 @@
+"""Form rules shared by every area: phone numbers, web addresses, trimmed text.
+
+Messages follow one voice: say what to do ("Enter a phone number, like ..."), never "invalid".
+"""
+
+import re
+from urllib.parse import urlsplit
+
+from wtforms.validators import ValidationError
+
+PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ()-]+$")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_text(value):
+    """Filter: trim surrounding spaces and drop control characters from typed text."""
+    if isinstance(value, str):
+        return CONTROL_CHARACTERS.sub("", value).strip()
+    return value
+
+
+class PhoneNumber:
+    """A UK or international number people can tap to call; empty is allowed unless required."""
+
+    def __init__(self, label: str = "phone number"):
+        self.message = f"Enter a {label}, like 020 7946 0000 or 07700 900 000"
+
+    def __call__(self, _form, field):
+        if not field.data:
+            return
+        digits = re.sub(r"\D", "", field.data)
+        if not PHONE_CHARACTERS.match(field.data) or not 3 <= len(digits) <= 15:
+            raise ValidationError(self.message)
+
+
+class WebAddress:
+    """A full https address of a site residents can check, like https://www.example.org."""
+
+    message = "Enter a web address starting with https://, like https://www.riverside.example"
+
+    def __call__(self, _form, field):
+        if not field.data:
+            return
+        parts = urlsplit(field.data)
+        if parts.scheme != "https" or not parts.hostname or "." not in parts.hostname:
+            raise ValidationError(self.message)
+
+
+def tel_href(number: str) -> str:
+    """`tel:` link target: digits and a leading plus only, so every phone can dial it."""
+    return "tel:" + re.sub(r"[^\d+]", "", number or "")

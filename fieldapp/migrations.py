@@ -1,0 +1,226 @@
+"""The schema, created and changed only here: one function per change, applied in order.
+
+Never edit a migration that has shipped; add a new one. `fieldapp migrate` applies them.
+"""
+
+import json
+
+from sqlite_utils import Database, Migrations
+
+from . import catalogues
+
+migrations = Migrations("fieldapp")
+
+
+def _script(db: Database, sql: str) -> None:
+    for statement in filter(str.strip, sql.split(";")):
+        db.execute(statement)
+
+
+@migrations()
+def m001_accounts_and_audit(db: Database) -> None:
+    _script(db, """
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE organisations (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('landlord', 'contractor')),
+        landlord_id INTEGER REFERENCES organisations(id),
+        main_phone TEXT NOT NULL DEFAULT '',
+        duty_phone TEXT NOT NULL DEFAULT '',
+        safeguarding_phone TEXT NOT NULL DEFAULT '',
+        web_address TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX organisations_landlord ON organisations(landlord_id);
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        email TEXT NOT NULL COLLATE NOCASE UNIQUE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('operative', 'officer', 'admin')),
+        organisation_id INTEGER NOT NULL REFERENCES organisations(id),
+        badge_number TEXT NOT NULL DEFAULT '',
+        supervisor_phone TEXT NOT NULL DEFAULT '',
+        active INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX users_organisation ON users(organisation_id);
+    CREATE TABLE user_photos (
+        user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        content_type TEXT NOT NULL,
+        image BLOB NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE user_sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE INDEX user_sessions_user ON user_sessions(user_id);
+    CREATE TABLE login_failures (
+        id INTEGER PRIMARY KEY,
+        email TEXT NOT NULL COLLATE NOCASE,
+        address TEXT NOT NULL,
+        failed_at TEXT NOT NULL
+    );
+    CREATE INDEX login_failures_email ON login_failures(email, failed_at);
+    CREATE INDEX login_failures_address ON login_failures(address, failed_at);
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        user_id INTEGER REFERENCES users(id),
+        action TEXT NOT NULL,
+        record_type TEXT NOT NULL DEFAULT '',
+        record_id TEXT NOT NULL DEFAULT '',
+        address TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX audit_log_record ON audit_log(record_type, record_id, at);
+    CREATE INDEX audit_log_user ON audit_log(user_id, at)
+    """)
+
+
+@migrations()
+def m002_catalogues(db: Database) -> None:
+    _script(db, """
+    CREATE TABLE adjustment_types (
+        code TEXT PRIMARY KEY, label TEXT NOT NULL, instruction_template TEXT NOT NULL,
+        parameters TEXT NOT NULL DEFAULT '[]', sort_order INTEGER NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE visit_outcomes (
+        code TEXT PRIMARY KEY, label TEXT NOT NULL, sort_order INTEGER NOT NULL,
+        stops_visit INTEGER NOT NULL DEFAULT 0, is_no_access INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE no_access_reasons (
+        code TEXT PRIMARY KEY, label TEXT NOT NULL, sort_order INTEGER NOT NULL
+    );
+    CREATE TABLE distress_levels (
+        code TEXT PRIMARY KEY, label TEXT NOT NULL, rank INTEGER NOT NULL UNIQUE
+    );
+    CREATE TABLE concern_categories (
+        code TEXT PRIMARY KEY, label TEXT NOT NULL, group_code TEXT NOT NULL,
+        group_label TEXT NOT NULL, sort_order INTEGER NOT NULL
+    )
+    """)
+    db["adjustment_types"].insert_all(
+        {"code": code, "label": label, "instruction_template": template,
+         "parameters": json.dumps([{"name": n, "label": lab, "kind": k} for n, lab, k in params]),
+         "sort_order": order}
+        for order, (code, label, template, params) in enumerate(catalogues.ADJUSTMENT_TYPES)
+    )
+    db["visit_outcomes"].insert_all(
+        {"code": code, "label": label, "sort_order": order, "stops_visit": stops,
+         "is_no_access": no_access}
+        for order, (code, label, stops, no_access) in enumerate(catalogues.VISIT_OUTCOMES)
+    )
+    db["no_access_reasons"].insert_all(
+        {"code": code, "label": label, "sort_order": order}
+        for order, (code, label) in enumerate(catalogues.NO_ACCESS_REASONS)
+    )
+    db["distress_levels"].insert_all(
+        {"code": code, "label": label, "rank": rank}
+        for code, label, rank in catalogues.DISTRESS_LEVELS
+    )
+    db["concern_categories"].insert_all(
+        {"code": code, "label": label, "group_code": group, "group_label": group_label,
+         "sort_order": order}
+        for order, (group, group_label, code, label) in enumerate(
+            (g, gl, c, lab) for g, gl, items in catalogues.CONCERN_GROUPS for c, lab in items
+        )
+    )
+
+
+@migrations()
+def m003_residents_adjustments_visits(db: Database) -> None:
+    _script(db, """
+    CREATE TABLE residents (
+        id INTEGER PRIMARY KEY,
+        landlord_id INTEGER NOT NULL REFERENCES organisations(id),
+        officer_id INTEGER REFERENCES users(id),
+        tenancy_ref TEXT NOT NULL DEFAULT '',
+        name TEXT NOT NULL,
+        preferred_name TEXT NOT NULL DEFAULT '',
+        address_line1 TEXT NOT NULL,
+        address_line2 TEXT NOT NULL DEFAULT '',
+        town TEXT NOT NULL DEFAULT '',
+        postcode TEXT NOT NULL DEFAULT '',
+        area TEXT NOT NULL DEFAULT '',
+        phone TEXT NOT NULL DEFAULT '',
+        phone_alt TEXT NOT NULL DEFAULT '',
+        preferred_contact TEXT NOT NULL DEFAULT '',
+        language TEXT NOT NULL DEFAULT 'English',
+        advocate_name TEXT NOT NULL DEFAULT '',
+        advocate_phone TEXT NOT NULL DEFAULT '',
+        advocate_relationship TEXT NOT NULL DEFAULT '',
+        doorstep_password TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX residents_landlord ON residents(landlord_id);
+    CREATE INDEX residents_officer ON residents(officer_id);
+    CREATE TABLE adjustments (
+        id INTEGER PRIMARY KEY,
+        resident_id INTEGER NOT NULL REFERENCES residents(id),
+        type_code TEXT NOT NULL REFERENCES adjustment_types(code),
+        parameters TEXT NOT NULL DEFAULT '{}',
+        detail TEXT NOT NULL DEFAULT '',
+        consent_given_by TEXT NOT NULL
+            CHECK (consent_given_by IN ('resident', 'advocate', 'appointee')),
+        consent_how TEXT NOT NULL CHECK (consent_how IN ('in_person', 'phone', 'letter', 'email')),
+        consent_on TEXT NOT NULL,
+        recorded_by INTEGER NOT NULL REFERENCES users(id),
+        review_due TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'withdrawn')),
+        withdrawn_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX adjustments_resident ON adjustments(resident_id, status);
+    CREATE TABLE visits (
+        id INTEGER PRIMARY KEY,
+        resident_id INTEGER NOT NULL REFERENCES residents(id),
+        firm_id INTEGER NOT NULL REFERENCES organisations(id),
+        job_ref TEXT NOT NULL,
+        trade TEXT NOT NULL,
+        starts_at TEXT NOT NULL,
+        ends_at TEXT NOT NULL,
+        notes_for_operative TEXT NOT NULL DEFAULT '',
+        pre_visit INTEGER NOT NULL DEFAULT 0,
+        rebook_requested INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL DEFAULT 'booked' CHECK (status IN ('booked', 'cancelled')),
+        created_by INTEGER REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        CHECK (ends_at > starts_at)
+    );
+    CREATE INDEX visits_resident ON visits(resident_id, starts_at);
+    CREATE INDEX visits_firm ON visits(firm_id, starts_at);
+    CREATE INDEX visits_starts ON visits(starts_at);
+    CREATE TABLE visit_operatives (
+        visit_id INTEGER NOT NULL REFERENCES visits(id) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        PRIMARY KEY (visit_id, user_id)
+    );
+    CREATE INDEX visit_operatives_user ON visit_operatives(user_id, visit_id);
+    CREATE TABLE work_steps (
+        id INTEGER PRIMARY KEY,
+        visit_id INTEGER NOT NULL REFERENCES visits(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        description TEXT NOT NULL,
+        noisy INTEGER NOT NULL DEFAULT 0,
+        dusty INTEGER NOT NULL DEFAULT 0,
+        water_off INTEGER NOT NULL DEFAULT 0,
+        power_off INTEGER NOT NULL DEFAULT 0,
+        gas_off INTEGER NOT NULL DEFAULT 0,
+        expected_minutes INTEGER,
+        UNIQUE (visit_id, position)
+    )
+    """)
+
+
+def apply(db: Database) -> None:
+    migrations.apply(db)

@@ -1,0 +1,56 @@
+"""Organisations: the landlord and the contractor firms it sends, with their phone lines."""
+
+import sqlite3
+
+from .db import query_all, query_one, transaction, utc_now
+
+PHONE_FIELDS = ("main_phone", "duty_phone", "safeguarding_phone")
+
+
+def organisations_for_landlord(db, landlord_id: int) -> list[sqlite3.Row]:
+    return query_all(db, """
+        SELECT organisations.*,
+               (SELECT count(*) FROM users WHERE users.organisation_id = organisations.id
+                  AND users.active = 1) AS active_users
+        FROM organisations WHERE landlord_id = ?
+        ORDER BY kind = 'contractor', name""", (landlord_id,))
+
+
+def get_organisation(db, organisation_id: int, landlord_id: int) -> sqlite3.Row | None:
+    """The organisation, only if it belongs to this landlord."""
+    return query_one(db, "SELECT * FROM organisations WHERE id = ? AND landlord_id = ?",
+                     (organisation_id, landlord_id))
+
+
+def create_landlord(db, *, name: str, web_address: str = "", **phones: str) -> int:
+    """A landlord is its own tenancy boundary: its landlord_id is itself."""
+    now = utc_now()
+    with transaction(db):
+        cursor = db.execute(
+            "INSERT INTO organisations (name, kind, web_address, main_phone, duty_phone, "
+            "safeguarding_phone, created_at, updated_at) VALUES (?, 'landlord', ?, ?, ?, ?, ?, ?)",
+            (name, web_address, *(phones.get(f, "") for f in PHONE_FIELDS), now, now))
+        db.execute("UPDATE organisations SET landlord_id = id WHERE id = ?", (cursor.lastrowid,))
+    return cursor.lastrowid
+
+
+def create_contractor(db, *, landlord_id: int, name: str, web_address: str = "",
+                      **phones: str) -> int:
+    now = utc_now()
+    with transaction(db):
+        cursor = db.execute(
+            "INSERT INTO organisations (name, kind, landlord_id, web_address, main_phone, "
+            "duty_phone, safeguarding_phone, created_at, updated_at) "
+            "VALUES (?, 'contractor', ?, ?, ?, ?, ?, ?, ?)",
+            (name, landlord_id, web_address, *(phones.get(f, "") for f in PHONE_FIELDS), now, now))
+    return cursor.lastrowid
+
+
+def update_organisation(db, organisation_id: int, *, name: str, web_address: str,
+                        **phones: str) -> None:
+    with transaction(db):
+        db.execute(
+            "UPDATE organisations SET name = ?, web_address = ?, main_phone = ?, duty_phone = ?, "
+            "safeguarding_phone = ?, updated_at = ? WHERE id = ?",
+            (name, web_address, *(phones.get(f, "") for f in PHONE_FIELDS), utc_now(),
+             organisation_id))

@@ -1,0 +1,72 @@
+"""Security headers, set in one place for every response, and the plain-English error pages."""
+
+from flask import render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "manifest-src 'self'",
+    "worker-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=()"
+
+# status: (heading, what happened, what to do)
+ERROR_PAGES = {
+    400: ("We could not read that request", "Something in the request was not as expected.",
+          "Go back and try again."),
+    403: ("You cannot open this page", "Your account does not have access to this page.",
+          "If you think you should, ask your administrator."),
+    404: ("Page not found", "There is nothing at this address. It may have moved, or the visit "
+          "or record may have been removed.", "Check the address, or go back to your home page."),
+    405: ("That did not work", "This page cannot be used that way.", "Go back and try again."),
+    413: ("That file is too large", "The file you chose is larger than we accept.",
+          "Choose a smaller file and try again."),
+    429: ("Too many attempts", "There have been too many attempts in a short time.",
+          "Wait 15 minutes, then try again."),
+    500: ("Something went wrong on our side", "The problem is ours, not yours.",
+          "Try again in a few minutes. If it keeps happening, tell your administrator."),
+}
+
+
+def set_security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+    if current_user and current_user.is_authenticated:
+        # Pages behind sign-in hold personal data: no shared or browser HTTP cache keeps them.
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def render_error(error: HTTPException):
+    status = error.code or 500
+    heading, what, todo = ERROR_PAGES.get(status, ERROR_PAGES[400 if status < 500 else 500])
+    return render_template("errors/error.html", status=status, heading=heading, what=what,
+                           todo=todo), status
+
+
+def render_csrf_error(_error: CSRFError):
+    return render_template("errors/csrf.html"), 400
+
+
+def init_app(app) -> None:
+    app.after_request(set_security_headers)
+    app.register_error_handler(CSRFError, render_csrf_error)
+    app.register_error_handler(HTTPException, render_error)
