@@ -1,0 +1,204 @@
+"""Fixtures every area reuses: a real SQLite file per test, a small world of organisations and
+users in every role, signed-in clients, a live server on a loopback port, and page checks."""
+
+import io
+import os
+import re
+import shutil
+import threading
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+
+import pytest
+from PIL import Image
+from werkzeug.serving import make_server
+
+os.environ["FIELDAPP_ENV"] = "test"
+os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "x" * 40)
+
+from fieldapp import create_app  # noqa: E402
+from fieldapp import migrations as schema  # noqa: E402
+from fieldapp.accounts import create_user, save_photo  # noqa: E402
+from fieldapp.clock import local_to_utc_iso, today_local  # noqa: E402
+from fieldapp.db import connect, utc_now  # noqa: E402
+from fieldapp.organisations import create_contractor, create_landlord  # noqa: E402
+from fieldapp.photos import prepare_photo  # noqa: E402
+
+PASSWORD = "correct horse battery staple"
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+# The roles of the access table: key -> (email, role, organisation key)
+PEOPLE = {
+    "admin": ("admin@riverside.test", "admin", "riverside"),
+    "officer": ("officer@riverside.test", "officer", "riverside"),
+    "operative": ("operative@acme.test", "operative", "acme"),
+    "other_firm_operative": ("operative@brightside.test", "operative", "brightside"),
+    "other_landlord_officer": ("officer@elsewhere.test", "officer", "elsewhere"),
+    "other_landlord_admin": ("admin@elsewhere.test", "admin", "elsewhere"),
+    "other_landlord_operative": ("operative@faraway.test", "operative", "faraway"),
+}
+
+
+@dataclass
+class World:
+    """Ids of what the world fixture made, by the keys above."""
+
+    orgs: dict = field(default_factory=dict)
+    users: dict = field(default_factory=dict)
+    residents: dict = field(default_factory=dict)
+    visits: dict = field(default_factory=dict)
+
+    def email(self, person: str) -> str:
+        return PEOPLE[person][0]
+
+
+def _build_world(db) -> World:
+    world = World()
+    riverside = create_landlord(db, name="Riverside Homes", main_phone="020 7946 0000",
+                                duty_phone="020 7946 0999", safeguarding_phone="020 7946 0555",
+                                web_address="https://www.riverside.example")
+    elsewhere = create_landlord(db, name="Elsewhere Housing", main_phone="0161 496 0000")
+    world.orgs = {
+        "riverside": riverside, "elsewhere": elsewhere,
+        "acme": create_contractor(db, landlord_id=riverside, name="Acme Repairs",
+                                  main_phone="0113 496 0100"),
+        "brightside": create_contractor(db, landlord_id=riverside, name="Brightside Gas",
+                                        main_phone="0113 496 0200"),
+        "faraway": create_contractor(db, landlord_id=elsewhere, name="Faraway Fixers",
+                                     main_phone="0161 496 0100"),
+    }
+    for key, (email, role, org) in PEOPLE.items():
+        world.users[key] = create_user(
+            db, name=key.replace("_", " ").title(), email=email, password=PASSWORD, role=role,
+            organisation_id=world.orgs[org], badge_number="B-1" if role == "operative" else "")
+    _add_resident_and_visit(db, world)
+    save_photo(db, world.users["operative"], "image/jpeg", prepare_photo(_small_png()))
+    return world
+
+
+def _small_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 50), "teal").save(out, format="PNG")
+    return out.getvalue()
+
+
+def _add_resident_and_visit(db, world: World) -> None:
+    now = utc_now()
+    world.residents["riverside"] = db.execute(
+        "INSERT INTO residents (landlord_id, officer_id, name, address_line1, postcode, area,"
+        " created_at, updated_at) VALUES (?, ?, 'Rita Resident', '1 Test Street', 'RS1 1AA',"
+        " 'Testville', ?, ?)", (world.orgs["riverside"], world.users["officer"], now, now)
+    ).lastrowid
+    day = today_local()
+    world.visits["today"] = db.execute(
+        "INSERT INTO visits (resident_id, firm_id, job_ref, trade, starts_at, ends_at,"
+        " created_at, updated_at) VALUES (?, ?, 'JOB-1', 'Plumbing', ?, ?, ?, ?)",
+        (world.residents["riverside"], world.orgs["acme"], local_to_utc_iso(day, time(10)),
+         local_to_utc_iso(day, time(12)), now, now)).lastrowid
+    world.visits["tomorrow"] = db.execute(
+        "INSERT INTO visits (resident_id, firm_id, job_ref, trade, starts_at, ends_at,"
+        " created_at, updated_at) VALUES (?, ?, 'JOB-2', 'Carpentry', ?, ?, ?, ?)",
+        (world.residents["riverside"], world.orgs["acme"],
+         local_to_utc_iso(day + timedelta(days=1), time(9)),
+         local_to_utc_iso(day + timedelta(days=1), time(11)), now, now)).lastrowid
+    for visit in world.visits.values():
+        db.execute("INSERT INTO visit_operatives (visit_id, user_id) VALUES (?, ?)",
+                   (visit, world.users["operative"]))
+
+
+@pytest.fixture(scope="session")
+def world_template(tmp_path_factory):
+    """The world built once (password hashing is slow on purpose); each test copies the file."""
+    path = tmp_path_factory.mktemp("template") / "world.db"
+    db = connect(str(path))
+    schema.apply(db)
+    world = _build_world(db)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return path, world
+
+
+@pytest.fixture
+def db_path(tmp_path, world_template):
+    path = tmp_path / "fieldapp.db"
+    shutil.copyfile(world_template[0], path)
+    return path
+
+
+@pytest.fixture
+def world(world_template) -> World:
+    return world_template[1]
+
+
+@pytest.fixture
+def app(db_path):
+    return create_app({"TESTING": True, "FIELDAPP_DB": str(db_path), "FIELDAPP_ENV": "test",
+                       "FIELDAPP_BASE_URL": "http://fieldapp.test"})
+
+
+@pytest.fixture
+def db(app):
+    database = connect(app.config["FIELDAPP_DB"])
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_INPUT.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def sign_in(client, email: str, password: str = PASSWORD, **extra):
+    page = client.get("/login")
+    token = csrf_token_from(page.get_data(as_text=True))
+    return client.post("/login", data={"csrf_token": token, "email": email,
+                                       "password": password, **extra})
+
+
+@pytest.fixture
+def signed_in(app):
+    """`signed_in("officer")` -> a test client signed in as that person of the world."""
+
+    def make(person: str):
+        client = app.test_client()
+        response = sign_in(client, PEOPLE[person][0])
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return client
+
+    return make
+
+
+def post_form(client, url: str, data: dict | None = None, page_url: str | None = None, **kwargs):
+    """POST like a browser: take the CSRF token from the page the form lives on."""
+    page = client.get(page_url or url)
+    token = csrf_token_from(page.get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token, **(data or {})}, **kwargs)
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc):
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app):
+    """The real app on a free loopback port, in a thread, for the browser tests."""
+    app.config["FIELDAPP_BASE_URL"] = "http://127.0.0.1"
+    with LiveServer(app) as server:
+        yield server

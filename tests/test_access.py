@@ -1,0 +1,88 @@
+"""The route access table: every route, every kind of person, the answer each must get.
+
+A new route fails `test_every_route_has_a_row` until it is added here with its rule, so no
+route can ship without someone deciding who may open it.
+"""
+
+import pytest
+
+from conftest import PEOPLE, csrf_token_from, sign_in
+
+PERSONS = ["anonymous", "operative", "other_firm_operative", "officer",
+           "other_landlord_officer", "admin", "other_landlord_admin"]
+# What must never appear in a page answered to someone outside Riverside Homes or Acme.
+RIVERSIDE_SECRETS = ["Rita Resident", "operative@acme.test", "Testville", "1 Test Street"]
+
+
+def allow(answers: dict, others: int = 403) -> dict:
+    """Anonymous people are sent to sign in; the persons named get their answer; others `others`."""
+    return {person: answers.get(person, 302 if person == "anonymous" else others)
+            for person in PERSONS}
+
+
+ADMINS = {"admin": 200, "other_landlord_admin": 200}
+ADMIN_OF_RIVERSIDE = {"admin": 200, "other_landlord_admin": 404}
+ADMIN_ACTION = {"admin": 303, "other_landlord_admin": 404}
+EVERYONE_SIGNED_IN = {p: 302 for p in PERSONS}
+
+# endpoint: (method, url with {world} placeholders, {person: status})
+ACCESS_TABLE = {
+    "static": ("GET", "/static/css/app.css", {p: 200 for p in PERSONS}),
+    "auth.login": ("GET", "/login", {**EVERYONE_SIGNED_IN, "anonymous": 200}),
+    "auth.logout": ("POST", "/logout", {**{p: 303 for p in PERSONS}, "anonymous": 302}),
+    "auth.home": ("GET", "/", EVERYONE_SIGNED_IN),
+    "operative.today": ("GET", "/today", allow({"operative": 200, "other_firm_operative": 200})),
+    "officer.residents": ("GET", "/residents", allow({
+        "officer": 200, "other_landlord_officer": 200, "admin": 200,
+        "other_landlord_admin": 200})),
+    "admin.users": ("GET", "/admin/users", allow(ADMINS)),
+    "admin.new_user": ("GET", "/admin/users/new", allow(ADMINS)),
+    "admin.edit_user": ("GET", "/admin/users/{operative}/edit", allow(ADMIN_OF_RIVERSIDE)),
+    "admin.disable_user": ("POST", "/admin/users/{operative}/disable", allow(ADMIN_ACTION)),
+    "admin.enable_user": ("POST", "/admin/users/{operative}/enable", allow(ADMIN_ACTION)),
+    "admin.user_photo": ("GET", "/admin/users/{operative}/photo", allow(ADMIN_OF_RIVERSIDE)),
+    "admin.organisations": ("GET", "/admin/organisations", allow(ADMINS)),
+    "admin.new_organisation": ("GET", "/admin/organisations/new", allow(ADMINS)),
+    "admin.edit_organisation": ("GET", "/admin/organisations/{acme}/edit",
+                                allow(ADMIN_OF_RIVERSIDE)),
+}
+
+
+def test_every_route_has_a_row(app):
+    missing = sorted({rule.endpoint for rule in app.url_map.iter_rules()} - set(ACCESS_TABLE))
+    assert not missing, f"add these routes to ACCESS_TABLE: {missing}"
+
+
+def test_every_view_declares_its_access_rule(app):
+    undeclared = [endpoint for endpoint, view in app.view_functions.items()
+                  if endpoint != "static" and not hasattr(view, "access_rule")]
+    assert not undeclared, f"wrap these views in public/signed_in/roles: {undeclared}"
+
+
+def _client_for(app, person: str):
+    client = app.test_client()
+    if person != "anonymous":
+        assert sign_in(client, PEOPLE[person][0]).status_code == 303
+    return client
+
+
+def _token(client) -> str:
+    page = client.get("/", follow_redirects=True)
+    return csrf_token_from(page.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("person", PERSONS)
+@pytest.mark.parametrize("endpoint", sorted(ACCESS_TABLE))
+def test_access_table(app, world, person, endpoint):
+    method, url_template, expected = ACCESS_TABLE[endpoint]
+    url = url_template.format(**world.users, **world.orgs)
+    client = _client_for(app, person)
+    if method == "POST":
+        response = client.post(url, data={"csrf_token": _token(client)})
+    else:
+        response = client.get(url)
+    assert response.status_code == expected[person], f"{person} {method} {url}"
+    if person.startswith("other_") or response.status_code >= 400:
+        body = response.get_data(as_text=True)
+        leaked = [secret for secret in RIVERSIDE_SECRETS if secret in body]
+        assert not leaked, f"{person} saw {leaked} at {url}"

@@ -1,0 +1,78 @@
+"""Demo data: the accounts other checks rely on, and refusal to touch a real database."""
+
+import pytest
+
+from fieldapp import create_app, migrations
+from fieldapp.clock import day_bounds_utc, today_local
+from fieldapp.db import connect
+from fieldapp.demo import DEMO_PASSWORD, DemoRefused, load_demo
+
+from conftest import sign_in
+
+DEMO_EMAILS = ["admin@demo.test", "officer@demo.test", "officer2@demo.test",
+               "operative@demo.test", "operative2@demo.test"]
+
+
+@pytest.fixture(scope="module")
+def demo_db_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    db = connect(str(path))
+    migrations.apply(db)
+    load_demo(db)
+    db.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_db_path):
+    db = connect(str(demo_db_path))
+    yield db
+    db.close()
+
+
+@pytest.mark.parametrize("email", DEMO_EMAILS)
+def test_every_demo_account_signs_in_with_the_demo_password(demo_db_path, email):
+    app = create_app({"TESTING": True, "FIELDAPP_DB": str(demo_db_path)})
+    assert sign_in(app.test_client(), email, DEMO_PASSWORD).status_code == 303
+
+
+def test_demo_has_the_landlord_and_both_firms(demo_db):
+    names = {r["name"]: r["kind"] for r in demo_db.execute("SELECT name, kind FROM organisations")}
+    assert names == {"Riverside Homes": "landlord", "Acme Repairs": "contractor",
+                     "Brightside Gas": "contractor"}
+
+
+@pytest.mark.parametrize("email", ["operative@demo.test", "operative2@demo.test"])
+@pytest.mark.parametrize("day_offset", [0, 1])
+def test_both_operatives_have_visits_today_and_tomorrow(demo_db, email, day_offset):
+    start, end = day_bounds_utc(today_local().fromordinal(today_local().toordinal() + day_offset))
+    count = demo_db.execute(
+        "SELECT count(*) FROM visits JOIN visit_operatives ON visit_id = visits.id"
+        " JOIN users ON users.id = user_id WHERE email = ? AND starts_at >= ? AND starts_at < ?",
+        (email, start, end)).fetchone()[0]
+    assert count >= 1
+
+
+def test_a_dozen_residents_across_both_officers(demo_db):
+    rows = demo_db.execute("SELECT users.email, count(*) AS n FROM residents"
+                           " JOIN users ON users.id = officer_id GROUP BY users.email").fetchall()
+    assert {r["email"] for r in rows} == {"officer@demo.test", "officer2@demo.test"}
+    assert sum(r["n"] for r in rows) >= 12
+
+
+def test_the_seed_case_is_modelled(demo_db):
+    """Advocate present, each step explained, a full written schedule (the seed's resolution)."""
+    codes = {r["type_code"] for r in demo_db.execute(
+        "SELECT type_code FROM adjustments JOIN residents ON residents.id = resident_id"
+        " WHERE residents.name = 'Michael Brennan' AND status = 'active'")}
+    assert {"advocate_present", "explain_each_step", "written_schedule"} <= codes
+
+
+def test_demo_refuses_a_database_with_real_accounts(db):
+    with pytest.raises(DemoRefused, match="not a demo database"):
+        load_demo(db)
+
+
+def test_demo_refuses_to_load_twice(demo_db):
+    with pytest.raises(DemoRefused, match="already has the demo data"):
+        load_demo(demo_db)
