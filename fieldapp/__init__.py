@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import db, migrations, security
 from .config import PROJECT_ROOT, load_config
 from .fields import tel_href
+from .limits import limiter
 
 HTMX_VERSION = "2.0.11"
 csrf = CSRFProtect()
@@ -28,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     security.init_app(app)
+    limiter.init_app(app)
     _init_login(app)
     _register_blueprints(app)
     _init_templates(app)
@@ -51,9 +53,9 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import admin, auth, officer, operative
+    from . import admin, auth, briefing, idcard, officer, operative, verify
 
-    for module in (auth, operative, officer, admin):
+    for module in (auth, operative, briefing, idcard, verify, officer, admin):
         app.register_blueprint(module.bp)
 
 

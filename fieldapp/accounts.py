@@ -15,7 +15,7 @@ _UNKNOWN_USER_HASH = generate_password_hash("not a real password", method="scryp
 
 USER_COLUMNS = """
     users.id, users.name, users.email, users.role, users.organisation_id, users.badge_number,
-    users.supervisor_phone, users.active, users.password_hash,
+    users.supervisor_phone, users.phone, users.active, users.password_hash,
     organisations.name AS organisation_name, organisations.kind AS organisation_kind,
     organisations.landlord_id AS landlord_id,
     EXISTS (SELECT 1 FROM user_photos WHERE user_photos.user_id = users.id) AS has_photo
@@ -35,6 +35,7 @@ class User(UserMixin):
         self.organisation_kind = row["organisation_kind"]
         self.landlord_id = row["landlord_id"]
         self.badge_number = row["badge_number"]
+        self.supervisor_phone = row["supervisor_phone"]
         self.session_token = session_token
 
     def get_id(self) -> str:

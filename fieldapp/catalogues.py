@@ -100,3 +100,59 @@ CONCERN_GROUPS = [
     ]),
     ("contact", "Contact", [("asked_for_officer", "Resident asked to speak to their officer")]),
 ]
+
+# Where each adjustment is read in the briefing (doorstep order), and its chip on the day list.
+# before_knock: on the way and at the door before it opens; at_door: once it opens;
+# during_work: how every step of the work is done.
+ADJUSTMENT_BRIEFING = {
+    "advocate_present": ("before_knock", "Advocate present"),
+    "interpreter": ("before_knock", "Interpreter: {language}"),
+    "call_ahead": ("before_knock", "Call {minutes} min ahead"),
+    "text_ahead": ("before_knock", "Text ahead"),
+    "gentle_knock": ("before_knock", "Gentle knock"),
+    "wait_at_door": ("before_knock", "Wait {minutes} min at door"),
+    "doorstep_password": ("at_door", "Doorstep password"),
+    "explain_each_step": ("during_work", "Explain each step"),
+    "written_schedule": ("during_work", "Has written schedule"),
+    "max_people": ("before_knock", "No more than {n} inside"),
+    "same_gender": ("before_knock", "{gender} operative"),
+    "extra_time": ("during_work", "Extra time"),
+    "offer_breaks": ("during_work", "Offer breaks"),
+    "noise_warning": ("during_work", "Warn before noise"),
+    "avoid_times": ("before_knock", "Not {when}"),
+    "pre_visit": ("before_knock", "Pre-visit"),
+    "fewer_visits": ("during_work", "Fewer visits"),
+    "hearing": ("before_knock", "Hearing loss"),
+    "sight": ("at_door", "Sight loss"),
+    "easy_read": ("at_door", "Simple words"),
+    "pets": ("before_knock", "Pets"),
+    "other": ("before_knock", "See briefing"),
+}
+
+# What stands in for a parameter the officer left empty, so an instruction still reads well.
+PARAMETER_FALLBACKS = {
+    "advocate": "The resident's advocate",
+    "language": "not English",
+    "minutes": "a few",
+    "n": "two",
+    "gender": "particular",
+    "when": "at times the resident has asked us to avoid",
+    "text": "",
+}
+
+# Schedule-of-works hints: (column, short tag, what to tell the resident first, or "").
+STEP_HINTS = [
+    ("noisy", "Noisy", ""),
+    ("dusty", "Dusty", ""),
+    ("water_off", "Water off", "Tell the resident the water will be off, and for how long."),
+    ("power_off", "Power off", "Tell the resident the power will be off, and for how long."),
+    ("gas_off", "Gas off", "Tell the resident the gas will be off, and for how long."),
+]
+
+# Adjustments that change how a step is done: (code, only for steps with this hint or None for
+# every step, what to do). "{minutes}" is the step's expected duration. They are shown on each
+# step instead of in the general list.
+STEP_ADJUSTMENTS = [
+    ("explain_each_step", None, "Explain before you start, and check it is OK to carry on."),
+    ("noise_warning", "noisy", "Warn before the noise: about {minutes} minutes."),
+]

@@ -3,13 +3,17 @@
 The demo accounts are part of the product's contract: checks and other areas sign in with them.
 """
 
+import io
 import json
 from datetime import date, time, timedelta
+
+from PIL import Image, ImageDraw, ImageFont
 
 from . import accounts
 from .clock import local_to_utc_iso, today_local
 from .db import query_one, transaction, utc_now
 from .organisations import create_contractor, create_landlord
+from .photos import prepare_photo
 
 DEMO_PASSWORD = "fieldapp-demo"  # noqa: S105  (published demo credential, refused in production)
 DEMO_MARKER = "demo_database"
@@ -119,6 +123,7 @@ DEMO_VISITS = [
      ]),
 ]
 
+PORTRAIT_COLOURS = ("#0b3d5c", "#4c2c92", "#00703c", "#8a3b00")
 STEP_FLAGS = ("noisy", "dusty", "water_off", "power_off", "gas_off")
 
 
@@ -161,12 +166,26 @@ def _load_organisations(db) -> dict[str, int]:
 
 
 def _load_users(db, orgs: dict[str, int]) -> dict[str, int]:
-    return {
-        email.split("@")[0]: accounts.create_user(
+    users = {}
+    for email, name, role, org, badge, supervisor in DEMO_ACCOUNTS:
+        user_id = accounts.create_user(
             db, name=name, email=email, password=DEMO_PASSWORD, role=role,
             organisation_id=orgs[org], badge_number=badge, supervisor_phone=supervisor)
-        for email, name, role, org, badge, supervisor in DEMO_ACCOUNTS
-    }
+        if role == "operative":
+            accounts.save_photo(db, user_id, "image/jpeg", _portrait(name))
+        users[email.split("@")[0]] = user_id
+    return users
+
+
+def _portrait(name: str) -> bytes:
+    """A stand-in ID photo: the person's initials, large, on a calm colour."""
+    image = Image.new("RGB", (400, 400), PORTRAIT_COLOURS[len(name) % len(PORTRAIT_COLOURS)])
+    initials = "".join(part[0] for part in name.split()[:2])
+    ImageDraw.Draw(image).text((200, 200), initials, fill="white", anchor="mm",
+                               font=ImageFont.load_default(size=170))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return prepare_photo(out.getvalue())
 
 
 def _load_residents(db, landlord_id: int, users: dict[str, int]) -> list[int]:

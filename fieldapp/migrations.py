@@ -222,5 +222,19 @@ def m003_residents_adjustments_visits(db: Database) -> None:
     """)
 
 
+@migrations()
+def m004_briefing_placement_and_work_phone(db: Database) -> None:
+    """Where each adjustment sits in the briefing and its chip; a work phone for every user."""
+    _script(db, """
+    ALTER TABLE adjustment_types ADD COLUMN briefing_section TEXT NOT NULL DEFAULT 'before_knock'
+        CHECK (briefing_section IN ('before_knock', 'at_door', 'during_work'));
+    ALTER TABLE adjustment_types ADD COLUMN chip_template TEXT NOT NULL DEFAULT '';
+    ALTER TABLE users ADD COLUMN phone TEXT NOT NULL DEFAULT ''
+    """)
+    for code, (section, chip) in catalogues.ADJUSTMENT_BRIEFING.items():
+        db.execute("UPDATE adjustment_types SET briefing_section = ?, chip_template = ? "
+                   "WHERE code = ?", (section, chip, code))
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

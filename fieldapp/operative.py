@@ -1,6 +1,5 @@
-"""The operative's side: their day. (Briefing, ID card and distress card build on this.)"""
+"""The operative's day: their visits today and tomorrow, each with its adjustments at a glance."""
 
-from collections import defaultdict
 from datetime import timedelta
 
 from flask import Blueprint, render_template
@@ -9,6 +8,7 @@ from flask_login import current_user
 from .access import roles
 from .clock import clock_time, day_bounds_utc, to_local, today_local
 from .db import get_db, query_all
+from .instructions import active_instructions
 
 bp = Blueprint("operative", __name__)
 
@@ -17,37 +17,19 @@ def visits_for_operative(db, user_id: int, first_day, days: int = 2) -> list[dic
     start, end = day_bounds_utc(first_day, days)
     rows = query_all(db, """
         SELECT visits.id, visits.trade, visits.starts_at, visits.ends_at, visits.pre_visit,
-               residents.area, residents.postcode
+               visits.resident_id, residents.area, residents.postcode
         FROM visit_operatives
         JOIN visits ON visits.id = visit_operatives.visit_id
         JOIN residents ON residents.id = visits.resident_id
         WHERE visit_operatives.user_id = ? AND visits.status = 'booked'
           AND visits.starts_at >= ? AND visits.starts_at < ?
         ORDER BY visits.starts_at""", (user_id, start, end))
-    chips = adjustment_chips(db, [row["id"] for row in rows])
-    return [dict(row, chips=chips.get(row["id"], []), local_day=to_local(row["starts_at"]).date(),
+    instructions = active_instructions(db, list({row["resident_id"] for row in rows}))
+    return [dict(row, chips=[i.chip for i in instructions.get(row["resident_id"], [])],
+                 local_day=to_local(row["starts_at"]).date(),
                  window=f"{clock_time(row['starts_at'])}–{clock_time(row['ends_at'])}",
                  outward_code=row["postcode"].split(" ")[0])
             for row in rows]
-
-
-def adjustment_chips(db, visit_ids: list[int]) -> dict[int, list[str]]:
-    """Short labels of each visit's active adjustments, for the day list at a glance."""
-    if not visit_ids:
-        return {}
-    marks = ",".join("?" * len(visit_ids))
-    rows = query_all(db, f"""
-        SELECT visits.id AS visit_id, adjustment_types.label
-        FROM visits
-        JOIN adjustments ON adjustments.resident_id = visits.resident_id
-             AND adjustments.status = 'active'
-        JOIN adjustment_types ON adjustment_types.code = adjustments.type_code
-        WHERE visits.id IN ({marks})
-        ORDER BY adjustment_types.sort_order""", visit_ids)
-    chips = defaultdict(list)
-    for row in rows:
-        chips[row["visit_id"]].append(row["label"])
-    return chips
 
 
 @bp.get("/today")

@@ -11,7 +11,8 @@ from conftest import PEOPLE, csrf_token_from, sign_in
 PERSONS = ["anonymous", "operative", "other_firm_operative", "officer",
            "other_landlord_officer", "admin", "other_landlord_admin"]
 # What must never appear in a page answered to someone outside Riverside Homes or Acme.
-RIVERSIDE_SECRETS = ["Rita Resident", "operative@acme.test", "Testville", "1 Test Street"]
+RIVERSIDE_SECRETS = ["Rita Resident", "operative@acme.test", "Testville", "1 Test Street",
+                     "JOB-1"]
 
 
 def allow(answers: dict, others: int = 403) -> dict:
@@ -24,6 +25,8 @@ ADMINS = {"admin": 200, "other_landlord_admin": 200}
 ADMIN_OF_RIVERSIDE = {"admin": 200, "other_landlord_admin": 404}
 ADMIN_ACTION = {"admin": 303, "other_landlord_admin": 404}
 EVERYONE_SIGNED_IN = {p: 302 for p in PERSONS}
+# The operative attending sees their visit; another firm's operative learns nothing (404).
+OWN_VISIT = {"operative": 200, "other_firm_operative": 404, "other_landlord_operative": 404}
 
 # endpoint: (method, url with {world} placeholders, {person: status})
 ACCESS_TABLE = {
@@ -32,6 +35,13 @@ ACCESS_TABLE = {
     "auth.logout": ("POST", "/logout", {**{p: 303 for p in PERSONS}, "anonymous": 302}),
     "auth.home": ("GET", "/", EVERYONE_SIGNED_IN),
     "operative.today": ("GET", "/today", allow({"operative": 200, "other_firm_operative": 200})),
+    "briefing.briefing": ("GET", "/visits/{today}", allow(OWN_VISIT)),
+    "briefing.distress": ("GET", "/visits/{today}/distress", allow(OWN_VISIT)),
+    "idcard.id_card": ("GET", "/visits/{today}/id-card", allow(OWN_VISIT)),
+    # Every signed-in person sees only their own photo: 404 for those with none.
+    "idcard.my_photo": ("GET", "/me/photo", {**{p: 404 for p in PERSONS}, "operative": 200,
+                                             "anonymous": 302}),
+    "verify.verify": ("GET", "/verify/not-a-valid-token", {p: 200 for p in PERSONS}),
     "officer.residents": ("GET", "/residents", allow({
         "officer": 200, "other_landlord_officer": 200, "admin": 200,
         "other_landlord_admin": 200})),
@@ -75,7 +85,7 @@ def _token(client) -> str:
 @pytest.mark.parametrize("endpoint", sorted(ACCESS_TABLE))
 def test_access_table(app, world, person, endpoint):
     method, url_template, expected = ACCESS_TABLE[endpoint]
-    url = url_template.format(**world.users, **world.orgs)
+    url = url_template.format(**world.users, **world.orgs, **world.visits)
     client = _client_for(app, person)
     if method == "POST":
         response = client.post(url, data={"csrf_token": _token(client)})

@@ -1,0 +1,85 @@
+"""The briefing an operative reads before knocking, and the distress card, for one visit."""
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from . import audit
+from .access import roles
+from .catalogues import STEP_ADJUSTMENTS, STEP_HINTS
+from .db import get_db
+from .instructions import active_instructions, by_section
+from .visits import (
+    colleagues,
+    get_visit_for_operative_or_404,
+    is_visit_day,
+    visit_day_label,
+    visit_window_local,
+    work_steps,
+)
+
+bp = Blueprint("briefing", __name__)
+
+
+def step_guidance(step, codes: set[str]) -> list[str]:
+    """What to do differently on this step, from its hints and the resident's adjustments."""
+    minutes = step["expected_minutes"] or "a few"
+    guidance = [text.format(minutes=minutes) for code, hint, text in STEP_ADJUSTMENTS
+                if code in codes and (hint is None or step[hint])]
+    return guidance + [advice for column, _tag, advice in STEP_HINTS if step[column] and advice]
+
+
+def step_tags(step) -> list[str]:
+    return [tag for column, tag, _advice in STEP_HINTS if step[column]]
+
+
+def attending_sentence(names: list[str]) -> str:
+    if not names:
+        return "You are attending on your own."
+    people = "colleague" if len(names) == 1 else "colleagues"
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"You are attending with {len(names)} {people}: {listed}."
+
+
+def full_address(visit) -> str:
+    parts = (visit["address_line1"], visit["address_line2"], visit["town"], visit["postcode"])
+    return ", ".join(part for part in parts if part)
+
+
+def briefing_context(db, visit, operative_id: int) -> dict:
+    """Everything the briefing shows, and nothing more: instructions, never the why."""
+    instructions = active_instructions(db, [visit["resident_id"]]).get(visit["resident_id"], [])
+    codes = {instruction.code for instruction in instructions}
+    steps = work_steps(db, visit["id"])
+    # With steps to attach them to, step-changing adjustments are read on each step instead.
+    on_steps = {code for code, _hint, _text in STEP_ADJUSTMENTS} if steps else set()
+    names = colleagues(db, visit["id"], operative_id)
+    return {
+        "visit": visit,
+        "sections": by_section([i for i in instructions if i.code not in on_steps]),
+        "steps": [{"step": step, "tags": step_tags(step), "guidance": step_guidance(step, codes)}
+                  for step in steps],
+        "colleagues": names,
+        "attending": attending_sentence(names),
+        "address": full_address(visit),
+        "window": visit_window_local(visit),
+        "day_label": visit_day_label(visit),
+        "visit_day": is_visit_day(visit),
+        "has_password": bool(visit["doorstep_password"]),
+    }
+
+
+@bp.get("/visits/<int:visit_id>")
+@roles("operative")
+def briefing(visit_id: int):
+    db = get_db()
+    visit = get_visit_for_operative_or_404(db, visit_id, current_user.id)
+    audit.record("briefing_viewed", "visit", visit_id, db=db)
+    return render_template("operative/briefing.html",
+                           **briefing_context(db, visit, current_user.id))
+
+
+@bp.get("/visits/<int:visit_id>/distress")
+@roles("operative")
+def distress(visit_id: int):
+    visit = get_visit_for_operative_or_404(get_db(), visit_id, current_user.id)
+    return render_template("operative/distress.html", visit=visit)

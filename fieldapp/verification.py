@@ -1,0 +1,97 @@
+"""Caller verification: the signed token in an ID card's QR code and the 6-digit spoken code.
+
+A token names a visit, an operative and the visit's day, signed with the app's key. Whether it
+still confirms anyone is decided from the database at the moment it is checked, so a cancelled
+visit, a disabled operative or a changed booking stops it at once.
+"""
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from .clock import LOCAL_ZONE, to_local
+from .db import query_one
+
+TOKEN_SALT = "fieldapp.verify-caller.v1"  # noqa: S105  (a salt, not a secret)
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
+
+
+def make_token(visit_id: int, operative_id: int, day: str) -> str:
+    return _serializer().dumps([visit_id, operative_id, day])
+
+
+def spoken_code(visit_id: int, operative_id: int, day: str) -> str:
+    """Six digits a resident can read out on the phone; valid for this visit on this day only."""
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"spoken:{visit_id}:{operative_id}:{day}".encode(), hashlib.sha256)
+    return f"{int.from_bytes(digest.digest()[:8], 'big') % 1_000_000:06d}"
+
+
+def margin() -> timedelta:
+    return timedelta(minutes=current_app.config["FIELDAPP_VERIFY_MARGIN_MINUTES"])
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    first_name: str
+    firm_name: str
+    starts: str
+    ends: str
+    has_doorstep_password: bool
+    code: str
+
+
+@dataclass(frozen=True)
+class VerifyOutcome:
+    confirmation: Confirmation | None
+    landlord: dict | None  # name, phone and web address to show either way, when known
+
+
+CALLER_QUERY = """
+    SELECT visits.starts_at, visits.ends_at, visits.status,
+           users.name AS operative_name, users.active AS operative_active,
+           firm.name AS firm_name, residents.doorstep_password != '' AS has_doorstep_password,
+           landlord.name AS landlord_name, landlord.main_phone AS landlord_phone,
+           landlord.web_address AS landlord_web_address
+    FROM visits
+    JOIN residents ON residents.id = visits.resident_id
+    JOIN organisations AS landlord ON landlord.id = residents.landlord_id
+    JOIN organisations AS firm ON firm.id = visits.firm_id
+    LEFT JOIN visit_operatives ON visit_operatives.visit_id = visits.id
+         AND visit_operatives.user_id = ?
+    LEFT JOIN users ON users.id = visit_operatives.user_id
+    WHERE visits.id = ?
+"""
+
+
+def check_token(db, token: str, now: datetime | None = None) -> VerifyOutcome:
+    """Confirm the caller only if every fact still holds now; otherwise say nothing about why."""
+    try:
+        visit_id, operative_id, day = _serializer().loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return VerifyOutcome(None, None)
+    row = query_one(db, CALLER_QUERY, (operative_id, visit_id))
+    if row is None:
+        return VerifyOutcome(None, None)
+    landlord = {"name": row["landlord_name"], "phone": row["landlord_phone"],
+                "web_address": row["landlord_web_address"]}
+    now = now or datetime.now(UTC)
+    starts, ends = to_local(row["starts_at"]), to_local(row["ends_at"])
+    in_window = starts - margin() <= now <= ends + margin()
+    today = now.astimezone(LOCAL_ZONE).date().isoformat()
+    attending = row["operative_name"] is not None and row["operative_active"]
+    if row["status"] != "booked" or not attending or not in_window \
+            or not day == starts.date().isoformat() == today:
+        return VerifyOutcome(None, landlord)
+    return VerifyOutcome(Confirmation(
+        first_name=row["operative_name"].split()[0], firm_name=row["firm_name"],
+        starts=starts.strftime("%H:%M"), ends=ends.strftime("%H:%M"),
+        has_doorstep_password=bool(row["has_doorstep_password"]),
+        code=spoken_code(visit_id, operative_id, day)), landlord)

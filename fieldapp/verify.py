@@ -1,0 +1,38 @@
+"""The public page a resident opens from an operative's QR code: is this caller genuine?"""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, make_response, render_template
+
+from .access import public
+from .db import get_db, query_all
+from .limits import limiter
+from .verification import check_token
+
+bp = Blueprint("verify", __name__)
+
+
+def _only_landlord(db) -> dict | None:
+    """With one landlord on this installation, we can still give its number for a bad token."""
+    rows = query_all(db, "SELECT name, main_phone AS phone, web_address FROM organisations "
+                         "WHERE kind = 'landlord' LIMIT 2")
+    return dict(rows[0]) if len(rows) == 1 else None
+
+
+@bp.get("/verify/<token>")
+@public
+@limiter.limit("60 per 10 minutes")
+def verify(token: str):
+    db = get_db()
+    outcome = check_token(db, token)
+    landlord = outcome.landlord or _only_landlord(db)
+    response = make_response(render_template(
+        "verify/result.html", confirmation=outcome.confirmation, landlord=landlord,
+        site_host=urlsplit(current_app.config["FIELDAPP_BASE_URL"]).hostname,
+        landlord_host=urlsplit(landlord["web_address"]).hostname if landlord
+        and landlord["web_address"] else None))
+    # Nobody caches or indexes an answer about who is at someone's door; the token stays here.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,0 +1,76 @@
+"""Visits as the operative sees them: only visits they attend, only today and tomorrow."""
+
+import sqlite3
+from datetime import timedelta
+
+from flask import abort
+
+from .clock import day_bounds_utc, to_local, today_local
+from .db import query_all, query_one
+
+VISIT_FOR_OPERATIVE = """
+    SELECT visits.id, visits.job_ref, visits.trade, visits.starts_at, visits.ends_at,
+           visits.notes_for_operative, visits.pre_visit, visits.status, visits.firm_id,
+           residents.id AS resident_id, residents.preferred_name, residents.name AS resident_name,
+           residents.address_line1, residents.address_line2, residents.town, residents.postcode,
+           residents.area, residents.phone AS resident_phone, residents.language,
+           residents.advocate_name, residents.advocate_phone, residents.advocate_relationship,
+           residents.doorstep_password,
+           officer.name AS officer_name, officer.phone AS officer_phone,
+           landlord.id AS landlord_id, landlord.name AS landlord_name,
+           landlord.main_phone AS landlord_phone, landlord.duty_phone AS landlord_duty_phone,
+           landlord.safeguarding_phone AS landlord_safeguarding_phone,
+           landlord.web_address AS landlord_web_address,
+           firm.name AS firm_name, firm.main_phone AS firm_phone, firm.duty_phone AS firm_duty_phone
+    FROM visits
+    JOIN visit_operatives ON visit_operatives.visit_id = visits.id AND visit_operatives.user_id = ?
+    JOIN residents ON residents.id = visits.resident_id
+    JOIN organisations AS landlord ON landlord.id = residents.landlord_id
+    JOIN organisations AS firm ON firm.id = visits.firm_id
+    LEFT JOIN users AS officer ON officer.id = residents.officer_id
+    WHERE visits.id = ? AND visits.status = 'booked'
+      AND visits.starts_at >= ? AND visits.starts_at < ?
+"""
+
+
+def get_visit_for_operative_or_404(db, visit_id: int, operative_id: int) -> sqlite3.Row:
+    """The visit, if this operative attends it and it is booked for today or tomorrow.
+
+    Anything else is a 404, not a 403: an operative learns nothing about visits not theirs.
+    """
+    start, end = day_bounds_utc(today_local(), days=2)
+    row = query_one(db, VISIT_FOR_OPERATIVE, (operative_id, visit_id, start, end))
+    if row is None:
+        abort(404)
+    return row
+
+
+def is_visit_day(visit: sqlite3.Row) -> bool:
+    return to_local(visit["starts_at"]).date() == today_local()
+
+
+def colleagues(db, visit_id: int, operative_id: int) -> list[str]:
+    """Everyone else attending: the count people are told is always derived from this list."""
+    return [row["name"] for row in query_all(db, """
+        SELECT users.name FROM visit_operatives JOIN users ON users.id = visit_operatives.user_id
+        WHERE visit_operatives.visit_id = ? AND users.id != ? ORDER BY users.name""",
+        (visit_id, operative_id))]
+
+
+def work_steps(db, visit_id: int) -> list[sqlite3.Row]:
+    return query_all(db, "SELECT * FROM work_steps WHERE visit_id = ? ORDER BY position",
+                     (visit_id,))
+
+
+def visit_window_local(visit: sqlite3.Row) -> tuple[str, str]:
+    return (to_local(visit["starts_at"]).strftime("%H:%M"),
+            to_local(visit["ends_at"]).strftime("%H:%M"))
+
+
+def visit_day_label(visit: sqlite3.Row) -> str:
+    day = to_local(visit["starts_at"]).date()
+    if day == today_local():
+        return "Today"
+    if day == today_local() + timedelta(days=1):
+        return "Tomorrow"
+    return day.strftime("%A %-d %B")

@@ -1,0 +1,206 @@
+"""The operative's day and the briefing: scope, order, sections, what never shows."""
+
+import gzip
+import re
+from datetime import datetime, time, timedelta
+
+import pytest
+
+from fieldapp.clock import LOCAL_ZONE, today_local
+
+from factories import add_adjustment, add_resident, add_visit
+from pages import check_page
+
+SEED_CASE_ADJUSTMENTS = [
+    ("advocate_present", {"advocate": "Grace Brennan", "phone": "07700 900 312"}, ""),
+    ("call_ahead", {"minutes": "30", "phone": "07700 900 312"}, "Call Grace, not Michael."),
+    ("gentle_knock", {}, ""),
+    ("explain_each_step", {}, ""),
+    ("written_schedule", {}, ""),
+    ("noise_warning", {}, ""),
+    ("sight", {}, ""),
+]
+
+
+def at(days: int, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(today_local() + timedelta(days=days), time(hour, minute), LOCAL_ZONE)
+
+
+def add_colleague(db, world, name="Dan Price") -> int:
+    return db.execute(
+        "INSERT INTO users (name, email, password_hash, role, organisation_id, badge_number,"
+        " created_at, updated_at) VALUES (?, ?, 'x', 'operative', ?, 'B-2', 'n', 'n')",
+        (name, f"{name.split()[0].lower()}@acme.test", world.orgs["acme"])).lastrowid
+
+
+@pytest.fixture
+def seed_case(db, world):
+    """A resident like the seed's: advocate, explain each step, written schedule; three steps."""
+    resident = add_resident(db, world.orgs["riverside"], world.users["officer"],
+                            name="Michael Brennan", preferred_name="Michael",
+                            address_line1="Flat 12, Alder Court", postcode="RS1 4AB",
+                            advocate_name="Grace Brennan", advocate_phone="07700 900 312",
+                            advocate_relationship="Sister", doorstep_password="bluebell")
+    for code, parameters, detail in SEED_CASE_ADJUSTMENTS:
+        add_adjustment(db, resident, code, world.users["officer"], parameters, detail)
+    add_adjustment(db, resident, "pets", world.users["officer"], status="withdrawn")
+    colleague = add_colleague(db, world)
+    return add_visit(db, resident, world.orgs["acme"], [world.users["operative"], colleague],
+                     at(0, 10), at(0, 12), trade="Gas heating", steps=[
+                         ("Drain the old boiler", 30, {"water_off", "gas_off"}),
+                         ("Remove the old boiler", 25, {"noisy", "dusty"}),
+                         ("Show the new controls", 10, set()),
+                     ])
+
+
+def text_of(html: str) -> str:
+    main = html.split('id="main"', 1)[1]
+    return " ".join(re.sub(r"<[^>]+>", " ", main).split())
+
+
+def test_day_lists_today_then_tomorrow_in_time_order(db, world, signed_in):
+    resident = world.residents["riverside"]
+    acme, me = world.orgs["acme"], world.users["operative"]
+    add_visit(db, resident, acme, [me], at(0, 8), at(0, 9), trade="Early job")
+    add_visit(db, resident, acme, [me], at(0, 15), at(0, 16), trade="Late job")
+    add_visit(db, resident, acme, [me], at(-1, 10), at(-1, 11), trade="Yesterday job")
+    add_visit(db, resident, acme, [me], at(2, 10), at(2, 11), trade="Later job")
+    add_visit(db, resident, acme, [me], at(0, 13), at(0, 14), trade="Cancelled job",
+              status="cancelled")
+    add_visit(db, resident, world.orgs["brightside"], [world.users["other_firm_operative"]],
+              at(0, 11), at(0, 12), trade="Someone else's job")
+    html = signed_in("operative").get("/today").get_data(as_text=True)
+    check_page(html)
+    text = text_of(html)
+    today, tomorrow = text.split("Tomorrow", 1)
+    order = ["Early job", "Plumbing", "Late job"]
+    assert sorted(order, key=today.index) == order
+    assert "Carpentry" in tomorrow
+    for absent in ("Yesterday job", "Later job", "Cancelled job", "Someone else's job"):
+        assert absent not in text
+
+
+def test_day_list_shows_area_and_chips_but_not_the_full_address(seed_case, signed_in):
+    text = text_of(signed_in("operative").get("/today").get_data(as_text=True))
+    assert "Quietside, RS1" in text
+    assert "Alder Court" not in text and "Michael" not in text
+    assert "Advocate present" in text and "Call 30 min ahead" in text
+    assert "Pets" not in text  # withdrawn adjustments stop showing
+
+
+def test_briefing_sections_come_in_doorstep_order(seed_case, signed_in):
+    html = signed_in("operative").get(f"/visits/{seed_case}").get_data(as_text=True)
+    check_page(html)
+    text = text_of(html)
+    headings = ["1. Before you knock", "2. At the door", "3. Schedule of works",
+                "4. If they become distressed", "5. Your contacts"]
+    positions = [text.index(heading) for heading in headings]
+    assert positions == sorted(positions)
+    before, at_door, schedule, _distress, contacts = _split(text, headings)
+    assert "Grace Brennan will be with the resident. Wait for them before you start." in before
+    assert "Phone the resident 30 minutes before you arrive. Call Grace, not Michael." in before
+    assert "Knock gently." in before
+    assert "Say your name, that you are from Acme Repairs" in at_door
+    assert "say your name and read your ID aloud" in at_door
+    assert "The resident has a copy of the schedule of works." in schedule
+    assert "Grace Brennan (sister)" in contacts and "duty line" in contacts
+    assert "Flat 12, Alder Court" in text and "openstreetmap.org/search" in html
+
+
+def _split(text: str, headings: list[str]) -> list[str]:
+    bounds = [text.index(h) for h in headings] + [len(text)]
+    return [text[bounds[i]:bounds[i + 1]] for i in range(len(headings))]
+
+
+def test_each_step_says_how_the_adjustments_change_it(seed_case, signed_in):
+    text = text_of(signed_in("operative").get(f"/visits/{seed_case}").get_data(as_text=True))
+    schedule = text.split("3. Schedule of works")[1].split("4. If they")[0]
+    drain, remove, show = re.split(r"Remove the old boiler|Show the new controls", schedule)
+    assert "Explain before you start" in drain and "water will be off" in drain
+    assert "Warn before the noise: about 25 minutes." in remove
+    assert "Warn before the noise" not in drain and "Warn before the noise" not in show
+    assert schedule.count("Explain before you start") == 3
+
+
+def test_attendee_count_is_derived_from_who_attends(seed_case, db, world, signed_in):
+    client = signed_in("operative")
+    text = text_of(client.get(f"/visits/{seed_case}").get_data(as_text=True))
+    assert "You are attending with 1 colleague: Dan Price." in text
+    db.execute("INSERT INTO visit_operatives (visit_id, user_id) VALUES (?, ?)",
+               (seed_case, add_colleague(db, world, "Lee Brown")))
+    text = text_of(client.get(f"/visits/{seed_case}").get_data(as_text=True))
+    assert "You are attending with 2 colleagues: Dan Price and Lee Brown." in text
+
+
+def test_resident_without_adjustments_gets_a_plain_briefing(world, signed_in):
+    html = signed_in("operative").get(f"/visits/{world.visits['today']}").get_data(as_text=True)
+    check_page(html)
+    text = text_of(html)
+    assert "Nothing extra: knock and wait as usual." in text
+    assert "You are attending on your own." in text
+    assert "password" not in text.lower()
+
+
+def test_doorstep_password_shows_only_on_the_visit_day(seed_case, db, signed_in):
+    client = signed_in("operative")
+    assert "bluebell" in client.get(f"/visits/{seed_case}").get_data(as_text=True)
+    db.execute("UPDATE visits SET starts_at = ?, ends_at = ? WHERE id = ?",
+               (at(1, 10).isoformat(), at(1, 12).isoformat(), seed_case))
+    html = client.get(f"/visits/{seed_case}").get_data(as_text=True)
+    assert "bluebell" not in html
+    assert "It shows here on the day of the visit." in html
+
+
+def test_briefing_never_shows_private_or_health_detail(seed_case, db, world, signed_in):
+    db.execute("UPDATE adjustments SET detail = 'Call Grace, not Michael.' WHERE type_code = ?",
+               ("call_ahead",))
+    html = signed_in("operative").get(f"/visits/{seed_case}").get_data(as_text=True)
+    other_visit = add_visit(db, world.residents["riverside"], world.orgs["acme"], [],
+                            at(0, 14), at(0, 15), trade="Visit of another operative")
+    assert "Visit of another operative" not in html and str(other_visit) not in html.split(
+        "<main")[1].split("href")[0]
+    assert "Pets" not in html  # withdrawn
+
+
+def test_briefing_is_audited(seed_case, db, world, signed_in):
+    signed_in("operative").get(f"/visits/{seed_case}")
+    row = db.execute("SELECT * FROM audit_log WHERE action = 'briefing_viewed'").fetchone()
+    assert (row["user_id"], row["record_type"], row["record_id"]) == (
+        world.users["operative"], "visit", str(seed_case))
+
+
+def test_briefing_fits_in_the_first_round_trip(seed_case, signed_in):
+    html = signed_in("operative").get(f"/visits/{seed_case}").get_data()
+    assert len(gzip.compress(html)) < 14 * 1024
+
+
+@pytest.mark.parametrize("path", ["", "/distress", "/id-card"])
+def test_operative_cannot_open_a_visit_they_do_not_attend(world, db, signed_in, path):
+    other = add_visit(db, world.residents["riverside"], world.orgs["acme"],
+                      [world.users["other_firm_operative"]], at(0, 9), at(0, 10))
+    assert signed_in("operative").get(f"/visits/{other}{path}").status_code == 404
+
+
+@pytest.mark.parametrize("days", [-1, 2])
+def test_operative_cannot_open_visits_outside_today_and_tomorrow(world, db, signed_in, days):
+    visit = add_visit(db, world.residents["riverside"], world.orgs["acme"],
+                      [world.users["operative"]], at(days, 9), at(days, 10))
+    assert signed_in("operative").get(f"/visits/{visit}").status_code == 404
+
+
+def test_cancelled_visit_is_gone_from_the_briefing(world, db, signed_in):
+    db.execute("UPDATE visits SET status = 'cancelled' WHERE id = ?", (world.visits["today"],))
+    assert signed_in("operative").get(f"/visits/{world.visits['today']}").status_code == 404
+
+
+def test_distress_card_fills_the_ladder_with_this_visits_contacts(seed_case, signed_in):
+    html = signed_in("operative").get(f"/visits/{seed_case}/distress").get_data(as_text=True)
+    check_page(html)
+    text = text_of(html)
+    steps = ["Stop what you are doing.", "Speak slowly and quietly.", "Offer choices:",
+             "Do not argue, threaten, or mention consequences.", "Ask if they would like you",
+             "If anyone is in immediate danger,", "Leave calmly if asked;"]
+    assert [text.index(s) for s in steps] == sorted(text.index(s) for s in steps)
+    for number in ("tel:07700900312", "tel:02079460999", "tel:02079460555", "tel:999",
+                   "tel:111", "tel:116123"):
+        assert f'href="{number}"' in html

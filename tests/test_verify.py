@@ -1,0 +1,173 @@
+"""The ID card's QR link and spoken code, and the public page that checks a caller."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from fieldapp.clock import today_local
+from fieldapp.verification import check_token, make_token, spoken_code
+
+from factories import add_resident, add_visit, window_around_now
+from pages import check_page
+
+NOT_CONFIRMED = "We cannot confirm this caller"
+RESIDENT_FACTS = ["Michael", "Brennan", "Alder Court", "RS1 4AB", "bluebell"]
+
+
+@pytest.fixture
+def visit_now(db, world):
+    """A visit by the Acme operative to a resident with a doorstep password, happening now."""
+    resident = add_resident(db, world.orgs["riverside"], world.users["officer"],
+                            name="Michael Brennan", address_line1="Flat 12, Alder Court",
+                            postcode="RS1 4AB", doorstep_password="bluebell")
+    starts, ends = window_around_now()
+    return add_visit(db, resident, world.orgs["acme"], [world.users["operative"]], starts, ends)
+
+
+def id_card_link(client, visit_id: int) -> str:
+    html = client.get(f"/visits/{visit_id}/id-card").get_data(as_text=True)
+    return re.search(r"http://fieldapp\.test(/verify/[\w.-]+)", html).group(1)
+
+
+def test_id_card_shows_who_i_am_a_qr_code_the_link_and_a_spoken_code(visit_now, signed_in,
+                                                                       world, app):
+    response = signed_in("operative").get(f"/visits/{visit_now}/id-card")
+    html = response.get_data(as_text=True)
+    check_page(html)
+    assert "Operative" in html and "Acme Repairs" in html and "B-1" in html
+    assert '<svg class="qr" role="img"' in html
+    assert re.search(r"http://fieldapp\.test/verify/[\w.-]+", html)
+    with app.app_context():
+        code = spoken_code(visit_now, world.users["operative"], today_local().isoformat())
+    assert f"{code[:3]} {code[3:]}" in html
+
+
+def test_valid_link_during_the_visit_confirms_the_caller(visit_now, signed_in, app):
+    link = id_card_link(signed_in("operative"), visit_now)
+    response = app.test_client().get(link)
+    html = response.get_data(as_text=True)
+    check_page(html)
+    assert re.search(r"Yes: Operative from Acme Repairs is booked to visit your home today "
+                     r"between \d\d:\d\d and \d\d:\d\d", html)
+    assert "The caller should tell you your password" in html
+    assert "fieldapp.test" in html  # the address bar to check
+    assert "www.riverside.example" in html  # the landlord's own site
+    assert "number from your own letters" in html
+    for fact in RESIDENT_FACTS:
+        assert fact not in html
+
+
+def test_spoken_code_on_the_page_matches_the_id_card(visit_now, signed_in, app):
+    client = signed_in("operative")
+    card = client.get(f"/visits/{visit_now}/id-card").get_data(as_text=True)
+    code = re.search(r"Spoken code <strong>(\d{3} \d{3})</strong>", card).group(1)
+    page = app.test_client().get(id_card_link(client, visit_now)).get_data(as_text=True)
+    assert code in page
+
+
+def test_verification_is_public_uncached_and_not_indexed(visit_now, signed_in, app):
+    response = app.test_client().get(id_card_link(signed_in("operative"), visit_now))
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert '<meta name="robots" content="noindex, nofollow">' in response.get_data(as_text=True)
+
+
+def _refused(app, link: str) -> str:
+    response = app.test_client().get(link)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert NOT_CONFIRMED in html and "Do not let them in." in html
+    for fact in RESIDENT_FACTS:
+        assert fact not in html
+    return html
+
+
+def test_tampered_link_is_not_confirmed(visit_now, signed_in, app):
+    link = id_card_link(signed_in("operative"), visit_now)
+    tampered = link[:-3] + ("aaa" if not link.endswith("aaa") else "bbb")
+    html = _refused(app, tampered)
+    assert "020 7946 0000" not in html or "Riverside Homes" in html
+
+
+def test_unknown_token_gives_the_calm_message(app):
+    html = _refused(app, "/verify/not-a-token")
+    # Two landlords here, so the page cannot know whose number to give: it names the letters.
+    assert "Call your landlord on the number from your own letters" in html
+
+
+def test_cancelled_visit_is_not_confirmed(visit_now, signed_in, app, db):
+    link = id_card_link(signed_in("operative"), visit_now)
+    db.execute("UPDATE visits SET status = 'cancelled' WHERE id = ?", (visit_now,))
+    html = _refused(app, link)
+    assert "Call Riverside Homes on" in html
+
+
+def test_disabled_operative_is_not_confirmed(visit_now, signed_in, app, db, world):
+    link = id_card_link(signed_in("operative"), visit_now)
+    db.execute("UPDATE users SET active = 0 WHERE id = ?", (world.users["operative"],))
+    _refused(app, link)
+
+
+def test_operative_taken_off_the_visit_is_not_confirmed(visit_now, signed_in, app, db, world):
+    link = id_card_link(signed_in("operative"), visit_now)
+    db.execute("DELETE FROM visit_operatives WHERE visit_id = ?", (visit_now,))
+    _refused(app, link)
+
+
+def test_visit_moved_to_another_day_is_not_confirmed(visit_now, signed_in, app, db):
+    link = id_card_link(signed_in("operative"), visit_now)
+    row = db.execute("SELECT starts_at, ends_at FROM visits WHERE id = ?", (visit_now,)).fetchone()
+    moved = [(datetime.fromisoformat(row[k]) + timedelta(days=1)).isoformat() for k in (0, 1)]
+    db.execute("UPDATE visits SET starts_at = ?, ends_at = ? WHERE id = ?", (*moved, visit_now))
+    _refused(app, link)
+
+
+@pytest.mark.parametrize(("offset", "confirmed"), [
+    (timedelta(minutes=-61), False),  # more than the margin before the window
+    (timedelta(minutes=-59), True),
+    (None, True),
+])
+def test_window_margin_before_the_visit(app, db, world, offset, confirmed):
+    resident = world.residents["riverside"]
+    starts = datetime(2026, 6, 1, 10, tzinfo=UTC)
+    visit = add_visit(db, resident, world.orgs["acme"], [world.users["operative"]], starts,
+                      starts + timedelta(hours=2))
+    with app.app_context():
+        token = make_token(visit, world.users["operative"], "2026-06-01")
+        now = starts + (offset or timedelta(minutes=30))
+        assert (check_token(db, token, now=now).confirmation is not None) is confirmed
+
+
+@pytest.mark.parametrize(("after_end", "confirmed"), [(59, True), (61, False), (60 * 24, False)])
+def test_link_expires_after_the_window_and_margin(app, db, world, after_end, confirmed):
+    starts = datetime(2026, 6, 1, 9, tzinfo=UTC)
+    ends = starts + timedelta(hours=2)
+    visit = add_visit(db, world.residents["riverside"], world.orgs["acme"],
+                      [world.users["operative"]], starts, ends)
+    with app.app_context():
+        token = make_token(visit, world.users["operative"], "2026-06-01")
+        outcome = check_token(db, token, now=ends + timedelta(minutes=after_end))
+    assert (outcome.confirmation is not None) is confirmed
+
+
+def test_token_for_another_operative_is_not_confirmed(visit_now, app, db, world):
+    with app.app_context():
+        token = make_token(visit_now, world.users["other_firm_operative"],
+                           today_local().isoformat())
+    _refused(app, f"/verify/{token}")
+
+
+def test_spoken_code_differs_by_day_and_by_operative(app):
+    with app.app_context():
+        codes = {spoken_code(1, 2, "2026-06-01"), spoken_code(1, 2, "2026-06-02"),
+                 spoken_code(1, 3, "2026-06-01")}
+    assert len(codes) == 3 and all(re.fullmatch(r"\d{6}", c) for c in codes)
+
+
+def test_verification_is_rate_limited(app):
+    client = app.test_client()
+    statuses = [client.get("/verify/not-a-token").status_code for _ in range(61)]
+    assert statuses[:60] == [200] * 60 and statuses[60] == 429
