@@ -6,7 +6,7 @@ route can ship without someone deciding who may open it.
 
 import pytest
 
-from conftest import PEOPLE, csrf_token_from, sign_in
+from support import PEOPLE, csrf_token_from, sign_in
 
 PERSONS = ["anonymous", "operative", "other_firm_operative", "officer",
            "other_landlord_officer", "admin", "other_landlord_admin"]

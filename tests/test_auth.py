@@ -6,8 +6,8 @@ import pytest
 
 from fieldapp.auth import LOCKED_OUT, WRONG_CREDENTIALS
 
-from conftest import PASSWORD, PEOPLE, csrf_token_from, sign_in
 from pages import check_page
+from support import PASSWORD, PEOPLE, csrf_token_from, sign_in
 
 HOMES = {"operative": "/today", "officer": "/residents", "admin": "/admin/users"}
 

@@ -7,7 +7,7 @@ from fieldapp.clock import day_bounds_utc, today_local
 from fieldapp.db import connect
 from fieldapp.demo import DEMO_PASSWORD, DemoRefused, load_demo
 
-from conftest import sign_in
+from support import sign_in
 
 DEMO_EMAILS = ["admin@demo.test", "officer@demo.test", "officer2@demo.test",
                "operative@demo.test", "operative2@demo.test"]

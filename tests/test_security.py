@@ -5,7 +5,7 @@ import pytest
 from fieldapp import create_app
 from fieldapp.config import ConfigError
 
-from conftest import csrf_token_from
+from support import csrf_token_from
 
 EXPECTED_HEADERS = {
     "X-Content-Type-Options": "nosniff",

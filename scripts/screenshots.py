@@ -1,0 +1,88 @@
+"""Phone-sized screenshots of the main pages on demo data, for docs/screenshots/ and the README.
+
+Run: .venv/bin/python scripts/screenshots.py [OUTPUT_DIR]
+Uses Debian's Chromium (/usr/bin/chromium) through Playwright; serves the app on a loopback port.
+"""
+
+import re
+import sys
+import tempfile
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from fieldapp import create_app, migrations
+from fieldapp.db import connect
+from fieldapp.demo import DEMO_PASSWORD, load_demo
+
+PHONE = {"width": 390, "height": 844}
+
+
+def demo_database(path: Path) -> None:
+    db = connect(str(path))
+    migrations.apply(db)
+    load_demo(db)
+    # Move the seed-case visit to now, so its ID card checks out on the public page.
+    now = datetime.now(UTC)
+    db.execute("UPDATE visits SET starts_at = ?, ends_at = ? WHERE job_ref = 'BSG-7731'",
+               ((now - timedelta(minutes=20)).isoformat(timespec="seconds"),
+                (now + timedelta(minutes=100)).isoformat(timespec="seconds")))
+    db.close()
+
+
+def sign_in(page, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def shoot(page, out: Path, name: str, url: str) -> None:
+    page.goto(url)
+    page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+    print(f"{name}: {url}")
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        db_path = Path(folder) / "demo.db"
+        demo_database(db_path)
+        app = create_app({"FIELDAPP_DB": str(db_path)})
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        base = f"http://127.0.0.1:{server.server_port}"
+        app.config["FIELDAPP_BASE_URL"] = base
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+            context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True,
+                                          has_touch=True, locale="en-GB",
+                                          timezone_id="Europe/London")
+            page = context.new_page()
+            shoot(page, out, "sign-in", f"{base}/login")
+            sign_in(page, base, "operative2@demo.test")
+            shoot(page, out, "my-day", f"{base}/today")
+            visit = re.search(r"/visits/(\d+)", page.content()).group(1)
+            shoot(page, out, "briefing", f"{base}/visits/{visit}")
+            shoot(page, out, "id-card", f"{base}/visits/{visit}/id-card")
+            link = re.search(r"(/verify/[\w.-]+)", page.content()).group(1)
+            shoot(page, out, "distress-card", f"{base}/visits/{visit}/distress")
+            resident = browser.new_context(viewport=PHONE, locale="en-GB").new_page()
+            shoot(resident, out, "verify-yes", f"{base}{link}")
+            shoot(resident, out, "verify-no", f"{base}/verify/not-a-real-code")
+            context.clear_cookies()
+            sign_in(page, base, "admin@demo.test")
+            shoot(page, out, "admin-users", f"{base}/admin/users")
+            context.clear_cookies()
+            sign_in(page, base, "officer@demo.test")
+            shoot(page, out, "officer-residents", f"{base}/residents")
+            browser.close()
+        server.shutdown()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/screenshots"))

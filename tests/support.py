@@ -1,0 +1,77 @@
+"""Shared test helpers (not fixtures): the people of the test world, signing in like a browser,
+posting forms with their CSRF token, and serving the real app on a loopback port.
+
+Import these from `support`, never from `conftest`: tests/ and tests/browser/ each have a
+conftest.py, and the name `conftest` would be ambiguous.
+"""
+
+import re
+import threading
+from dataclasses import dataclass, field
+
+from werkzeug.serving import make_server
+
+PASSWORD = "correct horse battery staple"
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+# The people of the access table: key -> (email, role, organisation key)
+PEOPLE = {
+    "admin": ("admin@riverside.test", "admin", "riverside"),
+    "officer": ("officer@riverside.test", "officer", "riverside"),
+    "operative": ("operative@acme.test", "operative", "acme"),
+    "other_firm_operative": ("operative@brightside.test", "operative", "brightside"),
+    "other_landlord_officer": ("officer@elsewhere.test", "officer", "elsewhere"),
+    "other_landlord_admin": ("admin@elsewhere.test", "admin", "elsewhere"),
+    "other_landlord_operative": ("operative@faraway.test", "operative", "faraway"),
+}
+
+
+@dataclass
+class World:
+    """Ids of what the world fixture made, by the keys above."""
+
+    orgs: dict = field(default_factory=dict)
+    users: dict = field(default_factory=dict)
+    residents: dict = field(default_factory=dict)
+    visits: dict = field(default_factory=dict)
+
+    def email(self, person: str) -> str:
+        return PEOPLE[person][0]
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_INPUT.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def sign_in(client, email: str, password: str = PASSWORD, **extra):
+    page = client.get("/login")
+    token = csrf_token_from(page.get_data(as_text=True))
+    return client.post("/login", data={"csrf_token": token, "email": email,
+                                       "password": password, **extra})
+
+
+def post_form(client, url: str, data: dict | None = None, page_url: str | None = None, **kwargs):
+    """POST like a browser: take the CSRF token from the page the form lives on."""
+    page = client.get(page_url or url)
+    token = csrf_token_from(page.get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token, **(data or {})}, **kwargs)
+
+
+class LiveServer:
+    """The real app on a free loopback port, in a thread; links it makes point here."""
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        app.config["FIELDAPP_BASE_URL"] = self.url
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc):
+        self.server.shutdown()
+        self.thread.join(timeout=5)
