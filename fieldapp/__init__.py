@@ -53,9 +53,9 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import admin, auth, briefing, idcard, officer, operative, verify
+    from . import admin, auth, briefing, callers, idcard, officer, operative, verify
 
-    for module in (auth, operative, briefing, idcard, verify, officer, admin):
+    for module in (auth, operative, briefing, idcard, verify, officer, callers, admin):
         app.register_blueprint(module.bp)
 
 

@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from .clock import LOCAL_ZONE, to_local
-from .db import query_one
+from .clock import LOCAL_ZONE, day_bounds_utc, to_local
+from .db import query_all, query_one
 
 TOKEN_SALT = "fieldapp.verify-caller.v1"  # noqa: S105  (a salt, not a secret)
 
@@ -95,3 +95,51 @@ def check_token(db, token: str, now: datetime | None = None) -> VerifyOutcome:
         starts=starts.strftime("%H:%M"), ends=ends.strftime("%H:%M"),
         has_doorstep_password=bool(row["has_doorstep_password"]),
         code=spoken_code(visit_id, operative_id, day)), landlord)
+
+
+@dataclass(frozen=True)
+class CodeMatch:
+    operative_name: str
+    firm_name: str
+    resident_name: str
+    address: str
+    starts: str
+    ends: str
+    in_window: bool
+
+
+TODAYS_CALLERS_QUERY = """
+    SELECT visits.id AS visit_id, visits.starts_at, visits.ends_at,
+           users.id AS operative_id, users.name AS operative_name, firm.name AS firm_name,
+           residents.name AS resident_name, residents.address_line1, residents.postcode
+    FROM visits
+    JOIN residents ON residents.id = visits.resident_id
+    JOIN organisations AS firm ON firm.id = visits.firm_id
+    JOIN visit_operatives ON visit_operatives.visit_id = visits.id
+    JOIN users ON users.id = visit_operatives.user_id AND users.active = 1
+    WHERE residents.landlord_id = ? AND visits.status = 'booked'
+      AND visits.starts_at >= ? AND visits.starts_at < ?
+"""
+
+
+def callers_with_code(db, landlord_id: int, code: str, now: datetime | None = None) -> list:
+    """Today's booked callers of this landlord whose spoken code is `code`.
+
+    Codes are derived, not stored, so this computes today's few hundred and compares them.
+    """
+    now = now or datetime.now(UTC)
+    today = now.astimezone(LOCAL_ZONE).date()
+    start, end = day_bounds_utc(today)
+    matches = []
+    for row in query_all(db, TODAYS_CALLERS_QUERY, (landlord_id, start, end)):
+        expected = spoken_code(row["visit_id"], row["operative_id"], today.isoformat())
+        if not hmac.compare_digest(expected, code):
+            continue
+        starts, ends = to_local(row["starts_at"]), to_local(row["ends_at"])
+        matches.append(CodeMatch(
+            operative_name=row["operative_name"], firm_name=row["firm_name"],
+            resident_name=row["resident_name"],
+            address=", ".join(p for p in (row["address_line1"], row["postcode"]) if p),
+            starts=starts.strftime("%H:%M"), ends=ends.strftime("%H:%M"),
+            in_window=starts - margin() <= now <= ends + margin()))
+    return matches

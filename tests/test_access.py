@@ -45,6 +45,9 @@ ACCESS_TABLE = {
     "officer.residents": ("GET", "/residents", allow({
         "officer": 200, "other_landlord_officer": 200, "admin": 200,
         "other_landlord_admin": 200})),
+    "callers.check_caller": ("GET", "/check-caller", allow({
+        "officer": 200, "other_landlord_officer": 200, "admin": 200,
+        "other_landlord_admin": 200})),
     "admin.users": ("GET", "/admin/users", allow(ADMINS)),
     "admin.new_user": ("GET", "/admin/users/new", allow(ADMINS)),
     "admin.edit_user": ("GET", "/admin/users/{operative}/edit", allow(ADMIN_OF_RIVERSIDE)),
