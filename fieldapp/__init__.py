@@ -8,6 +8,7 @@ from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import db, migrations, security
+from .clock import to_local, today_local
 from .config import PROJECT_ROOT, load_config
 from .fields import tel_href
 from .limits import limiter
@@ -53,14 +54,33 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import admin, auth, briefing, callers, idcard, officer, operative, verify
+    from . import (
+        adjustments,
+        admin,
+        auth,
+        briefing,
+        callers,
+        idcard,
+        operative,
+        residents,
+        schedule,
+        verify,
+    )
 
-    for module in (auth, operative, briefing, idcard, verify, officer, callers, admin):
+    for module in (auth, operative, briefing, idcard, verify, residents, adjustments, schedule,
+                   callers, admin):
         app.register_blueprint(module.bp)
 
 
 def _init_templates(app: Flask) -> None:
     app.jinja_env.globals.update(htmx_version=HTMX_VERSION, tel_href=tel_href)
+    app.jinja_env.filters.update(
+        local_date=lambda utc: to_local(utc).strftime("%a %-d %b %Y"),
+        local_time=lambda utc: to_local(utc).strftime("%H:%M"))
+
+    @app.context_processor
+    def today():
+        return {"today_iso": today_local().isoformat()}
 
 
 __all__ = ["create_app", "migrations"]

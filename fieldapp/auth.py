@@ -27,7 +27,7 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Sign in to see that page."
 login_manager.login_message_category = "info"
 
-ROLE_HOMES = {"operative": "operative.today", "officer": "officer.residents",
+ROLE_HOMES = {"operative": "operative.today", "officer": "residents.search",
               "admin": "admin.users"}
 WRONG_CREDENTIALS = "Enter a correct email address and password"
 LOCKED_OUT = ("You have tried to sign in too many times. Wait 15 minutes, then try again, "

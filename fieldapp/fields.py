@@ -6,6 +6,7 @@ Messages follow one voice: say what to do ("Enter a phone number, like ..."), ne
 import re
 from urllib.parse import urlsplit
 
+from wtforms import DateField
 from wtforms.validators import ValidationError
 
 PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ()-]+$")
@@ -49,3 +50,18 @@ class WebAddress:
 def tel_href(number: str) -> str:
     """`tel:` link target: digits and a leading plus only, so every phone can dial it."""
     return "tel:" + re.sub(r"[^\d+]", "", number or "")
+
+
+class DayField(DateField):
+    """A date typed or picked as YYYY-MM-DD, with a message that says how to write it."""
+
+    def __init__(self, label=None, validators=None, example="2026-11-23", **kwargs):
+        super().__init__(label, validators, format="%Y-%m-%d", **kwargs)
+        self.example = example
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(f"{self.label.text} must be a real date, like {self.example}") \
+                from error

@@ -236,5 +236,36 @@ def m004_briefing_placement_and_work_phone(db: Database) -> None:
                    "WHERE code = ?", (section, chip, code))
 
 
+@migrations()
+def m005_officer_side(db: Database) -> None:
+    """Private notes, resident email, adjustment reviews and withdrawals, visit cancellation."""
+    _script(db, """
+    ALTER TABLE residents ADD COLUMN email TEXT NOT NULL DEFAULT '';
+    CREATE TABLE resident_notes (
+        id INTEGER PRIMARY KEY,
+        resident_id INTEGER NOT NULL REFERENCES residents(id),
+        author_id INTEGER NOT NULL REFERENCES users(id),
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX resident_notes_resident ON resident_notes(resident_id, created_at);
+    ALTER TABLE adjustments ADD COLUMN reviewed_at TEXT;
+    ALTER TABLE adjustments ADD COLUMN withdrawn_reason TEXT NOT NULL DEFAULT '';
+    CREATE INDEX adjustments_review ON adjustments(status, review_due);
+    ALTER TABLE visits ADD COLUMN cancelled_at TEXT;
+    CREATE INDEX visits_job_ref ON visits(job_ref);
+    CREATE TABLE visit_imports (
+        id INTEGER PRIMARY KEY,
+        landlord_id INTEGER NOT NULL REFERENCES organisations(id),
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        filename TEXT NOT NULL,
+        content TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        imported_at TEXT,
+        summary TEXT NOT NULL DEFAULT ''
+    )
+    """)
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

@@ -84,6 +84,20 @@ def _add_resident_and_visit(db, world: World) -> None:
     for visit in world.visits.values():
         db.execute("INSERT INTO visit_operatives (visit_id, user_id) VALUES (?, ?)",
                    (visit, world.users["operative"]))
+    world.others["adjustment"] = db.execute(
+        "INSERT INTO adjustments (resident_id, type_code, consent_given_by, consent_how,"
+        " consent_on, recorded_by, review_due, created_at, updated_at) VALUES (?, 'gentle_knock',"
+        " 'resident', 'phone', '2026-01-01', ?, '2099-01-01', ?, ?)",
+        (world.residents["riverside"], world.users["officer"], now, now)).lastrowid
+    world.others["step"] = db.execute(
+        "INSERT INTO work_steps (visit_id, position, description) VALUES (?, 1, 'Fix the tap')",
+        (world.visits["today"],)).lastrowid
+    world.others["visit_import"] = db.execute(
+        "INSERT INTO visit_imports (landlord_id, user_id, filename, content, created_at)"
+        " VALUES (?, ?, 'jobs.csv', ?, ?)",
+        (world.orgs["riverside"], world.users["officer"],
+         "job_ref,tenancy_ref,date,start,end,trade,firm\n"
+         "JOB-9,T-1,2099-01-01,10:00,12:00,Plumbing,Acme Repairs\n", now)).lastrowid
 
 
 @pytest.fixture(scope="session")

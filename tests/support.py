@@ -34,6 +34,12 @@ class World:
     users: dict = field(default_factory=dict)
     residents: dict = field(default_factory=dict)
     visits: dict = field(default_factory=dict)
+    others: dict = field(default_factory=dict)  # adjustment, step, visit_import ids
+
+    @property
+    def residents_and_more(self) -> dict:
+        """Placeholders for URL templates: {resident}, {adjustment}, {step}, {visit_import}."""
+        return {"resident": self.residents["riverside"], **self.others}
 
     def email(self, person: str) -> str:
         return PEOPLE[person][0]

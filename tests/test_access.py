@@ -25,6 +25,12 @@ ADMINS = {"admin": 200, "other_landlord_admin": 200}
 ADMIN_OF_RIVERSIDE = {"admin": 200, "other_landlord_admin": 404}
 ADMIN_ACTION = {"admin": 303, "other_landlord_admin": 404}
 EVERYONE_SIGNED_IN = {p: 302 for p in PERSONS}
+OFFICE = {"officer": 200, "admin": 200, "other_landlord_officer": 200,
+          "other_landlord_admin": 200}
+OFFICE_OF_RIVERSIDE = {"officer": 200, "admin": 200, "other_landlord_officer": 404,
+                       "other_landlord_admin": 404}
+OFFICE_ACTION = {"officer": 303, "admin": 303, "other_landlord_officer": 404,
+                 "other_landlord_admin": 404}
 # The operative attending sees their visit; another firm's operative learns nothing (404).
 OWN_VISIT = {"operative": 200, "other_firm_operative": 404, "other_landlord_operative": 404}
 
@@ -42,12 +48,37 @@ ACCESS_TABLE = {
     "idcard.my_photo": ("GET", "/me/photo", {**{p: 404 for p in PERSONS}, "operative": 200,
                                              "anonymous": 302}),
     "verify.verify": ("GET", "/verify/not-a-valid-token", {p: 200 for p in PERSONS}),
-    "officer.residents": ("GET", "/residents", allow({
-        "officer": 200, "other_landlord_officer": 200, "admin": 200,
-        "other_landlord_admin": 200})),
-    "callers.check_caller": ("GET", "/check-caller", allow({
-        "officer": 200, "other_landlord_officer": 200, "admin": 200,
-        "other_landlord_admin": 200})),
+    "residents.search": ("GET", "/residents", allow(OFFICE)),
+    "residents.new_resident": ("GET", "/residents/new", allow(OFFICE)),
+    "residents.resident": ("GET", "/residents/{resident}", allow(OFFICE_OF_RIVERSIDE)),
+    "residents.edit_resident": ("GET", "/residents/{resident}/edit",
+                                allow(OFFICE_OF_RIVERSIDE)),
+    "residents.notes": ("GET", "/residents/{resident}/notes", allow(OFFICE_OF_RIVERSIDE)),
+    "adjustments.choose_type": ("GET", "/residents/{resident}/adjustments/new",
+                                allow(OFFICE_OF_RIVERSIDE)),
+    "adjustments.add": ("GET", "/residents/{resident}/adjustments/new/gentle_knock",
+                        allow(OFFICE_OF_RIVERSIDE)),
+    "adjustments.edit": ("GET", "/adjustments/{adjustment}/edit", allow(OFFICE_OF_RIVERSIDE)),
+    "adjustments.review": ("GET", "/adjustments/{adjustment}/review",
+                           allow(OFFICE_OF_RIVERSIDE)),
+    "adjustments.due": ("GET", "/adjustments/due", allow(OFFICE)),
+    "schedule.new_visit": ("GET", "/schedule/new?resident={resident}",
+                           allow(OFFICE_OF_RIVERSIDE)),
+    "schedule.visit": ("GET", "/schedule/{today}", allow(OFFICE_OF_RIVERSIDE)),
+    "schedule.cancel": ("POST", "/schedule/{today}/cancel", allow(OFFICE_ACTION)),
+    # An empty step is refused (422) only after access is granted.
+    "schedule.add_step": ("POST", "/schedule/{today}/steps", allow(
+        {**OFFICE_ACTION, "officer": 422, "admin": 422})),
+    "schedule.edit_step": ("GET", "/schedule/{today}/steps/{step}/edit",
+                           allow(OFFICE_OF_RIVERSIDE)),
+    "schedule.move_step": ("POST", "/schedule/{today}/steps/{step}/move",
+                           allow(OFFICE_ACTION)),
+    "schedule.delete_step": ("POST", "/schedule/{today}/steps/{step}/delete",
+                             allow(OFFICE_ACTION)),
+    "schedule.upload": ("GET", "/schedule/import", allow(OFFICE)),
+    "schedule.preview": ("GET", "/schedule/import/{visit_import}", allow(OFFICE_OF_RIVERSIDE)),
+    "schedule.run_import": ("POST", "/schedule/import/{visit_import}", allow(OFFICE_ACTION)),
+    "callers.check_caller": ("GET", "/check-caller", allow(OFFICE)),
     "admin.users": ("GET", "/admin/users", allow(ADMINS)),
     "admin.new_user": ("GET", "/admin/users/new", allow(ADMINS)),
     "admin.edit_user": ("GET", "/admin/users/{operative}/edit", allow(ADMIN_OF_RIVERSIDE)),
@@ -88,7 +119,8 @@ def _token(client) -> str:
 @pytest.mark.parametrize("endpoint", sorted(ACCESS_TABLE))
 def test_access_table(app, world, person, endpoint):
     method, url_template, expected = ACCESS_TABLE[endpoint]
-    url = url_template.format(**world.users, **world.orgs, **world.visits)
+    url = url_template.format(**world.users, **world.orgs, **world.visits,
+                              **world.residents_and_more)
     client = _client_for(app, person)
     if method == "POST":
         response = client.post(url, data={"csrf_token": _token(client)})

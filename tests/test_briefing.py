@@ -132,8 +132,11 @@ def test_attendee_count_is_derived_from_who_attends(seed_case, db, world, signed
     assert "You are attending with 2 colleagues: Dan Price and Lee Brown." in text
 
 
-def test_resident_without_adjustments_gets_a_plain_briefing(world, signed_in):
-    html = signed_in("operative").get(f"/visits/{world.visits['today']}").get_data(as_text=True)
+def test_resident_without_adjustments_gets_a_plain_briefing(db, world, signed_in):
+    resident = add_resident(db, world.orgs["riverside"], world.users["officer"])
+    visit = add_visit(db, resident, world.orgs["acme"], [world.users["operative"]], at(0, 9),
+                      at(0, 10))
+    html = signed_in("operative").get(f"/visits/{visit}").get_data(as_text=True)
     check_page(html)
     text = text_of(html)
     assert "Nothing extra: knock and wait as usual." in text

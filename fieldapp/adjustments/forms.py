@@ -1,0 +1,104 @@
+"""The adjustment form, built for each catalogue type from its parameters (data, not code)."""
+
+import json
+import re
+from datetime import date, timedelta
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from ..clock import today_local
+from ..fields import DayField, PhoneNumber, strip_text
+
+CONSENT_GIVERS = [("resident", "The resident"), ("advocate", "Their advocate"),
+                  ("appointee", "An appointee")]
+CONSENT_WAYS = [("in_person", "In person"), ("phone", "By phone"), ("letter", "By letter"),
+                ("email", "By email")]
+REVIEW_AFTER = timedelta(days=365)
+# Words that say what someone has, not what staff should do. An adjustment names the action;
+# a diagnosis stays off the record that reaches operatives.
+HEALTH_TERMS = re.compile(
+    r"\b(diagnos\w*|disorder|schizo\w*|bipolar|psychos[ie]s|psychotic|depress\w*|ptsd|"
+    r"autis\w*|dementia|suicid\w*|self[- ]harm\w*|medication|sectioned|overdose)\b",
+    re.IGNORECASE)
+HEALTH_MESSAGE = ("Write what staff should do, not a diagnosis or health condition. "
+                  "For example: \"Call Grace, not Michael\"")
+
+
+def no_health_detail(_form, field):
+    if field.data and HEALTH_TERMS.search(field.data):
+        raise ValidationError(HEALTH_MESSAGE)
+
+
+class AdjustmentBase(FlaskForm):
+    detail = TextAreaField("Anything else staff should do (optional)", filters=[strip_text],
+                           validators=[Length(max=500, message="Detail must be 500 characters "
+                                                               "or fewer"), no_health_detail])
+    consent_given_by = RadioField("Who agreed to this being recorded", choices=CONSENT_GIVERS,
+                                  validators=[InputRequired("Select who gave consent")])
+    consent_how = RadioField("How they agreed", choices=CONSENT_WAYS,
+                             validators=[InputRequired("Select how consent was given")])
+    consent_on = DayField("When they agreed", validators=[
+        InputRequired("Enter the date consent was given, like 2026-11-23")])
+    review_due = DayField("Review by", example="2027-11-23", validators=[
+        InputRequired("Enter a review date, like 2027-11-23")])
+
+    def validate_consent_on(self, field):
+        if field.data > today_local():
+            raise ValidationError("The date consent was given must be today or in the past")
+
+    def validate_review_due(self, field):
+        if field.data <= today_local():
+            raise ValidationError("The review date must be in the future")
+
+    def parameter_fields(self):
+        return [field for field in self if field.name.startswith("param_")]
+
+    def parameters(self) -> dict:
+        return {field.name.removeprefix("param_"): field.data for field in
+                self.parameter_fields() if field.data not in (None, "")}
+
+
+def _parameter_field(parameter: dict):
+    label, kind = parameter["label"], parameter["kind"]
+    if kind == "number":
+        return StringField(label, filters=[strip_text], validators=[
+            InputRequired(f"Enter {label.lower()}"), _whole_number(label)])
+    if kind == "phone":
+        return StringField(label, filters=[strip_text], validators=[PhoneNumber()])
+    if kind == "yesno":
+        return RadioField(label, choices=[("yes", "Yes"), ("no", "No")],
+                          validators=[InputRequired(f"Select whether: {label.lower()}")])
+    return StringField(label, filters=[strip_text], validators=[
+        InputRequired(f"Enter {label[0].lower() + label[1:]}"),
+        Length(max=100, message=f"{label} must be 100 characters or fewer"), no_health_detail])
+
+
+def _whole_number(label: str):
+    def check(_form, field):
+        if not re.fullmatch(r"\d{1,3}", field.data or "") or not 1 <= int(field.data) <= 240:
+            raise ValidationError(f"{label} must be a whole number from 1 to 240")
+    return check
+
+
+def form_for_type(adjustment_type, **kwargs) -> AdjustmentBase:
+    """A form class with one field per parameter of this type (secrets live elsewhere)."""
+    fields = {f"param_{p['name']}": _parameter_field(p)
+              for p in json.loads(adjustment_type["parameters"]) if p["kind"] != "secret"}
+    form_class = type(f"{adjustment_type['code']}_form", (AdjustmentBase,), fields)
+    return form_class(**kwargs)
+
+
+def default_dates() -> dict:
+    today = today_local()
+    return {"consent_on": today, "review_due": today + REVIEW_AFTER}
+
+
+def next_review(today: date | None = None) -> date:
+    return (today or today_local()) + REVIEW_AFTER
+
+
+class WithdrawForm(FlaskForm):
+    reason = StringField("Why is it withdrawn? (optional)", filters=[strip_text], validators=[
+        Length(max=200, message="Reason must be 200 characters or fewer"), no_health_detail])

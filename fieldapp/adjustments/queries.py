@@ -1,0 +1,90 @@
+"""Adjustment queries, each scoped to the viewer's landlord."""
+
+import json
+import sqlite3
+from datetime import date, timedelta
+
+from flask import abort
+
+from ..db import query_all, query_one, transaction, utc_now
+
+DUE_SOON = timedelta(days=30)
+
+
+def adjustment_types(db) -> list[sqlite3.Row]:
+    return query_all(db, "SELECT * FROM adjustment_types WHERE active = 1 ORDER BY sort_order")
+
+
+def get_type_or_404(db, code: str) -> sqlite3.Row:
+    row = query_one(db, "SELECT * FROM adjustment_types WHERE code = ? AND active = 1", (code,))
+    if row is None:
+        abort(404)
+    return row
+
+
+def get_adjustment_or_404(db, adjustment_id: int, landlord_id: int) -> sqlite3.Row:
+    row = query_one(db, """
+        SELECT adjustments.*, adjustment_types.label, adjustment_types.instruction_template,
+               residents.name AS resident_name,
+               residents.preferred_name, residents.landlord_id
+        FROM adjustments
+        JOIN adjustment_types ON adjustment_types.code = adjustments.type_code
+        JOIN residents ON residents.id = adjustments.resident_id
+        WHERE adjustments.id = ? AND residents.landlord_id = ?""", (adjustment_id, landlord_id))
+    if row is None:
+        abort(404)
+    return row
+
+
+def add_adjustment(db, resident_id: int, code: str, recorded_by: int, values: dict) -> int:
+    now = utc_now()
+    with transaction(db):
+        return db.execute(
+            "INSERT INTO adjustments (resident_id, type_code, parameters, detail,"
+            " consent_given_by, consent_how, consent_on, recorded_by, review_due,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (resident_id, code, json.dumps(values["parameters"]), values["detail"],
+             values["consent_given_by"], values["consent_how"], values["consent_on"].isoformat(),
+             recorded_by, values["review_due"].isoformat(), now, now)).lastrowid
+
+
+def update_adjustment(db, adjustment_id: int, values: dict) -> None:
+    with transaction(db):
+        db.execute(
+            "UPDATE adjustments SET parameters = ?, detail = ?, consent_given_by = ?,"
+            " consent_how = ?, consent_on = ?, review_due = ?, updated_at = ? WHERE id = ?",
+            (json.dumps(values["parameters"]), values["detail"], values["consent_given_by"],
+             values["consent_how"], values["consent_on"].isoformat(),
+             values["review_due"].isoformat(), utc_now(), adjustment_id))
+
+
+def mark_reviewed(db, adjustment_id: int, next_review: date) -> None:
+    now = utc_now()
+    with transaction(db):
+        db.execute("UPDATE adjustments SET review_due = ?, reviewed_at = ?, updated_at = ?"
+                   " WHERE id = ? AND status = 'active'",
+                   (next_review.isoformat(), now, now, adjustment_id))
+
+
+def withdraw(db, adjustment_id: int, reason: str) -> None:
+    now = utc_now()
+    with transaction(db):
+        db.execute("UPDATE adjustments SET status = 'withdrawn', withdrawn_at = ?,"
+                   " withdrawn_reason = ?, updated_at = ? WHERE id = ? AND status = 'active'",
+                   (now, reason, now, adjustment_id))
+
+
+def due_for_review(db, landlord_id: int, today: date) -> list[sqlite3.Row]:
+    """Active adjustments whose review is overdue or due within 30 days, oldest first."""
+    return query_all(db, """
+        SELECT adjustments.id, adjustments.review_due, adjustment_types.label,
+               residents.id AS resident_id, residents.name AS resident_name,
+               residents.preferred_name, residents.officer_id, users.name AS officer_name
+        FROM adjustments
+        JOIN adjustment_types ON adjustment_types.code = adjustments.type_code
+        JOIN residents ON residents.id = adjustments.resident_id
+        LEFT JOIN users ON users.id = residents.officer_id
+        WHERE residents.landlord_id = ? AND adjustments.status = 'active'
+          AND adjustments.review_due <= ?
+        ORDER BY adjustments.review_due, residents.name""",
+        (landlord_id, (today + DUE_SOON).isoformat()))

@@ -1,0 +1,125 @@
+"""Adjustment pages: choose from the catalogue, record with consent, edit, review, withdraw."""
+
+import json
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from .. import audit
+from ..access import roles
+from ..clock import today_local
+from ..db import get_db
+from ..instructions import fill
+from ..residents.queries import get_resident_or_404
+from . import bp
+from . import queries as q
+from .forms import WithdrawForm, default_dates, form_for_type, next_review
+
+OFFICE_ROLES = ("officer", "admin")
+
+
+def _values(form) -> dict:
+    return {"parameters": form.parameters(), "detail": form.detail.data or "",
+            "consent_given_by": form.consent_given_by.data, "consent_how": form.consent_how.data,
+            "consent_on": form.consent_on.data, "review_due": form.review_due.data}
+
+
+@bp.get("/residents/<int:resident_id>/adjustments/new")
+@roles(*OFFICE_ROLES)
+def choose_type(resident_id: int):
+    db = get_db()
+    resident = get_resident_or_404(db, resident_id, current_user.landlord_id)
+    types = [dict(t, example=fill(t["instruction_template"], {})) for t in q.adjustment_types(db)]
+    return render_template("adjustments/choose.html", resident=resident, types=types)
+
+
+@bp.route("/residents/<int:resident_id>/adjustments/new/<code>", methods=["GET", "POST"])
+@roles(*OFFICE_ROLES)
+def add(resident_id: int, code: str):
+    db = get_db()
+    resident = get_resident_or_404(db, resident_id, current_user.landlord_id)
+    adjustment_type = q.get_type_or_404(db, code)
+    form = form_for_type(adjustment_type,
+                         data=None if request.method == "POST" else default_dates())
+    if form.validate_on_submit():
+        adjustment_id = q.add_adjustment(db, resident_id, code, current_user.id, _values(form))
+        audit.record("adjustment_added", "adjustment", adjustment_id, db=db)
+        flash(f"{adjustment_type['label']} is recorded. Operatives will see it on every visit.",
+              "success")
+        return redirect(url_for("residents.resident", resident_id=resident_id), code=303)
+    return render_template("adjustments/form.html", form=form, resident=resident,
+                           adjustment_type=adjustment_type, adjustment=None), \
+        422 if form.errors else 200
+
+
+@bp.route("/adjustments/<int:adjustment_id>/edit", methods=["GET", "POST"])
+@roles(*OFFICE_ROLES)
+def edit(adjustment_id: int):
+    db = get_db()
+    adjustment = q.get_adjustment_or_404(db, adjustment_id, current_user.landlord_id)
+    adjustment_type = q.get_type_or_404(db, adjustment["type_code"])
+    form = form_for_type(adjustment_type, data=None if request.method == "POST"
+                         else _stored_values(adjustment))
+    if form.validate_on_submit():
+        q.update_adjustment(db, adjustment_id, _values(form))
+        audit.record("adjustment_updated", "adjustment", adjustment_id, db=db)
+        flash(f"Changes to {adjustment['label']} are saved.", "success")
+        return redirect(url_for("residents.resident", resident_id=adjustment["resident_id"]),
+                        code=303)
+    return render_template("adjustments/form.html", form=form, resident=_owner(adjustment),
+                           adjustment_type=adjustment_type, adjustment=adjustment), \
+        422 if form.errors else 200
+
+
+def _stored_values(adjustment) -> dict:
+    values = {f"param_{k}": v for k, v in json.loads(adjustment["parameters"]).items()}
+    return {**values, "detail": adjustment["detail"],
+            "consent_given_by": adjustment["consent_given_by"],
+            "consent_how": adjustment["consent_how"],
+            "consent_on": date.fromisoformat(adjustment["consent_on"]),
+            "review_due": date.fromisoformat(adjustment["review_due"])}
+
+
+def _owner(adjustment) -> dict:
+    return {"id": adjustment["resident_id"], "name": adjustment["resident_name"],
+            "preferred_name": adjustment["preferred_name"]}
+
+
+@bp.route("/adjustments/<int:adjustment_id>/review", methods=["GET", "POST"])
+@roles(*OFFICE_ROLES)
+def review(adjustment_id: int):
+    db = get_db()
+    adjustment = q.get_adjustment_or_404(db, adjustment_id, current_user.landlord_id)
+    form = WithdrawForm()
+    if request.method == "POST" and adjustment["status"] == "active":
+        if request.form.get("decision") == "still_needed" and form.validate():
+            q.mark_reviewed(db, adjustment_id, next_review())
+            audit.record("adjustment_reviewed", "adjustment", adjustment_id, db=db)
+            flash(f"{adjustment['label']} is still needed. Next review: "
+                  f"{next_review().isoformat()}.", "success")
+            return _back_to_resident(adjustment)
+        if request.form.get("decision") == "withdraw" and form.validate():
+            q.withdraw(db, adjustment_id, form.reason.data or "")
+            audit.record("adjustment_withdrawn", "adjustment", adjustment_id, db=db)
+            flash(f"{adjustment['label']} is withdrawn. Operatives will no longer see it; "
+                  "it stays in the history.", "success")
+            return _back_to_resident(adjustment)
+        if not form.errors:
+            form.form_errors.append("Select whether it is still needed or should be withdrawn")
+    return render_template("adjustments/review.html", adjustment=adjustment, form=form,
+                           resident=_owner(adjustment), next_review=next_review()), \
+        422 if form.errors or form.form_errors else 200
+
+
+def _back_to_resident(adjustment):
+    return redirect(url_for("residents.resident", resident_id=adjustment["resident_id"]),
+                    code=303)
+
+
+@bp.get("/adjustments/due")
+@roles(*OFFICE_ROLES)
+def due():
+    today = today_local()
+    rows = q.due_for_review(get_db(), current_user.landlord_id, today)
+    return render_template("adjustments/due.html", rows=rows, today=today.isoformat())

@@ -1,0 +1,84 @@
+"""The resident form and the private note form."""
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+
+from ..fields import PhoneNumber, strip_text
+from .queries import EDITABLE_FIELDS
+
+CONTACT_METHODS = [("phone", "Phone call"), ("text", "Text message"), ("email", "Email"),
+                   ("letter", "Letter")]
+UK_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+
+
+def upper_postcode(value):
+    return " ".join(value.upper().split()) if isinstance(value, str) else value
+
+
+def _text(label: str, max_length: int, required: str | None = None, **kwargs):
+    validators = [InputRequired(required)] if required else []
+    validators.append(Length(max=max_length,
+                             message=f"{label} must be {max_length} characters or fewer"))
+    return StringField(label, filters=[strip_text], validators=validators, **kwargs)
+
+
+class ResidentForm(FlaskForm):
+    name = _text("Full name", 100, "Enter the resident's full name")
+    preferred_name = _text("Preferred name", 60)
+    tenancy_ref = _text("Tenancy reference", 30)
+    address_line1 = _text("Address line 1", 100, "Enter the first line of the address")
+    address_line2 = _text("Address line 2", 100)
+    town = _text("Town or city", 60)
+    postcode = StringField("Postcode", filters=[strip_text, upper_postcode], validators=[
+        InputRequired("Enter the postcode")])
+    area = _text("Area or patch", 60)
+    phone = StringField("Phone", filters=[strip_text], validators=[PhoneNumber()])
+    phone_alt = StringField("Other phone", filters=[strip_text], validators=[PhoneNumber()])
+    email = EmailField("Email address", filters=[strip_text], validators=[
+        Optional(), Length(max=320, message="Email address must be 320 characters or fewer"),
+        Email("Enter an email address in the correct format, like name@example.org",
+              check_deliverability=False)])
+    preferred_contact = RadioField("How they prefer to be contacted", choices=CONTACT_METHODS,
+                                   validators=[InputRequired("Select how they prefer to be "
+                                                             "contacted")])
+    language = _text("Language", 40, "Enter the language they prefer")
+    officer_id = SelectField("Single point of contact", coerce=int)
+    advocate_name = _text("Advocate's name", 100)
+    advocate_phone = StringField("Advocate's phone", filters=[strip_text],
+                                 validators=[PhoneNumber("phone number for the advocate")])
+    advocate_relationship = _text("Relationship to the resident", 60)
+    doorstep_password = PasswordField("Doorstep password", filters=[strip_text], validators=[
+        Length(max=40, message="Doorstep password must be 40 characters or fewer")])
+
+    def __init__(self, *args, officers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.officer_ids = {officer["id"] for officer in officers}
+        self.officer_id.choices = [(0, "Select an officer")] + [
+            (officer["id"], officer["name"]) for officer in officers]
+        # Officers see the doorstep password they are editing; it is not a login secret.
+        self.doorstep_password.widget.hide_value = False
+
+    def validate_postcode(self, field):
+        if not UK_POSTCODE.match(field.data or ""):
+            raise ValidationError("Enter a real postcode, like RS1 4AB")
+
+    def validate_officer_id(self, field):
+        if field.data not in self.officer_ids:
+            raise ValidationError("Select the resident's single point of contact")
+
+    def validate_advocate_phone(self, field):
+        if self.advocate_name.data and not field.data:
+            raise ValidationError("Enter the advocate's phone number, so operatives can call "
+                                  "them")
+
+    def values(self) -> dict:
+        return {name: getattr(self, name).data or "" for name in EDITABLE_FIELDS}
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField("New private note", filters=[strip_text], validators=[
+        InputRequired("Enter the note"),
+        Length(max=2000, message="Note must be 2000 characters or fewer")])

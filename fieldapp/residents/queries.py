@@ -1,0 +1,119 @@
+"""Resident queries. Every lookup takes the viewer's landlord, so no route can forget it."""
+
+import sqlite3
+
+from flask import abort
+
+from ..db import query_all, query_one, transaction, utc_now
+
+EDITABLE_FIELDS = (
+    "name", "preferred_name", "tenancy_ref", "address_line1", "address_line2", "town",
+    "postcode", "area", "phone", "phone_alt", "email", "preferred_contact", "language",
+    "officer_id", "advocate_name", "advocate_phone", "advocate_relationship", "doorstep_password",
+)
+SEARCH_LIMIT = 50
+
+
+def search_residents(db, landlord_id: int, officer_id: int, text: str) -> list[sqlite3.Row]:
+    """Residents matching name, address, postcode or tenancy reference; the officer's own first."""
+    words = text.split()
+    conditions, params = [], [landlord_id]
+    for word in words:
+        like = "%" + _escape_like(word) + "%"
+        conditions.append(
+            "(residents.name LIKE ? ESCAPE '\\' OR residents.preferred_name LIKE ? ESCAPE '\\'"
+            " OR residents.address_line1 LIKE ? ESCAPE '\\'"
+            " OR replace(residents.postcode, ' ', '') LIKE ? ESCAPE '\\'"
+            " OR residents.tenancy_ref LIKE ? ESCAPE '\\')")
+        params += [like] * 5
+    where = " AND ".join(["residents.landlord_id = ?", *conditions])
+    return query_all(db, f"""
+        SELECT residents.id, residents.name, residents.preferred_name, residents.address_line1,
+               residents.postcode, residents.area, residents.tenancy_ref, residents.officer_id,
+               users.name AS officer_name,
+               (SELECT count(*) FROM adjustments WHERE adjustments.resident_id = residents.id
+                  AND adjustments.status = 'active') AS adjustment_count
+        FROM residents LEFT JOIN users ON users.id = residents.officer_id
+        WHERE {where}
+        ORDER BY residents.officer_id IS NOT ?, residents.name
+        LIMIT {SEARCH_LIMIT}""", (*params, officer_id))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def get_resident_or_404(db, resident_id: int, landlord_id: int) -> sqlite3.Row:
+    row = query_one(db, """
+        SELECT residents.*, users.name AS officer_name,
+               (SELECT count(*) FROM resident_notes
+                 WHERE resident_notes.resident_id = residents.id) AS note_count
+        FROM residents LEFT JOIN users ON users.id = residents.officer_id
+        WHERE residents.id = ? AND residents.landlord_id = ?""", (resident_id, landlord_id))
+    if row is None:
+        abort(404)
+    return row
+
+
+def officers_of_landlord(db, landlord_id: int) -> list[sqlite3.Row]:
+    return query_all(db, """
+        SELECT users.id, users.name FROM users
+        JOIN organisations ON organisations.id = users.organisation_id
+        WHERE organisations.landlord_id = ? AND users.role IN ('officer', 'admin')
+          AND users.active = 1
+        ORDER BY users.name""", (landlord_id,))
+
+
+def create_resident(db, landlord_id: int, values: dict) -> int:
+    now = utc_now()
+    columns = ", ".join(EDITABLE_FIELDS)
+    marks = ", ".join("?" * len(EDITABLE_FIELDS))
+    with transaction(db):
+        return db.execute(
+            f"INSERT INTO residents (landlord_id, {columns}, created_at, updated_at)"
+            f" VALUES (?, {marks}, ?, ?)",
+            (landlord_id, *(values[f] for f in EDITABLE_FIELDS), now, now)).lastrowid
+
+
+def update_resident(db, resident_id: int, values: dict) -> None:
+    assignments = ", ".join(f"{field} = ?" for field in EDITABLE_FIELDS)
+    with transaction(db):
+        db.execute(f"UPDATE residents SET {assignments}, updated_at = ? WHERE id = ?",
+                   (*(values[f] for f in EDITABLE_FIELDS), utc_now(), resident_id))
+
+
+def private_notes(db, resident_id: int) -> list[sqlite3.Row]:
+    return query_all(db, """
+        SELECT resident_notes.body, resident_notes.created_at, users.name AS author_name
+        FROM resident_notes JOIN users ON users.id = resident_notes.author_id
+        WHERE resident_notes.resident_id = ? ORDER BY resident_notes.created_at DESC,
+              resident_notes.id DESC""", (resident_id,))
+
+
+def add_private_note(db, resident_id: int, author_id: int, body: str) -> int:
+    with transaction(db):
+        return db.execute("INSERT INTO resident_notes (resident_id, author_id, body, created_at)"
+                          " VALUES (?, ?, ?, ?)", (resident_id, author_id, body, utc_now())
+                          ).lastrowid
+
+
+def visits_of_resident(db, resident_id: int) -> list[sqlite3.Row]:
+    return query_all(db, """
+        SELECT visits.id, visits.job_ref, visits.trade, visits.starts_at, visits.ends_at,
+               visits.status, visits.rebook_requested, firm.name AS firm_name,
+               (SELECT count(*) FROM visit_operatives WHERE visit_id = visits.id) AS attending
+        FROM visits JOIN organisations AS firm ON firm.id = visits.firm_id
+        WHERE visits.resident_id = ? ORDER BY visits.starts_at DESC LIMIT 50""",
+        (resident_id,))
+
+
+def adjustments_of_resident(db, resident_id: int) -> list[sqlite3.Row]:
+    """Active first, then the withdrawn ones kept as history."""
+    return query_all(db, """
+        SELECT adjustments.*, adjustment_types.label, users.name AS recorded_by_name
+        FROM adjustments
+        JOIN adjustment_types ON adjustment_types.code = adjustments.type_code
+        JOIN users ON users.id = adjustments.recorded_by
+        WHERE adjustments.resident_id = ?
+        ORDER BY adjustments.status = 'withdrawn', adjustment_types.sort_order, adjustments.id""",
+        (resident_id,))

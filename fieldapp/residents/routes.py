@@ -1,0 +1,89 @@
+"""Resident pages: search, the resident's page, add and edit, private notes."""
+
+from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from .. import audit, htmx
+from ..access import roles
+from ..db import get_db
+from ..instructions import active_instructions
+from . import bp
+from . import queries as q
+from .forms import NoteForm, ResidentForm
+
+OFFICE_ROLES = ("officer", "admin")
+
+
+@bp.get("/residents")
+@roles(*OFFICE_ROLES)
+def search():
+    text = request.args.get("q", "").strip()[:100]
+    rows = q.search_residents(get_db(), current_user.landlord_id, current_user.id, text)
+    template = "residents/_results.html" if htmx else "residents/search.html"
+    response = make_response(render_template(template, rows=rows, text=text,
+                                             limit=q.SEARCH_LIMIT))
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.route("/residents/new", methods=["GET", "POST"])
+@roles(*OFFICE_ROLES)
+def new_resident():
+    db = get_db()
+    form = ResidentForm(officers=q.officers_of_landlord(db, current_user.landlord_id),
+                        data=None if request.method == "POST" else {
+                            "officer_id": current_user.id, "language": "English",
+                            "preferred_contact": "phone"})
+    if form.validate_on_submit():
+        resident_id = q.create_resident(db, current_user.landlord_id, form.values())
+        audit.record("resident_created", "resident", resident_id, db=db)
+        flash(f"{form.name.data} is added. Add their adjustments below.", "success")
+        return redirect(url_for("residents.resident", resident_id=resident_id), code=303)
+    return render_template("residents/form.html", form=form, resident=None), \
+        422 if form.errors else 200
+
+
+@bp.get("/residents/<int:resident_id>")
+@roles(*OFFICE_ROLES)
+def resident(resident_id: int):
+    db = get_db()
+    row = q.get_resident_or_404(db, resident_id, current_user.landlord_id)
+    audit.record("resident_viewed", "resident", resident_id, db=db)
+    return render_template(
+        "residents/resident.html", resident=row,
+        adjustments=q.adjustments_of_resident(db, resident_id),
+        instructions=active_instructions(db, [resident_id]).get(resident_id, []),
+        visits=q.visits_of_resident(db, resident_id))
+
+
+@bp.route("/residents/<int:resident_id>/edit", methods=["GET", "POST"])
+@roles(*OFFICE_ROLES)
+def edit_resident(resident_id: int):
+    db = get_db()
+    row = q.get_resident_or_404(db, resident_id, current_user.landlord_id)
+    form = ResidentForm(officers=q.officers_of_landlord(db, current_user.landlord_id),
+                        data=None if request.method == "POST" else dict(row))
+    if form.validate_on_submit():
+        q.update_resident(db, resident_id, form.values())
+        audit.record("resident_updated", "resident", resident_id, db=db)
+        flash("Changes are saved.", "success")
+        return redirect(url_for("residents.resident", resident_id=resident_id), code=303)
+    return render_template("residents/form.html", form=form, resident=row), \
+        422 if form.errors else 200
+
+
+@bp.route("/residents/<int:resident_id>/notes", methods=["GET", "POST"])
+@roles(*OFFICE_ROLES)
+def notes(resident_id: int):
+    """Private notes: officer side only, never in a briefing, export, push or offline cache."""
+    db = get_db()
+    row = q.get_resident_or_404(db, resident_id, current_user.landlord_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        note_id = q.add_private_note(db, resident_id, current_user.id, form.body.data)
+        audit.record("private_note_added", "resident_note", note_id, db=db)
+        flash("The note is saved.", "success")
+        return redirect(url_for("residents.notes", resident_id=resident_id), code=303)
+    audit.record("private_notes_viewed", "resident", resident_id, db=db)
+    return render_template("residents/notes.html", resident=row, form=form,
+                           notes=q.private_notes(db, resident_id)), 422 if form.errors else 200

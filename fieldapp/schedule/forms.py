@@ -1,0 +1,125 @@
+"""The visit form and the schedule-of-works step form."""
+
+import re
+from datetime import UTC, datetime, time
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..clock import LOCAL_ZONE, today_local
+from ..fields import DayField, strip_text
+
+CLOCK_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+STEP_HINTS = [("noisy", "Noisy"), ("dusty", "Dusty"), ("water_off", "Water off"),
+              ("power_off", "Power off"), ("gas_off", "Gas off")]
+
+
+def parse_clock(text: str | None) -> time | None:
+    match = CLOCK_TIME.match((text or "").strip())
+    return time(int(match.group(1)), int(match.group(2))) if match else None
+
+
+class ClockTime:
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, _form, field):
+        if parse_clock(field.data) is None:
+            raise ValidationError(self.message)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class VisitForm(FlaskForm):
+    visit_date = DayField("Date", validators=[InputRequired("Enter the date of the visit")])
+    starts = StringField("From", filters=[strip_text], validators=[
+        InputRequired("Enter the time the window starts, like 10:00"),
+        ClockTime("Enter the start time as hours and minutes, like 10:00")])
+    ends = StringField("To", filters=[strip_text], validators=[
+        InputRequired("Enter the time the window ends, like 12:00"),
+        ClockTime("Enter the end time as hours and minutes, like 12:00")])
+    job_ref = StringField("Job reference", filters=[strip_text], validators=[
+        InputRequired("Enter the job reference"),
+        Length(max=40, message="Job reference must be 40 characters or fewer")])
+    trade = StringField("Trade or type of work", filters=[strip_text], validators=[
+        InputRequired("Enter the trade, like Plumbing"),
+        Length(max=60, message="Trade must be 60 characters or fewer")])
+    firm_id = SelectField("Contractor firm", coerce=int)
+    operative_ids = MultiCheckboxField("Operatives attending", coerce=int)
+    notes_for_operative = TextAreaField("Notes for the operative", filters=[strip_text],
+                                        validators=[Length(max=1000, message="Notes must be "
+                                                           "1000 characters or fewer")])
+    pre_visit = BooleanField("This is a pre-visit: an introduction, no work")
+    rebook_requested = BooleanField("The resident asked for another time")
+
+    def __init__(self, *args, firms=(), operatives=(), booked_date=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.firm_names = {firm["id"]: firm["name"] for firm in firms}
+        self.firm_id.choices = [(0, "Select a firm")] + list(self.firm_names.items())
+        self.operatives = {o["id"]: o for o in operatives}
+        self.operative_ids.choices = [(o["id"], f"{o['name']} ({o['firm_name']})")
+                                      for o in operatives]
+        self.booked_date = booked_date
+
+    def validate_visit_date(self, field):
+        # An existing visit may keep its date; a new or moved one cannot go into the past.
+        if field.data < today_local() and field.data != self.booked_date:
+            raise ValidationError("The date must be today or in the future")
+
+    def validate_ends(self, field):
+        starts, ends = parse_clock(self.starts.data), parse_clock(field.data)
+        if starts and ends and ends <= starts:
+            raise ValidationError("The window must end after it starts")
+
+    def validate_firm_id(self, field):
+        if field.data not in self.firm_names:
+            raise ValidationError("Select the contractor firm doing the work")
+
+    def validate_operative_ids(self, field):
+        for operative_id in field.data or []:
+            operative = self.operatives.get(operative_id)
+            if operative and operative["firm_id"] != self.firm_id.data \
+                    and self.firm_id.data in self.firm_names:
+                raise ValidationError(
+                    f"{operative['name']} works for {operative['firm_name']}, not "
+                    f"{self.firm_names[self.firm_id.data]}: choose operatives from that firm")
+
+    def window_utc(self) -> tuple[str, str]:
+        return (_utc(self.visit_date.data, parse_clock(self.starts.data)),
+                _utc(self.visit_date.data, parse_clock(self.ends.data)))
+
+    def values(self) -> dict:
+        starts_at, ends_at = self.window_utc()
+        return {"job_ref": self.job_ref.data, "trade": self.trade.data,
+                "firm_id": self.firm_id.data, "starts_at": starts_at, "ends_at": ends_at,
+                "notes_for_operative": self.notes_for_operative.data or "",
+                "pre_visit": int(self.pre_visit.data),
+                "rebook_requested": int(self.rebook_requested.data)}
+
+
+def _utc(day, at: time) -> str:
+    return datetime.combine(day, at, LOCAL_ZONE).astimezone(UTC).isoformat(timespec="seconds")
+
+
+class StepForm(FlaskForm):
+    description = StringField("What will be done", filters=[strip_text], validators=[
+        InputRequired("Enter what will be done in this step"),
+        Length(max=200, message="Step must be 200 characters or fewer")])
+    expected_minutes = StringField("About how many minutes", filters=[strip_text])
+    hints = MultiCheckboxField("Tell the resident", choices=STEP_HINTS)
+
+    def validate_expected_minutes(self, field):
+        if field.data and (not field.data.isdigit() or not 1 <= int(field.data) <= 600):
+            raise ValidationError("Minutes must be a whole number from 1 to 600")
+
+    def values(self) -> dict:
+        hints = set(self.hints.data or [])
+        return {"description": self.description.data,
+                "expected_minutes": int(self.expected_minutes.data)
+                if self.expected_minutes.data else None,
+                **{flag: int(flag in hints) for flag, _label in STEP_HINTS}}

@@ -1,0 +1,103 @@
+"""Visit import pages: upload a CSV, see every row checked, then import the good rows."""
+
+import json
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+
+from .. import audit
+from ..access import roles
+from ..db import get_db, query_one, transaction, utc_now
+from . import bp, importer
+
+OFFICE_ROLES = ("officer", "admin")
+
+
+class UploadForm(FlaskForm):
+    file = FileField("CSV file")
+
+
+def _decode(raw: bytes) -> str:
+    """Spreadsheets save CSV as UTF-8 (with or without a BOM) or, on older Windows, cp1252."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+@bp.route("/schedule/import", methods=["GET", "POST"])
+@roles(*OFFICE_ROLES)
+def upload():
+    form = UploadForm()
+    if form.validate_on_submit():
+        upload_file = form.file.data
+        if not upload_file or not getattr(upload_file, "filename", ""):
+            form.file.errors.append("Select a CSV file")
+        else:
+            text = _decode(upload_file.read())
+            try:
+                importer.read_rows(text)
+            except (importer.ImportFileError, ValueError) as error:
+                form.file.errors.append(str(error))
+            else:
+                return redirect(url_for("schedule.preview", import_id=_store(
+                    upload_file.filename, text)), code=303)
+    return render_template("schedule/import.html", form=form), 422 if form.errors else 200
+
+
+def _store(filename: str, text: str) -> int:
+    db = get_db()
+    with transaction(db):
+        import_id = db.execute(
+            "INSERT INTO visit_imports (landlord_id, user_id, filename, content, created_at)"
+            " VALUES (?, ?, ?, ?, ?)", (current_user.landlord_id, current_user.id,
+                                        filename[:200], text, utc_now())).lastrowid
+    audit.record("visit_import_uploaded", "visit_import", import_id, db=db)
+    return import_id
+
+
+def _plan(db, stored) -> list:
+    try:
+        return importer.plan(stored["content"], importer.Lookups(db, current_user.landlord_id))
+    except importer.ImportFileError:
+        abort(404)  # stored only after it was read once; unreadable now means it is not ours
+
+
+def _import_or_404(db, import_id: int):
+    row = query_one(db, "SELECT * FROM visit_imports WHERE id = ? AND landlord_id = ?",
+                    (import_id, current_user.landlord_id))
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.get("/schedule/import/<int:import_id>")
+@roles(*OFFICE_ROLES)
+def preview(import_id: int):
+    db = get_db()
+    stored = _import_or_404(db, import_id)
+    planned = _plan(db, stored)
+    counts = {action: sum(1 for p in planned if not p.errors and p.action == action)
+              for action in ("new", "update", "unchanged")}
+    return render_template("schedule/import_preview.html", stored=stored, planned=planned,
+                           counts=counts, refused=sum(1 for p in planned if p.errors),
+                           summary=json.loads(stored["summary"] or "{}"))
+
+
+@bp.post("/schedule/import/<int:import_id>")
+@roles(*OFFICE_ROLES)
+def run_import(import_id: int):
+    db = get_db()
+    stored = _import_or_404(db, import_id)
+    # Checked again now: the database may have changed since the preview.
+    planned = _plan(db, stored)
+    counts = importer.apply(db, planned, current_user.id)
+    with transaction(db):
+        db.execute("UPDATE visit_imports SET imported_at = ?, summary = ? WHERE id = ?",
+                   (utc_now(), json.dumps(counts), import_id))
+    audit.record("visit_import_applied", "visit_import", import_id, db=db)
+    flash(f"Imported: {counts['new']} new, {counts['update']} updated, {counts['unchanged']} "
+          f"unchanged. {counts['refused']} rows with problems were not imported.", "success")
+    return redirect(url_for("schedule.preview", import_id=import_id), code=303)

@@ -1,0 +1,237 @@
+"""CSV import of visits from a repairs system: read, check every row, then apply the good ones.
+
+Keyed by job reference: a row whose job is already booked with the same details changes
+nothing, so importing the same file twice changes nothing. The format is in docs/csv-import.md.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from ..clock import LOCAL_ZONE, today_local
+from ..db import query_all, transaction, utc_now
+from .forms import parse_clock
+
+REQUIRED = ("job_ref", "tenancy_ref", "date", "start", "end", "trade", "firm")
+OPTIONAL = ("operatives", "notes", "steps", "pre_visit")
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+MAX_ROWS = 20_000
+VISIT_COLUMNS = ("resident_id", "firm_id", "trade", "starts_at", "ends_at",
+                 "notes_for_operative", "pre_visit")
+YES = {"yes", "y", "true", "1"}
+NO = {"", "no", "n", "false", "0"}
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (not CSV, missing columns, too many rows)."""
+
+
+@dataclass
+class PlannedRow:
+    number: int  # the row number a person sees in a spreadsheet (header is row 1)
+    job_ref: str
+    errors: list[str] = field(default_factory=list)
+    action: str = ""  # "new", "update" or "unchanged" once checked
+    visit: dict = field(default_factory=dict)
+    operatives: list[int] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)
+    existing_id: int | None = None
+
+
+def read_rows(text: str) -> list[dict]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    headers = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    missing = [column for column in REQUIRED if column not in headers]
+    if missing:
+        raise ImportFileError("The file has no column called " + ", ".join(missing) +
+                              ". The first row must name the columns: see the format guide.")
+    reader.fieldnames = headers
+    rows = [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+    if not rows:
+        raise ImportFileError("The file has no rows of visits under its first row")
+    if len(rows) > MAX_ROWS:
+        raise ImportFileError(f"The file has {len(rows)} rows; import at most {MAX_ROWS} at once")
+    return rows
+
+
+class Lookups:
+    """Everything a row is checked against, read once for the whole file."""
+
+    def __init__(self, db, landlord_id: int):
+        self.residents = {r["tenancy_ref"].lower(): r["id"] for r in query_all(
+            db, "SELECT id, tenancy_ref FROM residents WHERE landlord_id = ? AND"
+                " tenancy_ref != ''", (landlord_id,))}
+        self.firms = {r["name"].lower(): r["id"] for r in query_all(
+            db, "SELECT id, name FROM organisations WHERE landlord_id = ? AND kind ="
+                " 'contractor'", (landlord_id,))}
+        self.operatives = {}
+        for r in query_all(db, """SELECT users.id, users.email, users.badge_number,
+                users.organisation_id FROM users JOIN organisations
+                ON organisations.id = users.organisation_id WHERE organisations.landlord_id = ?
+                AND users.role = 'operative' AND users.active = 1""", (landlord_id,)):
+            for key in (r["email"], r["badge_number"]):
+                if key:
+                    self.operatives[key.lower()] = (r["id"], r["organisation_id"])
+        self.existing = _existing_visits(db, landlord_id)
+
+
+def _existing_visits(db, landlord_id: int) -> dict:
+    visits = {r["job_ref"]: dict(r, operatives=[], steps=[]) for r in query_all(db, """
+        SELECT visits.id, visits.job_ref, visits.resident_id, visits.firm_id, visits.trade,
+               visits.starts_at, visits.ends_at, visits.notes_for_operative, visits.pre_visit,
+               visits.status
+        FROM visits JOIN residents ON residents.id = visits.resident_id
+        WHERE residents.landlord_id = ?""", (landlord_id,))}
+    by_id = {v["id"]: v for v in visits.values()}
+    for r in query_all(db, "SELECT visit_id, user_id FROM visit_operatives ORDER BY user_id"):
+        if r["visit_id"] in by_id:
+            by_id[r["visit_id"]]["operatives"].append(r["user_id"])
+    for r in query_all(db, "SELECT visit_id, description FROM work_steps ORDER BY position"):
+        if r["visit_id"] in by_id:
+            by_id[r["visit_id"]]["steps"].append(r["description"])
+    return visits
+
+
+def plan(text: str, lookups: Lookups, today: date | None = None) -> list[PlannedRow]:
+    today = today or today_local()
+    planned, seen = [], {}
+    for number, row in enumerate(read_rows(text), start=2):
+        item = _check_row(number, row, lookups, today)
+        if item.job_ref and item.job_ref in seen:
+            item.errors.append(f"job_ref: {item.job_ref} is also on row {seen[item.job_ref]}; "
+                               "each job can appear once")
+        seen.setdefault(item.job_ref, number)
+        if not item.errors:
+            _decide_action(item, lookups)
+        planned.append(item)
+    return planned
+
+
+def _check_row(number: int, row: dict, lookups: Lookups, today: date) -> PlannedRow:
+    item = PlannedRow(number=number, job_ref=row.get("job_ref", "")[:40])
+    errors = item.errors
+    errors += [f"{column}: enter a value; it is required" for column in REQUIRED
+               if not row.get(column)]
+    resident_id, firm_id = _check_references(row, lookups, errors)
+    day, starts, ends = _check_when(row, today, errors)
+    errors += [f"{column}: must be {limit} characters or fewer"
+               for column, limit in (("job_ref", 40), ("trade", 60), ("notes", 1000))
+               if len(row.get(column, "")) > limit]
+    item.operatives = _operatives(row.get("operatives", ""), firm_id, lookups, errors)
+    item.steps = [s.strip()[:200] for s in row.get("steps", "").split("|") if s.strip()]
+    pre_visit = row.get("pre_visit", "").lower()
+    if pre_visit not in YES | NO:
+        errors.append("pre_visit: enter yes or no")
+    if not errors:
+        item.visit = {"resident_id": resident_id, "firm_id": firm_id, "trade": row["trade"],
+                      "starts_at": _utc(day, starts), "ends_at": _utc(day, ends),
+                      "notes_for_operative": row.get("notes", ""),
+                      "pre_visit": int(pre_visit in YES)}
+    return item
+
+
+def _check_references(row: dict, lookups: Lookups, errors: list[str]):
+    resident_id = lookups.residents.get(row.get("tenancy_ref", "").lower())
+    if row.get("tenancy_ref") and resident_id is None:
+        errors.append(f"tenancy_ref: no resident has the tenancy reference {row['tenancy_ref']}")
+    firm_id = lookups.firms.get(row.get("firm", "").lower())
+    if row.get("firm") and firm_id is None:
+        errors.append(f"firm: no contractor firm is called {row['firm']}")
+    return resident_id, firm_id
+
+
+def _check_when(row: dict, today: date, errors: list[str]):
+    day = _parse_date(row.get("date", ""))
+    if row.get("date") and day is None:
+        errors.append("date: enter a date like 2026-11-30 or 30/11/2026")
+    elif day is not None and day < today:
+        errors.append("date: the date is in the past")
+    starts, ends = parse_clock(row.get("start")), parse_clock(row.get("end"))
+    errors += [f"{column}: enter a time like 10:00"
+               for column, value in (("start", starts), ("end", ends))
+               if row.get(column) and value is None]
+    if starts and ends and ends <= starts:
+        errors.append("end: the window must end after it starts")
+    return day, starts, ends
+
+
+def _operatives(cell: str, firm_id, lookups: Lookups, errors: list[str]) -> list[int]:
+    found = []
+    for key in filter(None, (part.strip() for part in re.split(r"[;,]", cell))):
+        match = lookups.operatives.get(key.lower())
+        if match is None:
+            errors.append(f"operatives: no active operative has the badge or email {key}")
+        elif firm_id is not None and match[1] != firm_id:
+            errors.append(f"operatives: {key} does not work for the firm on this row")
+        elif match[0] not in found:
+            found.append(match[0])
+    return sorted(found)
+
+
+def _parse_date(text: str) -> date | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _utc(day: date, at) -> str:
+    return datetime.combine(day, at, LOCAL_ZONE).astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _decide_action(item: PlannedRow, lookups: Lookups) -> None:
+    existing = lookups.existing.get(item.job_ref)
+    if existing is None:
+        item.action = "new"
+        return
+    item.existing_id = existing["id"]
+    if existing["status"] != "booked":
+        item.errors.append("job_ref: this job's visit was cancelled; book it again by hand")
+        return
+    same = all(existing[k] == v for k, v in item.visit.items()) and \
+        existing["operatives"] == item.operatives and existing["steps"] == item.steps
+    item.action = "unchanged" if same else "update"
+
+
+def apply(db, planned: list[PlannedRow], created_by: int) -> dict:
+    """Store every checked row in one transaction; returns counts by action."""
+    counts = {"new": 0, "update": 0, "unchanged": 0, "refused": 0}
+    now = utc_now()
+    with transaction(db):
+        for item in planned:
+            if item.errors:
+                counts["refused"] += 1
+                continue
+            counts[item.action] += 1
+            if item.action == "new":
+                item.existing_id = db.execute(
+                    "INSERT INTO visits (resident_id, firm_id, job_ref, trade, starts_at, ends_at,"
+                    " notes_for_operative, pre_visit, created_by, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (item.visit["resident_id"], item.visit["firm_id"], item.job_ref,
+                     item.visit["trade"], item.visit["starts_at"], item.visit["ends_at"],
+                     item.visit["notes_for_operative"], item.visit["pre_visit"], created_by,
+                     now, now)).lastrowid
+            elif item.action == "update":
+                db.execute(
+                    "UPDATE visits SET resident_id = ?, firm_id = ?, trade = ?, starts_at = ?,"
+                    " ends_at = ?, notes_for_operative = ?, pre_visit = ?, updated_at = ?"
+                    " WHERE id = ?", (*(item.visit[c] for c in VISIT_COLUMNS), now,
+                                      item.existing_id))
+            if item.action in ("new", "update"):
+                _replace_people_and_steps(db, item)
+    return counts
+
+
+def _replace_people_and_steps(db, item: PlannedRow) -> None:
+    db.execute("DELETE FROM visit_operatives WHERE visit_id = ?", (item.existing_id,))
+    db.conn.executemany("INSERT INTO visit_operatives (visit_id, user_id) VALUES (?, ?)",
+                        [(item.existing_id, user) for user in item.operatives])
+    db.execute("DELETE FROM work_steps WHERE visit_id = ?", (item.existing_id,))
+    db.conn.executemany("INSERT INTO work_steps (visit_id, position, description)"
+                        " VALUES (?, ?, ?)", [(item.existing_id, position, step) for
+                                              position, step in enumerate(item.steps, start=1)])

@@ -1,0 +1,89 @@
+"""Visit pages for officers: book a visit, see and edit it beside what the briefing will say,
+cancel it."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from .. import audit
+from ..access import roles
+from ..clock import to_local
+from ..db import get_db
+from ..instructions import active_instructions
+from ..residents.queries import get_resident_or_404
+from . import bp
+from . import queries as q
+from .forms import StepForm, VisitForm
+
+OFFICE_ROLES = ("officer", "admin")
+
+
+def _visit_form(db, **kwargs) -> VisitForm:
+    return VisitForm(firms=q.firms_of_landlord(db, current_user.landlord_id),
+                     operatives=q.operatives_of_landlord(db, current_user.landlord_id), **kwargs)
+
+
+def _job_ref_free(db, form: VisitForm, visit_id: int | None = None) -> bool:
+    if q.job_ref_taken(db, current_user.landlord_id, form.job_ref.data, visit_id):
+        form.job_ref.errors.append("Another visit already has this job reference")
+        return False
+    return True
+
+
+@bp.route("/schedule/new", methods=["GET", "POST"])
+@roles(*OFFICE_ROLES)
+def new_visit():
+    db = get_db()
+    resident_id = request.args.get("resident", type=int)
+    if resident_id is None:
+        abort(404)
+    resident = get_resident_or_404(db, resident_id, current_user.landlord_id)
+    form = _visit_form(db)
+    if form.validate_on_submit() and _job_ref_free(db, form):
+        visit_id = q.create_visit(db, resident_id, current_user.id, form.values(),
+                                  form.operative_ids.data or [])
+        audit.record("visit_created", "visit", visit_id, db=db)
+        flash("The visit is booked. Add the schedule of works below.", "success")
+        return redirect(url_for("schedule.visit", visit_id=visit_id), code=303)
+    return _render(db, form, resident, None), 422 if form.errors else 200
+
+
+@bp.route("/schedule/<int:visit_id>", methods=["GET", "POST"])
+@roles(*OFFICE_ROLES)
+def visit(visit_id: int):
+    db = get_db()
+    row = q.get_visit_or_404(db, visit_id, current_user.landlord_id)
+    resident = get_resident_or_404(db, row["resident_id"], current_user.landlord_id)
+    starts, ends = to_local(row["starts_at"]), to_local(row["ends_at"])
+    form = _visit_form(db, booked_date=starts.date(), data=None if request.method == "POST" else {
+        **dict(row), "visit_date": starts.date(), "starts": starts.strftime("%H:%M"),
+        "ends": ends.strftime("%H:%M"),
+        "operative_ids": [o["id"] for o in q.attending(db, visit_id)]})
+    if request.method == "POST" and row["status"] != "booked":
+        abort(409)
+    if form.validate_on_submit() and _job_ref_free(db, form, visit_id):
+        q.update_visit(db, visit_id, form.values(), form.operative_ids.data or [])
+        audit.record("visit_updated", "visit", visit_id, db=db)
+        flash("Changes to the visit are saved.", "success")
+        return redirect(url_for("schedule.visit", visit_id=visit_id), code=303)
+    return _render(db, form, resident, row), 422 if form.errors else 200
+
+
+def _render(db, form, resident, visit):
+    return render_template(
+        "schedule/visit.html", form=form, resident=resident, visit=visit,
+        instructions=active_instructions(db, [resident["id"]]).get(resident["id"], []),
+        steps=q.steps_of_visit(db, visit["id"]) if visit else [],
+        attending=q.attending(db, visit["id"]) if visit else [],
+        step_form=StepForm(prefix="new"))
+
+
+@bp.post("/schedule/<int:visit_id>/cancel")
+@roles(*OFFICE_ROLES)
+def cancel(visit_id: int):
+    db = get_db()
+    row = q.get_visit_or_404(db, visit_id, current_user.landlord_id)
+    q.cancel_visit(db, visit_id)
+    audit.record("visit_cancelled", "visit", visit_id, db=db)
+    flash("The visit is cancelled. The operative no longer sees it, and its ID card check "
+          "stops working.", "success")
+    return redirect(url_for("residents.resident", resident_id=row["resident_id"]), code=303)
