@@ -66,14 +66,13 @@ class Lookups:
         self.firms = {r["name"].lower(): r["id"] for r in query_all(
             db, "SELECT id, name FROM organisations WHERE landlord_id = ? AND kind ="
                 " 'contractor'", (landlord_id,))}
-        self.operatives = {}
+        self.operatives: dict[str, list[tuple[int, int]]] = {}
         for r in query_all(db, """SELECT users.id, users.email, users.badge_number,
                 users.organisation_id FROM users JOIN organisations
                 ON organisations.id = users.organisation_id WHERE organisations.landlord_id = ?
                 AND users.role = 'operative' AND users.active = 1""", (landlord_id,)):
-            for key in (r["email"], r["badge_number"]):
-                if key:
-                    self.operatives[key.lower()] = (r["id"], r["organisation_id"])
+            for key in {r["email"].lower(), r["badge_number"].lower()} - {""}:
+                self.operatives.setdefault(key, []).append((r["id"], r["organisation_id"]))
         self.existing = _existing_visits(db, landlord_id)
 
 
@@ -160,7 +159,12 @@ def _check_when(row: dict, today: date, errors: list[str]):
 def _operatives(cell: str, firm_id, lookups: Lookups, errors: list[str]) -> list[int]:
     found = []
     for key in filter(None, (part.strip() for part in re.split(r"[;,]", cell))):
-        match = lookups.operatives.get(key.lower())
+        matches = lookups.operatives.get(key.lower(), [])
+        if len(matches) > 1:
+            errors.append(f"operatives: more than one operative has the badge {key}; "
+                          "use their email instead")
+            continue
+        match = matches[0] if matches else None
         if match is None:
             errors.append(f"operatives: no active operative has the badge or email {key}")
         elif firm_id is not None and match[1] != firm_id:
