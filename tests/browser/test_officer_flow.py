@@ -1,0 +1,64 @@
+"""An officer on a phone records an adjustment with consent, then books a visit with three steps."""
+
+from datetime import timedelta
+
+from fieldapp.clock import today_local
+
+from conftest import assert_accessible, assert_no_horizontal_scroll, screenshot, sign_in_browser
+from support import PASSWORD, PEOPLE
+
+
+def test_officer_adds_an_adjustment_and_books_a_visit_with_three_steps(page, live_server, db,
+                                                                       world):
+    sign_in_browser(page, live_server.url, PEOPLE["officer"][0], PASSWORD)
+    page.get_by_label("Find a resident").fill("Rita")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Rita Resident").click()
+    assert_accessible(page, "resident page")
+
+    page.get_by_role("link", name="Add an adjustment").first.click()
+    assert_accessible(page, "adjustment catalogue")
+    page.get_by_role("link", name="Call ahead").click()
+    page.get_by_label("Minutes before arrival").fill("30")
+    page.get_by_label("Number to call").fill("07700 900 123")
+    page.get_by_label("The resident").check()
+    page.get_by_label("By phone").check()
+    assert_accessible(page, "adjustment form")
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "officer-adjustment-form")
+    page.get_by_role("button", name="Record adjustment").click()
+    assert page.get_by_text("Call ahead is recorded").is_visible()
+    assert page.get_by_text("Phone the resident 30 minutes before you arrive.").is_visible()
+
+    page.get_by_role("link", name="Book a visit").click()
+    tomorrow = today_local() + timedelta(days=1)
+    page.get_by_label("Date").fill(tomorrow.isoformat())
+    page.get_by_label("From").fill("10:00")
+    page.get_by_label("To", exact=True).fill("12:00")
+    page.get_by_label("Job reference").fill("JOB-77")
+    page.get_by_label("Trade or type of work").fill("Heating")
+    page.get_by_label("Contractor firm").select_option(label="Acme Repairs")
+    page.get_by_label("Operative (Acme Repairs)").check()
+    assert_accessible(page, "book a visit")
+    page.get_by_role("button", name="Book visit").click()
+    assert page.get_by_text("The visit is booked").is_visible()
+
+    for description, minutes in [("Explain the work", "10"), ("Drain the system", "30"),
+                                 ("Fit the new radiator", "45")]:
+        page.get_by_label("What will be done").fill(description)
+        page.get_by_label("About how many minutes").fill(minutes)
+        if description.startswith("Drain"):
+            page.get_by_label("Water off").check()
+        page.get_by_role("button", name="Add step").click()
+    steps = page.locator("ol.steps .step__what").all_inner_texts()
+    assert [s.split(" about")[0] for s in steps] == ["Explain the work", "Drain the system",
+                                                      "Fit the new radiator"]
+    assert page.get_by_text("Phone the resident 30 minutes before you arrive.").is_visible()
+    assert_accessible(page, "visit page")
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "officer-visit")
+
+    visit = db.execute("SELECT id FROM visits WHERE job_ref = 'JOB-77'").fetchone()["id"]
+    attending = db.execute("SELECT user_id FROM visit_operatives WHERE visit_id = ?",
+                           (visit,)).fetchall()
+    assert [row["user_id"] for row in attending] == [world.users["operative"]]
