@@ -80,6 +80,9 @@ def main(out: Path) -> None:
             context.clear_cookies()
             sign_in(page, base, "officer@demo.test")
             shoot(page, out, "officer-residents", f"{base}/residents")
+            shoot(page, out, "officer-resident", f"{base}/residents/1")
+            shoot(page, out, "officer-adjustment", f"{base}/residents/1/adjustments/new/call_ahead")
+            shoot(page, out, "officer-visit", f"{base}/schedule/1")
             browser.close()
         server.shutdown()
 
