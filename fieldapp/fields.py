@@ -6,7 +6,9 @@ Messages follow one voice: say what to do ("Enter a phone number, like ..."), ne
 import re
 from urllib.parse import urlsplit
 
+from email_validator import EmailNotValidError, validate_email
 from wtforms import DateField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ()-]+$")
@@ -65,3 +67,25 @@ class DayField(DateField):
         except ValueError as error:
             raise ValueError(f"{self.label.text} must be a real date, like {self.example}") \
                 from error
+
+
+class EmailAddress:
+    """An email address in the right shape; the domain is not looked up (no network here).
+
+    `.test` addresses are allowed so the demo accounts can be edited like any other.
+    """
+
+    message = "Enter an email address in the correct format, like name@example.org"
+
+    def __call__(self, _form, field):
+        if not field.data:
+            return
+        try:
+            validate_email(field.data, check_deliverability=False, test_environment=True)
+        except EmailNotValidError as error:
+            raise ValidationError(self.message) from error
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices (plain tuples are deprecated in WTForms 3.3)."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -62,3 +62,17 @@ def check_page(html: str) -> _PageParser:
             assert form["csrf"], "a POST form without a CSRF token"
     assert page.title.strip(), "page has no title"
     return page
+
+
+def assert_field_error(html: str, field: str, message: str) -> None:
+    """The GOV.UK pattern: the message in the error summary, linked to the field, and again
+    next to the field; the page title starts with "Error: "."""
+    import re
+
+    assert "<title>Error: " in html, "the title should start with 'Error: '"
+    summary = re.search(r'class="error-summary".*?</ul>', html, re.S)
+    assert summary, "no error summary"
+    assert re.search(rf'href="#{re.escape(field)}(-0)?">[^<]*{re.escape(message)}',
+                     summary.group(0)), f"{message!r} not linked to #{field} in the summary"
+    beside = re.search(rf'id="{re.escape(field)}-error">.*?</p>', html, re.S)
+    assert beside and message in beside.group(0), f"{message!r} not shown next to {field}"

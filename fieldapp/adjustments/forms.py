@@ -9,7 +9,7 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from ..clock import today_local
-from ..fields import DayField, PhoneNumber, strip_text
+from ..fields import DayField, PhoneNumber, choices, strip_text
 
 CONSENT_GIVERS = [("resident", "The resident"), ("advocate", "Their advocate"),
                   ("appointee", "An appointee")]
@@ -35,9 +35,10 @@ class AdjustmentBase(FlaskForm):
     detail = TextAreaField("Anything else staff should do (optional)", filters=[strip_text],
                            validators=[Length(max=500, message="Detail must be 500 characters "
                                                                "or fewer"), no_health_detail])
-    consent_given_by = RadioField("Who agreed to this being recorded", choices=CONSENT_GIVERS,
+    consent_given_by = RadioField("Who agreed to this being recorded",
+                                  choices=choices(CONSENT_GIVERS),
                                   validators=[InputRequired("Select who gave consent")])
-    consent_how = RadioField("How they agreed", choices=CONSENT_WAYS,
+    consent_how = RadioField("How they agreed", choices=choices(CONSENT_WAYS),
                              validators=[InputRequired("Select how consent was given")])
     consent_on = DayField("When they agreed", validators=[
         InputRequired("Enter the date consent was given, like 2026-11-23")])
@@ -68,7 +69,7 @@ def _parameter_field(parameter: dict):
     if kind == "phone":
         return StringField(label, filters=[strip_text], validators=[PhoneNumber()])
     if kind == "yesno":
-        return RadioField(label, choices=[("yes", "Yes"), ("no", "No")],
+        return RadioField(label, choices=choices([("yes", "Yes"), ("no", "No")]),
                           validators=[InputRequired(f"Select whether: {label.lower()}")])
     return StringField(label, filters=[strip_text], validators=[
         InputRequired(f"Enter {label[0].lower() + label[1:]}"),

@@ -3,10 +3,10 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, URLField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ..accounts import ROLE_LABELS
-from ..fields import PhoneNumber, WebAddress, strip_text
+from ..fields import EmailAddress, PhoneNumber, WebAddress, choices, strip_text
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -18,9 +18,8 @@ class UserForm(FlaskForm):
     email = EmailField("Email address", filters=[strip_text], validators=[
         InputRequired("Enter an email address"),
         Length(max=320, message="Email address must be 320 characters or fewer"),
-        Email("Enter an email address in the correct format, like name@example.org",
-              check_deliverability=False)])
-    role = RadioField("Role", choices=list(ROLE_LABELS.items()),
+        EmailAddress()])
+    role = RadioField("Role", choices=choices(ROLE_LABELS.items()),
                       validators=[InputRequired("Select a role")])
     organisation_id = SelectField("Organisation", coerce=int,
                                   validators=[InputRequired("Select an organisation")])
@@ -36,8 +35,8 @@ class UserForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.new_user = new_user
         self.organisation_kinds = {org["id"]: org["kind"] for org in organisations}
-        self.organisation_id.choices = [(0, "Select an organisation")] + [
-            (org["id"], org["name"]) for org in organisations]
+        self.organisation_id.choices = choices([(0, "Select an organisation")] + [
+            (org["id"], org["name"]) for org in organisations])
 
     def validate_organisation_id(self, field):
         kind = self.organisation_kinds.get(field.data)

@@ -4,9 +4,9 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from ..fields import PhoneNumber, strip_text
+from ..fields import EmailAddress, PhoneNumber, choices, strip_text
 from .queries import EDITABLE_FIELDS
 
 CONTACT_METHODS = [("phone", "Phone call"), ("text", "Text message"), ("email", "Email"),
@@ -39,9 +39,9 @@ class ResidentForm(FlaskForm):
     phone_alt = StringField("Other phone", filters=[strip_text], validators=[PhoneNumber()])
     email = EmailField("Email address", filters=[strip_text], validators=[
         Optional(), Length(max=320, message="Email address must be 320 characters or fewer"),
-        Email("Enter an email address in the correct format, like name@example.org",
-              check_deliverability=False)])
-    preferred_contact = RadioField("How they prefer to be contacted", choices=CONTACT_METHODS,
+        EmailAddress()])
+    preferred_contact = RadioField("How they prefer to be contacted",
+                                   choices=choices(CONTACT_METHODS),
                                    validators=[InputRequired("Select how they prefer to be "
                                                              "contacted")])
     language = _text("Language", 40, "Enter the language they prefer")
@@ -56,8 +56,8 @@ class ResidentForm(FlaskForm):
     def __init__(self, *args, officers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.officer_ids = {officer["id"] for officer in officers}
-        self.officer_id.choices = [(0, "Select an officer")] + [
-            (officer["id"], officer["name"]) for officer in officers]
+        self.officer_id.choices = choices([(0, "Select an officer")] + [
+            (officer["id"], officer["name"]) for officer in officers])
         # Officers see the doorstep password they are editing; it is not a login secret.
         self.doorstep_password.widget.hide_value = False
 

@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..clock import LOCAL_ZONE, today_local
-from ..fields import DayField, strip_text
+from ..fields import DayField, choices, strip_text
 
 CLOCK_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 STEP_HINTS = [("noisy", "Noisy"), ("dusty", "Dusty"), ("water_off", "Water off"),
@@ -60,10 +60,10 @@ class VisitForm(FlaskForm):
     def __init__(self, *args, firms=(), operatives=(), booked_date=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.firm_names = {firm["id"]: firm["name"] for firm in firms}
-        self.firm_id.choices = [(0, "Select a firm")] + list(self.firm_names.items())
+        self.firm_id.choices = choices([(0, "Select a firm")] + list(self.firm_names.items()))
         self.operatives = {o["id"]: o for o in operatives}
-        self.operative_ids.choices = [(o["id"], f"{o['name']} ({o['firm_name']})")
-                                      for o in operatives]
+        self.operative_ids.choices = choices((o["id"], f"{o['name']} ({o['firm_name']})")
+                                             for o in operatives)
         self.booked_date = booked_date
 
     def validate_visit_date(self, field):
@@ -111,7 +111,7 @@ class StepForm(FlaskForm):
         InputRequired("Enter what will be done in this step"),
         Length(max=200, message="Step must be 200 characters or fewer")])
     expected_minutes = StringField("About how many minutes", filters=[strip_text])
-    hints = MultiCheckboxField("Tell the resident", choices=STEP_HINTS)
+    hints = MultiCheckboxField("Tell the resident", choices=choices(STEP_HINTS))
 
     def validate_expected_minutes(self, field):
         if field.data and (not field.data.isdigit() or not 1 <= int(field.data) <= 600):
