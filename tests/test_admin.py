@@ -5,9 +5,8 @@ import io
 import pytest
 from PIL import Image
 
-from support import PASSWORD, PEOPLE, post_form, sign_in
-
 from pages import assert_field_error, check_page
+from support import PASSWORD, PEOPLE, post_form, sign_in
 
 NEW_USER = {"name": "Lee Brown", "email": "lee@acme.test", "role": "operative",
             "badge_number": "ACME-9", "supervisor_phone": "0113 496 0101",

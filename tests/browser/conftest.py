@@ -61,6 +61,9 @@ def assert_tap_targets(page) -> None:
     small = page.evaluate("""() => [...document.querySelectorAll(
         'a[href], button, input:not([type=hidden]), select, textarea, label[for]')]
         .filter(el => el.offsetParent !== null && !el.closest('.skip-link'))
+        // A label is a target only for a radio or checkbox it toggles.
+        .filter(el => el.tagName !== 'LABEL'
+                || ['radio', 'checkbox'].includes(document.getElementById(el.htmlFor)?.type))
         .map(el => [el, el.getBoundingClientRect()])
         .filter(([el, r]) => (r.height < 44 || r.width < 44)
                  && !(el.tagName === 'A' && el.closest('p, dd, li.chip')))
