@@ -82,28 +82,28 @@ def email_taken(db, email: str, except_user_id: int | None = None) -> bool:
 
 
 def create_user(db, *, name: str, email: str, password: str, role: str, organisation_id: int,
-                badge_number: str = "", supervisor_phone: str = "") -> int:
+                badge_number: str = "", supervisor_phone: str = "", phone: str = "") -> int:
     if role not in ROLES:
         raise ValueError(f"Unknown role {role!r}")
     now = utc_now()
     with transaction(db):
         cursor = db.execute(
             "INSERT INTO users (name, email, password_hash, role, organisation_id, badge_number, "
-            "supervisor_phone, active, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+            "supervisor_phone, phone, active, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
             (name.strip(), email.strip(), hash_password(password), role, organisation_id,
-             badge_number.strip(), supervisor_phone.strip(), now, now))
+             badge_number.strip(), supervisor_phone.strip(), phone.strip(), now, now))
     return cursor.lastrowid
 
 
 def update_user(db, user_id: int, *, name: str, email: str, role: str, organisation_id: int,
-                badge_number: str, supervisor_phone: str) -> None:
+                badge_number: str, supervisor_phone: str, phone: str = "") -> None:
     with transaction(db):
         db.execute(
             "UPDATE users SET name = ?, email = ?, role = ?, organisation_id = ?, "
-            "badge_number = ?, supervisor_phone = ?, updated_at = ? WHERE id = ?",
+            "badge_number = ?, supervisor_phone = ?, phone = ?, updated_at = ? WHERE id = ?",
             (name.strip(), email.strip(), role, organisation_id, badge_number.strip(),
-             supervisor_phone.strip(), utc_now(), user_id))
+             supervisor_phone.strip(), phone.strip(), utc_now(), user_id))
 
 
 def set_password(db, user_id: int, password: str) -> None:

@@ -18,7 +18,7 @@ from .photos import prepare_photo
 DEMO_PASSWORD = "fieldapp-demo"  # noqa: S105  (published demo credential, refused in production)
 DEMO_MARKER = "demo_database"
 
-# (email, name, role, organisation key, badge, supervisor phone)
+# (email, name, role, organisation key, badge, supervisor phone); officers' work phones below.
 DEMO_ACCOUNTS = [
     ("admin@demo.test", "Alex Morgan", "admin", "landlord", "", ""),
     ("officer@demo.test", "Priya Shah", "officer", "landlord", "", ""),
@@ -123,6 +123,7 @@ DEMO_VISITS = [
      ]),
 ]
 
+OFFICER_PHONES = {"officer@demo.test": "020 7946 0411", "officer2@demo.test": "020 7946 0422"}
 PORTRAIT_COLOURS = ("#0b3d5c", "#4c2c92", "#00703c", "#8a3b00")
 STEP_FLAGS = ("noisy", "dusty", "water_off", "power_off", "gas_off")
 
@@ -170,7 +171,8 @@ def _load_users(db, orgs: dict[str, int]) -> dict[str, int]:
     for email, name, role, org, badge, supervisor in DEMO_ACCOUNTS:
         user_id = accounts.create_user(
             db, name=name, email=email, password=DEMO_PASSWORD, role=role,
-            organisation_id=orgs[org], badge_number=badge, supervisor_phone=supervisor)
+            organisation_id=orgs[org], badge_number=badge, supervisor_phone=supervisor,
+            phone=OFFICER_PHONES.get(email, ""))
         if role == "operative":
             accounts.save_photo(db, user_id, "image/jpeg", _portrait(name))
         users[email.split("@")[0]] = user_id

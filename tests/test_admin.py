@@ -8,7 +8,7 @@ from PIL import Image
 from pages import assert_field_error, check_page
 from support import PASSWORD, PEOPLE, post_form, sign_in
 
-NEW_USER = {"name": "Lee Brown", "email": "lee@acme.test", "role": "operative",
+NEW_USER = {"name": "Lee Brown", "email": "lee@acme.test", "role": "operative", "phone": "",
             "badge_number": "ACME-9", "supervisor_phone": "0113 496 0101",
             "password": "a long enough password"}
 
@@ -55,6 +55,7 @@ def test_admin_adds_a_user_who_can_then_sign_in(app, signed_in, db, world):
                                                            "supervisor"),
     ({"password": "short"}, "password", "Password must be 12 characters or more"),
     ({"password": ""}, "password", "Enter a password"),
+    ({"phone": "12"}, "phone", "Enter a phone number"),
 ])
 def test_user_form_says_what_to_fix_and_keeps_the_answers(signed_in, db, world, changes, field,
                                                           message):

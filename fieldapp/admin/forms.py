@@ -25,6 +25,7 @@ class UserForm(FlaskForm):
                                   validators=[InputRequired("Select an organisation")])
     badge_number = StringField("Badge number", filters=[strip_text], validators=[
         Length(max=40, message="Badge number must be 40 characters or fewer")])
+    phone = StringField("Work phone", filters=[strip_text], validators=[PhoneNumber()])
     supervisor_phone = StringField("Supervisor's phone", filters=[strip_text], validators=[
         PhoneNumber("phone number for the supervisor")])
     password = PasswordField("Password", validators=[

@@ -37,7 +37,8 @@ def new_user():
         user_id = accounts.create_user(
             db, name=form.name.data, email=form.email.data, password=form.password.data,
             role=form.role.data, organisation_id=form.organisation_id.data,
-            badge_number=form.badge_number.data, supervisor_phone=form.supervisor_phone.data)
+            badge_number=form.badge_number.data, supervisor_phone=form.supervisor_phone.data,
+            phone=form.phone.data or "")
         if photo:
             accounts.save_photo(db, user_id, "image/jpeg", photo)
         audit.record("user_created", "user", user_id)
@@ -58,7 +59,7 @@ def edit_user(user_id: int):
         accounts.update_user(
             db, user_id, name=form.name.data, email=form.email.data, role=form.role.data,
             organisation_id=form.organisation_id.data, badge_number=form.badge_number.data,
-            supervisor_phone=form.supervisor_phone.data)
+            supervisor_phone=form.supervisor_phone.data, phone=form.phone.data or "")
         if form.password.data:
             accounts.set_password(db, user_id, form.password.data)
         if photo:
