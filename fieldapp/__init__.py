@@ -57,18 +57,20 @@ def _register_blueprints(app: Flask) -> None:
     from . import (
         adjustments,
         admin,
+        alerts,
         auth,
         briefing,
         callers,
         idcard,
+        logs,
         operative,
         residents,
         schedule,
         verify,
     )
 
-    for module in (auth, operative, briefing, idcard, verify, residents, adjustments, schedule,
-                   callers, admin):
+    for module in (auth, operative, briefing, idcard, logs, verify, residents, adjustments,
+                   schedule, alerts, callers, admin):
         app.register_blueprint(module.bp)
 
 

@@ -156,3 +156,30 @@ STEP_ADJUSTMENTS = [
     ("explain_each_step", None, "Explain before you start, and check it is OK to carry on."),
     ("noise_warning", "noisy", "Warn before the noise: about {minutes} minutes."),
 ]
+
+# Alert rules: (code, severity, what they match, the value matched, what the officer reads).
+# A log raises one alert with the highest severity of the rules it fires and every reason.
+ALERT_RULES = [
+    ("safeguarding_adult", "urgent", "concern_group", "adult_safeguarding",
+     "Adult safeguarding concern"),
+    ("safeguarding_child", "urgent", "concern_group", "child_safeguarding",
+     "Child safeguarding concern"),
+    ("domestic_abuse", "urgent", "concern_group", "domestic_abuse", "Signs of domestic abuse"),
+    ("risk_to_self", "urgent", "concern", "risk_to_self", "The resident may be at risk of harm"),
+    ("gas_smell", "urgent", "concern", "gas_smell", "Gas smell reported"),
+    ("significant_distress", "urgent", "distress", "significant", "Significant distress"),
+    ("no_access", "reach_out", "outcome", "no_access", "No access"),
+    ("stopped_distress", "reach_out", "outcome", "stopped_distress",
+     "Visit stopped: the resident was distressed"),
+    ("stopped_unsafe", "reach_out", "outcome", "stopped_unsafe", "Visit stopped: unsafe"),
+    ("not_attended", "reach_out", "outcome", "not_attended", "We missed the visit"),
+    ("rebook_asked", "reach_out", "no_access_reason", "asked_to_rebook",
+     "The resident asked for another time"),
+    ("some_distress", "reach_out", "distress", "some", "Some distress"),
+    ("asked_for_officer", "reach_out", "concern", "asked_for_officer",
+     "The resident asked to speak to you"),
+    ("welfare", "reach_out", "concern_group", "welfare", "Welfare concern"),
+    ("property_hazard", "reach_out", "concern_group", "property_hazard", "Property hazard"),
+    ("repeated_no_access", "reach_out", "repeat_no_access", "2 in 28 days",
+     "Check in with the resident: something may be getting in the way"),
+]

@@ -267,5 +267,62 @@ def m005_officer_side(db: Database) -> None:
     """)
 
 
+@migrations()
+def m006_visit_logs_and_alerts(db: Database) -> None:
+    """Post-visit logs (stored exactly once by their client id) and the alerts they raise."""
+    _script(db, """
+    CREATE TABLE visit_logs (
+        id INTEGER PRIMARY KEY,
+        client_id TEXT NOT NULL UNIQUE,
+        visit_id INTEGER NOT NULL REFERENCES visits(id),
+        author_id INTEGER NOT NULL REFERENCES users(id),
+        outcome TEXT NOT NULL REFERENCES visit_outcomes(code),
+        no_access_reason TEXT REFERENCES no_access_reasons(code),
+        distress TEXT NOT NULL REFERENCES distress_levels(code),
+        note TEXT NOT NULL DEFAULT '',
+        follow_up TEXT NOT NULL DEFAULT '',
+        payload_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX visit_logs_visit ON visit_logs(visit_id, created_at);
+    CREATE TABLE log_concerns (
+        log_id INTEGER NOT NULL REFERENCES visit_logs(id),
+        concern TEXT NOT NULL REFERENCES concern_categories(code),
+        PRIMARY KEY (log_id, concern)
+    );
+    CREATE TABLE alert_rules (
+        code TEXT PRIMARY KEY,
+        severity TEXT NOT NULL CHECK (severity IN ('urgent', 'reach_out')),
+        match_field TEXT NOT NULL,
+        match_value TEXT NOT NULL,
+        title TEXT NOT NULL,
+        sort_order INTEGER NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY,
+        resident_id INTEGER NOT NULL REFERENCES residents(id),
+        officer_id INTEGER REFERENCES users(id),
+        log_id INTEGER REFERENCES visit_logs(id),
+        severity TEXT NOT NULL CHECK (severity IN ('urgent', 'reach_out')),
+        reasons TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'acknowledged', 'closed')),
+        created_at TEXT NOT NULL,
+        acknowledged_at TEXT,
+        acknowledged_by INTEGER REFERENCES users(id),
+        closed_at TEXT,
+        closed_by INTEGER REFERENCES users(id),
+        action_taken TEXT NOT NULL DEFAULT '',
+        escalated_at TEXT
+    );
+    CREATE INDEX alerts_officer ON alerts(officer_id, status, created_at);
+    CREATE INDEX alerts_resident ON alerts(resident_id, created_at)
+    """)
+    db["alert_rules"].insert_all(
+        {"code": code, "severity": severity, "match_field": field, "match_value": value,
+         "title": title, "sort_order": order}
+        for order, (code, severity, field, value, title) in enumerate(catalogues.ALERT_RULES))
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

@@ -74,3 +74,28 @@ def visit_day_label(visit: sqlite3.Row) -> str:
     if day == today_local() + timedelta(days=1):
         return "Tomorrow"
     return day.strftime("%A %-d %B")
+
+
+LOG_WINDOW_DAYS = 7
+
+
+def get_visit_to_log_or_404(db, visit_id: int, operative_id: int) -> sqlite3.Row:
+    """A visit this operative attends, from a week ago to tomorrow, whatever its status now.
+
+    Wider than the briefing's window: a log written offline may only reach us days later, and
+    an officer may have cancelled the visit meanwhile. Nothing a user submits is lost.
+    """
+    start, _ = day_bounds_utc(today_local() - timedelta(days=LOG_WINDOW_DAYS))
+    _, end = day_bounds_utc(today_local(), days=2)
+    row = query_one(db, """
+        SELECT visits.id, visits.resident_id, visits.trade, visits.starts_at, visits.ends_at,
+               residents.preferred_name, residents.name AS resident_name, residents.area
+        FROM visits
+        JOIN visit_operatives ON visit_operatives.visit_id = visits.id
+             AND visit_operatives.user_id = ?
+        JOIN residents ON residents.id = visits.resident_id
+        WHERE visits.id = ? AND visits.starts_at >= ? AND visits.starts_at < ?""",
+        (operative_id, visit_id, start, end))
+    if row is None:
+        abort(404)
+    return row

@@ -92,6 +92,16 @@ def _add_resident_and_visit(db, world: World) -> None:
     world.others["step"] = db.execute(
         "INSERT INTO work_steps (visit_id, position, description) VALUES (?, 1, 'Fix the tap')",
         (world.visits["today"],)).lastrowid
+    world.others["log"] = db.execute(
+        "INSERT INTO visit_logs (client_id, visit_id, author_id, outcome, no_access_reason,"
+        " distress, payload_hash, created_at) VALUES ('00000000-0000-4000-8000-000000000001',"
+        " ?, ?, 'no_access', 'no_answer', 'none', 'x', ?)",
+        (world.visits["today"], world.users["operative"], now)).lastrowid
+    world.others["alert"] = db.execute(
+        "INSERT INTO alerts (resident_id, officer_id, log_id, severity, reasons, created_at)"
+        " VALUES (?, ?, ?, 'reach_out', 'No access', ?)",
+        (world.residents["riverside"], world.users["officer"], world.others["log"], now)
+    ).lastrowid
     world.others["visit_import"] = db.execute(
         "INSERT INTO visit_imports (landlord_id, user_id, filename, content, created_at)"
         " VALUES (?, ?, 'jobs.csv', ?, ?)",

@@ -1,0 +1,70 @@
+"""Alert rules, read from the database: a log fires rules; the rules decide the severity.
+
+Repeated no access is a signal to understand, never an enforcement trigger: its words say so.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from ..db import query_all, query_one, utc_now
+
+SEVERITY_ORDER = {"urgent": 0, "reach_out": 1}
+REPEAT_WINDOW = timedelta(days=28)
+REPEAT_COUNT = 2
+
+
+def _concern_groups(db, concerns) -> set[str]:
+    if not concerns:
+        return set()
+    marks = ",".join("?" * len(concerns))
+    return {r["group_code"] for r in query_all(
+        db, f"SELECT group_code FROM concern_categories WHERE code IN ({marks})", concerns)}
+
+
+def fired_rules(db, log) -> list:
+    facts = {
+        "concern": set(log.concerns),
+        "concern_group": _concern_groups(db, log.concerns),
+        "distress": {log.distress},
+        "outcome": {log.outcome},
+        "no_access_reason": {log.no_access_reason} - {None},
+    }
+    return [rule for rule in query_all(db, "SELECT * FROM alert_rules WHERE active = 1 AND"
+                                           " match_field != 'repeat_no_access' ORDER BY sort_order")
+            if rule["match_value"] in facts.get(rule["match_field"], set())]
+
+
+def raise_alerts(db, log_id: int, visit, log) -> None:
+    """Called inside the log's transaction, so a log and its alerts are stored together."""
+    resident = query_one(db, "SELECT id, officer_id FROM residents WHERE id = ?",
+                         (visit["resident_id"],))
+    rules = fired_rules(db, log)
+    if rules:
+        severity = min((r["severity"] for r in rules), key=SEVERITY_ORDER.get)
+        _insert_alert(db, resident, log_id, severity, [r["title"] for r in rules])
+    if log.outcome == "no_access":
+        _repeated_no_access(db, resident, log_id)
+
+
+def _repeated_no_access(db, resident, log_id: int) -> None:
+    rule = query_one(db, "SELECT * FROM alert_rules WHERE match_field = 'repeat_no_access'"
+                         " AND active = 1")
+    if rule is None:
+        return
+    since = (datetime.now(UTC) - REPEAT_WINDOW).isoformat(timespec="seconds")
+    count = query_one(db, """
+        SELECT count(*) AS n FROM visit_logs JOIN visits ON visits.id = visit_logs.visit_id
+        WHERE visits.resident_id = ? AND visit_logs.outcome = 'no_access'
+          AND visit_logs.created_at > ?""", (resident["id"], since))["n"]
+    already_open = query_one(db, """
+        SELECT 1 FROM alerts WHERE resident_id = ? AND reasons = ? AND status != 'closed'""",
+        (resident["id"], rule["title"]))
+    if count >= REPEAT_COUNT and not already_open:
+        _insert_alert(db, resident, log_id, rule["severity"], [rule["title"]])
+
+
+def _insert_alert(db, resident, log_id: int, severity: str, reasons: list[str]) -> int:
+    return db.execute(
+        "INSERT INTO alerts (resident_id, officer_id, log_id, severity, reasons, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (resident["id"], resident["officer_id"], log_id, severity, "; ".join(reasons), utc_now())
+    ).lastrowid

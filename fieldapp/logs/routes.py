@@ -1,0 +1,98 @@
+"""The post-visit log: a form for the doorstep, and a JSON endpoint for the phone's outbox."""
+
+import uuid
+
+from flask import jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from .. import audit
+from ..access import roles
+from ..db import get_db, query_all, query_one
+from ..visits import get_visit_to_log_or_404
+from . import bp
+from .store import log_summary, store_log
+from .validation import Catalogue, validate_log
+
+STATUS_FOR = {"created": 201, "replayed": 200}
+CONFLICT_MESSAGE = ("A different log was already sent with this id. Nothing was changed: "
+                    "check the log and send it as a new one.")
+
+
+def _concern_groups(db) -> list[tuple[str, list]]:
+    groups: dict[str, list] = {}
+    for row in query_all(db, "SELECT * FROM concern_categories ORDER BY sort_order"):
+        groups.setdefault(row["group_label"], []).append(row)
+    return list(groups.items())
+
+
+def _form_page(db, visit, values: dict, errors: dict, status: int = 200):
+    return render_template("logs/form.html", visit=visit, values=values, errors=errors,
+                           catalogue=Catalogue(db), concern_groups=_concern_groups(db)), status
+
+
+@bp.get("/visits/<int:visit_id>/log")
+@roles("operative")
+def log_form(visit_id: int):
+    db = get_db()
+    visit = get_visit_to_log_or_404(db, visit_id, current_user.id)
+    # The id travels with the form, so a double tap or a resend stores one log.
+    return _form_page(db, visit, {"client_id": str(uuid.uuid4()), "distress": "none",
+                                  "concerns": []}, {})
+
+
+@bp.post("/visits/<int:visit_id>/log")
+@roles("operative")
+def submit_log(visit_id: int):
+    db = get_db()
+    visit = get_visit_to_log_or_404(db, visit_id, current_user.id)
+    values = {**request.form.to_dict(), "concerns": request.form.getlist("concerns")}
+    log, errors = validate_log(values, Catalogue(db))
+    if errors:
+        return _form_page(db, visit, values, errors, 422)
+    status, log_id = store_log(db, visit, current_user.id, log)
+    if status == "conflict":
+        return _form_page(db, visit, {**values, "client_id": str(uuid.uuid4())},
+                          {"client_id": CONFLICT_MESSAGE}, 422)
+    if status == "created":
+        audit.record("visit_logged", "visit_log", log_id, db=db)
+    return redirect(url_for("logs.logged", visit_id=visit_id, log=log_id), code=303)
+
+
+@bp.get("/visits/<int:visit_id>/logged")
+@roles("operative")
+def logged(visit_id: int):
+    db = get_db()
+    visit = get_visit_to_log_or_404(db, visit_id, current_user.id)
+    log = query_one(db, "SELECT * FROM visit_logs WHERE id = ? AND visit_id = ? AND"
+                        " author_id = ?", (request.args.get("log", type=int), visit_id,
+                                           current_user.id))
+    if log is None:
+        return redirect(url_for("logs.log_form", visit_id=visit_id))
+    summary = log_summary(db, log["id"])
+    # After an urgent log (distress, safeguarding, danger) we ask how the operative is.
+    return render_template("logs/logged.html", visit=visit, log=log, summary=summary,
+                           hard_visit="urgent" in summary["alerts"])
+
+
+@bp.post("/api/logs")
+@roles("operative")
+def api_logs():
+    """For the offline outbox: 201 first time, 200 with the same body on a resend, 422 when the
+    id was used for a different log, 400 with a message per field when the log is not valid."""
+    db = get_db()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify(errors={"body": "Send the log as a JSON object"}), 400
+    visit_id = body.get("visit_id")
+    if not isinstance(visit_id, int) or isinstance(visit_id, bool):
+        return jsonify(errors={"visit_id": "Say which visit this log is for"}), 400
+    visit = get_visit_to_log_or_404(db, visit_id, current_user.id)
+    log, errors = validate_log(body, Catalogue(db))
+    if errors:
+        return jsonify(errors=errors), 400
+    status, log_id = store_log(db, visit, current_user.id, log)
+    if status == "conflict":
+        return jsonify(errors={"client_id": CONFLICT_MESSAGE}), 422
+    if status == "created":
+        audit.record("visit_logged", "visit_log", log_id, db=db)
+    return jsonify(log_summary(db, log_id)), STATUS_FOR[status]

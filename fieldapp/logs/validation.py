@@ -1,0 +1,92 @@
+"""One set of rules for a log, whether it comes from the form or from the phone's outbox."""
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass
+
+from ..db import query_all
+
+NOTE_LIMIT = 500
+FOLLOW_UP_LIMIT = 200
+CLIENT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+@dataclass(frozen=True)
+class LogInput:
+    client_id: str
+    outcome: str
+    no_access_reason: str | None
+    distress: str
+    concerns: tuple[str, ...]
+    note: str
+    follow_up: str
+
+    def payload_hash(self) -> str:
+        """What makes two sends the same log: everything but the client id."""
+        content = {k: v for k, v in asdict(self).items() if k != "client_id"}
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+class Catalogue:
+    """The codes a log may use, read from the database (catalogues are data)."""
+
+    def __init__(self, db):
+        self.outcomes = _codes(db, "visit_outcomes")
+        self.reasons = _codes(db, "no_access_reasons")
+        self.distress = _codes(db, "distress_levels", order="rank")
+        self.concerns = _codes(db, "concern_categories")
+
+
+def _codes(db, table: str, order: str = "sort_order") -> dict[str, str]:
+    return {r["code"]: r["label"] for r in query_all(
+        db, f"SELECT code, label FROM {table} ORDER BY {order}")}
+
+
+def _text(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def validate_log(raw: dict, catalogue: Catalogue) -> tuple[LogInput | None, dict[str, str]]:
+    """The log, or a plain-English message per field. `raw` is the form or the JSON body."""
+    errors = {}
+    client_id = _text(raw.get("client_id")).lower()
+    if not CLIENT_ID.match(client_id):
+        errors["client_id"] = "The log has no valid id: reload the page and send it again"
+    outcome = _text(raw.get("outcome"))
+    if outcome not in catalogue.outcomes:
+        errors["outcome"] = "Select how the visit went"
+    reason = _check_reason(outcome, _text(raw.get("no_access_reason")) or None, catalogue,
+                           errors)
+    distress = _text(raw.get("distress"))
+    if distress not in catalogue.distress:
+        errors["distress"] = "Select how much distress you saw"
+    concerns = _check_concerns(raw.get("concerns"), catalogue, errors)
+    note, follow_up = _text(raw.get("note")), _text(raw.get("follow_up"))
+    for name, value, limit, label in (("note", note, NOTE_LIMIT, "Note"),
+                                      ("follow_up", follow_up, FOLLOW_UP_LIMIT, "Follow-up")):
+        if len(value) > limit:
+            errors[name] = f"{label} must be {limit} characters or fewer"
+    if errors:
+        return None, errors
+    return LogInput(client_id, outcome, reason, distress, concerns, note, follow_up), {}
+
+
+def _check_reason(outcome: str, reason: str | None, catalogue: Catalogue, errors: dict):
+    if outcome == "no_access" and reason not in catalogue.reasons:
+        errors["no_access_reason"] = "Select why there was no access"
+    elif outcome != "no_access" and reason is not None:
+        errors["no_access_reason"] = "Leave the no-access reason empty: there was access"
+    return reason
+
+
+def _check_concerns(concerns, catalogue: Catalogue, errors: dict) -> tuple[str, ...]:
+    if concerns is None:
+        return ()
+    if isinstance(concerns, str):
+        concerns = [concerns]
+    if not isinstance(concerns, list) or not all(
+            isinstance(c, str) and c in catalogue.concerns for c in concerns):
+        errors["concerns"] = "Select concerns from the list"
+        return ()
+    return tuple(sorted(set(concerns)))

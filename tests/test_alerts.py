@@ -1,0 +1,82 @@
+"""The officer's inbox: their residents' alerts, acknowledged then closed with the action taken."""
+
+from pages import check_page
+from support import post_form
+
+
+def alert_row(db, alert_id: int):
+    return db.execute("SELECT * FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+
+
+def test_inbox_lists_my_residents_alerts_with_counts(signed_in, world, db):
+    db.execute("INSERT INTO alerts (resident_id, officer_id, severity, reasons, created_at)"
+               " VALUES (?, ?, 'urgent', 'Significant distress', '2026-01-01T10:00:00+00:00')",
+               (world.residents["riverside"], world.users["officer"]))
+    html = signed_in("officer").get("/inbox").get_data(as_text=True)
+    check_page(html)
+    assert "2 new" in html and "1 urgent" in html
+    assert html.index("Urgent: Significant distress") < html.index("No access")
+
+
+def test_inbox_counts_refresh_as_a_fragment(signed_in):
+    response = signed_in("officer").get("/inbox", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert "<html" not in html and 'id="alert-counts"' in html
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_other_officers_see_none_of_my_alerts(signed_in, world):
+    for person in ("admin", "other_landlord_officer"):
+        client = signed_in(person)
+        assert "No access" not in client.get("/inbox").get_data(as_text=True)
+        assert client.get(f"/alerts/{world.others['alert']}").status_code == 404
+
+
+def test_alert_page_shows_the_log_and_is_audited(signed_in, world, db):
+    html = signed_in("officer").get(f"/alerts/{world.others['alert']}").get_data(as_text=True)
+    check_page(html)
+    assert "No answer" in html and "Operative, Acme Repairs" in html
+    audit = db.execute("SELECT * FROM audit_log WHERE action = 'alert_viewed'").fetchone()
+    assert audit["record_id"] == str(world.others["alert"])
+
+
+def test_acknowledge_then_close_with_the_action_taken(signed_in, world, db):
+    client, alert = signed_in("officer"), world.others["alert"]
+    response = post_form(client, f"/alerts/{alert}/acknowledge", page_url=f"/alerts/{alert}")
+    assert response.status_code == 303
+    row = alert_row(db, alert)
+    assert row["status"] == "acknowledged" and row["acknowledged_by"] == world.users["officer"]
+    response = post_form(client, f"/alerts/{alert}/close", {"action_taken": "Rang Rita; rebooked"},
+                         page_url=f"/alerts/{alert}")
+    assert response.status_code == 303
+    row = alert_row(db, alert)
+    assert (row["status"], row["action_taken"]) == ("closed", "Rang Rita; rebooked")
+
+
+def test_acknowledge_by_htmx_swaps_the_status(signed_in, world):
+    client, alert = signed_in("officer"), world.others["alert"]
+    page = client.get(f"/alerts/{alert}").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    response = client.post(f"/alerts/{alert}/acknowledge",
+                           headers={"HX-Request": "true", "X-CSRFToken": token})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html and "Acknowledged at" in html
+
+
+def test_closing_needs_the_action_taken(signed_in, world, db):
+    client, alert = signed_in("officer"), world.others["alert"]
+    response = post_form(client, f"/alerts/{alert}/close", {"action_taken": "  "},
+                         page_url=f"/alerts/{alert}")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    check_page(html)
+    assert "<title>Error: " in html and html.count("Enter the action you took") == 2
+    assert alert_row(db, alert)["status"] == "new"
+
+
+def test_another_officer_cannot_acknowledge_or_close(signed_in, world, db):
+    client, alert = signed_in("other_landlord_officer"), world.others["alert"]
+    assert post_form(client, f"/alerts/{alert}/acknowledge", page_url="/inbox").status_code == 404
+    assert post_form(client, f"/alerts/{alert}/close", {"action_taken": "x"},
+                     page_url="/inbox").status_code == 404
+    assert alert_row(db, alert)["status"] == "new"
