@@ -1,6 +1,7 @@
 """The `fieldapp` command: migrate, create accounts, load demo data, serve."""
 
 import os
+import signal
 import sys
 
 import click
@@ -105,8 +106,30 @@ def serve_command(host, port, workers, threads):
     os.execv(sys.executable, argv)  # noqa: S606  (our own interpreter, fixed arguments)
 
 
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run the jobs that are due now, then stop.")
+def worker_command(once):
+    """Run background jobs (escalations): keep it running beside the web server."""
+    from . import jobs
+    from .alerts import escalation  # noqa: F401  (registers its job handler)
+
+    db = _migrated_db()
+    if once:
+        count = 0
+        while jobs.run_one(db):
+            count += 1
+        click.echo(f"Ran {count} job(s).")
+        return
+    stopping = []
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, lambda *_: stopping.append(True))
+    click.echo("Worker running (Ctrl-C stops it after the current job).")
+    jobs.work(db, stop=lambda: bool(stopping))
+    click.echo("Worker stopped.")
+
+
 COMMANDS = (migrate_command, create_landlord_command, create_user_command, demo_command,
-            serve_command)
+            serve_command, worker_command)
 
 
 def register_commands(app) -> None:

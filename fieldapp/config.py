@@ -29,6 +29,8 @@ def load_config(instance_path: Path) -> dict:
         "FIELDAPP_TRUSTED_PROXIES": int(os.environ.get("FIELDAPP_TRUSTED_PROXIES", "0") or 0),
         # How long before and after its window an ID card still confirms the caller.
         "FIELDAPP_VERIFY_MARGIN_MINUTES": 60,
+        # An urgent alert nobody acknowledged after this long goes to the duty users.
+        "FIELDAPP_ESCALATE_MINUTES": int(os.environ.get("FIELDAPP_ESCALATE_MINUTES", "30")),
         "SECRET_KEY": _secret_key(env, instance_path),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

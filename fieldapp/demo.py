@@ -176,6 +176,9 @@ def _load_users(db, orgs: dict[str, int]) -> dict[str, int]:
         if role == "operative":
             accounts.save_photo(db, user_id, "image/jpeg", _portrait(name))
         users[email.split("@")[0]] = user_id
+    with transaction(db):
+        # The administrator is on the duty rota: unacknowledged urgent alerts reach them.
+        db.execute("UPDATE users SET on_duty = 1 WHERE id = ?", (users["admin"],))
     return users
 
 

@@ -324,5 +324,26 @@ def m006_visit_logs_and_alerts(db: Database) -> None:
         for order, (code, severity, field, value, title) in enumerate(catalogues.ALERT_RULES))
 
 
+@migrations()
+def m007_jobs_and_escalation(db: Database) -> None:
+    """Background jobs with leases (the worker), duty users, and escalated alerts."""
+    _script(db, """
+    CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL DEFAULT '{}',
+        run_after TEXT NOT NULL,
+        lease_until TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        done_at TEXT,
+        last_error TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX jobs_due ON jobs(done_at, run_after);
+    ALTER TABLE users ADD COLUMN on_duty INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE alerts ADD COLUMN escalated_from INTEGER REFERENCES alerts(id)
+    """)
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

@@ -6,6 +6,7 @@ Repeated no access is a signal to understand, never an enforcement trigger: its 
 from datetime import UTC, datetime, timedelta
 
 from ..db import query_all, query_one, utc_now
+from . import escalation
 
 SEVERITY_ORDER = {"urgent": 0, "reach_out": 1}
 REPEAT_WINDOW = timedelta(days=28)
@@ -40,7 +41,9 @@ def raise_alerts(db, log_id: int, visit, log) -> None:
     rules = fired_rules(db, log)
     if rules:
         severity = min((r["severity"] for r in rules), key=SEVERITY_ORDER.get)
-        _insert_alert(db, resident, log_id, severity, [r["title"] for r in rules])
+        alert_id = _insert_alert(db, resident, log_id, severity, [r["title"] for r in rules])
+        if severity == "urgent":
+            escalation.schedule(db, alert_id)
     if log.outcome == "no_access":
         _repeated_no_access(db, resident, log_id)
 
