@@ -64,13 +64,14 @@ def _register_blueprints(app: Flask) -> None:
         idcard,
         logs,
         operative,
+        push,
         residents,
         schedule,
         verify,
     )
 
     for module in (auth, operative, briefing, idcard, logs, verify, residents, adjustments,
-                   schedule, alerts, callers, admin):
+                   schedule, alerts, callers, push, admin):
         app.register_blueprint(module.bp)
 
 

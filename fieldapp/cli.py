@@ -84,6 +84,9 @@ def demo_command():
         demo_accounts = load_demo(db)
     except DemoRefused as refusal:
         raise click.ClickException(str(refusal)) from refusal
+    from .push import keys
+
+    keys.generate(db)  # so notifications can be tried on the demo
     click.echo(f"Demo data loaded into {current_app.config['FIELDAPP_DB']}.")
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for email, name, role in demo_accounts:
@@ -112,6 +115,7 @@ def worker_command(once):
     """Run background jobs (escalations): keep it running beside the web server."""
     from . import jobs
     from .alerts import escalation  # noqa: F401  (registers its job handler)
+    from .push import sender  # noqa: F401  (registers its job handlers)
 
     db = _migrated_db()
     if once:
@@ -128,8 +132,18 @@ def worker_command(once):
     click.echo("Worker stopped.")
 
 
+@click.command("vapid")
+@click.option("--replace", is_flag=True, help="Make a new key pair (every device must then "
+                                             "turn notifications on again).")
+def vapid_command(replace):
+    """Create the VAPID key pair for Web Push (kept in the database), and show its public key."""
+    from .push import keys
+
+    click.echo(f"VAPID public key: {keys.generate(_migrated_db(), replace=replace)}")
+
+
 COMMANDS = (migrate_command, create_landlord_command, create_user_command, demo_command,
-            serve_command, worker_command)
+            serve_command, worker_command, vapid_command)
 
 
 def register_commands(app) -> None:

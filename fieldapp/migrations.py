@@ -345,5 +345,21 @@ def m007_jobs_and_escalation(db: Database) -> None:
     """)
 
 
+@migrations()
+def m008_push_subscriptions(db: Database) -> None:
+    """Web Push: one row per device a user turned notifications on for."""
+    _script(db, """
+    CREATE TABLE push_subscriptions (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        endpoint TEXT NOT NULL UNIQUE,
+        p256dh TEXT NOT NULL,
+        auth TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX push_subscriptions_user ON push_subscriptions(user_id)
+    """)
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

@@ -60,6 +60,12 @@ ACCESS_TABLE = {
     "alerts.acknowledge": ("POST", "/alerts/{alert}/acknowledge",
                            allow({**ONLY_RECIPIENT, "officer": 303})),
     "alerts.close": ("POST", "/alerts/{alert}/close", allow({**ONLY_RECIPIENT, "officer": 422})),
+    "push.service_worker": ("GET", "/sw.js", {p: 200 for p in PERSONS}),
+    "push.settings": ("GET", "/settings/notifications", allow(OFFICE)),
+    # A form post is not a subscription: refused (400) only after access is granted.
+    "push.subscribe": ("POST", "/push/subscriptions", allow({p: 400 for p in OFFICE})),
+    "push.unsubscribe": ("POST", "/push/subscriptions/delete", allow(OFFICE)),
+    "push.send_test": ("POST", "/push/test", allow({p: 303 for p in OFFICE})),
     "verify.verify": ("GET", "/verify/not-a-valid-token", {p: 200 for p in PERSONS}),
     "residents.search": ("GET", "/residents", allow(OFFICE)),
     "residents.new_resident": ("GET", "/residents/new", allow(OFFICE)),

@@ -9,6 +9,7 @@ from flask import current_app, has_app_context
 
 from .. import jobs
 from ..db import query_all, query_one, transaction, utc_now
+from ..push import sender
 
 DEFAULT_WINDOW_MINUTES = 30
 
@@ -41,8 +42,10 @@ def escalate(db, payload: dict, _now) -> None:
                 ON organisations.id = users.organisation_id
                 WHERE organisations.landlord_id = ? AND users.on_duty = 1 AND users.active = 1
                   AND users.role IN ('officer', 'admin')""", (alert["landlord_id"],)):
-            db.execute(
+            duty_alert = db.execute(
                 "INSERT INTO alerts (resident_id, officer_id, log_id, severity, reasons,"
                 " created_at, escalated_from) VALUES (?, ?, ?, 'urgent', ?, ?, ?)",
                 (alert["resident_id"], duty["id"], alert["log_id"],
-                 "Escalated, not yet acknowledged: " + alert["reasons"], now, alert["id"]))
+                 "Escalated, not yet acknowledged: " + alert["reasons"], now, alert["id"])
+            ).lastrowid
+            sender.queue_for_alert(db, duty_alert, duty["id"], "urgent")

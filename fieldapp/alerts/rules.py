@@ -6,6 +6,7 @@ Repeated no access is a signal to understand, never an enforcement trigger: its 
 from datetime import UTC, datetime, timedelta
 
 from ..db import query_all, query_one, utc_now
+from ..push import sender
 from . import escalation
 
 SEVERITY_ORDER = {"urgent": 0, "reach_out": 1}
@@ -66,8 +67,11 @@ def _repeated_no_access(db, resident, log_id: int) -> None:
 
 
 def _insert_alert(db, resident, log_id: int, severity: str, reasons: list[str]) -> int:
-    return db.execute(
+    alert_id = db.execute(
         "INSERT INTO alerts (resident_id, officer_id, log_id, severity, reasons, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         (resident["id"], resident["officer_id"], log_id, severity, "; ".join(reasons), utc_now())
     ).lastrowid
+    # The inbox is the record; the push is the fast path, queued in the same transaction.
+    sender.queue_for_alert(db, alert_id, resident["officer_id"], severity)
+    return alert_id

@@ -1,0 +1,94 @@
+"""Notification settings: turn pushes on or off for this device, and send a test."""
+
+from flask import (
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from .. import audit, jobs
+from ..access import public, roles
+from ..config import PROJECT_ROOT
+from ..db import get_db, transaction, utc_now
+from . import bp, keys
+from .sender import subscription_count
+
+OFFICE_ROLES = ("officer", "admin")
+SERVICE_WORKER = PROJECT_ROOT / "offline" / "sw.js"
+
+
+@bp.get("/sw.js")
+@public
+def service_worker():
+    """Served from the root so its scope is the whole app."""
+    response = Response(SERVICE_WORKER.read_text(), mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/settings/notifications")
+@roles(*OFFICE_ROLES)
+def settings():
+    db = get_db()
+    return render_template("push/settings.html", public_key=keys.public_key(db),
+                           devices=subscription_count(db, current_user.id))
+
+
+def _subscription_from(body) -> tuple[str, str, str] | None:
+    if not isinstance(body, dict):
+        return None
+    endpoint, sub_keys = body.get("endpoint"), body.get("keys") or {}
+    if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")) \
+            or not isinstance(sub_keys, dict):
+        return None
+    p256dh, auth = sub_keys.get("p256dh"), sub_keys.get("auth")
+    if not all(isinstance(v, str) and 0 < len(v) < 200 for v in (p256dh, auth)) \
+            or len(endpoint) > 1000:
+        return None
+    return endpoint, p256dh, auth
+
+
+@bp.post("/push/subscriptions")
+@roles(*OFFICE_ROLES)
+def subscribe():
+    subscription = _subscription_from(request.get_json(silent=True))
+    if subscription is None:
+        return jsonify(errors={"subscription": "Send the browser's push subscription"}), 400
+    db = get_db()
+    with transaction(db):
+        db.execute("INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, created_at)"
+                   " VALUES (?, ?, ?, ?, ?) ON CONFLICT (endpoint) DO UPDATE SET"
+                   " user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth",
+                   (current_user.id, *subscription, utc_now()))
+    audit.record("push_subscribed", "user", current_user.id, db=db)
+    return jsonify(devices=subscription_count(db, current_user.id)), 201
+
+
+@bp.post("/push/subscriptions/delete")
+@roles(*OFFICE_ROLES)
+def unsubscribe():
+    body = request.get_json(silent=True) or {}
+    db = get_db()
+    with transaction(db):
+        db.execute("DELETE FROM push_subscriptions WHERE user_id = ? AND endpoint = ?",
+                   (current_user.id, str(body.get("endpoint", ""))))
+    return jsonify(devices=subscription_count(db, current_user.id))
+
+
+@bp.post("/push/test")
+@roles(*OFFICE_ROLES)
+def send_test():
+    db = get_db()
+    with transaction(db):
+        jobs.enqueue(db, "send_push", {"user_id": current_user.id, "kind": "test",
+                                       "url": url_for("push.settings")})
+    flash("A test notification is on its way to each device you turned on. If nothing "
+          "arrives within a minute, turn notifications off and on again.", "success")
+    current_app.logger.info("test push queued for user %s", current_user.id)
+    return redirect(url_for("push.settings"), code=303)

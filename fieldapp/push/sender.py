@@ -1,0 +1,76 @@
+"""Sending pushes from the worker. The message never carries health detail: it says only that
+something needs the officer, and the detail is behind sign-in."""
+
+import json
+
+from flask import current_app, has_app_context
+from pywebpush import WebPushException, webpush
+
+from .. import jobs
+from ..db import query_all, query_one, transaction
+from . import keys
+
+TIMEOUT_SECONDS = 10
+TTL_SECONDS = 12 * 3600  # an officer's phone may be off for a while; hold the push half a day
+GONE = (404, 410)
+MESSAGES = {
+    "urgent": "Urgent: a concern was logged after a visit. Open fieldapp.",
+    "reach_out": "A visit needs a follow-up from you. Open fieldapp.",
+    "test": "Notifications are working on this device.",
+}
+
+
+def queue_for_alert(db, alert_id: int, user_id: int | None, severity: str) -> None:
+    if user_id is not None:
+        jobs.enqueue(db, "send_push", {"user_id": user_id, "kind": severity,
+                                       "url": f"/alerts/{alert_id}"})
+
+
+def _claims() -> dict:
+    """A new dict on every call: pywebpush writes the audience into the dict it is given."""
+    contact = "mailto:fieldapp@localhost"
+    if has_app_context():
+        contact = current_app.config.get("FIELDAPP_PUSH_CONTACT", contact)
+    return {"sub": contact}
+
+
+@jobs.handler("send_push")
+def send_push(db, payload: dict, _now) -> None:
+    """Fan out: one job per device, so a retry never sends twice to a device that got it."""
+    with transaction(db):
+        for subscription in query_all(db, "SELECT id FROM push_subscriptions WHERE"
+                                          " user_id = ?", (payload["user_id"],)):
+            jobs.enqueue(db, "push_to_device", {**payload, "subscription_id": subscription["id"]})
+
+
+@jobs.handler("push_to_device")
+def push_to_device(db, payload: dict, _now) -> None:
+    vapid = keys.signer(db)
+    subscription = query_one(db, "SELECT * FROM push_subscriptions WHERE id = ?",
+                             (payload["subscription_id"],))
+    if vapid is None or subscription is None:
+        return  # push not set up, or the device turned it off; the inbox has the alert
+    message = json.dumps({"title": "fieldapp", "body": MESSAGES[payload["kind"]],
+                          "url": payload.get("url", "/inbox")})
+    try:
+        webpush({"endpoint": subscription["endpoint"],
+                 "keys": {"p256dh": subscription["p256dh"], "auth": subscription["auth"]}},
+                message, vapid_private_key=vapid, vapid_claims=_claims(), ttl=TTL_SECONDS,
+                timeout=TIMEOUT_SECONDS,
+                headers={"Urgency": "high" if payload["kind"] == "urgent" else "normal",
+                         "Content-Type": "application/octet-stream"})
+    except WebPushException as error:
+        if getattr(error.response, "status_code", None) in GONE:
+            _forget(db, subscription["id"])  # the device unsubscribed or the browser reset
+            return
+        raise  # 429, 5xx: the worker retries later with backoff
+
+
+def _forget(db, subscription_id: int) -> None:
+    with transaction(db):
+        db.execute("DELETE FROM push_subscriptions WHERE id = ?", (subscription_id,))
+
+
+def subscription_count(db, user_id: int) -> int:
+    return query_one(db, "SELECT count(*) AS n FROM push_subscriptions WHERE user_id = ?",
+                     (user_id,))["n"]

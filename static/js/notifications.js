@@ -1,0 +1,68 @@
+// Notification settings: subscribe this device to Web Push, or unsubscribe it.
+(function () {
+  "use strict";
+  const box = document.getElementById("push-controls");
+  if (!box) return;
+  const on = document.getElementById("push-on");
+  const off = document.getElementById("push-off");
+  const state = document.getElementById("push-state");
+  const csrf = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
+
+  if (!("serviceWorker" in navigator) || !("PushManager" in window)) {
+    state.textContent = "This browser cannot show notifications. On an iPhone, add fieldapp " +
+      "to your home screen first, then open it from there.";
+    return;
+  }
+
+  function keyBytes(base64url) {
+    const padded = (base64url + "===".slice((base64url.length + 3) % 4))
+      .replace(/-/g, "+").replace(/_/g, "/");
+    return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
+  }
+
+  async function registration() {
+    await navigator.serviceWorker.register("/sw.js");
+    return navigator.serviceWorker.ready;
+  }
+
+  async function showButtons() {
+    const subscription = await (await registration()).pushManager.getSubscription();
+    on.hidden = Boolean(subscription);
+    off.hidden = !subscription;
+  }
+
+  function send(url, body) {
+    return fetch(url, {method: "POST", credentials: "same-origin", body: JSON.stringify(body),
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf}});
+  }
+
+  on.addEventListener("click", async function () {
+    if (await Notification.requestPermission() !== "granted") {
+      state.textContent = "Notifications are blocked for this site. Allow them in your " +
+        "browser's settings, then try again.";
+      return;
+    }
+    try {
+      const subscription = await (await registration()).pushManager.subscribe({
+        userVisibleOnly: true, applicationServerKey: keyBytes(box.dataset.publicKey)});
+      const response = await send(box.dataset.subscribeUrl, subscription.toJSON());
+      state.textContent = response.ok ? "Notifications are on for this device."
+        : "We could not turn notifications on. Try again.";
+    } catch (error) {
+      state.textContent = "We could not turn notifications on: this browser said no. Try again.";
+    }
+    showButtons();
+  });
+
+  off.addEventListener("click", async function () {
+    const subscription = await (await registration()).pushManager.getSubscription();
+    if (subscription) {
+      await send(box.dataset.unsubscribeUrl, {endpoint: subscription.endpoint});
+      await subscription.unsubscribe();
+    }
+    state.textContent = "Notifications are off for this device.";
+    showButtons();
+  });
+
+  showButtons();
+})();
