@@ -80,3 +80,11 @@ def test_another_officer_cannot_acknowledge_or_close(signed_in, world, db):
     assert post_form(client, f"/alerts/{alert}/close", {"action_taken": "x"},
                      page_url="/inbox").status_code == 404
     assert alert_row(db, alert)["status"] == "new"
+
+
+def test_officer_home_and_navigation_show_new_alerts(signed_in):
+    html = signed_in("officer").get("/residents").get_data(as_text=True)
+    assert '<span class="badge">1 new</span>' in html
+    assert 'id="alert-counts"' in html and "1 new" in html
+    assert "badge" not in signed_in("other_landlord_officer").get("/residents").get_data(
+        as_text=True)
