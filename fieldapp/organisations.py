@@ -22,6 +22,17 @@ def get_organisation(db, organisation_id: int, landlord_id: int) -> sqlite3.Row 
                      (organisation_id, landlord_id))
 
 
+def name_taken(db, landlord_id: int, name: str, except_id: int | None = None) -> bool:
+    """True if the landlord or one of its firms already has this name, in any case.
+
+    The visit import finds a firm by its name, so two alike would make a row ambiguous.
+    """
+    row = query_one(db, "SELECT id FROM organisations WHERE landlord_id = ? "
+                        "AND name = ? COLLATE NOCASE AND id IS NOT ?",
+                    (landlord_id, name.strip(), except_id))
+    return row is not None
+
+
 def create_landlord(db, *, name: str, web_address: str = "", **phones: str) -> int:
     """A landlord is its own tenancy boundary: its landlord_id is itself."""
     now = utc_now()

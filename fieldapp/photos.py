@@ -1,5 +1,6 @@
 """ID photos: checked to be real images, then re-encoded small, which also strips their metadata."""
 
+import contextlib
 import io
 import warnings
 
@@ -10,6 +11,7 @@ MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 # A few phone-camera frames' worth; past this a small file is a decompression bomb.
 MAX_PIXELS = 40_000_000
 STORED_SIZE = (600, 600)
+TOO_LARGE = "The photo is too large; choose one under 40 megapixels"
 
 
 class PhotoError(ValueError):
@@ -23,7 +25,10 @@ def prepare_photo(upload: bytes) -> bytes:
     if len(upload) > MAX_UPLOAD_BYTES:
         raise PhotoError("The photo must be smaller than 2 MB")
     image = _open_checked(upload)
-    image = ImageOps.exif_transpose(image).convert("RGB")
+    with contextlib.suppress(OSError, SyntaxError, ValueError):
+        # Unreadable metadata: keep the picture as it was stored (its metadata is dropped anyway).
+        image = ImageOps.exif_transpose(image)
+    image = image.convert("RGB")
     image.thumbnail(STORED_SIZE)
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=85)
@@ -38,11 +43,13 @@ def _open_checked(upload: bytes) -> Image.Image:
             if image.format not in ALLOWED_FORMATS:
                 raise PhotoError("The photo must be a JPG, PNG or WebP")
             if image.width * image.height > MAX_PIXELS:
-                raise PhotoError("The photo is too large; choose one under 40 megapixels")
+                raise PhotoError(TOO_LARGE)
             image.load()
     except PhotoError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning,
-            OSError, SyntaxError, ValueError) as error:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        # Pillow's own limit, met before ours when a small file claims a vast size.
+        raise PhotoError(TOO_LARGE) from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise PhotoError("The selected file is not a photo: choose a JPG, PNG or WebP") from error
     return image

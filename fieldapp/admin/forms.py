@@ -3,31 +3,47 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, URLField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..accounts import ROLE_LABELS
 from ..fields import EmailAddress, PhoneNumber, WebAddress, choices, strip_text
 
 MIN_PASSWORD_LENGTH = 12
+# 15 digits (the international maximum) with room for spaces, brackets and dashes.
+MAX_PHONE_LENGTH = 30
 
 
+def phone_rules(label: str, message_label: str) -> list:
+    return [Length(max=MAX_PHONE_LENGTH,
+                   message=f"{label} must be {MAX_PHONE_LENGTH} characters or fewer"),
+            PhoneNumber(message_label)]
+
+
+# Required text uses DataRequired, not InputRequired: it looks at the answer after trimming,
+# so a name or phone typed as only spaces is no answer, not an empty record.
 class UserForm(FlaskForm):
     name = StringField("Full name", filters=[strip_text], validators=[
-        InputRequired("Enter the person's full name"),
+        DataRequired("Enter the person's full name"),
         Length(max=100, message="Full name must be 100 characters or fewer")])
     email = EmailField("Email address", filters=[strip_text], validators=[
-        InputRequired("Enter an email address"),
+        DataRequired("Enter an email address"),
         Length(max=320, message="Email address must be 320 characters or fewer"),
         EmailAddress()])
     role = RadioField("Role", choices=choices(ROLE_LABELS.items()),
+                      invalid_choice_message="Select a role",
                       validators=[InputRequired("Select a role")])
+    # Another landlord's organisation, or a tampered value, gets the same answer as none.
     organisation_id = SelectField("Organisation", coerce=int,
+                                  invalid_choice_message="Select an organisation",
+                                  invalid_value_message="Select an organisation",
                                   validators=[InputRequired("Select an organisation")])
     badge_number = StringField("Badge number", filters=[strip_text], validators=[
         Length(max=40, message="Badge number must be 40 characters or fewer")])
-    phone = StringField("Work phone", filters=[strip_text], validators=[PhoneNumber()])
-    supervisor_phone = StringField("Supervisor's phone", filters=[strip_text], validators=[
-        PhoneNumber("phone number for the supervisor")])
+    phone = StringField("Work phone", filters=[strip_text],
+                        validators=phone_rules("Work phone", "phone number"))
+    supervisor_phone = StringField("Supervisor's phone", filters=[strip_text],
+                                   validators=phone_rules("Supervisor's phone",
+                                                          "phone number for the supervisor"))
     password = PasswordField("Password", validators=[
         Length(max=200, message="Password must be 200 characters or fewer")])
     photo = FileField("ID photo")
@@ -61,14 +77,16 @@ class UserForm(FlaskForm):
 
 class OrganisationForm(FlaskForm):
     name = StringField("Name", filters=[strip_text], validators=[
-        InputRequired("Enter the organisation's name"),
+        DataRequired("Enter the organisation's name"),
         Length(max=100, message="Name must be 100 characters or fewer")])
     main_phone = StringField("Main phone", filters=[strip_text], validators=[
-        InputRequired("Enter the main phone number"), PhoneNumber("main phone number")])
+        DataRequired("Enter the main phone number"),
+        *phone_rules("Main phone", "main phone number")])
     duty_phone = StringField("Duty or out-of-hours phone", filters=[strip_text],
-                             validators=[PhoneNumber("duty phone number")])
+                             validators=phone_rules("Duty phone", "duty phone number"))
     safeguarding_phone = StringField("Safeguarding team phone", filters=[strip_text],
-                                     validators=[PhoneNumber("safeguarding phone number")])
+                                     validators=phone_rules("Safeguarding phone",
+                                                            "safeguarding phone number"))
     web_address = URLField("Web address", filters=[strip_text], validators=[
         Optional(), Length(max=200, message="Web address must be 200 characters or fewer"),
         WebAddress()])

@@ -5,11 +5,12 @@ from flask_login import current_user
 
 from .. import audit
 from ..access import roles
-from ..db import get_db
+from ..db import get_db, transaction
 from ..organisations import (
     PHONE_FIELDS,
     create_contractor,
     get_organisation,
+    name_taken,
     organisations_for_landlord,
     update_organisation,
 )
@@ -28,11 +29,13 @@ def organisations():
 @bp.route("/organisations/new", methods=["GET", "POST"])
 @roles("admin")
 def new_organisation():
+    db = get_db()
     form = OrganisationForm()
-    if form.validate_on_submit():
-        organisation_id = create_contractor(get_db(), landlord_id=current_user.landlord_id,
-                                           **_values(form))
-        audit.record("organisation_created", "organisation", organisation_id)
+    if _accepted(db, form):
+        with transaction(db):
+            organisation_id = create_contractor(db, landlord_id=current_user.landlord_id,
+                                               **_values(form))
+            audit.record("organisation_created", "organisation", organisation_id)
         flash(f"{form.name.data} is added. You can now add its operatives.", "success")
         return redirect(url_for("admin.organisations"), code=303)
     return render_template("admin/organisation_form.html", form=form, organisation=None), \
@@ -47,23 +50,31 @@ def edit_organisation(organisation_id: int):
     if organisation is None:
         abort(404)
     form = OrganisationForm(data=None if request.method == "POST" else dict(organisation))
-    if form.validate_on_submit() and _landlord_lines_present(form, organisation):
-        update_organisation(db, organisation_id, **_values(form))
-        audit.record("organisation_updated", "organisation", organisation_id)
+    if _accepted(db, form, organisation):
+        with transaction(db):
+            update_organisation(db, organisation_id, **_values(form))
+            audit.record("organisation_updated", "organisation", organisation_id)
         flash(f"Changes to {form.name.data} are saved.", "success")
         return redirect(url_for("admin.organisations"), code=303)
     return render_template("admin/organisation_form.html", form=form,
                            organisation=organisation), 422 if form.errors else 200
 
 
-def _landlord_lines_present(form: OrganisationForm, organisation) -> bool:
-    """The landlord's duty and safeguarding lines fill the distress card's escalation ladder."""
-    if organisation["kind"] != "landlord":
-        return True
-    for field in (form.duty_phone, form.safeguarding_phone):
-        if not field.data:
-            field.errors.append(f"Enter the {field.label.text.lower()}: "
-                                "operatives call it when a visit goes wrong")
+def _accepted(db, form: OrganisationForm, organisation=None) -> bool:
+    """Every check runs, so the error summary lists every problem at once, not one per try."""
+    if not form.is_submitted():
+        return False
+    form.validate()
+    if not form.name.errors and name_taken(db, current_user.landlord_id, form.name.data,
+                                           except_id=organisation["id"] if organisation
+                                           else None):
+        form.name.errors.append("That name is already used by another organisation")
+    if organisation is not None and organisation["kind"] == "landlord":
+        # The landlord's duty and safeguarding lines fill the distress card's escalation ladder.
+        for field in (form.duty_phone, form.safeguarding_phone):
+            if not field.data and not field.errors:
+                field.errors.append(f"Enter the {field.label.text.lower()}: "
+                                    "operatives call it when a visit goes wrong")
     return not form.errors
 
 

@@ -5,9 +5,9 @@ from flask_login import current_user
 
 from .. import accounts, audit
 from ..access import roles
-from ..db import get_db
+from ..db import get_db, transaction
 from ..organisations import organisations_for_landlord
-from ..photos import PhotoError, prepare_photo
+from ..photos import MAX_UPLOAD_BYTES, PhotoError, prepare_photo
 from . import bp
 from .forms import UserForm
 
@@ -33,15 +33,16 @@ def users():
 def new_user():
     db = get_db()
     form = UserForm(organisations=organisations_for_landlord(db, current_user.landlord_id))
-    if form.validate_on_submit() and _email_free(db, form) and (photo := _photo(form)) is not False:
-        user_id = accounts.create_user(
-            db, name=form.name.data, email=form.email.data, password=form.password.data,
-            role=form.role.data, organisation_id=form.organisation_id.data,
-            badge_number=form.badge_number.data, supervisor_phone=form.supervisor_phone.data,
-            phone=form.phone.data or "")
-        if photo:
-            accounts.save_photo(db, user_id, "image/jpeg", photo)
-        audit.record("user_created", "user", user_id)
+    if _accepted(db, form):
+        with transaction(db):
+            user_id = accounts.create_user(
+                db, name=form.name.data, email=form.email.data, password=form.password.data,
+                role=form.role.data, organisation_id=form.organisation_id.data,
+                badge_number=form.badge_number.data,
+                supervisor_phone=form.supervisor_phone.data, phone=form.phone.data or "")
+            if form.prepared_photo:
+                accounts.save_photo(db, user_id, "image/jpeg", form.prepared_photo)
+            audit.record("user_created", "user", user_id)
         flash(f"{form.name.data} can now sign in.", "success")
         return redirect(url_for("admin.users"), code=303)
     return render_template("admin/user_form.html", form=form, user=None), _status(form)
@@ -54,17 +55,17 @@ def edit_user(user_id: int):
     user = get_user_for_admin_or_404(db, user_id)
     form = UserForm(organisations=organisations_for_landlord(db, current_user.landlord_id),
                     new_user=False, data=None if request.method == "POST" else dict(user))
-    if form.validate_on_submit() and _email_free(db, form, user_id) and \
-            (photo := _photo(form)) is not False:
-        accounts.update_user(
-            db, user_id, name=form.name.data, email=form.email.data, role=form.role.data,
-            organisation_id=form.organisation_id.data, badge_number=form.badge_number.data,
-            supervisor_phone=form.supervisor_phone.data, phone=form.phone.data or "")
-        if form.password.data:
-            accounts.set_password(db, user_id, form.password.data)
-        if photo:
-            accounts.save_photo(db, user_id, "image/jpeg", photo)
-        audit.record("user_updated", "user", user_id)
+    if _accepted(db, form, user_id):
+        with transaction(db):
+            accounts.update_user(
+                db, user_id, name=form.name.data, email=form.email.data, role=form.role.data,
+                organisation_id=form.organisation_id.data, badge_number=form.badge_number.data,
+                supervisor_phone=form.supervisor_phone.data, phone=form.phone.data or "")
+            if form.password.data:
+                accounts.set_password(db, user_id, form.password.data)
+            if form.prepared_photo:
+                accounts.save_photo(db, user_id, "image/jpeg", form.prepared_photo)
+            audit.record("user_updated", "user", user_id)
         flash(f"Changes to {form.name.data} are saved.", "success")
         return redirect(url_for("admin.users"), code=303)
     return render_template("admin/user_form.html", form=form, user=user), _status(form)
@@ -106,23 +107,26 @@ def user_photo(user_id: int):
     return photo["image"], 200, {"Content-Type": photo["content_type"]}
 
 
-def _email_free(db, form: UserForm, user_id: int | None = None) -> bool:
-    if accounts.email_taken(db, form.email.data, except_user_id=user_id):
+def _accepted(db, form: UserForm, user_id: int | None = None) -> bool:
+    """Every check runs, so the error summary lists every problem at once, not one per try.
+
+    Sets `form.prepared_photo`: the re-encoded photo, or None when none was chosen.
+    """
+    form.prepared_photo = None
+    if not form.is_submitted():
+        return False
+    form.validate()
+    if not form.email.errors and accounts.email_taken(db, form.email.data,
+                                                      except_user_id=user_id):
         form.email.errors.append("That email address is already used by another account")
-        return False
-    return True
-
-
-def _photo(form: UserForm) -> bytes | None | bool:
-    """The prepared photo, None when none was chosen, or False with the field's error set."""
     upload = form.photo.data
-    if not upload or not getattr(upload, "filename", ""):
-        return None
-    try:
-        return prepare_photo(upload.read(256 * 1024 * 1024))
-    except PhotoError as error:
-        form.photo.errors = [str(error)]
-        return False
+    if upload and getattr(upload, "filename", ""):
+        try:
+            # One byte past the limit is enough for prepare_photo to refuse it.
+            form.prepared_photo = prepare_photo(upload.read(MAX_UPLOAD_BYTES + 1))
+        except PhotoError as error:
+            form.photo.errors = [str(error)]
+    return not form.errors
 
 
 def _status(form) -> int:
