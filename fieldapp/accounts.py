@@ -15,7 +15,7 @@ _UNKNOWN_USER_HASH = generate_password_hash("not a real password", method="scryp
 
 USER_COLUMNS = """
     users.id, users.name, users.email, users.role, users.organisation_id, users.badge_number,
-    users.supervisor_phone, users.phone, users.active, users.password_hash,
+    users.supervisor_phone, users.phone, users.active, users.on_duty, users.password_hash,
     organisations.name AS organisation_name, organisations.kind AS organisation_kind,
     organisations.landlord_id AS landlord_id,
     EXISTS (SELECT 1 FROM user_photos WHERE user_photos.user_id = users.id) AS has_photo
@@ -104,6 +104,12 @@ def update_user(db, user_id: int, *, name: str, email: str, role: str, organisat
             "badge_number = ?, supervisor_phone = ?, phone = ?, updated_at = ? WHERE id = ?",
             (name.strip(), email.strip(), role, organisation_id, badge_number.strip(),
              supervisor_phone.strip(), phone.strip(), utc_now(), user_id))
+
+
+def set_on_duty(db, user_id: int, on_duty: bool) -> None:
+    """On the duty rota, a user receives urgent alerts that nobody acknowledged in time."""
+    with transaction(db):
+        db.execute("UPDATE users SET on_duty = ? WHERE id = ?", (int(on_duty), user_id))
 
 
 def set_password(db, user_id: int, password: str) -> None:

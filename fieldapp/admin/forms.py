@@ -2,7 +2,15 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, URLField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    URLField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..accounts import ROLE_LABELS
@@ -44,6 +52,7 @@ class UserForm(FlaskForm):
     supervisor_phone = StringField("Supervisor's phone", filters=[strip_text],
                                    validators=phone_rules("Supervisor's phone",
                                                           "phone number for the supervisor"))
+    on_duty = BooleanField("On the duty rota: receives urgent alerts nobody acknowledged in time")
     password = PasswordField("Password", validators=[
         Length(max=200, message="Password must be 200 characters or fewer")])
     photo = FileField("ID photo")
@@ -63,6 +72,10 @@ class UserForm(FlaskForm):
             raise ValidationError("Select a contractor firm: operatives belong to a firm")
         if self.role.data in ("officer", "admin") and kind != "landlord":
             raise ValidationError("Select the landlord: officers and admins belong to it")
+
+    def validate_on_duty(self, field):
+        if field.data and self.role.data == "operative":
+            raise ValidationError("Only officers and administrators can be on the duty rota")
 
     def validate_badge_number(self, field):
         if self.role.data == "operative" and not field.data:

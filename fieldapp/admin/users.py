@@ -40,6 +40,7 @@ def new_user():
                 role=form.role.data, organisation_id=form.organisation_id.data,
                 badge_number=form.badge_number.data,
                 supervisor_phone=form.supervisor_phone.data, phone=form.phone.data or "")
+            accounts.set_on_duty(db, user_id, form.on_duty.data)
             if form.prepared_photo:
                 accounts.save_photo(db, user_id, "image/jpeg", form.prepared_photo)
             audit.record("user_created", "user", user_id)
@@ -61,6 +62,7 @@ def edit_user(user_id: int):
                 db, user_id, name=form.name.data, email=form.email.data, role=form.role.data,
                 organisation_id=form.organisation_id.data, badge_number=form.badge_number.data,
                 supervisor_phone=form.supervisor_phone.data, phone=form.phone.data or "")
+            accounts.set_on_duty(db, user_id, form.on_duty.data)
             if form.password.data:
                 accounts.set_password(db, user_id, form.password.data)
             if form.prepared_photo:
