@@ -1,12 +1,13 @@
 """The adjustment form, built for each catalogue type from its parameters (data, not code)."""
 
+import calendar
 import json
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
 from ..clock import today_local
 from ..fields import DayField, PhoneNumber, choices, strip_text
@@ -15,7 +16,7 @@ CONSENT_GIVERS = [("resident", "The resident"), ("advocate", "Their advocate"),
                   ("appointee", "An appointee")]
 CONSENT_WAYS = [("in_person", "In person"), ("phone", "By phone"), ("letter", "By letter"),
                 ("email", "By email")]
-REVIEW_AFTER = timedelta(days=365)
+REVIEW_AFTER_MONTHS = 12
 # Words that say what someone has, not what staff should do. An adjustment names the action;
 # a diagnosis stays off the record that reaches operatives.
 HEALTH_TERMS = re.compile(
@@ -31,26 +32,32 @@ def no_health_detail(_form, field):
         raise ValidationError(HEALTH_MESSAGE)
 
 
+def _one_of(label: str, pairs, message: str) -> RadioField:
+    """Radios whose only error is ours: WTForms' own choice check would say "Not a valid
+    choice" first."""
+    return RadioField(label, choices=choices(pairs), validate_choice=False, validators=[
+        InputRequired(message), AnyOf([value for value, _label in pairs], message=message)])
+
+
 class AdjustmentBase(FlaskForm):
     detail = TextAreaField("Anything else staff should do (optional)", filters=[strip_text],
                            validators=[Length(max=500, message="Detail must be 500 characters "
                                                                "or fewer"), no_health_detail])
-    consent_given_by = RadioField("Who agreed to this being recorded",
-                                  choices=choices(CONSENT_GIVERS),
-                                  validators=[InputRequired("Select who gave consent")])
-    consent_how = RadioField("How they agreed", choices=choices(CONSENT_WAYS),
-                             validators=[InputRequired("Select how consent was given")])
+    consent_given_by = _one_of("Who agreed to this being recorded", CONSENT_GIVERS,
+                               "Select who gave consent")
+    consent_how = _one_of("How they agreed", CONSENT_WAYS, "Select how consent was given")
     consent_on = DayField("When they agreed", validators=[
         InputRequired("Enter the date consent was given, like 2026-11-23")])
     review_due = DayField("Review by", example="2027-11-23", validators=[
         InputRequired("Enter a review date, like 2027-11-23")])
 
+    # A date that could not be read is None here; its own message is already on the field.
     def validate_consent_on(self, field):
-        if field.data > today_local():
+        if field.data is not None and field.data > today_local():
             raise ValidationError("The date consent was given must be today or in the past")
 
     def validate_review_due(self, field):
-        if field.data <= today_local():
+        if field.data is not None and field.data <= today_local():
             raise ValidationError("The review date must be in the future")
 
     def parameter_fields(self):
@@ -65,14 +72,13 @@ def _parameter_field(parameter: dict):
     label, kind = parameter["label"], parameter["kind"]
     if kind == "number":
         return StringField(label, filters=[strip_text], validators=[
-            InputRequired(f"Enter {label.lower()}"), _whole_number(label)])
+            DataRequired(f"Enter {label.lower()}"), _whole_number(label)])
     if kind == "phone":
         return StringField(label, filters=[strip_text], validators=[PhoneNumber()])
     if kind == "yesno":
-        return RadioField(label, choices=choices([("yes", "Yes"), ("no", "No")]),
-                          validators=[InputRequired(f"Select whether: {label.lower()}")])
+        return _one_of(label, [("yes", "Yes"), ("no", "No")], f"Select whether: {label.lower()}")
     return StringField(label, filters=[strip_text], validators=[
-        InputRequired(f"Enter {label[0].lower() + label[1:]}"),
+        DataRequired(f"Enter {label[0].lower() + label[1:]}"),
         Length(max=100, message=f"{label} must be 100 characters or fewer"), no_health_detail])
 
 
@@ -93,11 +99,15 @@ def form_for_type(adjustment_type, **kwargs) -> AdjustmentBase:
 
 def default_dates() -> dict:
     today = today_local()
-    return {"consent_on": today, "review_due": today + REVIEW_AFTER}
+    return {"consent_on": today, "review_due": next_review(today)}
 
 
 def next_review(today: date | None = None) -> date:
-    return (today or today_local()) + REVIEW_AFTER
+    """The same day 12 months on (29 February becomes 28 February), not 365 days."""
+    today = today or today_local()
+    months = today.month - 1 + REVIEW_AFTER_MONTHS
+    year, month = today.year + months // 12, months % 12 + 1
+    return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
 
 
 class WithdrawForm(FlaskForm):

@@ -3,7 +3,7 @@
 import json
 from datetime import date
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import audit
@@ -58,6 +58,8 @@ def add(resident_id: int, code: str):
 def edit(adjustment_id: int):
     db = get_db()
     adjustment = q.get_adjustment_or_404(db, adjustment_id, current_user.landlord_id)
+    if adjustment["status"] != "active":
+        abort(409)  # a withdrawn adjustment is history: record a new one instead
     adjustment_type = q.get_type_or_404(db, adjustment["type_code"])
     form = form_for_type(adjustment_type, data=None if request.method == "POST"
                          else _stored_values(adjustment))
@@ -92,7 +94,9 @@ def review(adjustment_id: int):
     db = get_db()
     adjustment = q.get_adjustment_or_404(db, adjustment_id, current_user.landlord_id)
     form = WithdrawForm()
-    if request.method == "POST" and adjustment["status"] == "active":
+    if request.method == "POST" and adjustment["status"] != "active":
+        abort(409)
+    if request.method == "POST":
         if request.form.get("decision") == "still_needed" and form.validate():
             q.mark_reviewed(db, adjustment_id, next_review())
             audit.record("adjustment_reviewed", "adjustment", adjustment_id, db=db)

@@ -4,22 +4,38 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..fields import EmailAddress, PhoneNumber, choices, strip_text
 from .queries import EDITABLE_FIELDS
 
 CONTACT_METHODS = [("phone", "Phone call"), ("text", "Text message"), ("email", "Email"),
                    ("letter", "Letter")]
+CONTACT_MESSAGE = "Select how they prefer to be contacted"
 UK_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 
 
 def upper_postcode(value):
-    return " ".join(value.upper().split()) if isinstance(value, str) else value
+    """Capitals, with the one space before the inward code (the last three characters)."""
+    if not isinstance(value, str):
+        return value
+    compact = "".join(value.upper().split())
+    if 5 <= len(compact) <= 7:  # every UK postcode is 5 to 7 characters without its space
+        return f"{compact[:-3]} {compact[-3:]}"
+    return " ".join(value.upper().split())
+
+
+def id_or_zero(value) -> int:
+    """A chosen id; anything that is not a number is no choice at all (0)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _text(label: str, max_length: int, required: str | None = None, **kwargs):
-    validators = [InputRequired(required)] if required else []
+    # DataRequired checks the text after trimming: spaces alone are not a name.
+    validators = [DataRequired(required)] if required else []
     validators.append(Length(max=max_length,
                              message=f"{label} must be {max_length} characters or fewer"))
     return StringField(label, filters=[strip_text], validators=validators, **kwargs)
@@ -33,19 +49,24 @@ class ResidentForm(FlaskForm):
     address_line2 = _text("Address line 2", 100)
     town = _text("Town or city", 60)
     postcode = StringField("Postcode", filters=[strip_text, upper_postcode], validators=[
-        InputRequired("Enter the postcode")])
+        DataRequired("Enter the postcode")])
     area = _text("Area or patch", 60)
     phone = StringField("Phone", filters=[strip_text], validators=[PhoneNumber()])
     phone_alt = StringField("Other phone", filters=[strip_text], validators=[PhoneNumber()])
     email = EmailField("Email address", filters=[strip_text], validators=[
         Optional(), Length(max=320, message="Email address must be 320 characters or fewer"),
         EmailAddress()])
-    preferred_contact = RadioField("How they prefer to be contacted",
-                                   choices=choices(CONTACT_METHODS),
-                                   validators=[InputRequired("Select how they prefer to be "
-                                                             "contacted")])
+    # validate_choice=False: AnyOf gives our message, not WTForms' "Not a valid choice".
+    preferred_contact = RadioField(
+        "How they prefer to be contacted", choices=choices(CONTACT_METHODS),
+        validate_choice=False, validators=[
+            InputRequired(CONTACT_MESSAGE),
+            AnyOf([value for value, _label in CONTACT_METHODS], message=CONTACT_MESSAGE)])
     language = _text("Language", 40, "Enter the language they prefer")
-    officer_id = SelectField("Single point of contact", coerce=int)
+    # validate_officer_id says what to do; WTForms' own choice check would say "Not a valid
+    # choice" first.
+    officer_id = SelectField("Single point of contact", coerce=id_or_zero,
+                             validate_choice=False)
     advocate_name = _text("Advocate's name", 100)
     advocate_phone = StringField("Advocate's phone", filters=[strip_text],
                                  validators=[PhoneNumber("phone number for the advocate")])
@@ -80,5 +101,5 @@ class ResidentForm(FlaskForm):
 
 class NoteForm(FlaskForm):
     body = TextAreaField("New private note", filters=[strip_text], validators=[
-        InputRequired("Enter the note"),
+        DataRequired("Enter the note"),
         Length(max=2000, message="Note must be 2000 characters or fewer")])

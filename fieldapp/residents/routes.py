@@ -19,10 +19,12 @@ OFFICE_ROLES = ("officer", "admin")
 def search():
     text = request.args.get("q", "").strip()[:100]
     rows = q.search_residents(get_db(), current_user.landlord_id, current_user.id, text)
-    template = "residents/_results.html" if htmx else "residents/search.html"
+    # A history-cache miss also comes as an htmx request, but htmx swaps the whole page then.
+    fragment = htmx and not htmx.history_restore_request
+    template = "residents/_results.html" if fragment else "residents/search.html"
     response = make_response(render_template(template, rows=rows, text=text,
                                              limit=q.SEARCH_LIMIT))
-    response.vary.add("HX-Request")
+    response.vary.update(("HX-Request", "HX-History-Restore-Request"))
     return response
 
 

@@ -5,13 +5,16 @@ from datetime import UTC, datetime, time
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..adjustments.forms import no_health_detail
 from ..clock import LOCAL_ZONE, today_local
 from ..fields import DayField, choices, strip_text
+from ..residents.forms import id_or_zero
 
-CLOCK_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+CLOCK_TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
+WHOLE_MINUTES = re.compile(r"^[0-9]{1,3}$")  # ASCII digits only: "²" is a digit to isdigit()
 STEP_HINTS = [("noisy", "Noisy"), ("dusty", "Dusty"), ("water_off", "Water off"),
               ("power_off", "Power off"), ("gas_off", "Gas off")]
 
@@ -38,22 +41,26 @@ class MultiCheckboxField(SelectMultipleField):
 class VisitForm(FlaskForm):
     visit_date = DayField("Date", validators=[InputRequired("Enter the date of the visit")])
     starts = StringField("From", filters=[strip_text], validators=[
-        InputRequired("Enter the time the window starts, like 10:00"),
+        DataRequired("Enter the time the window starts, like 10:00"),
         ClockTime("Enter the start time as hours and minutes, like 10:00")])
     ends = StringField("To", filters=[strip_text], validators=[
-        InputRequired("Enter the time the window ends, like 12:00"),
+        DataRequired("Enter the time the window ends, like 12:00"),
         ClockTime("Enter the end time as hours and minutes, like 12:00")])
     job_ref = StringField("Job reference", filters=[strip_text], validators=[
-        InputRequired("Enter the job reference"),
+        DataRequired("Enter the job reference"),
         Length(max=40, message="Job reference must be 40 characters or fewer")])
     trade = StringField("Trade or type of work", filters=[strip_text], validators=[
-        InputRequired("Enter the trade, like Plumbing"),
+        DataRequired("Enter the trade, like Plumbing"),
         Length(max=60, message="Trade must be 60 characters or fewer")])
-    firm_id = SelectField("Contractor firm", coerce=int)
-    operative_ids = MultiCheckboxField("Operatives attending", coerce=int)
+    # Our validators say what to do; WTForms' own choice checks would say "Not a valid choice".
+    firm_id = SelectField("Contractor firm", coerce=id_or_zero, validate_choice=False)
+    operative_ids = MultiCheckboxField("Operatives attending", coerce=id_or_zero,
+                                       validate_choice=False)
+    # The notes reach the operative's briefing: practical notes only, never health details.
     notes_for_operative = TextAreaField("Notes for the operative", filters=[strip_text],
                                         validators=[Length(max=1000, message="Notes must be "
-                                                           "1000 characters or fewer")])
+                                                           "1000 characters or fewer"),
+                                                    no_health_detail])
     pre_visit = BooleanField("This is a pre-visit: an introduction, no work")
     rebook_requested = BooleanField("The resident asked for another time")
 
@@ -68,6 +75,8 @@ class VisitForm(FlaskForm):
 
     def validate_visit_date(self, field):
         # An existing visit may keep its date; a new or moved one cannot go into the past.
+        if field.data is None:
+            return  # not a date: its own message is already on the field
         if field.data < today_local() and field.data != self.booked_date:
             raise ValidationError("The date must be today or in the future")
 
@@ -83,7 +92,9 @@ class VisitForm(FlaskForm):
     def validate_operative_ids(self, field):
         for operative_id in field.data or []:
             operative = self.operatives.get(operative_id)
-            if operative and operative["firm_id"] != self.firm_id.data \
+            if operative is None:
+                raise ValidationError("Select operatives from the list")
+            if operative["firm_id"] != self.firm_id.data \
                     and self.firm_id.data in self.firm_names:
                 raise ValidationError(
                     f"{operative['name']} works for {operative['firm_name']}, not "
@@ -108,13 +119,13 @@ def _utc(day, at: time) -> str:
 
 class StepForm(FlaskForm):
     description = StringField("What will be done", filters=[strip_text], validators=[
-        InputRequired("Enter what will be done in this step"),
+        DataRequired("Enter what will be done in this step"),
         Length(max=200, message="Step must be 200 characters or fewer")])
     expected_minutes = StringField("About how many minutes", filters=[strip_text])
     hints = MultiCheckboxField("Tell the resident", choices=choices(STEP_HINTS))
 
     def validate_expected_minutes(self, field):
-        if field.data and (not field.data.isdigit() or not 1 <= int(field.data) <= 600):
+        if field.data and (not WHOLE_MINUTES.match(field.data) or not 1 <= int(field.data) <= 600):
             raise ValidationError("Minutes must be a whole number from 1 to 600")
 
     def values(self) -> dict:

@@ -10,11 +10,22 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from ..adjustments.forms import HEALTH_TERMS
 from ..clock import LOCAL_ZONE, today_local
 from ..db import query_all, transaction, utc_now
 from .forms import parse_clock
 
-REQUIRED = ("job_ref", "tenancy_ref", "date", "start", "end", "trade", "firm")
+# Each required column and what to tell the officer when a row leaves it empty.
+REQUIRED_MESSAGES = {
+    "job_ref": "enter the job reference",
+    "tenancy_ref": "enter the resident's tenancy reference",
+    "date": "enter the date of the visit, like 2026-11-30",
+    "start": "enter the time the window starts, like 10:00",
+    "end": "enter the time the window ends, like 12:00",
+    "trade": "enter the trade, like Plumbing",
+    "firm": "enter the contractor firm's name",
+}
+REQUIRED = tuple(REQUIRED_MESSAGES)
 OPTIONAL = ("operatives", "notes", "steps", "pre_visit")
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 MAX_ROWS = 20_000
@@ -22,6 +33,10 @@ VISIT_COLUMNS = ("resident_id", "firm_id", "trade", "starts_at", "ends_at",
                  "notes_for_operative", "pre_visit")
 YES = {"yes", "y", "true", "1"}
 NO = {"", "no", "n", "false", "0"}
+
+
+NOT_CSV = ("The file is not a CSV file. In the spreadsheet, choose Save as, then CSV UTF-8, "
+           "and upload that file")
 
 
 class ImportFileError(ValueError):
@@ -41,7 +56,19 @@ class PlannedRow:
 
 
 def read_rows(text: str) -> list[dict]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise ImportFileError("The selected file is empty")
+    if "\x00" in text:  # a spreadsheet (.xlsx), image or other binary file, not text
+        raise ImportFileError(NOT_CSV)
+    try:
+        return _read_csv(text)
+    except csv.Error as error:  # e.g. a quote never closed, so one "field" is the whole file
+        raise ImportFileError(NOT_CSV) from error
+
+
+def _read_csv(text: str) -> list[dict]:
+    reader = csv.DictReader(io.StringIO(text))
     headers = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
     missing = [column for column in REQUIRED if column not in headers]
     if missing:
@@ -111,13 +138,16 @@ def plan(text: str, lookups: Lookups, today: date | None = None) -> list[Planned
 def _check_row(number: int, row: dict, lookups: Lookups, today: date) -> PlannedRow:
     item = PlannedRow(number=number, job_ref=row.get("job_ref", "")[:40])
     errors = item.errors
-    errors += [f"{column}: enter a value; it is required" for column in REQUIRED
+    errors += [f"{column}: {message}" for column, message in REQUIRED_MESSAGES.items()
                if not row.get(column)]
     resident_id, firm_id = _check_references(row, lookups, errors)
     day, starts, ends = _check_when(row, today, errors)
     errors += [f"{column}: must be {limit} characters or fewer"
                for column, limit in (("job_ref", 40), ("trade", 60), ("notes", 1000))
                if len(row.get(column, "")) > limit]
+    if HEALTH_TERMS.search(row.get("notes", "")):
+        errors.append("notes: write what the operative should do, not a diagnosis or health "
+                      "condition")
     item.operatives = _operatives(row.get("operatives", ""), firm_id, lookups, errors)
     item.steps = [s.strip()[:200] for s in row.get("steps", "").split("|") if s.strip()]
     pre_visit = row.get("pre_visit", "").lower()

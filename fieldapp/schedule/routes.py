@@ -22,8 +22,15 @@ def _visit_form(db, **kwargs) -> VisitForm:
                      operatives=q.operatives_of_landlord(db, current_user.landlord_id), **kwargs)
 
 
+def _valid(db, form: VisitForm, visit_id: int | None = None) -> bool:
+    """The form's own checks, then the job reference, so every problem shows at once."""
+    valid = form.validate_on_submit()
+    return form.is_submitted() and _job_ref_free(db, form, visit_id) and valid
+
+
 def _job_ref_free(db, form: VisitForm, visit_id: int | None = None) -> bool:
-    if q.job_ref_taken(db, current_user.landlord_id, form.job_ref.data, visit_id):
+    if form.job_ref.data and q.job_ref_taken(db, current_user.landlord_id, form.job_ref.data,
+                                             visit_id):
         form.job_ref.errors.append("Another visit already has this job reference")
         return False
     return True
@@ -38,7 +45,7 @@ def new_visit():
         abort(404)
     resident = get_resident_or_404(db, resident_id, current_user.landlord_id)
     form = _visit_form(db)
-    if form.validate_on_submit() and _job_ref_free(db, form):
+    if _valid(db, form):
         visit_id = q.create_visit(db, resident_id, current_user.id, form.values(),
                                   form.operative_ids.data or [])
         audit.record("visit_created", "visit", visit_id, db=db)
@@ -60,7 +67,7 @@ def visit(visit_id: int):
         "operative_ids": [o["id"] for o in q.attending(db, visit_id)]})
     if request.method == "POST" and row["status"] != "booked":
         abort(409)
-    if form.validate_on_submit() and _job_ref_free(db, form, visit_id):
+    if _valid(db, form, visit_id):
         q.update_visit(db, visit_id, form.values(), form.operative_ids.data or [])
         audit.record("visit_updated", "visit", visit_id, db=db)
         flash("Changes to the visit are saved.", "success")
@@ -82,6 +89,8 @@ def _render(db, form, resident, visit):
 def cancel(visit_id: int):
     db = get_db()
     row = q.get_visit_or_404(db, visit_id, current_user.landlord_id)
+    if row["status"] != "booked":
+        abort(409)  # already cancelled: nothing to do, and nothing more to audit
     q.cancel_visit(db, visit_id)
     audit.record("visit_cancelled", "visit", visit_id, db=db)
     flash("The visit is cancelled. The operative no longer sees it, and its ID card check "
