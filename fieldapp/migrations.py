@@ -361,5 +361,14 @@ def m008_push_subscriptions(db: Database) -> None:
     """)
 
 
+@migrations()
+def m009_log_amendments(db: Database) -> None:
+    """An amended log is a new row pointing at the one it replaces; the first is kept."""
+    _script(db, """
+    ALTER TABLE visit_logs ADD COLUMN amends_log_id INTEGER REFERENCES visit_logs(id);
+    CREATE UNIQUE INDEX visit_logs_amends ON visit_logs(amends_log_id)
+    """)
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

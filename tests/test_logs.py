@@ -56,8 +56,6 @@ def test_form_log_is_stored_once_even_when_sent_twice(operative, db, world):
     ({"outcome": ""}, "outcome", "Select how the visit went"),
     ({"outcome": "fine"}, "outcome", "Select how the visit went"),
     ({"outcome": "no_access"}, "no_access_reason", "Select why there was no access"),
-    ({"no_access_reason": "no_answer"}, "no_access_reason",
-     "Leave the no-access reason empty: there was access"),
     ({"distress": ""}, "distress", "Select how much distress you saw"),
     ({"concerns": ["not_a_concern"]}, "concerns", "Select concerns from the list"),
     ({"note": "x" * 501}, "note", "Note must be 500 characters or fewer"),
@@ -81,6 +79,14 @@ def test_form_says_what_to_fix_and_keeps_the_answers(operative, db, world, chang
     if field != "note":
         assert "Fixed the tap" in html
     assert db.execute("SELECT count(*) FROM visit_logs").fetchone()[0] == before
+
+
+def test_a_no_access_reason_left_ticked_with_another_outcome_is_dropped(operative, db, world):
+    response = operative.post("/api/logs", json=log_body(
+        world.visits["tomorrow"], outcome="completed", no_access_reason="no_answer"))
+    assert response.status_code == 201
+    assert db.execute("SELECT no_access_reason FROM visit_logs WHERE id = ?",
+                      (response.get_json()["id"],)).fetchone()[0] is None
 
 
 def test_api_first_store_then_identical_resend_then_different_payload(operative, db, world):

@@ -35,17 +35,22 @@ def fired_rules(db, log) -> list:
             if rule["match_value"] in facts.get(rule["match_field"], set())]
 
 
-def raise_alerts(db, log_id: int, visit, log) -> None:
-    """Called inside the log's transaction, so a log and its alerts are stored together."""
+def raise_alerts(db, log_id: int, visit, log, earlier=None) -> None:
+    """Called inside the log's transaction, so a log and its alerts are stored together.
+
+    For an amended log (`earlier` is the version it corrects), only rules the earlier version
+    did not fire raise an alert: the officer already has the others.
+    """
     resident = query_one(db, "SELECT id, officer_id FROM residents WHERE id = ?",
                          (visit["resident_id"],))
-    rules = fired_rules(db, log)
+    already = {r["code"] for r in fired_rules(db, earlier)} if earlier else set()
+    rules = [rule for rule in fired_rules(db, log) if rule["code"] not in already]
     if rules:
         severity = min((r["severity"] for r in rules), key=SEVERITY_ORDER.get)
         alert_id = _insert_alert(db, resident, log_id, severity, [r["title"] for r in rules])
         if severity == "urgent":
             escalation.schedule(db, alert_id)
-    if log.outcome == "no_access":
+    if log.outcome == "no_access" and not (earlier and earlier.outcome == "no_access"):
         _repeated_no_access(db, resident, log_id)
 
 
@@ -58,7 +63,10 @@ def _repeated_no_access(db, resident, log_id: int) -> None:
     count = query_one(db, """
         SELECT count(*) AS n FROM visit_logs JOIN visits ON visits.id = visit_logs.visit_id
         WHERE visits.resident_id = ? AND visit_logs.outcome = 'no_access'
-          AND visit_logs.created_at > ?""", (resident["id"], since))["n"]
+          AND visit_logs.created_at > ?
+          AND NOT EXISTS (SELECT 1 FROM visit_logs AS newer
+                          WHERE newer.amends_log_id = visit_logs.id)""",
+        (resident["id"], since))["n"]
     already_open = query_one(db, """
         SELECT 1 FROM alerts WHERE resident_id = ? AND reasons = ? AND status != 'closed'""",
         (resident["id"], rule["title"]))

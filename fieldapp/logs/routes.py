@@ -7,13 +7,16 @@ from flask_login import current_user
 
 from .. import audit
 from ..access import roles
+from ..clock import to_local, today_local
 from ..db import get_db, query_all, query_one
 from ..visits import get_visit_to_log_or_404
 from . import bp
-from .store import log_summary, store_log
+from .store import current_log, log_summary, store_log, stored_input
 from .validation import Catalogue, validate_log
 
 STATUS_FOR = {"created": 201, "replayed": 200}
+NO_LONGER_CHANGEABLE = ("A log can be changed only on the day of the visit. To add something, "
+                        "call the resident's housing officer")
 CONFLICT_MESSAGE = ("A different log was already sent with this id. Nothing was changed: "
                     "check the log and send it as a new one.")
 
@@ -30,14 +33,40 @@ def _form_page(db, visit, values: dict, errors: dict, status: int = 200):
                            catalogue=Catalogue(db), concern_groups=_concern_groups(db)), status
 
 
+def _is_visit_day(visit) -> bool:
+    return to_local(visit["starts_at"]).date() == today_local()
+
+
+def _amendment_problem(db, visit, amends) -> str | None:
+    """Only the author's latest log of this visit, and only on the visit day, can be changed."""
+    if amends is None:
+        return None
+    current = current_log(db, visit["id"], current_user.id)
+    if current is None or current["id"] != amends:
+        return "This log was changed already or is not yours: open the log again"
+    if not _is_visit_day(visit):
+        return NO_LONGER_CHANGEABLE
+    return None
+
+
 @bp.get("/visits/<int:visit_id>/log")
 @roles("operative")
 def log_form(visit_id: int):
     db = get_db()
     visit = get_visit_to_log_or_404(db, visit_id, current_user.id)
     # The id travels with the form, so a double tap or a resend stores one log.
-    return _form_page(db, visit, {"client_id": str(uuid.uuid4()), "distress": "none",
-                                  "concerns": []}, {})
+    values = {"client_id": str(uuid.uuid4()), "distress": "none", "concerns": []}
+    current = current_log(db, visit_id, current_user.id)
+    if current is not None:
+        if not _is_visit_day(visit):
+            return redirect(url_for("logs.logged", visit_id=visit_id, log=current["id"]))
+        earlier = stored_input(db, current["id"])
+        values = {**values, "outcome": earlier.outcome,
+                  "no_access_reason": earlier.no_access_reason or "",
+                  "distress": earlier.distress, "concerns": list(earlier.concerns),
+                  "note": earlier.note, "follow_up": earlier.follow_up,
+                  "amends": current["id"], "logged_at": current["created_at"]}
+    return _form_page(db, visit, values, {})
 
 
 @bp.post("/visits/<int:visit_id>/log")
@@ -46,10 +75,14 @@ def submit_log(visit_id: int):
     db = get_db()
     visit = get_visit_to_log_or_404(db, visit_id, current_user.id)
     values = {**request.form.to_dict(), "concerns": request.form.getlist("concerns")}
+    amends = request.form.get("amends", type=int)
     log, errors = validate_log(values, Catalogue(db))
+    problem = _amendment_problem(db, visit, amends)
+    if problem:
+        errors = {**errors, "client_id": problem}
     if errors:
         return _form_page(db, visit, values, errors, 422)
-    status, log_id = store_log(db, visit, current_user.id, log)
+    status, log_id = store_log(db, visit, current_user.id, log, amends)
     if status == "conflict":
         return _form_page(db, visit, {**values, "client_id": str(uuid.uuid4())},
                           {"client_id": CONFLICT_MESSAGE}, 422)
@@ -88,9 +121,16 @@ def api_logs():
         return jsonify(errors={"visit_id": "Say which visit this log is for"}), 400
     visit = get_visit_to_log_or_404(db, visit_id, current_user.id)
     log, errors = validate_log(body, Catalogue(db))
+    amends = body.get("amends")
+    if amends is not None and (not isinstance(amends, int) or isinstance(amends, bool)):
+        errors = {**errors, "amends": "Say which log this one changes, by its id"}
     if errors:
         return jsonify(errors=errors), 400
-    status, log_id = store_log(db, visit, current_user.id, log)
+    existing = query_one(db, "SELECT id FROM visit_logs WHERE client_id = ?", (log.client_id,))
+    problem = None if existing else _amendment_problem(db, visit, amends)
+    if problem:
+        return jsonify(errors={"amends": problem}), 422
+    status, log_id = store_log(db, visit, current_user.id, log, amends)
     if status == "conflict":
         return jsonify(errors={"client_id": CONFLICT_MESSAGE}), 422
     if status == "created":

@@ -73,10 +73,11 @@ def validate_log(raw: dict, catalogue: Catalogue) -> tuple[LogInput | None, dict
 
 
 def _check_reason(outcome: str, reason: str | None, catalogue: Catalogue, errors: dict):
-    if outcome == "no_access" and reason not in catalogue.reasons:
+    if outcome != "no_access":
+        # A radio cannot be unticked: a reason left over from a first choice means nothing.
+        return None
+    if reason not in catalogue.reasons:
         errors["no_access_reason"] = "Select why there was no access"
-    elif outcome != "no_access" and reason is not None:
-        errors["no_access_reason"] = "Leave the no-access reason empty: there was access"
     return reason
 
 
