@@ -84,9 +84,6 @@ def demo_command():
         demo_accounts = load_demo(db)
     except DemoRefused as refusal:
         raise click.ClickException(str(refusal)) from refusal
-    from .push import keys
-
-    keys.generate(db)  # so notifications can be tried on the demo
     click.echo(f"Demo data loaded into {current_app.config['FIELDAPP_DB']}.")
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for email, name, role in demo_accounts:

@@ -71,6 +71,7 @@ def main(out: Path) -> None:
             shoot(page, out, "id-card", f"{base}/visits/{visit}/id-card")
             link = re.search(r"(/verify/[\w.-]+)", page.content()).group(1)
             shoot(page, out, "distress-card", f"{base}/visits/{visit}/distress")
+            shoot(page, out, "log-form", f"{base}/visits/{visit}/log")
             resident = browser.new_context(viewport=PHONE, locale="en-GB").new_page()
             shoot(resident, out, "verify-yes", f"{base}{link}")
             shoot(resident, out, "verify-no", f"{base}/verify/not-a-real-code")
@@ -83,6 +84,7 @@ def main(out: Path) -> None:
             shoot(page, out, "officer-resident", f"{base}/residents/1")
             shoot(page, out, "officer-adjustment", f"{base}/residents/1/adjustments/new/call_ahead")
             shoot(page, out, "officer-visit", f"{base}/schedule/1")
+            shoot(page, out, "officer-notifications", f"{base}/settings/notifications")
             browser.close()
         server.shutdown()
 
