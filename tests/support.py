@@ -81,3 +81,17 @@ class LiveServer:
     def __exit__(self, *_exc):
         self.server.shutdown()
         self.thread.join(timeout=5)
+
+
+def make_demo_database(folder) -> str:
+    """A new database file in `folder` holding the demo data, as `fieldapp demo` makes it."""
+    from fieldapp import migrations
+    from fieldapp.db import connect
+    from fieldapp.demo import load_demo
+
+    path = str(folder / "demo.db")
+    db = connect(path)
+    migrations.apply(db)
+    load_demo(db)
+    db.close()
+    return path

@@ -2,12 +2,12 @@
 
 import pytest
 
-from fieldapp import create_app, migrations
+from fieldapp import create_app
 from fieldapp.clock import day_bounds_utc, today_local
 from fieldapp.db import connect
 from fieldapp.demo import DEMO_PASSWORD, DemoRefused, load_demo
 
-from support import sign_in
+from support import make_demo_database, sign_in
 
 DEMO_EMAILS = ["admin@demo.test", "officer@demo.test", "officer2@demo.test",
                "operative@demo.test", "operative2@demo.test"]
@@ -15,12 +15,7 @@ DEMO_EMAILS = ["admin@demo.test", "officer@demo.test", "officer2@demo.test",
 
 @pytest.fixture(scope="module")
 def demo_db_path(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    db = connect(str(path))
-    migrations.apply(db)
-    load_demo(db)
-    db.close()
-    return path
+    return make_demo_database(tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture

@@ -2,9 +2,8 @@
 
 import pytest
 
-from fieldapp import create_app, migrations
-from fieldapp.db import connect
-from fieldapp.demo import DEMO_PASSWORD, load_demo
+from fieldapp import create_app
+from fieldapp.demo import DEMO_PASSWORD
 
 from conftest import (
     assert_accessible,
@@ -13,7 +12,7 @@ from conftest import (
     screenshot,
     sign_in_browser,
 )
-from support import LiveServer
+from support import LiveServer, make_demo_database
 
 HOMES = {
     "admin@demo.test": ("/admin/users", "Users"),
@@ -26,12 +25,8 @@ HOMES = {
 
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    db = connect(str(path))
-    migrations.apply(db)
-    load_demo(db)
-    db.close()
-    with LiveServer(create_app({"FIELDAPP_DB": str(path)})) as server:
+    path = make_demo_database(tmp_path_factory.mktemp("demo"))
+    with LiveServer(create_app({"FIELDAPP_DB": path})) as server:
         yield server
 
 
