@@ -1,8 +1,13 @@
-"""Browser fixtures: Debian's Chromium at phone size, axe-core, and CSP violation tracking."""
+"""Browser fixtures: Debian's Chromium at phone size, axe-core, CSP violation tracking, and the
+demo data served on a loopback port."""
 
 from pathlib import Path
 
 import pytest
+
+from fieldapp import create_app
+
+from support import LiveServer, make_demo_database
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -29,6 +34,14 @@ def browser_context_args(browser_context_args):
             "timezone_id": "Europe/London"}
 
 
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory):
+    """The app with the demo data (what `flask demo` loads) on a fresh SQLite file, served."""
+    path = make_demo_database(tmp_path_factory.mktemp("demo"))
+    with LiveServer(create_app({"FIELDAPP_DB": path})) as server:
+        yield server
+
+
 @pytest.fixture
 def page(page):
     """The page, failing the test if the browser reports a CSP violation or a script error."""
@@ -52,7 +65,11 @@ def assert_accessible(page, context: str = "") -> None:
 
 
 def assert_no_horizontal_scroll(page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    # Compare with the width the page was laid out for (device-width), not window.innerWidth: a
+    # mobile browser widens its layout viewport to fit content that overflows, so innerWidth
+    # grows with the overflow and would hide it.
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"page scrolls sideways by {overflow}px at {page.url}"
 
 
