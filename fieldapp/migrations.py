@@ -370,5 +370,33 @@ def m009_log_amendments(db: Database) -> None:
     """)
 
 
+@migrations()
+def m010_resident_voice(db: Database) -> None:
+    """What residents tell us without an account: how a visit felt (one answer per visit, a
+    second replaces the first; each question may be skipped) and "I can't do this time" (once
+    per visit). A rebook request raises an alert with no log, so alerts may point at a visit."""
+    _script(db, """
+    CREATE TABLE visit_feedback (
+        id INTEGER PRIMARY KEY,
+        visit_id INTEGER NOT NULL UNIQUE REFERENCES visits(id),
+        felt_safe TEXT CHECK (felt_safe IN ('yes', 'partly', 'no')),
+        listened_to TEXT CHECK (listened_to IN ('yes', 'partly', 'no')),
+        in_control TEXT CHECK (in_control IN ('yes', 'partly', 'no')),
+        comment TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE rebook_requests (
+        id INTEGER PRIMARY KEY,
+        visit_id INTEGER NOT NULL UNIQUE REFERENCES visits(id),
+        preferred_days TEXT NOT NULL DEFAULT '[]',
+        preferred_times TEXT NOT NULL DEFAULT '[]',
+        reason TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    ALTER TABLE alerts ADD COLUMN visit_id INTEGER REFERENCES visits(id)
+    """)
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)
