@@ -63,6 +63,7 @@ def _register_blueprints(app: Flask) -> None:
         callers,
         idcard,
         logs,
+        offline,
         operative,
         push,
         residents,
@@ -71,7 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     for module in (auth, operative, briefing, idcard, logs, verify, residents, adjustments,
-                   schedule, alerts, callers, push, admin):
+                   schedule, alerts, callers, push, offline, admin):
         app.register_blueprint(module.bp)
 
 

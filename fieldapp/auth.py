@@ -2,8 +2,8 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
-from flask_login import LoginManager, current_user, login_user, logout_user
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_login import LoginManager, current_user, login_url, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
@@ -32,6 +32,16 @@ ROLE_HOMES = {"operative": "operative.today", "officer": "residents.search",
 WRONG_CREDENTIALS = "Enter a correct email address and password"
 LOCKED_OUT = ("You have tried to sign in too many times. Wait 15 minutes, then try again, "
               "or ask your administrator to help you sign in.")
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Pages send the person to sign in; the phone's outbox gets a 401 it can act on (a
+    redirect to the sign-in page would look like a success to a script)."""
+    if request.path.startswith("/api/"):
+        return jsonify(errors={"session": "Sign in again to send this"}), 401
+    flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
 @login_manager.user_loader
@@ -103,7 +113,11 @@ def logout():
     end_session(db, current_user.session_token)
     logout_user()
     session.clear()
-    return redirect(url_for("auth.login", signed_out=1), code=303)
+    response = redirect(url_for("auth.login", signed_out=1), code=303)
+    # The browser drops its HTTP cache of our pages; the service worker clears its own
+    # caches when it sees this request (see offline/sw.js).
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 @bp.get("/")

@@ -1,6 +1,6 @@
 """Security headers, set in one place for every response, and the plain-English error pages."""
 
-from flask import render_template, request
+from flask import jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -58,11 +58,17 @@ def set_security_headers(response):
 def render_error(error: HTTPException):
     status = error.code or 500
     heading, what, todo = ERROR_PAGES.get(status, ERROR_PAGES[400 if status < 500 else 500])
+    if request.path.startswith("/api/"):
+        return jsonify(errors={"request": f"{what} {todo}"}), status
     return render_template("errors/error.html", status=status, heading=heading, what=what,
                            todo=todo), status
 
 
 def render_csrf_error(_error: CSRFError):
+    if request.path.startswith("/api/"):
+        # The outbox fetches a fresh token and sends again: this is not the log's fault.
+        return jsonify(errors={"csrf_token": "The form expired. Send it again."},
+                       code="csrf"), 400
     return render_template("errors/csrf.html"), 400
 
 

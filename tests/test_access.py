@@ -52,15 +52,23 @@ ACCESS_TABLE = {
     # An empty log is refused (422/400) only after access is granted.
     "logs.submit_log": ("POST", "/visits/{today}/log", allow({**OWN_VISIT, "operative": 422})),
     "logs.logged": ("GET", "/visits/{today}/logged", allow({**OWN_VISIT, "operative": 302})),
+    # The phone's outbox must see a signed-out answer (401), not a sign-in page.
     "logs.api_logs": ("POST", "/api/logs", allow({"operative": 400, "other_firm_operative": 400,
-                                                  "other_landlord_operative": 400})),
+                                                  "anonymous": 401})),
     "alerts.inbox": ("GET", "/inbox", allow(OFFICE)),
     # Only the officer the alert was sent to: everyone else learns nothing (404).
     "alerts.alert": ("GET", "/alerts/{alert}", allow({**ONLY_RECIPIENT, "officer": 200})),
     "alerts.acknowledge": ("POST", "/alerts/{alert}/acknowledge",
                            allow({**ONLY_RECIPIENT, "officer": 303})),
     "alerts.close": ("POST", "/alerts/{alert}/close", allow({**ONLY_RECIPIENT, "officer": 422})),
-    "push.service_worker": ("GET", "/sw.js", {p: 200 for p in PERSONS}),
+    "offline.service_worker": ("GET", "/sw.js", {p: 200 for p in PERSONS}),
+    "offline.manifest": ("GET", "/manifest.webmanifest", {p: 200 for p in PERSONS}),
+    "offline.offline_page": ("GET", "/offline", {p: 200 for p in PERSONS}),
+    "offline.outbox": ("GET", "/outbox", allow({"operative": 200, "other_firm_operative": 200})),
+    "offline.session_info": ("GET", "/api/session", {**{p: 200 for p in PERSONS},
+                                                     "anonymous": 401}),
+    "offline.offline_pack": ("GET", "/api/offline-pack", allow(
+        {"operative": 200, "other_firm_operative": 200, "anonymous": 401})),
     "push.settings": ("GET", "/settings/notifications", allow(OFFICE)),
     # A form post is not a subscription: refused (400) only after access is granted.
     "push.subscribe": ("POST", "/push/subscriptions", allow({p: 400 for p in OFFICE})),

@@ -83,3 +83,18 @@ def _insert_alert(db, resident, log_id: int, severity: str, reasons: list[str]) 
     # The inbox is the record; the push is the fast path, queued in the same transaction.
     sender.queue_for_alert(db, alert_id, resident["officer_id"], severity)
     return alert_id
+
+
+def urgent_triggers(db) -> dict[str, list[str]]:
+    """The answers that make a log urgent, for the phone: with no signal it cannot ask us, yet
+    should still ask the operative "How are you?" after a hard visit."""
+    triggers: dict[str, list[str]] = {"outcome": [], "distress": [], "concern": []}
+    for rule in query_all(db, "SELECT match_field, match_value FROM alert_rules"
+                              " WHERE active = 1 AND severity = 'urgent'"):
+        if rule["match_field"] == "concern_group":
+            triggers["concern"] += [row["code"] for row in query_all(
+                db, "SELECT code FROM concern_categories WHERE group_code = ?",
+                (rule["match_value"],))]
+        elif rule["match_field"] in triggers:
+            triggers[rule["match_field"]].append(rule["match_value"])
+    return triggers

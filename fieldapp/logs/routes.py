@@ -7,12 +7,13 @@ from flask_login import current_user
 
 from .. import audit
 from ..access import roles
+from ..alerts.rules import urgent_triggers
 from ..clock import to_local, today_local
 from ..db import get_db, query_all, query_one
 from ..visits import get_visit_to_log_or_404
 from . import bp
 from .store import current_log, log_summary, store_log, stored_input
-from .validation import Catalogue, validate_log
+from .validation import LIMITS, MESSAGES, Catalogue, validate_log
 
 STATUS_FOR = {"created": 201, "replayed": 200}
 NO_LONGER_CHANGEABLE = ("A log can be changed only on the day of the visit. To add something, "
@@ -29,8 +30,12 @@ def _concern_groups(db) -> list[tuple[str, list]]:
 
 
 def _form_page(db, visit, values: dict, errors: dict, status: int = 200):
+    # The phone's outbox checks a log with the same messages, and knows which answers make it
+    # urgent, so it can still ask "How are you?" when there is no signal.
+    phone = {"messages": MESSAGES, "limits": LIMITS, "urgent": urgent_triggers(db)}
     return render_template("logs/form.html", visit=visit, values=values, errors=errors,
-                           catalogue=Catalogue(db), concern_groups=_concern_groups(db)), status
+                           catalogue=Catalogue(db), concern_groups=_concern_groups(db),
+                           phone=phone), status
 
 
 def _is_visit_day(visit) -> bool:

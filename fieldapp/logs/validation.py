@@ -9,6 +9,16 @@ from ..db import query_all
 
 NOTE_LIMIT = 500
 FOLLOW_UP_LIMIT = 200
+# The messages the form shows: also given to the phone, which checks a log before keeping it
+# in the outbox with no signal.
+MESSAGES = {
+    "outcome": "Select how the visit went",
+    "no_access_reason": "Select why there was no access",
+    "distress": "Select how much distress you saw",
+    "note": f"Note must be {NOTE_LIMIT} characters or fewer",
+    "follow_up": f"Follow-up must be {FOLLOW_UP_LIMIT} characters or fewer",
+}
+LIMITS = {"note": NOTE_LIMIT, "follow_up": FOLLOW_UP_LIMIT}
 CLIENT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -55,18 +65,17 @@ def validate_log(raw: dict, catalogue: Catalogue) -> tuple[LogInput | None, dict
         errors["client_id"] = "The log has no valid id: reload the page and send it again"
     outcome = _text(raw.get("outcome"))
     if outcome not in catalogue.outcomes:
-        errors["outcome"] = "Select how the visit went"
+        errors["outcome"] = MESSAGES["outcome"]
     reason = _check_reason(outcome, _text(raw.get("no_access_reason")) or None, catalogue,
                            errors)
     distress = _text(raw.get("distress"))
     if distress not in catalogue.distress:
-        errors["distress"] = "Select how much distress you saw"
+        errors["distress"] = MESSAGES["distress"]
     concerns = _check_concerns(raw.get("concerns"), catalogue, errors)
     note, follow_up = _text(raw.get("note")), _text(raw.get("follow_up"))
-    for name, value, limit, label in (("note", note, NOTE_LIMIT, "Note"),
-                                      ("follow_up", follow_up, FOLLOW_UP_LIMIT, "Follow-up")):
-        if len(value) > limit:
-            errors[name] = f"{label} must be {limit} characters or fewer"
+    for name, value in (("note", note), ("follow_up", follow_up)):
+        if len(value) > LIMITS[name]:
+            errors[name] = MESSAGES[name]
     if errors:
         return None, errors
     return LogInput(client_id, outcome, reason, distress, concerns, note, follow_up), {}
@@ -77,7 +86,7 @@ def _check_reason(outcome: str, reason: str | None, catalogue: Catalogue, errors
         # A radio cannot be unticked: a reason left over from a first choice means nothing.
         return None
     if reason not in catalogue.reasons:
-        errors["no_access_reason"] = "Select why there was no access"
+        errors["no_access_reason"] = MESSAGES["no_access_reason"]
     return reason
 
 

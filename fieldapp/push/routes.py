@@ -1,7 +1,6 @@
 """Notification settings: turn pushes on or off for this device, and send a test."""
 
 from flask import (
-    Response,
     current_app,
     flash,
     jsonify,
@@ -13,25 +12,12 @@ from flask import (
 from flask_login import current_user
 
 from .. import audit, jobs
-from ..access import public, roles
-from ..config import PROJECT_ROOT
+from ..access import roles
 from ..db import get_db, transaction, utc_now
 from . import bp, keys
 from .sender import subscription_count
 
 OFFICE_ROLES = ("officer", "admin")
-SERVICE_WORKER = PROJECT_ROOT / "offline" / "sw.js"
-
-
-@bp.get("/sw.js")
-@public
-def service_worker():
-    """Served from the root so its scope is the whole app."""
-    response = Response(SERVICE_WORKER.read_text(), mimetype="text/javascript")
-    response.headers["Cache-Control"] = "no-cache"
-    return response
-
-
 @bp.get("/settings/notifications")
 @roles(*OFFICE_ROLES)
 def settings():

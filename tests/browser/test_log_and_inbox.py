@@ -17,6 +17,7 @@ def test_urgent_log_reaches_the_officer_who_acknowledges_it(page, browser, live_
     page.get_by_label("Short note (optional)").fill("Stopped at step 2; left calmly.")
     screenshot(page, "log-form")
     page.get_by_role("button", name="Send the log").click()
+    page.wait_for_url("**/logged?log=*")  # kept in the outbox, sent, then shown as sent
     assert page.get_by_role("heading", name="Log sent").is_visible()
     assert page.get_by_text("How are you?").is_visible()
     assert_accessible(page, "log sent")

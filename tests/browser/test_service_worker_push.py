@@ -45,3 +45,22 @@ def test_a_push_shows_a_notification_carrying_the_alert_address(page, live_serve
         if shown:
             break
     assert shown == [{"title": "fieldapp", "body": message["body"], "data": {"url": "/alerts/7"}}]
+
+
+def test_tapping_a_notification_opens_the_alert_in_the_open_window(page, live_server, db, world):
+    """Headless Chromium has no notification to tap, so the test dispatches the click event to
+    the service worker itself, with the notification the push showed."""
+    sign_in_browser(page, live_server.url, PEOPLE["officer"][0], PASSWORD)
+    page.goto(f"{live_server.url}/inbox")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    worker = page.context.service_workers[0]
+    alert_url = f"/alerts/{world.others['alert']}"
+    page.context.grant_permissions(["notifications"])
+    worker.evaluate("""async (url) => {
+        await self.registration.showNotification("fieldapp", {body: "Urgent", data: {url}});
+        const [notification] = await self.registration.getNotifications();
+        self.dispatchEvent(new NotificationEvent("notificationclick", {notification}));
+    }""", alert_url)
+    page.wait_for_url(f"**{alert_url}")
+    assert page.get_by_role("heading", level=1).is_visible()
+    assert worker.evaluate("self.registration.getNotifications().then(n => n.length)") == 0

@@ -46,8 +46,7 @@ def test_demo_account_signs_in_lands_home_and_signs_out(page, demo_server, email
     screenshot(page, "home-" + email.split("@")[0])
 
     page.get_by_role("banner").get_by_role("button", name="Sign out").click()
-    page.wait_for_load_state()
-    assert page.url.startswith(demo_server.url + "/login")
+    page.wait_for_url(demo_server.url + "/login?signed_out=1")  # after checking the outbox
     assert page.get_by_role("status").filter(has_text="You have signed out").is_visible()
     page.goto(demo_server.url + path)
     assert page.url.startswith(demo_server.url + "/login")  # the session really ended

@@ -1,0 +1,227 @@
+// The outbox: logs written on this phone wait in IndexedDB until the server has them.
+// Loaded by operative pages and by the service worker (importScripts), so both send the same
+// way. An item leaves only after a 2xx; a refused one stays, marked for the operative to fix.
+"use strict";
+(function (scope) {
+  const DB_NAME = "fieldapp";
+  const CHANNEL = "fieldapp-outbox";
+  let opening = null;
+
+  function database() {
+    opening = opening || new Promise(function (resolve, reject) {
+      const request = indexedDB.open(DB_NAME, 1);
+      request.onupgradeneeded = function () {
+        const db = request.result;
+        // "seq" keeps the order the logs were written in; each client id is there once.
+        const outbox = db.createObjectStore("outbox", {keyPath: "seq", autoIncrement: true});
+        outbox.createIndex("client_id", "client_id", {unique: true});
+        // Sent logs: their server id, so a later change on this phone amends the right log.
+        db.createObjectStore("sent", {keyPath: "client_id"});
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { opening = null; reject(request.error); };
+    });
+    return opening;
+  }
+
+  // One transaction; `work` makes its requests at once and returns the one whose result we want.
+  async function inStores(names, mode, work) {
+    const db = await database();
+    return new Promise(function (resolve, reject) {
+      const tx = db.transaction(names, mode);
+      const request = work.apply(null, names.map(function (name) { return tx.objectStore(name); }));
+      tx.oncomplete = function () { resolve(request ? request.result : undefined); };
+      tx.onerror = tx.onabort = function () { reject(tx.error); };
+    });
+  }
+
+  function all() {
+    return inStores(["outbox"], "readonly", function (outbox) { return outbox.getAll(); });
+  }
+
+  function sentList() {
+    return inStores(["sent"], "readonly", function (sent) { return sent.getAll(); });
+  }
+
+  function announce() {
+    if (scope.BroadcastChannel) new BroadcastChannel(CHANNEL).postMessage({type: "changed"});
+  }
+
+  function newClientId() {
+    if (scope.crypto.randomUUID) return scope.crypto.randomUUID();
+    const b = scope.crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64;
+    b[8] = (b[8] & 63) | 128;
+    const hex = Array.from(b, function (x) { return x.toString(16).padStart(2, "0"); }).join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20),
+      hex.slice(20)].join("-");
+  }
+
+  // The log this new one changes, if this phone knows of one: still waiting, or already sent.
+  async function earlierVersion(user, visitId) {
+    const waiting = (await all()).filter(function (i) {
+      return i.user === user && i.visit_id === visitId;
+    });
+    if (waiting.length) return {client_id: waiting[waiting.length - 1].client_id};
+    const sent = (await sentList()).filter(function (s) {
+      return s.user === user && s.visit_id === visitId;
+    }).sort(function (a, b) { return a.sent_at - b.sent_at; });
+    return sent.length ? {log_id: sent[sent.length - 1].log_id} : null;
+  }
+
+  async function add(item) {
+    const record = Object.assign({status: "waiting", message: "", written_at: Date.now()}, item);
+    record.seq = await inStores(["outbox"], "readwrite", function (outbox) {
+      return outbox.add(record);
+    });
+    announce();
+    return record;
+  }
+
+  async function update(item) {
+    await inStores(["outbox"], "readwrite", function (outbox) { return outbox.put(item); });
+    announce();
+  }
+
+  async function remove(item) {
+    await inStores(["outbox"], "readwrite", function (outbox) { return outbox.delete(item.seq); });
+    announce();
+  }
+
+  async function markSent(item, body) {
+    await inStores(["outbox", "sent"], "readwrite", function (outbox, sent) {
+      outbox.delete(item.seq);
+      return sent.put({client_id: item.client_id, user: item.user, visit_id: item.visit_id,
+        log_id: body.id, sent_at: Date.now()});
+    });
+    announce();
+  }
+
+  // Sign-out: sent logs are forgotten; unsent ones stay until their author signs in again.
+  async function forgetSent() {
+    await inStores(["sent"], "readwrite", function (sent) { return sent.clear(); });
+  }
+
+  async function summary(user) {
+    const mine = (await all()).filter(function (i) { return i.user === user; });
+    const count = function (status) {
+      return mine.filter(function (i) { return i.status === status; }).length;
+    };
+    return {waiting: count("waiting") + count("sign_in"), attention: count("attention"),
+      signIn: count("sign_in") > 0};
+  }
+
+  // Who is signed in, with a fresh CSRF token; null when signed out. Throws with no signal.
+  async function session() {
+    const response = await fetch("/api/session", {credentials: "same-origin", redirect: "error",
+      headers: {Accept: "application/json"}, cache: "no-store"});
+    if (response.status === 401) return null;
+    if (!response.ok) throw new Error("session " + response.status);
+    return response.json();
+  }
+
+  async function post(item, token) {
+    const payload = Object.assign({}, item.payload);
+    if (item.amends_client_id) {
+      const earlier = await inStores(["sent"], "readonly", function (sent) {
+        return sent.get(item.amends_client_id);
+      });
+      if (earlier) payload.amends = earlier.log_id;
+    }
+    return fetch("/api/logs", {method: "POST", credentials: "same-origin", redirect: "error",
+      cache: "no-store", body: JSON.stringify(payload),
+      headers: {"Content-Type": "application/json", Accept: "application/json",
+        "X-CSRFToken": token}});
+  }
+
+  async function readErrors(response) {
+    try {
+      const body = await response.json();
+      return {code: body.code, errors: body.errors || {}};
+    } catch (error) {
+      return {code: null, errors: {}};
+    }
+  }
+
+  function explain(errors) {
+    const messages = Object.keys(errors).map(function (name) { return errors[name]; });
+    return messages.join(". ") || "The server could not take this log.";
+  }
+
+  // Sends one item. Returns "sent", "refused" (kept for the operative), or "stop" (try later).
+  async function sendOne(item, current) {
+    let response = await post(item, current.csrf_token);
+    let problem = response.ok ? null : await readErrors(response);
+    if (problem && problem.code === "csrf") {
+      Object.assign(current, await session() || {});
+      response = await post(item, current.csrf_token);
+      problem = response.ok ? null : await readErrors(response);
+    }
+    if (response.ok) {
+      const body = await response.json();
+      await markSent(item, body);
+      return {outcome: "sent", body: body};
+    }
+    if (response.status === 401) return {outcome: "signed_out"};
+    if ([400, 403, 404, 409, 413, 422].indexOf(response.status) >= 0 && problem.code !== "csrf") {
+      await update(Object.assign(item, {status: "attention", message: explain(problem.errors),
+        errors: problem.errors}));
+      return {outcome: "refused", errors: problem.errors, status: response.status};
+    }
+    return {outcome: "stop"};
+  }
+
+  async function markSignIn(items) {
+    for (const item of items) {
+      if (item.status === "waiting") await update(Object.assign(item, {status: "sign_in"}));
+    }
+  }
+
+  // Sends every waiting log of the signed-in user, oldest first; stops at the first sign of
+  // no signal, so the order is kept.
+  async function sendWaiting() {
+    const items = (await all()).filter(function (i) { return i.status !== "attention"; });
+    if (!items.length) return {};
+    let current;
+    try {
+      current = await session();
+    } catch (error) {
+      return {offline: true};
+    }
+    if (current === null) {
+      await markSignIn(items);
+      return {signedOut: true};
+    }
+    const results = {};
+    const mine = items.filter(function (i) { return i.user === current.user; });
+    for (const item of mine) {
+      if (item.status === "sign_in") await update(Object.assign(item, {status: "waiting"}));
+    }
+    for (const item of mine) {
+      let result;
+      try {
+        result = await sendOne(item, current);
+      } catch (error) {
+        return Object.assign(results, {offline: true});
+      }
+      results[item.client_id] = result;
+      if (result.outcome === "signed_out") {
+        await markSignIn(items);
+        return Object.assign(results, {signedOut: true});
+      }
+      if (result.outcome === "stop") return results;
+    }
+    return results;
+  }
+
+  // One sender at a time across this phone's tabs and the service worker.
+  function flush() {
+    const locks = scope.navigator && scope.navigator.locks;
+    if (!locks) return sendWaiting();
+    return locks.request("fieldapp-outbox", sendWaiting);
+  }
+
+  scope.FieldappOutbox = {add: add, all: all, update: update, remove: remove, flush: flush,
+    summary: summary, earlierVersion: earlierVersion, forgetSent: forgetSent,
+    newClientId: newClientId, CHANNEL: CHANNEL};
+})(self);
