@@ -47,6 +47,27 @@ def shoot(page, out: Path, name: str, url: str) -> None:
     print(f"{name}: {url}")
 
 
+def shoot_offline(browser, out: Path, base: str) -> None:
+    """An operative with no signal: a kept briefing, a log kept on the phone, the no-signal page.
+    A context of its own, so the waiting log is thrown away with it and never sent."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True,
+                                  has_touch=True, locale="en-GB", timezone_id="Europe/London")
+    page = context.new_page()
+    sign_in(page, base, "operative2@demo.test")
+    page.locator("#offline-ready").wait_for()
+    visit = re.search(r"/visits/(\d+)", page.content()).group(1)
+    context.set_offline(True)
+    shoot(page, out, "offline-briefing", f"{base}/visits/{visit}")
+    page.goto(f"{base}/visits/{visit}/log")
+    page.get_by_label("Completed", exact=True).check()
+    page.get_by_role("button", name="Send the log").click()
+    page.locator("#log-saved").wait_for()
+    page.screenshot(path=str(out / "offline-log-saved.png"), full_page=True)
+    print(f"offline-log-saved: {base}/visits/{visit}/log")
+    shoot(page, out, "offline-no-signal", f"{base}/inbox")
+    context.close()
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
@@ -72,6 +93,7 @@ def main(out: Path) -> None:
             link = re.search(r"(/verify/[\w.-]+)", page.content()).group(1)
             shoot(page, out, "distress-card", f"{base}/visits/{visit}/distress")
             shoot(page, out, "log-form", f"{base}/visits/{visit}/log")
+            shoot_offline(browser, out, base)
             resident = browser.new_context(viewport=PHONE, locale="en-GB").new_page()
             shoot(resident, out, "verify-yes", f"{base}{link}")
             shoot(resident, out, "verify-no", f"{base}/verify/not-a-real-code")
