@@ -26,7 +26,6 @@
     if (s.signIn) parts.push("sign in again to send");
     status.querySelector("a").textContent = "Logs: " + (parts.join(", ") || "All sent");
     status.dataset.state = s.attention ? "attention" : (s.waiting ? "waiting" : "clear");
-    status.hidden = false;
   }
 
   let flushing = null;
@@ -58,9 +57,8 @@
     new BroadcastChannel("fieldapp-offline").onmessage = function (event) {
       const ready = byId("offline-ready");
       if (ready && event.data.type === "saved") {
-        ready.textContent = "Ready for no signal: " + count(event.data.visits, "visit is",
-          "visits are") + " saved on this phone.";
-        ready.hidden = false;
+        ready.textContent = "Ready for no signal: " + count(event.data.visits, "visit",
+          "visits") + " saved.";
       }
     };
   }
