@@ -5,6 +5,7 @@ import re
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import PasswordInput
 
 from ..fields import EmailAddress, PhoneNumber, choices, strip_text
 from .queries import EDITABLE_FIELDS
@@ -71,16 +72,18 @@ class ResidentForm(FlaskForm):
     advocate_phone = StringField("Advocate's phone", filters=[strip_text],
                                  validators=[PhoneNumber("phone number for the advocate")])
     advocate_relationship = _text("Relationship to the resident", 60)
-    doorstep_password = PasswordField("Doorstep password", filters=[strip_text], validators=[
-        Length(max=40, message="Doorstep password must be 40 characters or fewer")])
+    # Officers see the doorstep password they are editing; it is not a login secret. A widget
+    # of its own: WTForms shares one PasswordInput between every PasswordField, so changing it
+    # would make the sign-in and user forms echo passwords back.
+    doorstep_password = PasswordField(
+        "Doorstep password", filters=[strip_text], widget=PasswordInput(hide_value=False),
+        validators=[Length(max=40, message="Doorstep password must be 40 characters or fewer")])
 
     def __init__(self, *args, officers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.officer_ids = {officer["id"] for officer in officers}
         self.officer_id.choices = choices([(0, "Select an officer")] + [
             (officer["id"], officer["name"]) for officer in officers])
-        # Officers see the doorstep password they are editing; it is not a login secret.
-        self.doorstep_password.widget.hide_value = False
 
     def validate_postcode(self, field):
         if not UK_POSTCODE.match(field.data or ""):
