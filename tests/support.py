@@ -58,6 +58,28 @@ def sign_in(client, email: str, password: str = PASSWORD, **extra):
                                        "password": password, **extra})
 
 
+def sign_in_quickly(app, email: str):
+    """A test client with a real server-side session for this person, started the way sign-in
+    starts one but without the password check: scrypt is slow on purpose, and hundreds of tests
+    need someone signed in. Signing in itself is tested through the form in test_auth."""
+    from fieldapp.db import connect
+    from fieldapp.sessions import start_session
+
+    client = app.test_client()
+    with app.app_context():
+        db = connect(app.config["FIELDAPP_DB"])
+        try:
+            user_id = db.execute("SELECT id FROM users WHERE email = ?", (email,)).fetchone()[0]
+            token = start_session(db, user_id)
+        finally:
+            db.close()
+    with client.session_transaction() as session:
+        session.permanent = True
+        session["_user_id"] = token
+        session["_fresh"] = True
+    return client
+
+
 def post_form(client, url: str, data: dict | None = None, page_url: str | None = None, **kwargs):
     """POST like a browser: take the CSRF token from the page the form lives on."""
     page = client.get(page_url or url)
