@@ -1,6 +1,7 @@
 """Escalation by the worker: an urgent alert nobody acknowledged goes to the duty users, once,
 even when the worker dies mid-job and starts again."""
 
+import json
 import os
 import subprocess
 import sys
@@ -114,3 +115,28 @@ def test_an_admin_puts_an_officer_on_the_duty_rota(signed_in, db, world):
     assert refused.status_code == 422
     assert "Only officers and administrators can be on the duty rota" in refused.get_data(
         as_text=True)
+
+
+@pytest.mark.parametrize("why", ["no officer", "officer's account disabled"])
+def test_an_alert_with_no_active_officer_goes_to_the_duty_users_at_once(signed_in, db, world,
+                                                                        why):
+    """Nobody's inbox would show it otherwise: it must not wait 30 minutes to be seen."""
+    db.execute("UPDATE users SET on_duty = 1 WHERE id = ?", (world.users["admin"],))
+    if why == "no officer":
+        db.execute("UPDATE residents SET officer_id = NULL")
+    else:
+        db.execute("UPDATE users SET active = 0 WHERE id = ?", (world.users["officer"],))
+    client = signed_in("operative")
+    token = csrf_token_from(client.get("/today").get_data(as_text=True))
+    response = client.post("/api/logs", headers={"X-CSRFToken": token}, json={
+        "client_id": str(uuid.uuid4()), "visit_id": world.visits["tomorrow"],
+        "outcome": "stopped_unsafe", "distress": "none"})
+    assert response.status_code == 201
+    alert = db.execute("SELECT * FROM alerts WHERE log_id = ? AND escalated_from IS NULL",
+                       (response.get_json()["id"],)).fetchone()
+    assert alert["officer_id"] is None and alert["escalated_at"]
+    rows = duty_alerts(db, alert["id"])
+    assert [r["officer_id"] for r in rows] == [world.users["admin"]]
+    assert rows[0]["reasons"] == "No officer is assigned to this resident: Visit stopped: unsafe"
+    pushes = db.execute("SELECT payload FROM jobs WHERE kind = 'send_push'").fetchall()
+    assert [json.loads(p["payload"])["user_id"] for p in pushes] == [world.users["admin"]]

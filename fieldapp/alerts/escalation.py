@@ -35,17 +35,22 @@ def escalate(db, payload: dict, _now) -> None:
                           (payload["alert_id"],))
         if alert is None or alert["status"] != "new" or alert["escalated_at"]:
             return
-        now = utc_now()
-        db.execute("UPDATE alerts SET escalated_at = ? WHERE id = ?", (now, alert["id"]))
-        for duty in query_all(db, """
-                SELECT users.id FROM users JOIN organisations
-                ON organisations.id = users.organisation_id
-                WHERE organisations.landlord_id = ? AND users.on_duty = 1 AND users.active = 1
-                  AND users.role IN ('officer', 'admin')""", (alert["landlord_id"],)):
-            duty_alert = db.execute(
-                "INSERT INTO alerts (resident_id, officer_id, log_id, severity, reasons,"
-                " created_at, escalated_from) VALUES (?, ?, ?, 'urgent', ?, ?, ?)",
-                (alert["resident_id"], duty["id"], alert["log_id"],
-                 "Escalated, not yet acknowledged: " + alert["reasons"], now, alert["id"])
-            ).lastrowid
-            sender.queue_for_alert(db, duty_alert, duty["id"], "urgent")
+        send_to_duty(db, alert, "Escalated, not yet acknowledged: ")
+
+
+def send_to_duty(db, alert, why: str) -> None:
+    """Gives each on-duty officer or admin of the landlord a copy of the alert, in their inbox
+    and by push, and records on the alert when it went to them. Call inside a transaction."""
+    now = utc_now()
+    db.execute("UPDATE alerts SET escalated_at = ? WHERE id = ?", (now, alert["id"]))
+    for duty in query_all(db, """
+            SELECT users.id FROM users JOIN organisations
+            ON organisations.id = users.organisation_id
+            WHERE organisations.landlord_id = ? AND users.on_duty = 1 AND users.active = 1
+              AND users.role IN ('officer', 'admin')""", (alert["landlord_id"],)):
+        duty_alert = db.execute(
+            "INSERT INTO alerts (resident_id, officer_id, log_id, severity, reasons,"
+            " created_at, escalated_from) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (alert["resident_id"], duty["id"], alert["log_id"], alert["severity"],
+             why + alert["reasons"], now, alert["id"])).lastrowid
+        sender.queue_for_alert(db, duty_alert, duty["id"], alert["severity"])

@@ -75,14 +75,31 @@ def _repeated_no_access(db, resident, log_id: int) -> None:
 
 
 def _insert_alert(db, resident, log_id: int, severity: str, reasons: list[str]) -> int:
+    officer_id = _active_officer(db, resident)
     alert_id = db.execute(
         "INSERT INTO alerts (resident_id, officer_id, log_id, severity, reasons, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
-        (resident["id"], resident["officer_id"], log_id, severity, "; ".join(reasons), utc_now())
+        (resident["id"], officer_id, log_id, severity, "; ".join(reasons), utc_now())
     ).lastrowid
+    if officer_id is None:
+        # Nobody's inbox would show it: the landlord's duty officers get it at once.
+        alert = query_one(db, "SELECT alerts.*, residents.landlord_id FROM alerts JOIN"
+                              " residents ON residents.id = alerts.resident_id"
+                              " WHERE alerts.id = ?", (alert_id,))
+        escalation.send_to_duty(db, alert, "No officer is assigned to this resident: ")
+        return alert_id
     # The inbox is the record; the push is the fast path, queued in the same transaction.
-    sender.queue_for_alert(db, alert_id, resident["officer_id"], severity)
+    sender.queue_for_alert(db, alert_id, officer_id, severity)
     return alert_id
+
+
+def _active_officer(db, resident) -> int | None:
+    """The resident's officer, unless there is none or their account is disabled."""
+    if resident["officer_id"] is None:
+        return None
+    row = query_one(db, "SELECT id FROM users WHERE id = ? AND active = 1",
+                    (resident["officer_id"],))
+    return row["id"] if row else None
 
 
 def urgent_triggers(db) -> dict[str, list[str]]:
