@@ -214,6 +214,7 @@ USER_FORM_ERRORS = [
      "Supervisor's phone must be 30 characters or fewer"),
     ({"password": "elevenchars"}, "password", "Password must be 12 characters or more"),
     ({"password": "p" * 201}, "password", "Password must be 200 characters or fewer"),
+    ({"password": " " * 12}, "password", "Enter a password that is not only spaces"),
 ]
 NEW_USER_ONLY = [
     ({"password": ""}, "password", "Enter a password"),
@@ -397,3 +398,15 @@ def test_photo_of_an_unknown_user_is_not_found(admin):
 def test_password_is_never_shown(admin, world):
     html = admin.get(f"/admin/users/{world.users['operative']}/edit").get_data(as_text=True)
     assert PASSWORD not in html and "scrypt" not in html
+
+
+def test_an_admin_cannot_take_away_their_own_admin_role(admin, db, world):
+    me = user_row(db, PEOPLE["admin"][0])
+    answers = {**{k: (me[k] or "") for k in ("name", "email", "badge_number", "phone",
+                                             "supervisor_phone")},
+               "role": "officer", "organisation_id": str(me["organisation_id"])}
+    url = f"/admin/users/{me['id']}/edit"
+    assert_form_error(post_form(admin, url, answers), "role",
+                      "You cannot change your own role. Ask another administrator.",
+                      anchor="role-0")
+    assert user_row(db, PEOPLE["admin"][0])["role"] == "admin"

@@ -84,6 +84,8 @@ class UserForm(FlaskForm):
     def validate_password(self, field):
         if self.new_user and not field.data:
             raise ValidationError("Enter a password")
+        if field.data and not field.data.strip():
+            raise ValidationError("Enter a password that is not only spaces")
         if field.data and len(field.data) < MIN_PASSWORD_LENGTH:
             raise ValidationError(f"Password must be {MIN_PASSWORD_LENGTH} characters or more")
 

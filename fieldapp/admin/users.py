@@ -118,6 +118,9 @@ def _accepted(db, form: UserForm, user_id: int | None = None) -> bool:
     if not form.is_submitted():
         return False
     form.validate()
+    if user_id == current_user.id and form.role.data and form.role.data != "admin":
+        # Otherwise the last administrator could lock everyone out of the users page.
+        form.role.errors = ["You cannot change your own role. Ask another administrator."]
     if not form.email.errors and accounts.email_taken(db, form.email.data,
                                                       except_user_id=user_id):
         form.email.errors.append("That email address is already used by another account")
