@@ -92,6 +92,7 @@ ACCESS_TABLE = {
     "schedule.new_visit": ("GET", "/schedule/new?resident={resident}",
                            allow(OFFICE_OF_RIVERSIDE)),
     "schedule.visit": ("GET", "/schedule/{today}", allow(OFFICE_OF_RIVERSIDE)),
+    "schedule.confirm_cancel": ("GET", "/schedule/{today}/cancel", allow(OFFICE_OF_RIVERSIDE)),
     "schedule.cancel": ("POST", "/schedule/{today}/cancel", allow(OFFICE_ACTION)),
     # An empty step is refused (422) only after access is granted.
     "schedule.add_step": ("POST", "/schedule/{today}/steps", allow(

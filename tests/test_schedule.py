@@ -269,7 +269,15 @@ def test_cancelled_visit_is_gone_for_the_operative_and_closed_for_changes(db, wo
     operative = signed_in("operative")
     assert f'href="/visits/{visit}"' in operative.get("/today").get_data(as_text=True)
     client = signed_in("officer")
-    response = post_form(client, f"/schedule/{visit}/cancel", page_url=f"/schedule/{visit}")
+    assert f'href="/schedule/{visit}/cancel"' in client.get(f"/schedule/{visit}").get_data(
+        as_text=True)
+    question = client.get(f"/schedule/{visit}/cancel").get_data(as_text=True)
+    check_page(question)
+    assert "Cancel this visit?" in question and "Yes, cancel the visit" in question
+    assert "may be waiting in" in question
+    assert db.execute("SELECT status FROM visits WHERE id = ?", (visit,)).fetchone()[0] == \
+        "booked"  # asking changes nothing
+    response = post_form(client, f"/schedule/{visit}/cancel")
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/residents/{world.residents['riverside']}")
     row = db.execute("SELECT * FROM visits WHERE id = ?", (visit,)).fetchone()

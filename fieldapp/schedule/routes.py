@@ -84,6 +84,18 @@ def _render(db, form, resident, visit):
         step_form=StepForm(prefix="new"))
 
 
+@bp.get("/schedule/<int:visit_id>/cancel")
+@roles(*OFFICE_ROLES)
+def confirm_cancel(visit_id: int):
+    """Cancelling takes a second, deliberate tap: the resident may be waiting in for it."""
+    db = get_db()
+    row = q.get_visit_or_404(db, visit_id, current_user.landlord_id)
+    if row["status"] != "booked":
+        return redirect(url_for("schedule.visit", visit_id=visit_id))
+    return render_template("schedule/cancel.html", visit=row,
+                           attending=q.attending(db, visit_id))
+
+
 @bp.post("/schedule/<int:visit_id>/cancel")
 @roles(*OFFICE_ROLES)
 def cancel(visit_id: int):

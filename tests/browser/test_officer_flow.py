@@ -62,3 +62,23 @@ def test_officer_adds_an_adjustment_and_books_a_visit_with_three_steps(page, liv
     attending = db.execute("SELECT user_id FROM visit_operatives WHERE visit_id = ?",
                            (visit,)).fetchall()
     assert [row["user_id"] for row in attending] == [world.users["operative"]]
+
+
+def test_cancelling_a_visit_asks_first(page, live_server, db, world):
+    visit = world.visits["tomorrow"]
+    sign_in_browser(page, live_server.url, PEOPLE["officer"][0], PASSWORD)
+    page.goto(f"{live_server.url}/schedule/{visit}")
+    page.get_by_role("link", name="Cancel this visit").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Cancel this visit?"
+    assert_accessible(page, "cancel question")
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "officer-cancel-visit")
+    page.get_by_role("link", name="No, keep the visit").click()
+    assert page.url == f"{live_server.url}/schedule/{visit}"
+    assert db.execute("SELECT status FROM visits WHERE id = ?", (visit,)).fetchone()[0] == \
+        "booked"
+    page.get_by_role("link", name="Cancel this visit").click()
+    page.get_by_role("button", name="Yes, cancel the visit").click()
+    assert page.get_by_role("status").filter(has_text="The visit is cancelled").is_visible()
+    assert db.execute("SELECT status FROM visits WHERE id = ?", (visit,)).fetchone()[0] == \
+        "cancelled"
