@@ -13,7 +13,7 @@ from fieldapp.clock import today_local
 
 from factories import add_adjustment, add_resident
 from pages import assert_field_error, check_page
-from support import post_form
+from support import csrf_token_from, post_form
 
 CALL_AHEAD = {"param_minutes": "30", "param_phone": "07700 900 312"}
 DETAIL = "Call Grace, not Michael."
@@ -76,9 +76,11 @@ def test_catalogue_lists_every_active_type_with_what_the_operative_reads(db, wor
     text = text_of(html)
     positions = [text.index(label) for label in labels]
     assert positions == sorted(positions)
-    for code in ("call_ahead", "gentle_knock", "other"):
+    for code in ("call_ahead", "noise_warning", "other"):
         assert f'href="{add_url(world, code)}"' in html
-    assert "Knock gently. Do not ring the bell or knock repeatedly." in text
+    assert "Warn the resident before using loud tools, and say how long the noise will last." \
+        in text
+    assert "Gentle knock Recorded Already recorded: open it to change it." in text
     assert add_url(world, "pets") not in html  # switched off in the catalogue
     assert client.get(add_url(world, "pets")).status_code == 404
     assert client.get(add_url(world, "no_such_type")).status_code == 404
@@ -128,7 +130,7 @@ def test_optional_phone_may_be_left_empty(db, world, signed_in):
 
 def test_new_adjustment_form_suggests_consent_today_and_review_in_twelve_months(world,
                                                                                  signed_in):
-    html = signed_in("officer").get(add_url(world, "gentle_knock")).get_data(as_text=True)
+    html = signed_in("officer").get(add_url(world, "noise_warning")).get_data(as_text=True)
     check_page(html)
     today = today_local()
     assert f'value="{today.isoformat()}"' in html
@@ -167,24 +169,24 @@ ADJUSTMENT_ERRORS = [
     ("interpreter", {"param_language": "Polish", "param_booked": "perhaps"}, "param_booked",
      "Select whether: interpreter booked"),
     ("other", {"param_text": "He has PTSD"}, "param_text", HEALTH),
-    ("gentle_knock", {"detail": "Resident has PTSD"}, "detail", HEALTH),
-    ("gentle_knock", {"detail": "Knock gently: she is on medication"}, "detail", HEALTH),
-    ("gentle_knock", {"detail": "x" * 501}, "detail", "Detail must be 500 characters or fewer"),
-    ("gentle_knock", {"consent_given_by": ""}, "consent_given_by", "Select who gave consent"),
-    ("gentle_knock", {"consent_given_by": "neighbour"}, "consent_given_by",
+    ("noise_warning", {"detail": "Resident has PTSD"}, "detail", HEALTH),
+    ("noise_warning", {"detail": "Knock gently: she is on medication"}, "detail", HEALTH),
+    ("noise_warning", {"detail": "x" * 501}, "detail", "Detail must be 500 characters or fewer"),
+    ("noise_warning", {"consent_given_by": ""}, "consent_given_by", "Select who gave consent"),
+    ("noise_warning", {"consent_given_by": "neighbour"}, "consent_given_by",
      "Select who gave consent"),
-    ("gentle_knock", {"consent_how": ""}, "consent_how", "Select how consent was given"),
-    ("gentle_knock", {"consent_on": ""}, "consent_on", "Enter the date consent was given"),
-    ("gentle_knock", {"consent_on": "last Tuesday"}, "consent_on",
+    ("noise_warning", {"consent_how": ""}, "consent_how", "Select how consent was given"),
+    ("noise_warning", {"consent_on": ""}, "consent_on", "Enter the date consent was given"),
+    ("noise_warning", {"consent_on": "last Tuesday"}, "consent_on",
      "When they agreed must be a real date, like 2026-11-23"),
-    ("gentle_knock", {"consent_on": days_from_today(1)}, "consent_on",
+    ("noise_warning", {"consent_on": days_from_today(1)}, "consent_on",
      "The date consent was given must be today or in the past"),
-    ("gentle_knock", {"review_due": ""}, "review_due", "Enter a review date"),
-    ("gentle_knock", {"review_due": "2027-02-30"}, "review_due",
+    ("noise_warning", {"review_due": ""}, "review_due", "Enter a review date"),
+    ("noise_warning", {"review_due": "2027-02-30"}, "review_due",
      "Review by must be a real date, like 2027-11-23"),
-    ("gentle_knock", {"review_due": days_from_today(0)}, "review_due",
+    ("noise_warning", {"review_due": days_from_today(0)}, "review_due",
      "The review date must be in the future"),
-    ("gentle_knock", {"review_due": days_from_today(-30)}, "review_due",
+    ("noise_warning", {"review_due": days_from_today(-30)}, "review_due",
      "The review date must be in the future"),
 ]
 
@@ -411,3 +413,21 @@ def test_due_list_says_when_nothing_is_due(signed_in):
     html = signed_in("officer").get("/adjustments/due").get_data(as_text=True)
     check_page(html)
     assert "No reviews are due in the next 30 days." in html
+
+
+def test_a_second_adjustment_of_the_same_type_is_not_recorded(db, world, call_ahead, signed_in):
+    """One of each: two "call ahead" instructions would contradict each other on the doorstep."""
+    client = signed_in("officer")
+    catalogue = client.get(f"/residents/{world.residents['riverside']}/adjustments/new")
+    html = catalogue.get_data(as_text=True)
+    assert f'href="/adjustments/{call_ahead}/edit">Call ahead</a> <span class="tag">Recorded' \
+        in html
+    opened = client.get(add_url(world, "call_ahead"))
+    assert opened.status_code == 302
+    assert opened.headers["Location"].endswith(f"/adjustments/{call_ahead}/edit")
+    token = csrf_token_from(client.get(add_url(world, "sight")).get_data(as_text=True))
+    sent = client.post(add_url(world, "call_ahead"),
+                       data={"csrf_token": token, **adjustment_form(param_minutes="10")})
+    assert sent.status_code == 422
+    assert "Call ahead is already recorded for this resident" in sent.get_data(as_text=True)
+    assert count(db, "adjustments WHERE type_code = 'call_ahead'") == 1

@@ -88,3 +88,10 @@ def due_for_review(db, landlord_id: int, today: date) -> list[sqlite3.Row]:
           AND adjustments.review_due <= ?
         ORDER BY adjustments.review_due, residents.name""",
         (landlord_id, (today + DUE_SOON).isoformat()))
+
+
+def active_of_type(db, resident_id: int) -> dict[str, int]:
+    """The resident's active adjustments by type: {type code: adjustment id}."""
+    return {row["type_code"]: row["id"] for row in query_all(
+        db, "SELECT id, type_code FROM adjustments WHERE resident_id = ? AND status = 'active'",
+        (resident_id,))}

@@ -30,7 +30,9 @@ def _values(form) -> dict:
 def choose_type(resident_id: int):
     db = get_db()
     resident = get_resident_or_404(db, resident_id, current_user.landlord_id)
-    types = [dict(t, example=fill(t["instruction_template"], {})) for t in q.adjustment_types(db)]
+    recorded = q.active_of_type(db, resident_id)
+    types = [dict(t, example=fill(t["instruction_template"], {}), recorded=recorded.get(t["code"]))
+             for t in q.adjustment_types(db)]
     return render_template("adjustments/choose.html", resident=resident, types=types)
 
 
@@ -40,9 +42,18 @@ def add(resident_id: int, code: str):
     db = get_db()
     resident = get_resident_or_404(db, resident_id, current_user.landlord_id)
     adjustment_type = q.get_type_or_404(db, code)
+    recorded = q.active_of_type(db, resident_id).get(code)
+    if recorded and request.method == "GET":
+        # One of each: a second "call ahead" would give the operative two instructions.
+        flash(f"{adjustment_type['label']} is already recorded for "
+              f"{resident['preferred_name'] or resident['name']}: change it here.", "info")
+        return redirect(url_for("adjustments.edit", adjustment_id=recorded))
     form = form_for_type(adjustment_type,
                          data=None if request.method == "POST" else default_dates())
-    if form.validate_on_submit():
+    if recorded:
+        form.form_errors.append(f"{adjustment_type['label']} is already recorded for this "
+                                "resident. Change that one instead: nothing was saved.")
+    if form.validate_on_submit() and not recorded:
         adjustment_id = q.add_adjustment(db, resident_id, code, current_user.id, _values(form))
         audit.record("adjustment_added", "adjustment", adjustment_id, db=db)
         flash(f"{adjustment_type['label']} is recorded. Operatives will see it on every visit.",
