@@ -431,3 +431,11 @@ def test_a_second_adjustment_of_the_same_type_is_not_recorded(db, world, call_ah
     assert sent.status_code == 422
     assert "Call ahead is already recorded for this resident" in sent.get_data(as_text=True)
     assert count(db, "adjustments WHERE type_code = 'call_ahead'") == 1
+
+
+def test_other_adjustments_may_be_recorded_more_than_once(db, world, signed_in):
+    client = signed_in("officer")
+    for detail in ("Leave a card if nobody answers", "Text when you are five minutes away"):
+        response = post_form(client, add_url(world, "other"), adjustment_form(param_text=detail))
+        assert response.status_code == 303, response.get_data(as_text=True)
+    assert count(db, "adjustments WHERE type_code = 'other'") == 2

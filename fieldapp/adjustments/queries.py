@@ -90,8 +90,12 @@ def due_for_review(db, landlord_id: int, today: date) -> list[sqlite3.Row]:
         (landlord_id, (today + DUE_SOON).isoformat()))
 
 
+# Free-text adjustments: a resident may need several, each its own instruction.
+MANY_ALLOWED = {"other"}
+
+
 def active_of_type(db, resident_id: int) -> dict[str, int]:
-    """The resident's active adjustments by type: {type code: adjustment id}."""
+    """The resident's active adjustments of the types they may have once: {code: id}."""
     return {row["type_code"]: row["id"] for row in query_all(
         db, "SELECT id, type_code FROM adjustments WHERE resident_id = ? AND status = 'active'",
-        (resident_id,))}
+        (resident_id,)) if row["type_code"] not in MANY_ALLOWED}
