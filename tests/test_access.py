@@ -83,7 +83,7 @@ ACCESS_TABLE = {
     "residents.notes": ("GET", "/residents/{resident}/notes", allow(OFFICE_OF_RIVERSIDE)),
     "adjustments.choose_type": ("GET", "/residents/{resident}/adjustments/new",
                                 allow(OFFICE_OF_RIVERSIDE)),
-    "adjustments.add": ("GET", "/residents/{resident}/adjustments/new/gentle_knock",
+    "adjustments.add": ("GET", "/residents/{resident}/adjustments/new/noise_warning",
                         allow(OFFICE_OF_RIVERSIDE)),
     "adjustments.edit": ("GET", "/adjustments/{adjustment}/edit", allow(OFFICE_OF_RIVERSIDE)),
     "adjustments.review": ("GET", "/adjustments/{adjustment}/review",
