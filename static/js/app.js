@@ -84,6 +84,16 @@
     return problems;
   }
 
+  // The message is read out with the field, as on a page the server drew with its errors.
+  function describeWith(field, id, on) {
+    const ids = (field.getAttribute("aria-describedby") || "").split(" ").filter(function (x) {
+      return x && x !== id;
+    });
+    if (on) ids.push(id);
+    if (ids.length) field.setAttribute("aria-describedby", ids.join(" "));
+    else field.removeAttribute("aria-describedby");
+  }
+
   function showProblems(form, problems) {
     const names = Object.keys(problems);
     document.querySelectorAll(".error-summary:not(#log-problems)").forEach(function (old) {
@@ -92,7 +102,10 @@
     form.querySelectorAll("[data-field], #client_id-error").forEach(function (node) {
       const name = node.dataset.field || "client_id";
       const line = byId(name + "-error");
-      if (node.dataset.field) node.classList.toggle("form-group--error", name in problems);
+      if (node.dataset.field) {
+        node.classList.toggle("form-group--error", name in problems);
+        describeWith(node.querySelector("fieldset, textarea, input"), line.id, name in problems);
+      }
       line.hidden = !(name in problems);
       line.querySelector(".field-error__text").textContent = problems[name] || "";
     });
@@ -107,6 +120,7 @@
         return item;
       }));
     summary.hidden = !names.length;
+    document.title = (names.length ? "Error: " : "") + document.title.replace(/^Error: /, "");
     if (names.length) summary.focus();
   }
 

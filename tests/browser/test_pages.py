@@ -1,0 +1,247 @@
+"""Every page on a phone, as the person who uses it: one h1 that starts the title, axe-core
+clean, no sideways scrolling at 390 px or 320 px, 44 px tap targets; forms also re-rendered
+with their errors. Keyboard checks: the skip link, and error summary links that reach the field."""
+
+import os
+import shutil
+
+import pytest
+
+from fieldapp import create_app
+from fieldapp.db import connect
+
+from conftest import (
+    PHONE,
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    assert_tap_targets,
+    screenshot,
+    sign_in_browser,
+)
+from factories import add_visit, window_around_now
+from support import PASSWORD, PEOPLE, LiveServer
+
+SMALLEST_PHONE = {"width": 320, "height": 640}
+# Full-page screenshots of every page at two widths take minutes: only when asked for, with
+# FIELDAPP_SCREENSHOTS=1 scripts/test tests/browser/test_pages.py (written to screenshots/).
+SCREENSHOTS = os.environ.get("FIELDAPP_SCREENSHOTS") == "1"
+
+# (screenshot name, who opens it or None, path, expected HTTP status). Placeholders come from
+# the world fixture: {visit}, {resident}, {adjustment}, {step}, {visit_import}, {log}, {alert},
+# {operative_user}, {acme}, {riverside}; and {unlogged_visit}: today's, with no log yet.
+PAGES = [
+    ("sign-in", None, "/login", 200),
+    ("not-found", None, "/no-such-page", 404),
+    ("my-day", "operative", "/today", 200),
+    ("briefing", "operative", "/visits/{visit}", 200),
+    ("distress-card", "operative", "/visits/{visit}/distress", 200),
+    ("id-card", "operative", "/visits/{visit}/id-card", 200),
+    ("log-form", "operative", "/visits/{unlogged_visit}/log", 200),
+    ("logged", "operative", "/visits/{visit}/logged?log={log}", 200),
+    ("log-form-amend", "operative", "/visits/{visit}/log", 200),
+    ("forbidden", "operative", "/admin/users", 403),
+    ("not-found-signed-in", "operative", "/no-such-page", 404),
+    ("home-officer", "officer", "/", 200),
+    ("residents", "officer", "/residents", 200),
+    ("residents-search", "officer", "/residents?q=Rita", 200),
+    ("residents-no-match", "officer", "/residents?q=Nobody", 200),
+    ("resident", "officer", "/residents/{resident}", 200),
+    ("resident-new", "officer", "/residents/new", 200),
+    ("resident-edit", "officer", "/residents/{resident}/edit", 200),
+    ("resident-notes", "officer", "/residents/{resident}/notes", 200),
+    ("adjustment-choose", "officer", "/residents/{resident}/adjustments/new", 200),
+    ("adjustment-new", "officer", "/residents/{resident}/adjustments/new/call_ahead", 200),
+    ("adjustment-edit", "officer", "/adjustments/{adjustment}/edit", 200),
+    ("adjustment-review", "officer", "/adjustments/{adjustment}/review", 200),
+    ("reviews-due", "officer", "/adjustments/due", 200),
+    ("visit-new", "officer", "/schedule/new?resident={resident}", 200),
+    ("visit", "officer", "/schedule/{visit}", 200),
+    ("step-edit", "officer", "/schedule/{visit}/steps/{step}/edit", 200),
+    ("import", "officer", "/schedule/import", 200),
+    ("import-preview", "officer", "/schedule/import/{visit_import}", 200),
+    ("check-caller", "officer", "/check-caller", 200),
+    ("check-caller-no-match", "officer", "/check-caller?code=123456", 200),
+    ("inbox", "officer", "/inbox", 200),
+    ("alert", "officer", "/alerts/{alert}", 200),
+    ("notifications", "officer", "/settings/notifications", 200),
+    ("residents-admin", "admin", "/residents", 200),
+    ("users", "admin", "/admin/users", 200),
+    ("user-new", "admin", "/admin/users/new", 200),
+    ("user-edit", "admin", "/admin/users/{operative_user}/edit", 200),
+    ("organisations", "admin", "/admin/organisations", 200),
+    ("organisation-new", "admin", "/admin/organisations/new", 200),
+    ("organisation-edit-firm", "admin", "/admin/organisations/{acme}/edit", 200),
+    ("organisation-edit-landlord", "admin", "/admin/organisations/{riverside}/edit", 200),
+]
+
+# Forms sent with every answer emptied: (name, who, path, submit button, a field in error).
+EMPTY_FORMS = [
+    ("sign-in", None, "/login", "Sign in", "email"),
+    ("user-new", "admin", "/admin/users/new", "Add user", "name"),
+    ("user-edit", "admin", "/admin/users/{operative_user}/edit", "Save changes", "name"),
+    ("organisation-new", "admin", "/admin/organisations/new", "Add firm", "name"),
+    ("organisation-edit-landlord", "admin", "/admin/organisations/{riverside}/edit",
+     "Save changes", "duty_phone"),
+    ("resident-new", "officer", "/residents/new", "Add resident", "name"),
+    ("resident-notes", "officer", "/residents/{resident}/notes", "Save note", "body"),
+    ("adjustment-new", "officer", "/residents/{resident}/adjustments/new/call_ahead",
+     "Record adjustment", "consent_given_by-0"),
+    ("visit-new", "officer", "/schedule/new?resident={resident}", "Book visit", "visit_date"),
+    ("step-new", "officer", "/schedule/{visit}", "Add step", "new-description"),
+    ("import", "officer", "/schedule/import", "Check the file", "file"),
+    ("check-caller", "officer", "/check-caller", "Check the code", "code"),
+    ("log-form", "operative", "/visits/{unlogged_visit}/log", "Send the log", "outcome-0"),
+]
+
+
+@pytest.fixture(scope="module")
+def world_server(world_template, tmp_path_factory):
+    """The world of tests/conftest.py, served once for this module: nothing here saves anything
+    (forms are sent empty and come back with their errors), so the pages can share it."""
+    path = tmp_path_factory.mktemp("pages") / "fieldapp.db"
+    shutil.copyfile(world_template[0], path)
+    world = world_template[1]
+    db = connect(str(path))
+    places = {"visit": world.visits["today"], "operative_user": world.users["operative"],
+              "acme": world.orgs["acme"], "riverside": world.orgs["riverside"],
+              "unlogged_visit": add_visit(db, world.residents["riverside"], world.orgs["acme"],
+                                          [world.users["operative"]], *window_around_now(),
+                                          trade="Roofing"),
+              **world.residents_and_more}
+    db.close()
+    app = create_app({"TESTING": True, "FIELDAPP_DB": str(path), "FIELDAPP_ENV": "test"})
+    with LiveServer(app) as server:
+        server.places = places
+        yield server
+
+
+@pytest.fixture(scope="module")
+def session_cookies(browser, world_server):
+    """Each person signs in once per module, in the browser; the tests reuse their cookies."""
+    signed_in = {}
+
+    def cookies(person: str) -> list:
+        if person not in signed_in:
+            context = browser.new_context()
+            sign_in_browser(context.new_page(), world_server.url, PEOPLE[person][0], PASSWORD)
+            signed_in[person] = context.cookies()
+            context.close()
+        return signed_in[person]
+
+    return cookies
+
+
+@pytest.fixture
+def open_as(page, world_server, session_cookies):
+    """`open_as(person, path)`: open the page signed in as that person (None: nobody)."""
+
+    def open_page(person, path):
+        if person:
+            page.context.add_cookies(session_cookies(person))
+        return page.goto(world_server.url + path.format(**world_server.places))
+
+    return open_page
+
+
+def check_on_phones(page, name: str) -> None:
+    """The page checks at 390 px, then again on the smallest phone we support (320 px)."""
+    headings = page.locator("h1")
+    assert headings.count() == 1, f"{name}: {headings.count()} h1 elements"
+    heading = " ".join(headings.inner_text().split())
+    assert page.title().removeprefix("Error: ").startswith(heading), \
+        f"{name}: title {page.title()!r} does not start with the h1 {heading!r}"
+    assert_accessible(page, name)
+    assert_no_horizontal_scroll(page)
+    assert_tap_targets(page)
+    if SCREENSHOTS:
+        screenshot(page, name)
+    page.set_viewport_size(SMALLEST_PHONE)
+    try:
+        assert_no_horizontal_scroll(page)
+        assert_tap_targets(page)
+        if SCREENSHOTS:
+            screenshot(page, f"{name}-320")
+    finally:
+        page.set_viewport_size(PHONE)
+
+
+def submit_empty(page, button: str) -> None:
+    """Clear every answer in the button's form, as someone who taps the button straight away."""
+    form = page.locator("form", has=page.get_by_role("button", name=button, exact=True))
+    for field in form.locator("input[type=text], input[type=email], input[type=tel],"
+                              " input[type=url], input[type=password], input:not([type]),"
+                              " input[type=search], input[type=number], textarea").all():
+        if field.is_visible():
+            field.fill("")
+    if form.get_attribute("data-phone"):
+        # The log form checks itself on the phone (it must work with no signal).
+        form.get_by_role("button", name=button, exact=True).click()
+        page.locator("#log-problems").wait_for()
+        return
+    with page.expect_navigation():
+        form.get_by_role("button", name=button, exact=True).click()
+
+
+@pytest.mark.parametrize(("name", "person", "path", "status"), PAGES,
+                         ids=[entry[0] for entry in PAGES])
+def test_page_works_on_a_phone(page, open_as, name, person, path, status):
+    response = open_as(person, path)
+    assert response.status == status
+    check_on_phones(page, name)
+
+
+@pytest.mark.parametrize(("name", "person", "path", "button", "field"), EMPTY_FORMS,
+                         ids=[entry[0] for entry in EMPTY_FORMS])
+def test_form_sent_empty_shows_its_errors_on_a_phone(page, open_as, name, person, path, button,
+                                                     field):
+    open_as(person, path)
+    submit_empty(page, button)
+    assert page.title().startswith("Error: ")
+    summary = page.locator(".error-summary")
+    assert summary.get_by_role("heading", name="There is a problem").is_visible()
+    assert summary.locator(f'a[href="#{field}"]').count() == 1
+    check_on_phones(page, f"{name}-errors")
+
+
+@pytest.mark.parametrize(("name", "person", "path", "button", "field"), EMPTY_FORMS,
+                         ids=[entry[0] for entry in EMPTY_FORMS])
+def test_error_summary_links_move_focus_to_their_field(page, open_as, name, person, path,
+                                                       button, field):
+    open_as(person, path)
+    submit_empty(page, button)
+    links = page.locator(".error-summary a")
+    assert links.count() >= 1
+    for index in range(links.count()):
+        link = links.nth(index)
+        target = link.get_attribute("href").removeprefix("#")
+        link.click()
+        focused = page.evaluate("document.activeElement.id")
+        assert focused == target, f"{name}: link to #{target} left focus on #{focused!r}"
+        # The field (or its fieldset) is described by the same message, read out with it.
+        described = page.evaluate("""() => {
+            const el = document.activeElement;
+            const owner = el.closest('fieldset[aria-describedby]') || el;
+            return (owner.getAttribute('aria-describedby') || '').split(' ')
+                .map(id => document.getElementById(id)?.innerText || '').join(' ');
+        }""")
+        assert link.inner_text() in described, \
+            f"{name}: #{target} is not described by {link.inner_text()!r}"
+
+
+@pytest.mark.parametrize(("person", "path"), [
+    (None, "/login"), ("operative", "/today"), ("officer", "/residents"),
+    ("admin", "/admin/users/new")])
+def test_skip_link_is_the_first_stop_and_moves_focus_to_main(page, open_as, person, path):
+    open_as(person, path)
+    page.keyboard.press("Tab")
+    skip = page.evaluate("""() => { const el = document.activeElement;
+        const box = el.getBoundingClientRect();
+        return {text: el.innerText, href: el.getAttribute('href'),
+                shown: box.left >= 0 && box.top >= 0 && box.width > 0
+                       && box.right <= window.innerWidth}; }""")
+    assert skip == {"text": "Skip to main content", "href": "#main", "shown": True}
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('main')?.id") == "main", \
+        "the next Tab after the skip link went back to the header"
