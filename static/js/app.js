@@ -202,7 +202,12 @@
         visit_id: payload.visit_id, label: form.dataset.visitLabel, payload: payload,
         amends_client_id: links.amends_client_id});
       askForBackgroundSync();
-      const results = await flushNow();
+      // Straight to the outbox's sender (it sends in order, after any send under way), but the
+      // operative is not kept waiting on a weak signal: after a few seconds the log is simply
+      // "saved on this phone" and goes on sending in the background.
+      const results = await Promise.race([
+        outbox.flush().catch(function () { return {offline: true}; }),
+        new Promise(function (resolve) { setTimeout(resolve, 6000, {slow: true}); })]);
       const result = results[payload.client_id];
       if (result && result.outcome === "sent") {
         location.assign(form.dataset.loggedUrl + "?log=" + result.body.id);

@@ -111,10 +111,21 @@
       signIn: count("sign_in") > 0};
   }
 
+  // A weak signal can leave a request hanging for minutes: give up, the log stays waiting.
+  async function fetchWithin(url, options, ms) {
+    const controller = new AbortController();
+    const timer = setTimeout(function () { controller.abort(); }, ms);
+    try {
+      return await fetch(url, Object.assign({signal: controller.signal}, options));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   // Who is signed in, with a fresh CSRF token; null when signed out. Throws with no signal.
   async function session() {
-    const response = await fetch("/api/session", {credentials: "same-origin", redirect: "error",
-      headers: {Accept: "application/json"}, cache: "no-store"});
+    const response = await fetchWithin("/api/session", {credentials: "same-origin",
+      redirect: "error", headers: {Accept: "application/json"}, cache: "no-store"}, 10000);
     if (response.status === 401) return null;
     if (!response.ok) throw new Error("session " + response.status);
     return response.json();
@@ -128,10 +139,10 @@
       });
       if (earlier) payload.amends = earlier.log_id;
     }
-    return fetch("/api/logs", {method: "POST", credentials: "same-origin", redirect: "error",
-      cache: "no-store", body: JSON.stringify(payload),
+    return fetchWithin("/api/logs", {method: "POST", credentials: "same-origin",
+      redirect: "error", cache: "no-store", body: JSON.stringify(payload),
       headers: {"Content-Type": "application/json", Accept: "application/json",
-        "X-CSRFToken": token}});
+        "X-CSRFToken": token}}, 20000);
   }
 
   async function readErrors(response) {

@@ -244,3 +244,15 @@ def test_fifty_waiting_logs_send_in_the_order_they_were_written(page, live_serve
     assert [row["client_id"] for row in stored] == written
     assert [row["note"] for row in stored] == [f"Change {n}" for n in range(50)]
     assert [row["amends_log_id"] for row in stored] == [None] + [r["id"] for r in stored[:-1]]
+
+
+def test_on_a_weak_signal_the_operative_is_not_kept_waiting(page, live_server, db, visits):
+    open_my_day(page, live_server)
+    held = []
+    page.context.route("**/api/logs", lambda route: held.append(route))  # no answer yet
+    client_id = write_log(page, live_server, visits["today"])
+    expect(page.locator("#log-saved")).to_be_visible(timeout=8_000)
+    assert held, "the log was on its way"
+    held[0].continue_()  # the signal recovers before the phone gives up on this send
+    expect(status(page)).to_have_text("Logs: All sent", timeout=SENDS)
+    assert len(logs_with(db, client_id)) == 1
