@@ -69,10 +69,11 @@ def _register_blueprints(app: Flask) -> None:
         residents,
         schedule,
         verify,
+        voice,
     )
 
     for module in (auth, operative, briefing, idcard, logs, verify, residents, adjustments,
-                   schedule, alerts, callers, push, offline, admin):
+                   schedule, alerts, callers, push, offline, voice, admin):
         app.register_blueprint(module.bp)
 
 

@@ -6,7 +6,7 @@ import qrcode
 import qrcode.image.svg
 from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import audit
 from .access import roles, signed_in
@@ -19,13 +19,13 @@ from .visits import get_visit_for_operative_or_404
 bp = Blueprint("idcard", __name__)
 
 
-def qr_svg(url: str) -> Markup:
+def qr_svg(url: str, label: str = "QR code that opens the check page") -> Markup:
     """The link as an inline SVG QR code, sized by CSS, described for screen readers."""
     image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=4,
                         error_correction=qrcode.constants.ERROR_CORRECT_M)
     svg = image.to_string(encoding="unicode")
     svg = re.sub(r'^<svg width="[^"]+" height="[^"]+"',
-                 '<svg class="qr" role="img" aria-label="QR code that opens the check page"', svg)
+                 f'<svg class="qr" role="img" aria-label="{escape(label)}"', svg)
     return Markup(svg.replace(' id="qr-path"', ""))  # noqa: S704  (SVG made by qrcode, no input HTML)
 
 

@@ -17,7 +17,7 @@ def visits_for_operative(db, user_id: int, first_day, days: int = 2) -> list[dic
     start, end = day_bounds_utc(first_day, days)
     rows = query_all(db, """
         SELECT visits.id, visits.trade, visits.starts_at, visits.ends_at, visits.pre_visit,
-               visits.resident_id, residents.area, residents.postcode
+               visits.rebook_requested, visits.resident_id, residents.area, residents.postcode
         FROM visit_operatives
         JOIN visits ON visits.id = visit_operatives.visit_id
         JOIN residents ON residents.id = visits.resident_id

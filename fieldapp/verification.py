@@ -52,6 +52,7 @@ class Confirmation:
 class VerifyOutcome:
     confirmation: Confirmation | None
     landlord: dict | None  # name, phone and web address to show either way, when known
+    finished_visit: int | None = None  # a real visit that is over: ask how it felt
 
 
 CALLER_QUERY = """
@@ -87,6 +88,9 @@ def check_token(db, token: str, now: datetime | None = None) -> VerifyOutcome:
     in_window = starts - margin() <= now <= ends + margin()
     today = now.astimezone(LOCAL_ZONE).date().isoformat()
     attending = row["operative_name"] is not None and row["operative_active"]
+    if row["status"] == "booked" and day == starts.date().isoformat() \
+            and now > ends + margin():
+        return VerifyOutcome(None, landlord, finished_visit=visit_id)
     if row["status"] != "booked" or not attending or not in_window \
             or not day == starts.date().isoformat() == today:
         return VerifyOutcome(None, landlord)

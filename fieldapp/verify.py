@@ -8,6 +8,7 @@ from .access import public
 from .db import get_db, query_all
 from .limits import limiter
 from .verification import check_token
+from .voice import tokens
 
 bp = Blueprint("verify", __name__)
 
@@ -19,6 +20,15 @@ def _only_landlord(db) -> dict | None:
     return dict(rows[0]) if len(rows) == 1 else None
 
 
+def _feedback_link(db, visit_id: int | None) -> str | None:
+    """After a real visit is over, the page a resident keeps asks how it felt."""
+    if visit_id is None:
+        return None
+    visit = tokens.visit_for(db, tokens.FEEDBACK_SALT, tokens.make(tokens.FEEDBACK_SALT,
+                                                                     visit_id))
+    return tokens.feedback_url(visit_id) if visit and tokens.feedback_open(visit) else None
+
+
 @bp.get("/verify/<token>")
 @public
 @limiter.limit("60 per 10 minutes")
@@ -28,6 +38,7 @@ def verify(token: str):
     landlord = outcome.landlord or _only_landlord(db)
     response = make_response(render_template(
         "verify/result.html", confirmation=outcome.confirmation, landlord=landlord,
+        feedback_link=_feedback_link(db, outcome.finished_visit),
         site_host=urlsplit(current_app.config["FIELDAPP_BASE_URL"]).hostname,
         landlord_host=urlsplit(landlord["web_address"]).hostname if landlord
         and landlord["web_address"] else None))

@@ -11,7 +11,8 @@ from .db import query_all, query_one
 VISIT_FOR_OPERATIVE = """
     SELECT visits.id, visits.job_ref, visits.trade, visits.starts_at, visits.ends_at,
            visits.notes_for_operative, visits.pre_visit, visits.status, visits.firm_id,
-           residents.id AS resident_id, residents.preferred_name, residents.name AS resident_name,
+           visits.rebook_requested, residents.id AS resident_id, residents.preferred_name,
+           residents.name AS resident_name,
            residents.address_line1, residents.address_line2, residents.town, residents.postcode,
            residents.area, residents.phone AS resident_phone, residents.language,
            residents.advocate_name, residents.advocate_phone, residents.advocate_relationship,

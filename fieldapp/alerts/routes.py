@@ -18,7 +18,7 @@ def inbox_alerts(db, officer_id: int) -> list:
                visits.trade, visits.starts_at
         FROM alerts JOIN residents ON residents.id = alerts.resident_id
         LEFT JOIN visit_logs ON visit_logs.id = alerts.log_id
-        LEFT JOIN visits ON visits.id = visit_logs.visit_id
+        LEFT JOIN visits ON visits.id = COALESCE(alerts.visit_id, visit_logs.visit_id)
         WHERE alerts.officer_id = ?
         ORDER BY alerts.status = 'closed', alerts.severity != 'urgent', alerts.created_at DESC
         LIMIT 200""", (officer_id,))
@@ -43,7 +43,7 @@ def get_alert_or_404(db, alert_id: int, officer_id: int):
                firm.name AS firm_name
         FROM alerts JOIN residents ON residents.id = alerts.resident_id
         LEFT JOIN visit_logs ON visit_logs.id = alerts.log_id
-        LEFT JOIN visits ON visits.id = visit_logs.visit_id
+        LEFT JOIN visits ON visits.id = COALESCE(alerts.visit_id, visit_logs.visit_id)
         LEFT JOIN users AS author ON author.id = visit_logs.author_id
         LEFT JOIN organisations AS firm ON firm.id = visits.firm_id
         WHERE alerts.id = ? AND alerts.officer_id = ?""", (alert_id, officer_id))
@@ -81,8 +81,11 @@ def _alert_page(db, row, error: str | None = None, typed: str = ""):
     labels = {table: {r["code"]: r["label"] for r in query_all(
         db, f"SELECT code, label FROM {table}")} for table in
         ("visit_outcomes", "no_access_reasons", "distress_levels")}
+    from ..voice import officer as resident_voice  # here: the voice package raises alerts
+
+    voice = resident_voice.for_visit(db, row["visit_id"]) if row["visit_id"] else None
     return render_template("alerts/alert.html", alert=row, concerns=concerns, labels=labels,
-                           error=error, typed=typed)
+                           error=error, typed=typed, rebook=voice and voice["request"])
 
 
 @bp.post("/alerts/<int:alert_id>/acknowledge")

@@ -74,7 +74,17 @@ def _repeated_no_access(db, resident, log_id: int) -> None:
         _insert_alert(db, resident, log_id, rule["severity"], [rule["title"]])
 
 
-def _insert_alert(db, resident, log_id: int, severity: str, reasons: list[str]) -> int:
+def raise_visit_alert(db, visit, severity: str, reason: str) -> int:
+    """An alert about a visit with no log (a resident's rebook request). Inside a transaction."""
+    resident = query_one(db, "SELECT id, officer_id FROM residents WHERE id = ?",
+                         (visit["resident_id"],))
+    alert_id = _insert_alert(db, resident, None, severity, [reason])
+    db.execute("UPDATE alerts SET visit_id = ? WHERE id = ? OR escalated_from = ?",
+               (visit["id"], alert_id, alert_id))
+    return alert_id
+
+
+def _insert_alert(db, resident, log_id: int | None, severity: str, reasons: list[str]) -> int:
     officer_id = _active_officer(db, resident)
     alert_id = db.execute(
         "INSERT INTO alerts (resident_id, officer_id, log_id, severity, reasons, created_at)"

@@ -10,7 +10,9 @@ from ..access import roles
 from ..alerts.rules import urgent_triggers
 from ..clock import to_local, today_local
 from ..db import get_db, query_all, query_one
+from ..idcard import qr_svg
 from ..visits import get_visit_to_log_or_404
+from ..voice import tokens
 from . import bp
 from .store import current_log, log_summary, store_log, stored_input
 from .validation import LIMITS, MESSAGES, Catalogue, validate_log
@@ -109,7 +111,19 @@ def logged(visit_id: int):
     summary = log_summary(db, log["id"])
     # After an urgent log (distress, safeguarding, danger) we ask how the operative is.
     return render_template("logs/logged.html", visit=visit, log=log, summary=summary,
-                           hard_visit="urgent" in summary["alerts"])
+                           hard_visit="urgent" in summary["alerts"],
+                           feedback=_feedback_to_show(db, visit["id"]))
+
+
+def _feedback_to_show(db, visit_id: int) -> dict | None:
+    """The short link (and its QR code) the operative can show the resident, once the visit
+    has started: the answers go to the officer, never to the operative."""
+    visit = tokens.visit_for(db, tokens.FEEDBACK_SALT, tokens.make(tokens.FEEDBACK_SALT,
+                                                                     visit_id))
+    if visit is None or not tokens.feedback_open(visit):
+        return None
+    url = tokens.feedback_url(visit_id)
+    return {"url": url, "qr": qr_svg(url, "QR code that opens the feedback page")}
 
 
 @bp.post("/api/logs")

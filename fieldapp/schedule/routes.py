@@ -10,6 +10,7 @@ from ..clock import to_local
 from ..db import get_db
 from ..instructions import active_instructions
 from ..residents.queries import get_resident_or_404
+from ..voice import officer as resident_voice
 from . import bp
 from . import queries as q
 from .forms import StepForm, VisitForm
@@ -81,6 +82,7 @@ def _render(db, form, resident, visit):
         instructions=active_instructions(db, [resident["id"]]).get(resident["id"], []),
         steps=q.steps_of_visit(db, visit["id"]) if visit else [],
         attending=q.attending(db, visit["id"]) if visit else [],
+        voice=resident_voice.for_visit(db, visit["id"]) if visit else None,
         step_form=StepForm(prefix="new"))
 
 

@@ -1,0 +1,58 @@
+"""Signed links to a visit for residents: one purpose each (the salt), unguessable, and checked
+against the database when opened, so a cancelled visit or an old link says so calmly."""
+
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from ..clock import to_local
+from ..db import query_one
+
+FEEDBACK_SALT = "fieldapp.visit-feedback.v1"
+REBOOK_SALT = "fieldapp.visit-rebook.v1"
+# Feedback is welcome from the start of the visit until two weeks after it.
+FEEDBACK_DAYS_AFTER = 14
+
+
+def _serializer(salt: str) -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def make(salt: str, visit_id: int) -> str:
+    return _serializer(salt).dumps(visit_id)
+
+
+def visit_for(db, salt: str, token: str):
+    """The visit a link names, or None for a link that is not ours."""
+    try:
+        visit_id = _serializer(salt).loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(visit_id, int):
+        return None
+    return query_one(db, """
+        SELECT visits.id, visits.trade, visits.starts_at, visits.ends_at, visits.status,
+               visits.resident_id, visits.rebook_requested, residents.officer_id,
+               landlord.id AS landlord_id, landlord.name AS landlord_name,
+               landlord.main_phone AS landlord_phone
+        FROM visits JOIN residents ON residents.id = visits.resident_id
+        JOIN organisations AS landlord ON landlord.id = residents.landlord_id
+        WHERE visits.id = ?""", (visit_id,))
+
+
+def feedback_open(visit, now: datetime | None = None) -> bool:
+    now = now or datetime.now(UTC)
+    return (visit["status"] == "booked"
+            and to_local(visit["starts_at"]) <= now
+            <= to_local(visit["ends_at"]) + timedelta(days=FEEDBACK_DAYS_AFTER))
+
+
+def feedback_url(visit_id: int) -> str:
+    base = current_app.config["FIELDAPP_BASE_URL"].rstrip("/")
+    return base + url_for("voice.feedback", token=make(FEEDBACK_SALT, visit_id))
+
+
+def rebook_url(visit_id: int) -> str:
+    base = current_app.config["FIELDAPP_BASE_URL"].rstrip("/")
+    return base + url_for("voice.rebook", token=make(REBOOK_SALT, visit_id))

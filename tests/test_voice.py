@@ -1,0 +1,263 @@
+"""The resident's voice, with no account: how a visit felt, and "I can't do this time"."""
+
+import re
+from datetime import datetime, time, timedelta
+
+import pytest
+
+from fieldapp.clock import LOCAL_ZONE, today_local
+from fieldapp.voice import tokens
+
+from factories import add_resident, add_visit, window_around_now
+from pages import check_page
+from support import csrf_token_from
+
+RESIDENT_FACTS = ["Nora Quiet", "7 Elm Row", "RS2 2BB"]
+
+
+@pytest.fixture
+def resident(db, world):
+    return add_resident(db, world.orgs["riverside"], world.users["officer"], name="Nora Quiet",
+                        address_line1="7 Elm Row", postcode="RS2 2BB")
+
+
+def visit_on(db, world, resident, starts: datetime, hours: int = 2, **fields) -> int:
+    return add_visit(db, resident, world.orgs["acme"], [world.users["operative"]], starts,
+                     starts + timedelta(hours=hours), trade="Gas heating", **fields)
+
+
+@pytest.fixture
+def visit_now(db, world, resident):
+    starts, ends = window_around_now()
+    return add_visit(db, resident, world.orgs["acme"], [world.users["operative"]], starts, ends,
+                     trade="Gas heating")
+
+
+def feedback_link(app, visit_id: int) -> str:
+    return "/f/" + _token(app, tokens.FEEDBACK_SALT, visit_id)
+
+
+def rebook_link(app, visit_id: int) -> str:
+    return "/r/" + _token(app, tokens.REBOOK_SALT, visit_id)
+
+
+def _token(app, salt: str, visit_id: int) -> str:
+    with app.test_request_context():
+        return tokens.make(salt, visit_id)
+
+
+def send(client, url: str, data: dict):
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token, **data})
+
+
+def feedback_rows(db, visit_id: int) -> list:
+    return db.execute("SELECT * FROM visit_feedback WHERE visit_id = ?", (visit_id,)).fetchall()
+
+
+# How did the visit feel? ----------------------------------------------------------------------
+
+def test_a_resident_says_how_the_visit_felt_and_can_change_it(app, db, visit_now):
+    client = app.test_client()
+    url = feedback_link(app, visit_now)
+    page = client.get(url)
+    html = page.get_data(as_text=True)
+    check_page(html)
+    assert page.headers["Cache-Control"] == "no-store" and "noindex" in page.headers[
+        "X-Robots-Tag"]
+    for question in ("Did you feel safe?", "Did you feel listened to?",
+                     "Did you feel in control of what happened?"):
+        assert question in html
+    for fact in [*RESIDENT_FACTS, "Operative"]:
+        assert fact not in html  # no personal data, and nothing about who came
+    thanks = send(client, url, {"felt_safe": "yes", "listened_to": "partly",
+                                "comment": "He explained every step."})
+    assert thanks.status_code == 200
+    assert "Your housing officer reads every comment" in thanks.get_data(as_text=True)
+    [row] = feedback_rows(db, visit_now)
+    assert (row["felt_safe"], row["listened_to"], row["in_control"], row["comment"]) == (
+        "yes", "partly", None, "He explained every step.")
+
+    send(client, url, {"felt_safe": "no", "in_control": "no"})  # a second answer replaces it
+    [row] = feedback_rows(db, visit_now)
+    assert (row["felt_safe"], row["listened_to"], row["in_control"], row["comment"]) == (
+        "no", None, "no", "")
+    assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'feedback_given'"
+                      ).fetchone()[0] == 2
+
+
+@pytest.mark.parametrize(("data", "field", "message"), [
+    ({}, "felt_safe", "Answer a question or write a comment, or close this page"),
+    ({"felt_safe": "maybe"}, "felt_safe", "Choose yes, partly or no, or leave it"),
+    ({"in_control": "<script>"}, "in_control", "Choose yes, partly or no, or leave it"),
+    ({"comment": "x" * 1001}, "comment", "Your comment must be 1000 characters or fewer"),
+])
+def test_feedback_that_cannot_be_stored_says_why_and_stores_nothing(app, db, visit_now, data,
+                                                                    field, message):
+    response = send(app.test_client(), feedback_link(app, visit_now), data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    check_page(html)
+    assert f'id="{field}-error"' in html and message.replace("<", "&lt;") in html
+    assert feedback_rows(db, visit_now) == []
+
+
+def test_feedback_is_open_from_the_start_of_the_visit_for_two_weeks(app, db, world, resident):
+    tomorrow = datetime.combine(today_local() + timedelta(days=1), time(9), LOCAL_ZONE)
+    long_ago = datetime.combine(today_local() - timedelta(days=15), time(9), LOCAL_ZONE)
+    recent = datetime.combine(today_local() - timedelta(days=13), time(9), LOCAL_ZONE)
+    client = app.test_client()
+    for starts, heading in [(tomorrow, "This link is closed"), (long_ago, "This link is closed"),
+                            (recent, "How did the visit feel?")]:
+        html = client.get(feedback_link(app, visit_on(db, world, resident, starts))).get_data(
+            as_text=True)
+        assert f"<h1>{heading}</h1>" in html, heading
+
+
+def test_a_tampered_or_wrong_purpose_link_gets_one_calm_answer(app, visit_now):
+    client = app.test_client()
+    good = feedback_link(app, visit_now)
+    for url in [good[:-2] + ("aa" if not good.endswith("aa") else "bb"),
+                "/f/" + _token(app, tokens.REBOOK_SALT, visit_now),  # a rebook link
+                "/f/" + _token(app, tokens.FEEDBACK_SALT, 999_999)[:-1]]:
+        html = client.get(url).get_data(as_text=True)
+        assert "<h1>This link does not work</h1>" in html, url
+        check_page(html)
+
+
+def test_feedback_is_rate_limited(app, visit_now):
+    client = app.test_client()
+    url = feedback_link(app, visit_now)
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    statuses = [client.post(url, data={"csrf_token": token, "felt_safe": "yes"}).status_code
+                for _ in range(21)]
+    assert statuses[:20] == [200] * 20 and statuses[20] == 429
+
+
+def test_the_officer_sees_the_feedback_and_the_operative_never_does(app, db, signed_in,
+                                                                    visit_now):
+    send(app.test_client(), feedback_link(app, visit_now),
+         {"felt_safe": "partly", "comment": "The drill noise was hard."})
+    officer = signed_in("officer").get(f"/schedule/{visit_now}").get_data(as_text=True)
+    assert "How the visit felt, in the resident's words" in officer
+    assert "The drill noise was hard." in officer
+    operative = signed_in("operative")
+    for path in ["/today", f"/visits/{visit_now}", f"/visits/{visit_now}/log"]:
+        assert "The drill noise was hard." not in operative.get(path).get_data(as_text=True)
+
+
+def test_after_logging_the_operative_can_show_the_feedback_link(app, db, signed_in,
+                                                                  visit_now):
+    operative = signed_in("operative")
+    page = operative.get(f"/visits/{visit_now}/log").get_data(as_text=True)
+    client_id = re.search(r'name="client_id" id="client_id" value="([^"]+)"', page).group(1)
+    logged = operative.post(f"/visits/{visit_now}/log", data={
+        "csrf_token": csrf_token_from(page), "client_id": client_id, "outcome": "completed",
+        "distress": "none"}, follow_redirects=True).get_data(as_text=True)
+    check_page(logged)
+    assert "How did the visit feel for the resident?" in logged
+    assert "QR code that opens the feedback page" in logged
+    assert re.search(r"http://fieldapp\.test/f/[\w.-]+", logged)
+
+
+def test_the_check_page_asks_how_it_felt_once_the_visit_is_over(app, db, world, resident,
+                                                                 signed_in):
+    from fieldapp.verification import make_token
+
+    earlier = datetime.now(LOCAL_ZONE).replace(second=0, microsecond=0) - timedelta(hours=3)
+    if earlier.date() != today_local():
+        pytest.skip("needs a visit that started and ended earlier today")
+    visit = visit_on(db, world, resident, earlier, hours=1)
+    with app.test_request_context():
+        token = make_token(visit, world.users["operative"], today_local().isoformat())
+    html = app.test_client().get(f"/verify/{token}").get_data(as_text=True)
+    check_page(html)
+    assert "<h1>This visit has finished</h1>" in html
+    assert "cannot confirm anyone now" in html
+    assert re.search(r'href="http://fieldapp\.test/f/[\w.-]+"', html)
+
+
+# Can't make this time? -------------------------------------------------------------------------
+
+def test_a_resident_asks_for_another_time_and_their_officer_is_asked_to_reach_out(
+        app, db, world, resident, signed_in):
+    visit = visit_on(db, world, resident, datetime.combine(
+        today_local() + timedelta(days=3), time(10), LOCAL_ZONE))
+    officer = signed_in("officer")
+    visit_page = officer.get(f"/schedule/{visit}").get_data(as_text=True)
+    url = re.search(r'value="http://fieldapp\.test(/r/[\w.-]+)"', visit_page).group(1)
+    client = app.test_client()
+    form = client.get(url).get_data(as_text=True)
+    check_page(form)
+    assert "Can't make this time?" in form and "You do not have to say why" in form
+    for fact in RESIDENT_FACTS:
+        assert fact not in form
+    done = send(client, url, {"days": ["tuesday", "thursday"], "times": ["morning"]})
+    assert done.status_code == 200
+    assert "Your housing officer has been told" in done.get_data(as_text=True)
+
+    row = db.execute("SELECT * FROM rebook_requests WHERE visit_id = ?", (visit,)).fetchone()
+    assert (row["preferred_days"], row["preferred_times"], row["reason"]) == (
+        '["tuesday", "thursday"]', '["morning"]', "")
+    assert db.execute("SELECT rebook_requested FROM visits WHERE id = ?", (visit,)).fetchone()[0]
+    [alert] = db.execute("SELECT * FROM alerts WHERE visit_id = ?", (visit,)).fetchall()
+    assert (alert["officer_id"], alert["severity"], alert["reasons"], alert["log_id"]) == (
+        world.users["officer"], "reach_out", "The resident asked for another time", None)
+    alert_page = officer.get(f"/alerts/{alert['id']}").get_data(as_text=True)
+    check_page(alert_page)
+    assert "Gas heating" in alert_page and "Tuesday, Thursday" in alert_page
+    assert "Morning (8am to 12 noon)" in officer.get(f"/schedule/{visit}").get_data(as_text=True)
+
+    again = client.get(url).get_data(as_text=True)  # once used, the link says so calmly
+    assert "<h1>We have your request</h1>" in again
+    resent = client.post(url, data={"csrf_token": csrf_token_from(form), "days": ["monday"]})
+    assert "<h1>We have your request</h1>" in resent.get_data(as_text=True)
+    assert db.execute("SELECT count(*) FROM alerts WHERE visit_id = ?", (visit,)).fetchone()[0] \
+        == 1
+
+
+def test_the_operative_is_told_to_check_before_going(app, db, world, resident, signed_in):
+    visit = visit_on(db, world, resident, datetime.combine(
+        today_local() + timedelta(days=1), time(10), LOCAL_ZONE))
+    send(app.test_client(), rebook_link(app, visit), {"reason": "My daughter cannot be here"})
+    operative = signed_in("operative")
+    today = operative.get("/today").get_data(as_text=True)
+    assert "The resident asked for another time: check with the office before you go" in today
+    briefing = operative.get(f"/visits/{visit}").get_data(as_text=True)
+    assert "Do not go unless the office tells you the visit is still on" in briefing
+    assert "My daughter cannot be here" not in briefing  # the why stays with the officer
+
+
+@pytest.mark.parametrize(("when", "status", "heading"), [
+    (-2, "booked", "The time of this visit has passed"),
+    (2, "cancelled", "This visit is cancelled"),
+])
+def test_a_rebook_link_for_a_past_or_cancelled_visit_says_so_calmly(app, db, world, resident,
+                                                                    when, status, heading):
+    visit = visit_on(db, world, resident, datetime.combine(
+        today_local() + timedelta(days=when), time(10), LOCAL_ZONE), status=status)
+    client = app.test_client()
+    html = client.get(rebook_link(app, visit)).get_data(as_text=True)
+    check_page(html)
+    assert f"<h1>{heading}</h1>" in html and "020 7946 0000" in html
+    assert client.get("/r/" + _token(app, tokens.FEEDBACK_SALT, visit)).get_data(
+        as_text=True).count("This link does not work") >= 1
+
+
+@pytest.mark.parametrize(("data", "field", "message"), [
+    ({"days": ["sunday-ish"]}, "days", "Choose days from the list"),
+    ({"times": ["midnight"]}, "times", "Choose times from the list"),
+    ({"reason": "x" * 501}, "reason", "This must be 500 characters or fewer"),
+])
+def test_a_rebook_request_that_cannot_be_stored_says_why(app, db, world, resident, data, field,
+                                                         message):
+    visit = visit_on(db, world, resident, datetime.combine(
+        today_local() + timedelta(days=3), time(10), LOCAL_ZONE))
+    response = send(app.test_client(), rebook_link(app, visit), data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    check_page(html)
+    assert f'id="{field}-error"' in html and message in html
+    assert db.execute("SELECT count(*) FROM rebook_requests").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM alerts WHERE visit_id = ?", (visit,)).fetchone()[0] \
+        == 0
