@@ -68,6 +68,24 @@ def shoot_offline(browser, out: Path, base: str) -> None:
     context.close()
 
 
+def shoot_resident_voice(browser, out: Path, base: str, app, db_path: Path) -> None:
+    """The resident's own phone, no account: how the visit felt, and asking for another time."""
+    from fieldapp.voice import tokens
+
+    db = connect(str(db_path))
+    now_visit = db.execute("SELECT id FROM visits WHERE job_ref = 'BSG-7731'").fetchone()[0]
+    later_visit = db.execute("SELECT id FROM visits WHERE starts_at > ? ORDER BY starts_at"
+                             " LIMIT 1", (datetime.now(UTC).isoformat(),)).fetchone()[0]
+    db.close()
+    with app.test_request_context():
+        feedback = tokens.make(tokens.FEEDBACK_SALT, now_visit)
+        rebook = tokens.make(tokens.REBOOK_SALT, later_visit)
+    page = browser.new_context(viewport=PHONE, locale="en-GB").new_page()
+    shoot(page, out, "resident-feedback", f"{base}/f/{feedback}")
+    shoot(page, out, "resident-rebook", f"{base}/r/{rebook}")
+    page.context.close()
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
@@ -104,9 +122,11 @@ def main(out: Path) -> None:
             sign_in(page, base, "officer@demo.test")
             shoot(page, out, "officer-residents", f"{base}/residents")
             shoot(page, out, "officer-resident", f"{base}/residents/1")
-            shoot(page, out, "officer-adjustment", f"{base}/residents/1/adjustments/new/call_ahead")
+            shoot(page, out, "officer-adjustment",
+                  f"{base}/residents/1/adjustments/new/avoid_times")
             shoot(page, out, "officer-visit", f"{base}/schedule/1")
             shoot(page, out, "officer-notifications", f"{base}/settings/notifications")
+            shoot_resident_voice(browser, out, base, app, db_path)
             browser.close()
         server.shutdown()
 
