@@ -63,6 +63,7 @@ def _register_blueprints(app: Flask) -> None:
         callers,
         idcard,
         logs,
+        measures,
         offline,
         operative,
         push,
@@ -73,7 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     for module in (auth, operative, briefing, idcard, logs, verify, residents, adjustments,
-                   schedule, alerts, callers, push, offline, voice, admin):
+                   schedule, alerts, callers, push, offline, voice, measures, admin):
         app.register_blueprint(module.bp)
 
 

@@ -110,6 +110,9 @@ ACCESS_TABLE = {
     "schedule.preview": ("GET", "/schedule/import/{visit_import}", allow(OFFICE_OF_RIVERSIDE)),
     "schedule.run_import": ("POST", "/schedule/import/{visit_import}", allow(OFFICE_ACTION)),
     "callers.check_caller": ("GET", "/check-caller", allow(OFFICE)),
+    # Each landlord sees only its own figures: the other landlord's people get theirs (200).
+    "measures.measures": ("GET", "/measures", allow(OFFICE)),
+    "measures.export_csv": ("GET", "/measures/export.csv", allow(OFFICE)),
     "admin.users": ("GET", "/admin/users", allow(ADMINS)),
     "admin.new_user": ("GET", "/admin/users/new", allow(ADMINS)),
     "admin.edit_user": ("GET", "/admin/users/{operative}/edit", allow(ADMIN_OF_RIVERSIDE)),

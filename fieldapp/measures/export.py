@@ -1,0 +1,77 @@
+"""CSV exports: each figure with the counts behind it, or the period's logs one per row. No
+private notes, no free text, no names or addresses: outcomes, reasons, levels and categories."""
+
+from ..clock import to_local
+from ..db import query_all
+from .queries import VISITS, figures
+
+KINDS = ("figures", "logs")
+
+
+def rows(db, what: str, landlord_id: int, period, firm_id, labels) -> list[list]:
+    if what == "logs":
+        return _logs(db, landlord_id, period, firm_id, labels)
+    return _figures(figures(db, landlord_id, period, firm_id), labels)
+
+
+def _figures(result, labels) -> list[list]:
+    out = [["measure", "value", "count", "out of"],
+           ["period", f"{result.period.first} to {result.period.last}", "", ""],
+           ["visits booked", result.booked, "", ""],
+           ["visits cancelled", result.cancelled, "", ""],
+           ["visits logged", result.logged, "", ""],
+           ["no-access rate", result.no_access.percent, result.no_access.count,
+            result.no_access.out_of],
+           ["residents with repeated no access", result.repeated_no_access, "", ""],
+           ["visits stopped (distress or safety)", result.stopped, "", ""],
+           ["completed at the first visit", result.first_visit_completed.percent,
+            result.first_visit_completed.count, result.first_visit_completed.out_of],
+           ["rebook requests", result.rebook_requests, "", ""],
+           ["urgent alerts escalated", result.escalated, "", ""],
+           ["adjustments overdue for review", result.reviews_overdue, "", ""]]
+    out += [[f"outcome: {labels['outcomes'].get(code, code)}", n, "", ""]
+            for code, n in sorted(result.outcomes.items())]
+    out += [[f"no-access reason: {labels['reasons'].get(code, code)}", n, "", ""]
+            for code, n in sorted(result.no_access_reasons.items())]
+    out += [[f"distress: {labels['distress'].get(code, code)}", n, "", ""]
+            for code, n in sorted(result.distress.items())]
+    out += [[f"concerns: {group}", n, "", ""] for group, n in sorted(result.concerns.items())]
+    out += [[f"alerts: {severity}", n, "", ""] for severity, n in sorted(result.alerts.items())]
+    for key in ("median", "p90"):
+        if result.acknowledge_minutes:
+            out.append([f"minutes to acknowledge ({key})", result.acknowledge_minutes[key],
+                        "", result.acknowledge_minutes["count"]])
+    for name, answers in result.feedback.items():
+        out.append([f"feedback {name}: yes", answers["yes"].percent, answers["yes"].count,
+                    answers["yes"].out_of])
+    out += [[f"week of {monday}", booked, no_access, ""]
+            for monday, booked, no_access in result.weeks]
+    return out
+
+
+def _logs(db, landlord_id: int, period, firm_id, labels) -> list[list]:
+    start, end = period.bounds
+    concerns = {}
+    out = [["visit date", "trade", "visit status", "outcome", "no-access reason", "distress",
+            "concern categories"]]
+    visits = query_all(db, VISITS, (landlord_id, start, end, firm_id, firm_id))
+    for row in query_all(db, """
+            SELECT log_concerns.log_id, group_concat(DISTINCT concern_categories.group_label)
+                   AS groups
+            FROM log_concerns JOIN concern_categories
+              ON concern_categories.code = log_concerns.concern
+            JOIN visit_logs ON visit_logs.id = log_concerns.log_id
+            JOIN visits ON visits.id = visit_logs.visit_id
+            JOIN residents ON residents.id = visits.resident_id
+            WHERE residents.landlord_id = ? AND visits.starts_at >= ? AND visits.starts_at < ?
+            GROUP BY log_concerns.log_id""", (landlord_id, start, end)):
+        concerns[row["log_id"]] = row["groups"]
+    for visit in sorted(visits, key=lambda v: v["starts_at"]):
+        if visit["log_id"] is None:
+            continue
+        out.append([to_local(visit["starts_at"]).date().isoformat(), visit["trade"],
+                    visit["status"], labels["outcomes"].get(visit["outcome"], visit["outcome"]),
+                    labels["reasons"].get(visit["no_access_reason"], "") or "",
+                    labels["distress"].get(visit["distress"], visit["distress"]),
+                    concerns.get(visit["log_id"], "")])
+    return out

@@ -1,0 +1,60 @@
+"""Periods in Europe/London local days, turned into the UTC bounds the database stores."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ..clock import day_bounds_utc, today_local
+
+PRESETS = [("week", "This week"), ("4weeks", "Last 4 weeks"), ("quarter", "This quarter"),
+           ("custom", "Choose dates")]
+LONGEST_DAYS = 400
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date  # inclusive
+    label: str
+
+    @property
+    def bounds(self) -> tuple[str, str]:
+        """[start, end) in UTC, covering whole local days."""
+        return day_bounds_utc(self.first, (self.last - self.first).days + 1)
+
+    def weeks(self) -> list[date]:
+        """The Monday of each week the period touches."""
+        monday = self.first - timedelta(days=self.first.weekday())
+        return [monday + timedelta(weeks=n)
+                for n in range((self.last - monday).days // 7 + 1)]
+
+
+def preset(name: str, today: date | None = None) -> Period:
+    today = today or today_local()
+    if name == "week":
+        return Period(today - timedelta(days=today.weekday()), today, "This week")
+    if name == "quarter":
+        first = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+        return Period(first, today, "This quarter")
+    return Period(today - timedelta(days=27), today, "Last 4 weeks")
+
+
+def custom(first_text: str, last_text: str) -> tuple[Period | None, dict]:
+    errors = {}
+    first = _day(first_text, "first", errors)
+    last = _day(last_text, "last", errors)
+    if first and last and last < first:
+        errors["last"] = "The end date must be on or after the start date"
+    elif first and last and (last - first).days > LONGEST_DAYS:
+        errors["last"] = f"Choose a period of {LONGEST_DAYS} days or fewer"
+    if errors:
+        return None, errors
+    return Period(first, last, f"{first:%-d %b %Y} to {last:%-d %b %Y}"), {}
+
+
+def _day(text: str, name: str, errors: dict) -> date | None:
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        errors[name] = ("Enter the start date" if name == "first" else "Enter the end date") \
+            if not (text or "").strip() else "Enter a real date, like 2026-11-23"
+        return None

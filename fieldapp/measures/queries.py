@@ -1,0 +1,193 @@
+"""The figures behind /measures, for one landlord and a period (optionally one firm).
+
+Definitions (also on the page, next to each figure):
+- A visit counts in the period when it is booked to start in it (local days).
+- A visit's outcome is its latest log (a changed log replaces the first for measures).
+- Alerts count when raised in the period; copies sent to duty officers are not counted twice.
+"""
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from ..clock import to_local, today_local
+from ..db import query_all, query_one
+from .periods import Period
+
+VISITS = """
+    SELECT visits.id, visits.resident_id, visits.starts_at, visits.status, visits.trade,
+           visits.pre_visit, latest.outcome, latest.no_access_reason, latest.distress,
+           latest.id AS log_id,
+           NOT EXISTS (SELECT 1 FROM visits AS earlier
+                       WHERE earlier.resident_id = visits.resident_id
+                         AND earlier.trade = visits.trade AND earlier.pre_visit = 0
+                         AND earlier.status = 'booked'
+                         AND earlier.starts_at < visits.starts_at) AS first_visit
+    FROM visits
+    JOIN residents ON residents.id = visits.resident_id
+    LEFT JOIN visit_logs AS latest ON latest.id = (
+        SELECT max(id) FROM visit_logs WHERE visit_logs.visit_id = visits.id)
+    WHERE residents.landlord_id = ? AND visits.starts_at >= ? AND visits.starts_at < ?
+      AND (? IS NULL OR visits.firm_id = ?)
+"""
+
+ALERTS = """
+    SELECT alerts.severity, alerts.created_at, alerts.acknowledged_at, alerts.escalated_at
+    FROM alerts
+    JOIN residents ON residents.id = alerts.resident_id
+    LEFT JOIN visit_logs ON visit_logs.id = alerts.log_id
+    LEFT JOIN visits ON visits.id = COALESCE(alerts.visit_id, visit_logs.visit_id)
+    WHERE residents.landlord_id = ? AND alerts.escalated_from IS NULL
+      AND alerts.created_at >= ? AND alerts.created_at < ?
+      AND (? IS NULL OR visits.firm_id = ?)
+"""
+
+
+@dataclass
+class Rate:
+    """A share with the counts behind it, so nobody reads a percentage without its base."""
+    count: int
+    out_of: int
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.count / self.out_of) if self.out_of else None
+
+    def __str__(self) -> str:
+        if not self.out_of:
+            return "No data"
+        return f"{self.percent}% ({self.count} of {self.out_of})"
+
+
+@dataclass
+class Figures:
+    period: Period
+    booked: int = 0
+    cancelled: int = 0
+    logged: int = 0
+    outcomes: Counter = field(default_factory=Counter)
+    no_access: Rate = field(default_factory=lambda: Rate(0, 0))
+    no_access_reasons: Counter = field(default_factory=Counter)
+    repeated_no_access: int = 0
+    stopped: int = 0
+    distress: Counter = field(default_factory=Counter)
+    concerns: Counter = field(default_factory=Counter)
+    alerts: Counter = field(default_factory=Counter)
+    acknowledge_minutes: dict = field(default_factory=dict)
+    escalated: int = 0
+    first_visit_completed: Rate = field(default_factory=lambda: Rate(0, 0))
+    rebook_requests: int = 0
+    feedback: dict = field(default_factory=dict)
+    reviews_overdue: int = 0
+    weeks: list = field(default_factory=list)  # (monday, booked, no access)
+
+
+def figures(db, landlord_id: int, period: Period, firm_id: int | None = None) -> Figures:
+    start, end = period.bounds
+    result = Figures(period)
+    rows = query_all(db, VISITS, (landlord_id, start, end, firm_id, firm_id))
+    _visit_figures(result, rows, period)
+    booked_ids = [row["id"] for row in rows if row["status"] == "booked"]
+    log_ids = [row["log_id"] for row in rows if row["log_id"] and row["status"] == "booked"]
+    result.concerns = _concerns(db, log_ids)
+    result.rebook_requests = _count_for(db, "rebook_requests", booked_ids)
+    result.feedback = _feedback(db, booked_ids)
+    _alert_figures(result, query_all(db, ALERTS, (landlord_id, start, end, firm_id, firm_id)))
+    result.reviews_overdue = query_one(db, """
+        SELECT count(*) AS n FROM adjustments
+        JOIN residents ON residents.id = adjustments.resident_id
+        WHERE residents.landlord_id = ? AND adjustments.status = 'active'
+          AND adjustments.review_due < ?""", (landlord_id, today_local().isoformat()))["n"]
+    return result
+
+
+def _visit_figures(result: Figures, rows, period: Period) -> None:
+    weekly = defaultdict(lambda: [0, 0])
+    no_access_by_resident = Counter()
+    first_visits = first_completed = 0
+    for row in rows:
+        if row["status"] == "cancelled":
+            result.cancelled += 1
+            continue
+        result.booked += 1
+        local_day = to_local(row["starts_at"]).date()
+        week = weekly[local_day.toordinal() - local_day.weekday()]
+        week[0] += 1
+        if row["outcome"] is None:
+            continue
+        result.logged += 1
+        result.outcomes[row["outcome"]] += 1
+        result.distress[row["distress"]] += 1
+        if row["outcome"] == "no_access":
+            week[1] += 1
+            result.no_access_reasons[row["no_access_reason"]] += 1
+            no_access_by_resident[row["resident_id"]] += 1
+        if row["outcome"] in ("stopped_distress", "stopped_unsafe"):
+            result.stopped += 1
+        if row["first_visit"] and not row["pre_visit"]:
+            first_visits += 1
+            first_completed += row["outcome"] == "completed"
+    result.no_access = Rate(result.outcomes["no_access"], result.logged)
+    result.repeated_no_access = sum(1 for n in no_access_by_resident.values() if n >= 2)
+    result.first_visit_completed = Rate(first_completed, first_visits)
+    result.weeks = [(monday, *weekly.get(monday.toordinal(), [0, 0]))
+                    for monday in period.weeks()]
+
+
+def _alert_figures(result: Figures, rows) -> None:
+    waits = []
+    for row in rows:
+        result.alerts[row["severity"]] += 1
+        if row["escalated_at"] and row["severity"] == "urgent":
+            result.escalated += 1
+        if row["acknowledged_at"]:
+            waits.append((to_local(row["acknowledged_at"]) - to_local(row["created_at"]))
+                         .total_seconds() / 60)
+    if waits:
+        result.acknowledge_minutes = {
+            "median": round(statistics.median(waits)),
+            "p90": round(statistics.quantiles(waits, n=10, method="inclusive")[-1])
+            if len(waits) > 1 else round(waits[0]),
+            "count": len(waits)}
+
+
+def _chunks(ids: list[int], size: int = 900):
+    for index in range(0, len(ids), size):
+        yield ids[index:index + size]
+
+
+def _concerns(db, log_ids: list[int]) -> Counter:
+    """Logs with at least one concern in each group."""
+    counts = Counter()
+    for chunk in _chunks(log_ids):
+        marks = ",".join("?" * len(chunk))
+        for row in query_all(db, f"""
+                SELECT concern_categories.group_label, count(DISTINCT log_concerns.log_id) AS n
+                FROM log_concerns JOIN concern_categories
+                  ON concern_categories.code = log_concerns.concern
+                WHERE log_concerns.log_id IN ({marks}) GROUP BY 1""", chunk):
+            counts[row["group_label"]] += row["n"]
+    return counts
+
+
+def _count_for(db, table: str, visit_ids: list[int]) -> int:
+    total = 0
+    for chunk in _chunks(visit_ids):
+        marks = ",".join("?" * len(chunk))
+        total += query_one(db, f"SELECT count(*) AS n FROM {table} WHERE visit_id IN ({marks})",
+                           chunk)["n"]
+    return total
+
+
+def _feedback(db, visit_ids: list[int]) -> dict:
+    """For each question: yes, partly, no, and a Rate of yes among those who answered."""
+    counts = {name: Counter() for name in ("felt_safe", "listened_to", "in_control")}
+    for chunk in _chunks(visit_ids):
+        marks = ",".join("?" * len(chunk))
+        for row in query_all(db, "SELECT felt_safe, listened_to, in_control FROM visit_feedback"
+                                 f" WHERE visit_id IN ({marks})", chunk):
+            for name, counter in counts.items():
+                if row[name]:
+                    counter[row[name]] += 1
+    return {name: {"counts": counter, "yes": Rate(counter["yes"], sum(counter.values()))}
+            for name, counter in counts.items()}

@@ -1,0 +1,201 @@
+"""Measures against a data set whose figures are worked out by hand below.
+
+The period is 2 to 29 March 2026 in local time. Clocks go forward at 01:00 UTC on 29 March,
+so a visit at 23:30 on 29 March local time is 22:30 UTC (in), and one at 00:30 on 30 March
+local time is 23:30 UTC on 29 March (out): periods are local days, not UTC days.
+"""
+
+import csv
+import io
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from fieldapp.clock import LOCAL_ZONE
+
+from factories import add_resident, add_visit
+from pages import check_page
+
+PERIOD = "/measures?period=custom&first=2026-03-02&last=2026-03-29"
+
+
+def local(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=LOCAL_ZONE)
+
+
+def log(db, visit: int, author: int, outcome: str, distress: str = "none", reason=None,
+        concerns=(), amends=None) -> int:
+    log_id = db.execute(
+        "INSERT INTO visit_logs (client_id, visit_id, author_id, outcome, no_access_reason,"
+        " distress, payload_hash, created_at, amends_log_id) VALUES (?, ?, ?, ?, ?, ?, 'x', ?,"
+        " ?)", (str(uuid.uuid4()), visit, author, outcome, reason, distress,
+                datetime.now(UTC).isoformat(timespec="seconds"), amends)).lastrowid
+    for concern in concerns:
+        db.execute("INSERT INTO log_concerns (log_id, concern) VALUES (?, ?)", (log_id, concern))
+    return log_id
+
+
+def alert(db, resident: int, severity: str, created: str, acknowledged=None, escalated=None,
+          log_id=None, visit_id=None, copy_of=None) -> int:
+    return db.execute(
+        "INSERT INTO alerts (resident_id, officer_id, log_id, visit_id, severity, reasons,"
+        " status, created_at, acknowledged_at, escalated_at, escalated_from)"
+        " VALUES (?, NULL, ?, ?, ?, 'x', ?, ?, ?, ?, ?)",
+        (resident, log_id, visit_id, severity, "acknowledged" if acknowledged else "new",
+         created, acknowledged, escalated, copy_of)).lastrowid
+
+
+@pytest.fixture
+def march(db, world):
+    riverside, acme, brightside = (world.orgs[k] for k in ("riverside", "acme", "brightside"))
+    officer, operative = world.users["officer"], world.users["operative"]
+    a = add_resident(db, riverside, officer, name="Ann Able")
+    b = add_resident(db, riverside, officer, name="Bob Baker")
+    x = add_resident(db, world.orgs["elsewhere"], None, name="Xena Other")
+
+    def visit(resident, firm, trade, starts, status="booked"):
+        begin = local(starts)
+        return add_visit(db, resident, firm, [operative], begin, begin.replace(
+            hour=min(begin.hour + 1, 23), minute=59), trade=trade, status=status)
+
+    v = {
+        "v1": visit(a, acme, "Plumbing", "2026-03-02T09:00"),
+        "v2": visit(a, acme, "Heating", "2026-03-09T10:00"),
+        "v3": visit(a, acme, "Heating", "2026-03-16T10:00"),
+        "v4": visit(b, brightside, "Plumbing", "2026-03-10T14:00"),
+        "v5": visit(b, brightside, "Roofing", "2026-03-20T09:00", status="cancelled"),
+        "v6": visit(b, acme, "Roofing", "2026-03-29T23:30"),   # last local day: in
+        "v7": visit(b, acme, "Roofing", "2026-03-30T00:30"),   # 23:30 UTC on the 29th: out
+        "v8": visit(a, acme, "Carpentry", "2026-03-01T23:30"),  # the day before: out
+        "x1": visit(x, world.orgs["faraway"], "Plumbing", "2026-03-05T09:00"),
+    }
+    log(db, v["v1"], operative, "completed")
+    l2 = log(db, v["v2"], operative, "no_access", reason="no_answer")
+    log(db, v["v3"], operative, "no_access", reason="no_answer")
+    first = log(db, v["v4"], operative, "completed")
+    l4 = log(db, v["v4"], operative, "stopped_distress", "significant", concerns=["self_neglect"],
+             amends=first)  # the changed log is the one that counts
+    log(db, v["x1"], operative, "no_access", reason="no_answer")  # another landlord's
+    alert(db, b, "urgent", "2026-03-10T15:00:00+00:00", "2026-03-10T15:10:00+00:00", log_id=l4)
+    alert(db, a, "reach_out", "2026-03-09T12:00:00+00:00", "2026-03-09T13:00:00+00:00",
+          log_id=l2)
+    escalated = alert(db, b, "urgent", "2026-03-10T15:00:00+00:00", "2026-03-10T15:40:00+00:00",
+                      "2026-03-10T15:31:00+00:00", log_id=l4)
+    alert(db, b, "urgent", "2026-03-10T15:31:00+00:00", copy_of=escalated, log_id=l4)
+    alert(db, b, "reach_out", "2026-03-25T09:00:00+00:00", visit_id=v["v6"])
+    alert(db, x, "urgent", "2026-03-05T10:00:00+00:00")  # another landlord's
+    db.execute("INSERT INTO rebook_requests (visit_id, created_at) VALUES (?, 'x'), (?, 'x')",
+               (v["v6"], v["v7"]))
+    for visit_key, answers in [("v1", ("yes", "yes", "partly")), ("v4", ("no", None, "no")),
+                               ("v7", ("yes", "yes", "yes"))]:
+        db.execute("INSERT INTO visit_feedback (visit_id, felt_safe, listened_to, in_control,"
+                   " created_at, updated_at) VALUES (?, ?, ?, ?, 'x', 'x')",
+                   (v[visit_key], *answers))
+    db.execute("UPDATE adjustments SET review_due = '2099-01-01'")
+    db.execute("INSERT INTO adjustments (resident_id, type_code, consent_given_by, consent_how,"
+               " consent_on, recorded_by, review_due, created_at, updated_at) VALUES"
+               " (?, 'noise_warning', 'resident', 'in_person', '2025-01-01', ?, '2026-01-01',"
+               " 'x', 'x')", (a, officer))
+    return v
+
+
+def figures_csv(client, url: str) -> dict:
+    response = client.get(url.replace("/measures?", "/measures/export.csv?what=figures&"))
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    return {row[0]: row[1:] for row in rows[1:]}
+
+
+def test_every_measure_matches_the_hand_worked_figures(signed_in, march):
+    client = signed_in("officer")
+    page = client.get(PERIOD)
+    assert page.status_code == 200
+    check_page(page.get_data(as_text=True))
+    got = figures_csv(client, PERIOD)
+    # Booked v1 v2 v3 v4 v6; cancelled v5; logged v1 v2 v3 v4 (v4 by its changed log).
+    assert got["visits booked"][0] == "5" and got["visits cancelled"][0] == "1"
+    assert got["visits logged"][0] == "4"
+    # No access: v2, v3 of 4 logged; both "no answer"; Ann twice: one resident repeats.
+    assert got["no-access rate"] == ["50", "2", "4"]
+    assert got["no-access reason: No answer"][0] == "2"
+    assert got["residents with repeated no access"][0] == "1"
+    assert got["visits stopped (distress or safety)"][0] == "1"
+    assert got["distress: None"][0] == "3" and got["distress: Significant"][0] == "1"
+    assert got["concerns: Adult safeguarding"][0] == "1"
+    # First visits for a resident and trade, logged: v1 (completed), v2, v4: 1 of 3.
+    assert got["completed at the first visit"] == ["33", "1", "3"]
+    assert got["rebook requests"][0] == "1"  # v6; v7 is outside the period
+    # Alerts raised in the period, not counting the duty copy: urgent 2, reach out 2.
+    assert got["alerts: urgent"][0] == "2" and got["alerts: reach_out"][0] == "2"
+    assert got["urgent alerts escalated"][0] == "1"
+    # Acknowledged after 10, 60 and 40 minutes: median 40; 90th percentile 40 + 0.8 x 20 = 56.
+    assert got["minutes to acknowledge (median)"] == ["40", "", "3"]
+    assert got["minutes to acknowledge (p90)"] == ["56", "", "3"]
+    # Feedback on v1 and v4 (v7 is outside): safe yes 1 of 2; listened 1 of 1; control 0 of 2.
+    assert got["feedback felt_safe: yes"] == ["50", "1", "2"]
+    assert got["feedback listened_to: yes"] == ["100", "1", "1"]
+    assert got["feedback in_control: yes"] == ["0", "0", "2"]
+    assert got["adjustments overdue for review"][0] == "1"
+    # Weeks from Monday 2 March: v1 | v2 v4 (v2 no access) | v3 (no access) | v6 on Sunday 29.
+    assert [got[f"week of 2026-03-{d:02d}"][:2] for d in (2, 9, 16, 23)] == [
+        ["1", "0"], ["2", "1"], ["1", "1"], ["1", "0"]]
+
+
+def test_one_firm_only(signed_in, march, world):
+    client = signed_in("officer")
+    got = figures_csv(client, f"{PERIOD}&firm={world.orgs['acme']}")
+    # Acme: v1 v2 v3 v6 booked, v1 v2 v3 logged, two without access; alerts about v2 and v6.
+    assert got["visits booked"][0] == "4" and got["visits cancelled"][0] == "0"
+    assert got["no-access rate"] == ["67", "2", "3"]
+    assert got["alerts: reach_out"][0] == "2" and "alerts: urgent" not in got
+
+
+def test_a_period_with_no_visits_says_so_without_dividing_by_zero(signed_in, march):
+    client = signed_in("officer")
+    html = client.get("/measures?period=custom&first=2020-01-01&last=2020-01-31").get_data(
+        as_text=True)
+    check_page(html)
+    assert "No data" in html
+    got = figures_csv(client, "/measures?period=custom&first=2020-01-01&last=2020-01-31")
+    assert got["visits booked"][0] == "0" and got["no-access rate"] == ["", "0", "0"]
+
+
+def test_another_landlord_sees_only_its_own(signed_in, march):
+    got = figures_csv(signed_in("other_landlord_officer"), PERIOD)
+    # Only the other landlord's x1 (no access) and its urgent alert.
+    assert got["visits booked"][0] == "1" and got["no-access rate"] == ["100", "1", "1"]
+    assert got["alerts: urgent"][0] == "1"
+
+
+def test_the_logs_export_has_no_names_notes_or_free_text_and_is_audited(signed_in, db, march):
+    db.execute("UPDATE visit_logs SET note = 'Private: she cried', follow_up = 'Call her GP'")
+    client = signed_in("officer")
+    response = client.get(PERIOD.replace("/measures?", "/measures/export.csv?what=logs&"))
+    text = response.get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["visit date", "trade", "visit status", "outcome", "no-access reason",
+                       "distress", "concern categories"]
+    assert [row[0] for row in rows[1:]] == ["2026-03-02", "2026-03-09", "2026-03-10",
+                                            "2026-03-16"]
+    assert rows[3][3:] == ["Stopped - resident distressed", "", "Significant",
+                           "Adult safeguarding"]
+    for secret in ("Ann Able", "Bob Baker", "she cried", "GP", "Self-neglect"):
+        assert secret not in text
+    assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'measures_exported'"
+                      ).fetchone()[0] == 1
+
+
+@pytest.mark.parametrize(("query", "field", "message"), [
+    ("first=&last=2026-03-01", "first", "Enter the start date"),
+    ("first=2026-02-30&last=2026-03-01", "first", "Enter a real date, like 2026-11-23"),
+    ("first=2026-03-02&last=2026-03-01", "last", "The end date must be on or after the start"
+     " date"),
+    ("first=2024-01-01&last=2026-03-01", "last", "Choose a period of 400 days or fewer"),
+])
+def test_chosen_dates_that_do_not_work_say_why(signed_in, query, field, message):
+    response = signed_in("officer").get(f"/measures?period=custom&{query}")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    check_page(html)
+    assert f'id="{field}-error"' in html and message in html
