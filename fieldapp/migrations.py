@@ -398,5 +398,15 @@ def m010_resident_voice(db: Database) -> None:
     """)
 
 
+@migrations()
+def m011_measures_indexes(db: Database) -> None:
+    """Measures ask, for every visit in a period, whether it was the resident's first for that
+    trade: a small index answers it without reading the visits themselves."""
+    _script(db, """
+    CREATE INDEX visits_first_of_trade ON visits(resident_id, trade, starts_at)
+        WHERE pre_visit = 0 AND status = 'booked'
+    """)
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

@@ -7,10 +7,11 @@ Definitions (also on the page, next to each figure):
 """
 
 import statistics
-from collections import Counter, defaultdict
+from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 
-from ..clock import to_local, today_local
+from ..clock import day_bounds_utc, to_local, today_local
 from ..db import query_all, query_one
 from .periods import Period
 
@@ -102,7 +103,10 @@ def figures(db, landlord_id: int, period: Period, firm_id: int | None = None) ->
 
 
 def _visit_figures(result: Figures, rows, period: Period) -> None:
-    weekly = defaultdict(lambda: [0, 0])
+    mondays = period.weeks()
+    # Each week's start as stored (UTC text), so a visit finds its week by comparing strings.
+    week_starts = [day_bounds_utc(monday)[0] for monday in mondays]
+    weekly = [[0, 0] for _ in mondays]
     no_access_by_resident = Counter()
     first_visits = first_completed = 0
     for row in rows:
@@ -110,8 +114,7 @@ def _visit_figures(result: Figures, rows, period: Period) -> None:
             result.cancelled += 1
             continue
         result.booked += 1
-        local_day = to_local(row["starts_at"]).date()
-        week = weekly[local_day.toordinal() - local_day.weekday()]
+        week = weekly[bisect_right(week_starts, row["starts_at"]) - 1]
         week[0] += 1
         if row["outcome"] is None:
             continue
@@ -130,8 +133,7 @@ def _visit_figures(result: Figures, rows, period: Period) -> None:
     result.no_access = Rate(result.outcomes["no_access"], result.logged)
     result.repeated_no_access = sum(1 for n in no_access_by_resident.values() if n >= 2)
     result.first_visit_completed = Rate(first_completed, first_visits)
-    result.weeks = [(monday, *weekly.get(monday.toordinal(), [0, 0]))
-                    for monday in period.weeks()]
+    result.weeks = [(monday, *counts) for monday, counts in zip(mondays, weekly, strict=True)]
 
 
 def _alert_figures(result: Figures, rows) -> None:

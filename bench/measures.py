@@ -1,0 +1,136 @@
+"""How long /measures takes with a year of a borough's visits (about 100,000, with their logs,
+concerns, alerts and feedback).
+
+Run: .venv/bin/python bench/measures.py [VISITS]
+Builds a fresh database in a temporary folder (demo landlord, firms and people; 30,000
+residents), then times the page for a quarter, a year and one firm's quarter through the app
+(signed in as an officer), median of 5 runs each. It prints the figures and asserts nothing.
+"""
+
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from fieldapp import create_app, migrations
+from fieldapp.db import connect, query_all, query_one
+from fieldapp.demo import load_demo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from support import sign_in_quickly  # noqa: E402
+
+RESIDENTS = 30_000
+OUTCOMES = ["completed"] * 70 + ["partly_completed"] * 12 + ["no_access"] * 14 + \
+    ["stopped_distress", "stopped_unsafe", "not_attended", "not_attended"]
+DISTRESS = ["none"] * 90 + ["some"] * 8 + ["significant"] * 2
+TRADES = ["Plumbing", "Heating", "Electrical", "Roofing", "Carpentry", "Damp and mould"]
+
+
+def build(db, visits: int) -> None:
+    migrations.apply(db)
+    load_demo(db)
+    landlord = query_one(db, "SELECT id FROM organisations WHERE kind = 'landlord'")["id"]
+    officer = query_one(db, "SELECT id FROM users WHERE email = 'officer@demo.test'")["id"]
+    firms = [r["id"] for r in query_all(db, "SELECT id FROM organisations WHERE kind ="
+                                            " 'contractor'")]
+    author = query_one(db, "SELECT id FROM users WHERE role = 'operative'")["id"]
+    concerns = [r["code"] for r in query_all(db, "SELECT code FROM concern_categories")]
+    rng = random.Random(7)
+    now = datetime.now(UTC)
+    stamp = now.isoformat(timespec="seconds")
+    with db.conn:
+        first_resident = db.execute("SELECT coalesce(max(id), 0) + 1 FROM residents").fetchone()[0]
+        db.conn.executemany(
+            "INSERT INTO residents (landlord_id, officer_id, tenancy_ref, name, address_line1,"
+            " postcode, created_at, updated_at) VALUES (?, ?, ?, 'Bench Resident', '1 Road',"
+            " 'RS1 1AA', ?, ?)",
+            [(landlord, officer, f"T-{n}", stamp, stamp) for n in range(RESIDENTS)])
+        visit_rows, log_rows, concern_rows, alert_rows, feedback_rows = [], [], [], [], []
+        for n in range(visits):
+            starts = now - timedelta(minutes=rng.randrange(365 * 24 * 60))
+            visit_id = n + 1_000_000
+            resident = first_resident + rng.randrange(RESIDENTS)
+            status = "cancelled" if rng.random() < 0.04 else "booked"
+            visit_rows.append((visit_id, resident, rng.choice(firms), f"J-{n}",
+                               rng.choice(TRADES), starts.isoformat(timespec="seconds"),
+                               (starts + timedelta(hours=2)).isoformat(timespec="seconds"),
+                               status, stamp, stamp))
+            if status == "cancelled" or starts > now - timedelta(hours=2):
+                continue
+            outcome, distress = rng.choice(OUTCOMES), rng.choice(DISTRESS)
+            log_rows.append((visit_id, str(uuid.uuid4()), visit_id, author, outcome,
+                             "no_answer" if outcome == "no_access" else None, distress,
+                             (starts + timedelta(hours=2)).isoformat(timespec="seconds")))
+            if rng.random() < 0.03:
+                concern_rows.append((visit_id, rng.choice(concerns)))
+            if outcome != "completed" or distress == "significant":
+                created = starts + timedelta(hours=2)
+                acknowledged = created + timedelta(minutes=rng.randrange(5, 240))
+                alert_rows.append((resident, officer, visit_id,
+                                   "urgent" if distress == "significant" else "reach_out",
+                                   created.isoformat(timespec="seconds"),
+                                   acknowledged.isoformat(timespec="seconds")))
+            if rng.random() < 0.1:
+                feedback_rows.append((visit_id, rng.choice(["yes", "yes", "partly", "no"]),
+                                      rng.choice(["yes", "partly", None]), "yes", stamp, stamp))
+        db.conn.executemany(
+            "INSERT INTO visits (id, resident_id, firm_id, job_ref, trade, starts_at, ends_at,"
+            " status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", visit_rows)
+        db.conn.executemany(
+            "INSERT INTO visit_logs (id, client_id, visit_id, author_id, outcome,"
+            " no_access_reason, distress, payload_hash, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 'bench', ?)", log_rows)
+        db.conn.executemany("INSERT INTO log_concerns (log_id, concern) VALUES (?, ?)",
+                            concern_rows)
+        db.conn.executemany(
+            "INSERT INTO alerts (resident_id, officer_id, log_id, severity, reasons, status,"
+            " created_at, acknowledged_at) VALUES (?, ?, ?, ?, 'bench', 'acknowledged', ?, ?)",
+            alert_rows)
+        db.conn.executemany(
+            "INSERT INTO visit_feedback (visit_id, felt_safe, listened_to, in_control,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)", feedback_rows)
+    db.execute("ANALYZE")
+    print(f"data: {len(visit_rows):,} visits, {len(log_rows):,} logs, {len(alert_rows):,}"
+          f" alerts, {len(feedback_rows):,} feedback answers, {RESIDENTS:,} residents")
+
+
+def timed(client, label: str, url: str, runs: int = 5) -> None:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+    print(f"{label}: median {statistics.median(times) * 1000:.0f} ms"
+          f" (min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}; {runs} runs)")
+
+
+def main(visits: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.db"
+        db = connect(str(path))
+        started = time.perf_counter()
+        build(db, visits)
+        print(f"built in {time.perf_counter() - started:.1f} s")
+        firm = query_one(db, "SELECT id FROM organisations WHERE kind = 'contractor'")["id"]
+        db.close()
+        app = create_app({"FIELDAPP_DB": str(path), "TESTING": True})
+        client = sign_in_quickly(app, "officer@demo.test")
+        year_ago = (datetime.now(UTC) - timedelta(days=364)).date().isoformat()
+        today = datetime.now(UTC).date().isoformat()
+        timed(client, "/measures, last 4 weeks", "/measures")
+        timed(client, "/measures, this quarter", "/measures?period=quarter")
+        timed(client, "/measures, a year (chosen dates)",
+              f"/measures?period=custom&first={year_ago}&last={today}")
+        timed(client, "/measures, this quarter, one firm",
+              f"/measures?period=quarter&firm={firm}")
+        timed(client, "figures CSV, a year",
+              f"/measures/export.csv?period=custom&first={year_ago}&last={today}", runs=3)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
