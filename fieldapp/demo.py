@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 from . import accounts
 from .clock import local_to_utc_iso, today_local
 from .db import query_one, transaction, utc_now
+from .demo_history import load_history
 from .organisations import create_contractor, create_landlord
 from .photos import prepare_photo
 from .push import keys
@@ -152,6 +153,7 @@ def load_demo(db) -> list[tuple[str, str, str]]:
     users = _load_users(db, orgs)
     residents = _load_residents(db, orgs["landlord"], users)
     _load_visits(db, residents, users, orgs, today_local())
+    load_history(db, residents, users, orgs, today_local())
     keys.generate(db)  # so notifications can be tried on the demo
     return [(email, name, role) for email, name, role, *_ in DEMO_ACCOUNTS]
 

@@ -126,6 +126,7 @@ def main(out: Path) -> None:
                   f"{base}/residents/1/adjustments/new/avoid_times")
             shoot(page, out, "officer-visit", f"{base}/schedule/1")
             shoot(page, out, "officer-notifications", f"{base}/settings/notifications")
+            shoot(page, out, "officer-measures", f"{base}/measures")
             shoot_resident_voice(browser, out, base, app, db_path)
             browser.close()
         server.shutdown()

@@ -1,0 +1,70 @@
+"""Four weeks of past visits for the demo, with their logs, a few alerts (dealt with) and some
+residents' feedback, so Measures and the residents' pages have something true-to-life to show.
+Deterministic: the same demo every time."""
+
+import random
+import uuid
+from datetime import date, datetime, time, timedelta
+
+from .clock import local_to_utc_iso
+from .db import transaction
+
+OUTCOMES = ["completed"] * 14 + ["partly_completed"] * 3 + ["no_access"] * 3 + \
+    ["stopped_distress"]
+TRADES = ["Plumbing", "Heating", "Electrical", "Carpentry"]
+
+
+def load_history(db, residents: list[int], users: dict[str, int], orgs: dict[str, int],
+                 today: date) -> None:
+    rng = random.Random(2026)
+    with transaction(db):
+        for days_ago in range(28, 0, -1):
+            day = today - timedelta(days=days_ago)
+            if day.weekday() >= 5:
+                continue
+            for slot in (9, 13):
+                _past_visit(db, rng, day, slot, rng.choice(residents), users, orgs)
+
+
+def _past_visit(db, rng, day: date, hour: int, resident: int, users, orgs) -> None:
+    operative = rng.choice(["operative", "operative2"])
+    firm = orgs["acme"] if operative == "operative" else orgs["brightside"]
+    starts, ends = local_to_utc_iso(day, time(hour)), local_to_utc_iso(day, time(hour + 2))
+    visit = db.execute(
+        "INSERT INTO visits (resident_id, firm_id, job_ref, trade, starts_at, ends_at,"
+        " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (resident, firm, f"HIST-{day:%m%d}-{hour}", rng.choice(TRADES), starts, ends,
+         users["officer"], starts, starts)).lastrowid
+    db.execute("INSERT INTO visit_operatives (visit_id, user_id) VALUES (?, ?)",
+               (visit, users[operative]))
+    outcome = rng.choice(OUTCOMES)
+    distress = "significant" if outcome == "stopped_distress" else rng.choice(
+        ["none"] * 8 + ["some"])
+    log = db.execute(
+        "INSERT INTO visit_logs (client_id, visit_id, author_id, outcome, no_access_reason,"
+        " distress, payload_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, 'demo', ?)",
+        (str(uuid.uuid4()), visit, users[operative], outcome,
+         "no_answer" if outcome == "no_access" else None, distress, ends)).lastrowid
+    if outcome != "completed":
+        _dealt_with_alert(db, rng, resident, users["officer"], log, ends, outcome)
+    if rng.random() < 0.4:
+        db.execute(
+            "INSERT INTO visit_feedback (visit_id, felt_safe, listened_to, in_control,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (visit, rng.choice(["yes"] * 5 + ["partly"]), rng.choice(["yes"] * 4 + ["partly"]),
+             rng.choice(["yes", "yes", "partly", "no"]), ends, ends))
+
+
+def _dealt_with_alert(db, rng, resident: int, officer: int, log: int, at: str,
+                      outcome: str) -> None:
+    created = datetime.fromisoformat(at)
+    acknowledged = created + timedelta(minutes=rng.randrange(4, 90))
+    severity = "urgent" if outcome == "stopped_distress" else "reach_out"
+    db.execute(
+        "INSERT INTO alerts (resident_id, officer_id, log_id, severity, reasons, status,"
+        " created_at, acknowledged_at, acknowledged_by, closed_at, closed_by, action_taken)"
+        " VALUES (?, ?, ?, ?, ?, 'closed', ?, ?, ?, ?, ?, 'Called the resident; agreed a new"
+        " time.')",
+        (resident, officer, log, severity, outcome.replace("_", " ").capitalize(), at,
+         acknowledged.isoformat(timespec="seconds"), officer,
+         acknowledged.isoformat(timespec="seconds"), officer))
