@@ -139,8 +139,42 @@ def vapid_command(replace):
     click.echo(f"VAPID public key: {keys.generate(_migrated_db(), replace=replace)}")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_command(path):
+    """Copy the database to PATH while the app runs (a consistent snapshot), then check it."""
+    from .backup import BackupProblem, backup
+
+    try:
+        counts = backup(current_app.config["FIELDAPP_DB"], path)
+    except BackupProblem as problem:
+        raise click.ClickException(str(problem)) from problem
+    click.echo(f"Backed up to {path}: integrity ok; " + _counted(counts))
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace the existing database (stop the app and "
+                                           "the worker first).")
+def restore_command(path, force):
+    """Check the backup at PATH, then restore it as the database, and bring its schema up to
+    date."""
+    from .backup import BackupProblem, restore
+
+    try:
+        counts = restore(path, current_app.config["FIELDAPP_DB"], force=force)
+    except BackupProblem as problem:
+        raise click.ClickException(str(problem)) from problem
+    _migrated_db().close()
+    click.echo(f"Restored {path} to {current_app.config['FIELDAPP_DB']}: " + _counted(counts))
+
+
+def _counted(counts: dict[str, int]) -> str:
+    return ", ".join(f"{table} {n}" for table, n in counts.items()) + "."
+
+
 COMMANDS = (migrate_command, create_landlord_command, create_user_command, demo_command,
-            serve_command, worker_command, vapid_command)
+            serve_command, worker_command, vapid_command, backup_command, restore_command)
 
 
 def register_commands(app) -> None:
