@@ -11,21 +11,22 @@ from flask import current_app, g
 BUSY_TIMEOUT_MS = 5000
 
 
-def connect(path: str) -> sqlite_utils.Database:
+def connect(path: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite_utils.Database:
     # isolation_level=None: no implicit BEGIN, so `transaction()` controls every write
     # and can take the write lock up front with BEGIN IMMEDIATE.
-    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout_ms / 1000)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     conn.execute("PRAGMA foreign_keys=ON")
     return sqlite_utils.Database(conn)
 
 
 def get_db() -> sqlite_utils.Database:
     if "db" not in g:
-        g.db = connect(current_app.config["FIELDAPP_DB"])
+        g.db = connect(current_app.config["FIELDAPP_DB"],
+                       current_app.config.get("FIELDAPP_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS))
     return g.db
 
 

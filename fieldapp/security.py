@@ -1,5 +1,7 @@
 """Security headers, set in one place for every response, and the plain-English error pages."""
 
+import sqlite3
+
 from flask import jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -34,6 +36,8 @@ ERROR_PAGES = {
           "Choose a smaller file and try again."),
     429: ("Too many attempts", "There have been too many attempts in a short time.",
           "Wait 15 minutes, then try again."),
+    503: ("The system is busy", "Too many changes are being saved at this moment. Nothing "
+          "you sent was saved.", "Wait a few seconds, then send it again."),
     500: ("Something went wrong on our side", "The problem is ours, not yours.",
           "Try again in a few minutes. If it keeps happening, tell your administrator."),
 }
@@ -72,7 +76,22 @@ def render_csrf_error(_error: CSRFError):
     return render_template("errors/csrf.html"), 400
 
 
+def render_busy(error: sqlite3.OperationalError):
+    """The database stayed locked for the whole busy timeout: say "busy, try again", with
+    Retry-After, not a 500. The phone's outbox keeps the log and sends it again."""
+    if "locked" not in str(error) and "busy" not in str(error):
+        raise error
+    heading, what, todo = ERROR_PAGES[503]
+    if request.path.startswith("/api/"):
+        response = jsonify(errors={"request": f"{what} {todo}"})
+    else:
+        response = render_template("errors/error.html", status=503, heading=heading,
+                                   what=what, todo=todo)
+    return response, 503, {"Retry-After": "5"}
+
+
 def init_app(app) -> None:
+    app.register_error_handler(sqlite3.OperationalError, render_busy)
     app.after_request(set_security_headers)
     app.register_error_handler(CSRFError, render_csrf_error)
     app.register_error_handler(HTTPException, render_error)
