@@ -86,7 +86,8 @@ def test_every_post_route_refuses_a_request_without_csrf(app, signed_in):
     post_rules = [rule for rule in app.url_map.iter_rules() if "POST" in rule.methods]
     assert post_rules
     for rule in post_rules:
-        url = re.sub(r"<int:\w+>", "1", rule.rule).replace("<code>", "gentle_knock")
+        url = re.sub(r"<int:\w+>", "1", rule.rule)
+        url = url.replace("<code>", "gentle_knock").replace("<token>", "a-resident-link-token")
         assert "<" not in url, f"add an example value for {rule.rule}"
         assert client.post(url, data={}).status_code == 400, rule.rule
 
