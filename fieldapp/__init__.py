@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -15,6 +16,7 @@ from .limits import limiter
 
 HTMX_VERSION = "2.0.11"
 csrf = CSRFProtect()
+compress = Compress()
 htmx = HTMX()
 
 
@@ -31,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     htmx.init_app(app)
     security.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
     _init_login(app)
     _register_blueprints(app)
     _init_templates(app)
