@@ -90,6 +90,30 @@ def demo_command():
         click.echo(f"  {email:<24} {role:<10} {name}")
 
 
+@click.command("bench-data")
+@click.option("--homes", default=30_000, type=click.IntRange(10, 1_000_000), show_default=True)
+@click.option("--years", default=1.0, type=click.FloatRange(0.05, 10), show_default=True)
+def bench_data_command(homes, years):
+    """Fill a new database with borough-sized data for benchmarks (demo accounts included)."""
+    import time
+
+    from .benchdata import generate
+
+    if current_app.config["FIELDAPP_ENV"] == "production":
+        raise click.ClickException("Benchmark data is never loaded with FIELDAPP_ENV=production.")
+    started = time.perf_counter()
+    try:
+        counts = generate(_db(), homes, years)
+    except DemoRefused as refusal:
+        raise click.ClickException(str(refusal).replace("./scripts/demo", "bench-data")) \
+            from refusal
+    click.echo(f"Benchmark data for {homes:,} homes and {years:g} year(s) loaded into "
+               f"{current_app.config['FIELDAPP_DB']} in {time.perf_counter() - started:.0f} s:")
+    click.echo("  " + _counted(counts))
+    click.echo(f"Accounts: the demo's, and operative-N@bench.test, officer-N@bench.test "
+               f"(password: {DEMO_PASSWORD}).")
+
+
 @click.command("serve")
 @click.option("--host", envvar="HOST", default="127.0.0.1", show_default=True)
 @click.option("--port", envvar="PORT", default=5000, type=int, show_default=True)
@@ -174,6 +198,7 @@ def _counted(counts: dict[str, int]) -> str:
 
 
 COMMANDS = (migrate_command, create_landlord_command, create_user_command, demo_command,
+            bench_data_command,
             serve_command, worker_command, vapid_command, backup_command, restore_command)
 
 

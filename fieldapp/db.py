@@ -1,7 +1,10 @@
-"""The SQLite connection: one per request on `g`, the same pragmas on every connection."""
+"""The SQLite connection: one per server thread, reused by its requests; the same pragmas on
+every connection."""
 
 import contextlib
+import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -23,17 +26,53 @@ def connect(path: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite_utils.D
     return sqlite_utils.Database(conn)
 
 
+# A new connection reads the whole schema on its first query (about 1 ms here, as much as
+# rendering a page), so each server thread keeps one. It is replaced when the app points at
+# another file or the file was replaced (a restore), and left with no transaction open.
+_per_thread = threading.local()
+
+
+def _file_identity(path: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
+def _thread_connection(path: str, busy_timeout_ms: int) -> sqlite_utils.Database:
+    key = (path, busy_timeout_ms, _file_identity(path))
+    cached = getattr(_per_thread, "cached", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    if cached is not None:
+        cached[1].close()
+    db = connect(path, busy_timeout_ms)
+    _per_thread.cached = ((path, busy_timeout_ms, _file_identity(path)), db)
+    return db
+
+
 def get_db() -> sqlite_utils.Database:
     if "db" not in g:
-        g.db = connect(current_app.config["FIELDAPP_DB"],
-                       current_app.config.get("FIELDAPP_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS))
+        g.db = _thread_connection(current_app.config["FIELDAPP_DB"],
+                                  current_app.config.get("FIELDAPP_BUSY_TIMEOUT_MS",
+                                                         BUSY_TIMEOUT_MS))
     return g.db
 
 
 def close_db(_exc: BaseException | None = None) -> None:
+    """End of a request: the connection stays for the thread's next request, never with a
+    transaction left open (a failed request's is rolled back)."""
     db = g.pop("db", None)
-    if db is not None:
-        db.close()
+    if db is not None and db.conn.in_transaction:
+        db.conn.rollback()
+
+
+def close_thread_connection() -> None:
+    cached = getattr(_per_thread, "cached", None)
+    if cached is not None:
+        _per_thread.cached = None
+        cached[1].close()
 
 
 @contextlib.contextmanager

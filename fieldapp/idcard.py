@@ -1,5 +1,6 @@
 """The operative's ID card for a visit: photo, name, firm, badge, and a QR code to check them."""
 
+import functools
 import re
 
 import qrcode
@@ -19,6 +20,9 @@ from .visits import get_visit_for_operative_or_404
 bp = Blueprint("idcard", __name__)
 
 
+# Drawing a QR code takes about 20 ms; a card's link is the same all day, and the card is
+# opened again and again on the doorstep.
+@functools.lru_cache(maxsize=1024)
 def qr_svg(url: str, label: str = "QR code that opens the check page") -> Markup:
     """The link as an inline SVG QR code, sized by CSS, described for screen readers."""
     image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=4,

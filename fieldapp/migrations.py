@@ -408,5 +408,12 @@ def m011_measures_indexes(db: Database) -> None:
     """)
 
 
+@migrations()
+def m012_alerts_by_log(db: Database) -> None:
+    """A new log finds the alerts its rules raised (and a resend finds them again) without
+    reading every alert: found by tests/test_query_plans.py."""
+    _script(db, "CREATE INDEX alerts_log ON alerts(log_id)")
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

@@ -53,7 +53,8 @@ def set_security_headers(response):
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-    if current_user and current_user.is_authenticated:
+    # Static files hold nothing personal: no need to look up who is asking.
+    if request.endpoint != "static" and current_user and current_user.is_authenticated:
         # Pages behind sign-in hold personal data: no shared or browser HTTP cache keeps them.
         headers.setdefault("Cache-Control", "no-store")
     return response

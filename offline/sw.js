@@ -106,7 +106,8 @@ let lastRefresh = 0;
 async function refresh() {
   if (Date.now() - lastRefresh > 20000) {
     lastRefresh = Date.now();
-    await fetchPages();
+    // No signal after all, or the server did not answer: say what is kept from before.
+    await fetchPages().catch(() => {});
   }
   const index = await readIndex();
   if (!index.user) return;

@@ -12,16 +12,26 @@ ACTION_LIMIT = 500
 OFFICE_ROLES = ("officer", "admin")
 
 
-def inbox_alerts(db, officer_id: int) -> list:
-    return query_all(db, """
+INBOX_COLUMNS = """
         SELECT alerts.*, residents.name AS resident_name, residents.preferred_name,
                visits.trade, visits.starts_at
         FROM alerts JOIN residents ON residents.id = alerts.resident_id
         LEFT JOIN visit_logs ON visit_logs.id = alerts.log_id
-        LEFT JOIN visits ON visits.id = COALESCE(alerts.visit_id, visit_logs.visit_id)
-        WHERE alerts.officer_id = ?
-        ORDER BY alerts.status = 'closed', alerts.severity != 'urgent', alerts.created_at DESC
-        LIMIT 200""", (officer_id,))
+        LEFT JOIN visits ON visits.id = COALESCE(alerts.visit_id, visit_logs.visit_id)"""
+RECENTLY_CLOSED = 20
+
+
+def inbox_alerts(db, officer_id: int) -> list:
+    """Every open alert, urgent and newest first, then the most recently closed: a year's
+    closed alerts would bury the page (they stay on each resident's record)."""
+    open_alerts = query_all(db, INBOX_COLUMNS + """
+        WHERE alerts.officer_id = ? AND alerts.status IN ('new', 'acknowledged')
+        ORDER BY alerts.severity != 'urgent', alerts.created_at DESC LIMIT 200""",
+                            (officer_id,))
+    closed = query_all(db, INBOX_COLUMNS + """
+        WHERE alerts.officer_id = ? AND alerts.status = 'closed'
+        ORDER BY alerts.created_at DESC LIMIT ?""", (officer_id, RECENTLY_CLOSED))
+    return open_alerts + closed
 
 
 def open_counts(db, officer_id: int) -> dict:
@@ -56,9 +66,13 @@ def get_alert_or_404(db, alert_id: int, officer_id: int):
 @roles(*OFFICE_ROLES)
 def inbox():
     db = get_db()
-    response = make_response(render_template(
-        "alerts/_counts.html" if htmx else "alerts/inbox.html",
-        alerts=inbox_alerts(db, current_user.id), counts=open_counts(db, current_user.id)))
+    counts = open_counts(db, current_user.id)
+    if htmx:  # the home page refreshing its counts needs nothing else
+        response = make_response(render_template("alerts/_counts.html", counts=counts))
+    else:
+        response = make_response(render_template(
+            "alerts/inbox.html", alerts=inbox_alerts(db, current_user.id), counts=counts,
+            recently_closed=RECENTLY_CLOSED))
     response.vary.add("HX-Request")
     return response
 

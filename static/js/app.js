@@ -43,6 +43,10 @@
   }
 
   function refreshSavedPages() {
+    // The page says it is getting visits ready (so the text is there at first paint); where
+    // nothing will be saved, it says nothing.
+    const ready = byId("offline-ready");
+    if (ready && !hasWorker) ready.textContent = "";
     if (!hasWorker || !navigator.onLine) return;
     navigator.serviceWorker.ready.then(function (registration) {
       registration.active.postMessage({type: "refresh"});

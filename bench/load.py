@@ -1,0 +1,273 @@
+"""A mixed load on the real server: operatives reading their day and briefings and sending logs,
+officers on the inbox, its counts, an alert and measures; a static file as the yardstick.
+
+Run: .venv/bin/python bench/load.py --db PATH [--rates 15,250,500] [--seconds 30]
+PATH is a database made by `fieldapp bench-data`; it is copied first, so runs do not change it.
+The server is gunicorn as `fieldapp serve` starts it (2 workers x 4 threads, gthread) on a
+loopback port. Requests are sent at a fixed rate (open loop: a slow answer does not slow the
+sender, so queueing shows in the times), each timed from the moment it was due. Then a closed
+loop of 32 clients finds the most the server answers. Prints figures; asserts nothing.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "fieldapp-demo"  # noqa: S105  (the bench accounts use the published demo password)
+STATIC = "/static/icons/icon-192.png"
+# (name, share of requests): operatives make most of the traffic, as in the field.
+MIX = [("today", 24), ("briefing", 24), ("id card", 5), ("log form", 5), ("log post", 10),
+       ("inbox", 12), ("inbox counts", 8), ("alert", 5), ("measures", 0.2), ("static", 6.8)]
+PAGE_P99_TARGET_MS, POST_P99_TARGET_MS = 50, 100
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """SQLite's backup: a consistent copy even if the source still has a write-ahead log."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+
+
+def start_server(db: Path, port: int, workers: int, threads: int) -> subprocess.Popen:
+    env = {"FIELDAPP_DB": str(db), "FIELDAPP_ENV": "development", "PATH": "/usr/bin:/bin",
+           "FIELDAPP_BASE_URL": f"http://127.0.0.1:{port}"}
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/fieldapp"), "serve", "--port", str(port), "--workers",
+         str(workers), "--threads", str(threads)], env=env, cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("the server did not start")
+
+
+class Person:
+    """A signed-in session, with what it needs to build its requests."""
+
+    def __init__(self, session: aiohttp.ClientSession, base: str):
+        self.session, self.base = session, base
+        self.csrf, self.visits, self.alerts = "", [], []
+
+    async def sign_in(self, email: str) -> str:
+        async with self.session.get(f"{self.base}/login") as page:
+            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', await page.text())[1]
+        form = {"csrf_token": token, "email": email, "password": PASSWORD}
+        async with self.session.post(f"{self.base}/login", data=form) as response:
+            html = await response.text()
+        self.csrf = re.search(r'"X-CSRFToken": "([^"]+)"', html)[1]
+        return html
+
+
+async def sign_in_everyone(base: str, operatives: int, officers: int):
+    people = {"operative": [], "officer": []}
+    for role, count in (("operative", operatives), ("officer", officers)):
+        for n in range(1, count + 1):
+            person = Person(aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True),
+                                                  connector=aiohttp.TCPConnector(limit=8)), base)
+            await person.sign_in(f"{role}-{n}@bench.test")
+            page = f"{base}/today" if role == "operative" else f"{base}/inbox"
+            async with person.session.get(page) as response:
+                html = await response.text()
+            person.visits = sorted(set(re.findall(r'href="/visits/(\d+)"', html)))
+            person.alerts = re.findall(r'href="/alerts/(\d+)"', html)[:20]
+            people[role].append(person)
+    assert all(p.visits for p in people["operative"]), "an operative has no visits today"
+    assert all(p.alerts for p in people["officer"]), "an officer has no alerts"
+    return people
+
+
+def build_request(kind: str, people, rng: random.Random):
+    """(person, method, path, json body, headers) for one request of this kind."""
+    operative, officer = rng.choice(people["operative"]), rng.choice(people["officer"])
+    visit = rng.choice(operative.visits)
+    simple = {"today": (operative, "/today"), "briefing": (operative, f"/visits/{visit}"),
+              "id card": (operative, f"/visits/{visit}/id-card"),
+              "log form": (operative, f"/visits/{visit}/log"), "inbox": (officer, "/inbox"),
+              "alert": (officer, f"/alerts/{rng.choice(officer.alerts)}"),
+              "measures": (officer, "/measures"), "static": (operative, STATIC)}
+    if kind in simple:
+        person, path = simple[kind]
+        return person, "GET", path, None, {}
+    if kind == "inbox counts":
+        return officer, "GET", "/inbox", None, {"HX-Request": "true"}
+    body = {"client_id": str(uuid.UUID(int=rng.getrandbits(128))), "visit_id": int(visit),
+            "outcome": "completed", "distress": "none", "concerns": [], "note": "",
+            "follow_up": ""}
+    return operative, "POST", "/api/logs", body, {"X-CSRFToken": operative.csrf}
+
+
+async def send(person, method, path, body, headers) -> int:
+    """The status, or 0 when the connection failed twice. gunicorn closes a kept-alive
+    connection after 2 s idle; a request that meets such a closing connection is sent again,
+    as a browser does."""
+    for _attempt in range(2):
+        try:
+            async with person.session.request(
+                    method, f"{person.base}{path}", json=body, allow_redirects=False,
+                    headers={"Accept-Encoding": "gzip, br", **headers}) as response:
+                await response.read()
+                return response.status
+        except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError):
+            continue
+    return 0
+
+
+async def open_loop(people, rate: float, seconds: float, seed: int):
+    """Send at a fixed rate; each time runs from when the request was due."""
+    rng = random.Random(seed)
+    kinds, weights = zip(*MIX, strict=True)
+    times, errors, statuses = defaultdict(list), defaultdict(int), defaultdict(int)
+
+    async def one(kind, due):
+        status = await send(*build_request(kind, people, rng))
+        ok = status in ({201} if kind == "log post" else {200, 302, 303})
+        (times[kind].append(time.perf_counter() - due) if ok else None)
+        errors[kind] += 0 if ok else 1
+        if not ok:
+            statuses[f"{kind} {status}"] += 1
+
+    started, tasks = time.perf_counter(), []
+    for n in range(int(rate * seconds)):
+        due = started + n / rate
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        tasks.append(asyncio.create_task(one(rng.choices(kinds, weights)[0], due)))
+    await asyncio.gather(*tasks)
+    if statuses:
+        print("failed:", dict(statuses))
+    return times, errors, len(tasks) / (time.perf_counter() - started)
+
+
+async def closed_loop(people, clients: int, seconds: float) -> float:
+    """As many requests as the server answers, from this many clients at once (no measures)."""
+    rng, count = random.Random(99), 0
+    kinds, weights = zip(*[m for m in MIX if m[0] != "measures"], strict=True)
+    ends = time.perf_counter() + seconds
+
+    async def client():
+        nonlocal count
+        while time.perf_counter() < ends:
+            await send(*build_request(rng.choices(kinds, weights)[0], people, rng))
+            count += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return count / (time.perf_counter() - started)
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time used so far by the server and its workers (Linux /proc)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    ticks = 0
+    for process in [str(pid), *children]:
+        fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
+
+
+def report(label: str, times, errors, achieved: float) -> dict:
+    print(f"\n{label}: {achieved:.0f} requests/s answered, errors {sum(errors.values())}")
+    static_p99 = percentile(times["static"], 0.99) if times["static"] else float("nan")
+    print(f"{'endpoint':<14}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+          f"{'p99/static':>12}{'errors':>8}")
+    figures = {}
+    for kind, _ in MIX:
+        if not times[kind]:
+            continue
+        p50, p95, p99 = (percentile(times[kind], s) for s in (0.5, 0.95, 0.99))
+        figures[kind] = {"p50": p50, "p95": p95, "p99": p99, "count": len(times[kind])}
+        print(f"{kind:<14}{len(times[kind]):>7}{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}"
+              f"{p99 / static_p99:>12.1f}{errors[kind]:>8}")
+    pages = [t for k, v in times.items() if k not in ("log post", "static", "measures")
+             for t in v]
+    print(f"all pages but measures: p99 {percentile(pages, 0.99):.1f} ms (target "
+          f"{PAGE_P99_TARGET_MS}); log posts p99 {figures['log post']['p99']:.1f} ms (target "
+          f"{POST_P99_TARGET_MS})")
+    return figures
+
+
+async def run(args) -> dict:
+    base = f"http://127.0.0.1:{args.port}"
+    people = await sign_in_everyone(base, args.operatives, args.officers)
+    try:
+        return await measure(people, args)
+    finally:
+        for person in people["operative"] + people["officer"]:
+            await person.session.close()
+
+
+async def measure(people, args) -> dict:
+    await open_loop(people, 50, 5, seed=1)  # warm up: templates, caches, connections
+    results = {}
+    for n, rate in enumerate(args.rates):
+        label = f"{rate:g} requests/s" + (" (ten times a borough's peak)" if rate == 15 else "")
+        cpu_before = server_cpu_seconds(args.server_pid)
+        times, errors, achieved = await open_loop(people, rate, args.seconds, seed=n + 2)
+        cpu_ms = (server_cpu_seconds(args.server_pid) - cpu_before) * 1000 / \
+            sum(len(v) for v in times.values())
+        results[f"{rate:g}"] = report(label, times, errors, achieved)
+        results[f"{rate:g}"]["server_cpu_ms_per_request"] = cpu_ms
+        print(f"server CPU per request: {cpu_ms:.1f} ms (so {os.cpu_count()} cores answer at "
+              f"most about {os.cpu_count() * 1000 / cpu_ms:.0f} requests/s)")
+    most = await closed_loop(people, 32, 15)
+    print(f"\nmost answered (32 clients at once, 15 s): {most:.0f} requests/s")
+    return {**results, "most": most}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--rates", default="15,250,500",
+                        type=lambda text: [float(rate) for rate in text.split(",")])
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--operatives", type=int, default=40)
+    parser.add_argument("--officers", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "load.db"
+        copy_database(args.db, db)
+        args.port = free_port()
+        server = start_server(db, args.port, args.workers, args.threads)
+        args.server_pid = server.pid
+        try:
+            figures = asyncio.run(run(args))
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
