@@ -75,12 +75,12 @@ def time_requests(path: Path) -> dict[str, float]:
 def plot(rows: list[dict], target: Path) -> None:
     """A small SVG: time per request against homes (a year of data), one line per request."""
     series = [r for r in rows if r["years"] == 1.0]
-    width, height, left, bottom = 640, 360, 60, 40
+    width, height, left, bottom = 720, 360, 60, 40
     most_homes = max(r["homes"] for r in series)
     top = max(r[name] for r in series for name in REQUESTS if name != "measures") * 1.2
 
     def x(homes):
-        return left + (width - left - 20) * homes / most_homes
+        return left + (width - left - 100) * homes / most_homes
 
     def y(ms):
         return height - bottom - (height - bottom - 20) * ms / top
@@ -88,7 +88,7 @@ def plot(rows: list[dict], target: Path) -> None:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
              'font-family="sans-serif" font-size="12" role="img" aria-label="Time per request '
              'against number of homes">', f'<rect width="{width}" height="{height}" fill="#fff"/>',
-             f'<line x1="{left}" y1="{y(0)}" x2="{width - 20}" y2="{y(0)}" stroke="#333"/>',
+             f'<line x1="{left}" y1="{y(0)}" x2="{x(most_homes)}" y2="{y(0)}" stroke="#333"/>',
              f'<line x1="{left}" y1="{y(0)}" x2="{left}" y2="20" stroke="#333"/>',
              f'<text x="{width / 2}" y="{height - 5}" text-anchor="middle">homes (a year of '
              'visits)</text>', f'<text x="12" y="{height / 2}" transform="rotate(-90 12 '
@@ -96,14 +96,21 @@ def plot(rows: list[dict], target: Path) -> None:
     for r in series:
         parts.append(f'<text x="{x(r["homes"])}" y="{y(0) + 16}" text-anchor="middle">'
                      f'{r["homes"]:,}</text>')
+    for ms in range(0, int(top) + 1, 2):
+        parts.append(f'<line x1="{left - 4}" y1="{y(ms):.0f}" x2="{x(most_homes):.0f}" '
+                     f'y2="{y(ms):.0f}" stroke="#ddd"/>')
+        parts.append(f'<text x="{left - 8}" y="{y(ms) + 4:.0f}" text-anchor="end">{ms}</text>')
     colours = ["#1d70b8", "#d4351c", "#00703c", "#f47738", "#4c2c92"]
-    for colour, name in zip(colours, [n for n in REQUESTS if n != "measures"], strict=True):
+    names = [n for n in REQUESTS if n != "measures"]
+    # Labels at the right end, spread out so lines ending close together stay readable.
+    ends = sorted(names, key=lambda n: -series[-1][n])
+    label_y = {n: y(series[-1][ends[0]]) - 6 + 14 * i for i, n in enumerate(ends)}
+    for colour, name in zip(colours, names, strict=True):
         points = " ".join(f"{x(r['homes']):.0f},{y(r[name]):.0f}" for r in series)
         parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" '
                      'stroke-width="2"/>')
-        last = series[-1]
-        parts.append(f'<text x="{x(last["homes"]) - 4}" y="{y(last[name]) - 6}" '
-                     f'text-anchor="end" fill="{colour}">{name}</text>')
+        parts.append(f'<text x="{x(most_homes) + 8:.0f}" y="{label_y[name]:.0f}" fill="{colour}">'
+                     f'{name}</text>')
     target.write_text("\n".join(parts) + "\n</svg>\n")
 
 

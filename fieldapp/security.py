@@ -2,7 +2,7 @@
 
 import sqlite3
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -38,6 +38,8 @@ ERROR_PAGES = {
           "Wait 15 minutes, then try again."),
     503: ("The system is busy", "Too many changes are being saved at this moment. Nothing "
           "you sent was saved.", "Wait a few seconds, then send it again."),
+    507: ("There is no room to save this", "The system's storage is full. Nothing you sent "
+          "was saved.", "Try again later. If it keeps happening, tell your administrator."),
     500: ("Something went wrong on our side", "The problem is ours, not yours.",
           "Try again in a few minutes. If it keeps happening, tell your administrator."),
 }
@@ -77,22 +79,33 @@ def render_csrf_error(_error: CSRFError):
     return render_template("errors/csrf.html"), 400
 
 
-def render_busy(error: sqlite3.OperationalError):
-    """The database stayed locked for the whole busy timeout: say "busy, try again", with
-    Retry-After, not a 500. The phone's outbox keeps the log and sends it again."""
-    if "locked" not in str(error) and "busy" not in str(error):
+def render_database_trouble(error: sqlite3.OperationalError):
+    """Two database troubles a user can wait out, each answered plainly instead of a 500, with
+    nothing half-saved (the transaction rolled back); the phone's outbox keeps a log and sends
+    it again on any 5xx.
+
+    - locked for the whole busy timeout: 503 "busy" with Retry-After;
+    - the disk is full: 507, and the server's log says so for whoever looks after it.
+    """
+    message = str(error)
+    if "locked" in message or "busy" in message:
+        status, headers = 503, {"Retry-After": "5"}
+    elif getattr(error, "sqlite_errorname", "") == "SQLITE_FULL" or "is full" in message:
+        current_app.logger.error("The database's disk is full: %s", message)
+        status, headers = 507, {"Retry-After": "60"}
+    else:
         raise error
-    heading, what, todo = ERROR_PAGES[503]
+    heading, what, todo = ERROR_PAGES[status]
     if request.path.startswith("/api/"):
         response = jsonify(errors={"request": f"{what} {todo}"})
     else:
-        response = render_template("errors/error.html", status=503, heading=heading,
+        response = render_template("errors/error.html", status=status, heading=heading,
                                    what=what, todo=todo)
-    return response, 503, {"Retry-After": "5"}
+    return response, status, headers
 
 
 def init_app(app) -> None:
-    app.register_error_handler(sqlite3.OperationalError, render_busy)
+    app.register_error_handler(sqlite3.OperationalError, render_database_trouble)
     app.after_request(set_security_headers)
     app.register_error_handler(CSRFError, render_csrf_error)
     app.register_error_handler(HTTPException, render_error)

@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from fieldapp.db import get_db
+
 from support import csrf_token_from
 
 GROWING_TABLES = ("visits", "visit_logs", "alerts", "audit_log", "visit_operatives",

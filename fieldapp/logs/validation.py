@@ -57,6 +57,19 @@ def _text(value) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def _free_text(raw: dict, name: str, errors: dict) -> str:
+    """A note or follow-up: text within its limit. Anything else is refused, never dropped:
+    a note sent as a number or a list would otherwise vanish without a word."""
+    value = raw.get(name)
+    if value is not None and not isinstance(value, str):
+        errors[name] = f"{'Note' if name == 'note' else 'Follow-up'} must be text"
+        return ""
+    value = _text(value)
+    if len(value) > LIMITS[name]:
+        errors[name] = MESSAGES[name]
+    return value
+
+
 def validate_log(raw: dict, catalogue: Catalogue) -> tuple[LogInput | None, dict[str, str]]:
     """The log, or a plain-English message per field. `raw` is the form or the JSON body."""
     errors = {}
@@ -72,10 +85,7 @@ def validate_log(raw: dict, catalogue: Catalogue) -> tuple[LogInput | None, dict
     if distress not in catalogue.distress:
         errors["distress"] = MESSAGES["distress"]
     concerns = _check_concerns(raw.get("concerns"), catalogue, errors)
-    note, follow_up = _text(raw.get("note")), _text(raw.get("follow_up"))
-    for name, value in (("note", note), ("follow_up", follow_up)):
-        if len(value) > LIMITS[name]:
-            errors[name] = MESSAGES[name]
+    note, follow_up = (_free_text(raw, name, errors) for name in ("note", "follow_up"))
     if errors:
         return None, errors
     return LogInput(client_id, outcome, reason, distress, concerns, note, follow_up), {}

@@ -1,0 +1,125 @@
+"""The scanners that run here, against the real app on a loopback port (run by scripts/audit):
+
+- bandit over fieldapp/: no finding of high severity;
+- sqlmap (Debian's) against the resident search and the JSON log endpoint, signed in:
+  no injectable parameter;
+- every page of the demo, as each role, carries the security headers.
+
+Prints what it did and found; exits 1 on any finding.
+"""
+
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from load import free_port, start_server  # noqa: E402
+
+PASSWORD = "fieldapp-demo"  # noqa: S105  (the published demo password)
+REQUIRED_HEADERS = ["Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options",
+                    "Referrer-Policy", "Permissions-Policy", "Cross-Origin-Opener-Policy"]
+PAGES = {"officer@demo.test": ["/inbox", "/residents", "/residents?q=Brennan", "/schedule",
+                               "/measures", "/push"],
+         "operative@demo.test": ["/today", "/outbox", "/offline"],
+         "admin@demo.test": ["/admin/users", "/admin/organisations"], None: ["/login"]}
+
+
+def bandit() -> bool:
+    result = subprocess.run([str(ROOT / ".venv/bin/bandit"), "-r", "fieldapp", "-q", "-f",
+                             "json"], cwd=ROOT, capture_output=True, text=True)
+    found = json.loads(result.stdout)["results"]
+    by_severity = {level: [f for f in found if f["issue_severity"] == level]
+                   for level in ("HIGH", "MEDIUM", "LOW")}
+    print("bandit: " + ", ".join(f"{len(v)} {k.lower()}" for k, v in by_severity.items()))
+    for finding in by_severity["HIGH"] + by_severity["MEDIUM"]:
+        print(f"  {finding['filename']}:{finding['line_number']} {finding['issue_text']}")
+    return not by_severity["HIGH"]
+
+
+def signed_in(base: str, email: str):
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    page = opener.open(f"{base}/login").read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
+    form = urllib.parse.urlencode({"csrf_token": token, "email": email,
+                                   "password": PASSWORD}).encode()
+    html = opener.open(f"{base}/login", data=form).read().decode()
+    return opener, _cookie(opener), re.search(r'"X-CSRFToken": "([^"]+)"', html)[1], html
+
+
+def _cookie(opener) -> str:
+    jar = next(h for h in opener.handlers if isinstance(h, urllib.request.HTTPCookieProcessor))
+    return "; ".join(f"{c.name}={c.value}" for c in jar.cookiejar)
+
+
+def sqlmap(name: str, url: str, cookie: str, extra: list[str]) -> bool:
+    with tempfile.TemporaryDirectory() as output:
+        result = subprocess.run(
+            ["sqlmap", "-u", url, "--cookie", cookie, "--batch", "--level", "2", "--risk", "1",
+             "--flush-session", "--disable-coloring", "--output-dir", output,
+             "--skip", "csrf_token", *extra], capture_output=True, text=True, timeout=1200)
+    text = result.stdout
+    injectable = re.findall(r"Parameter: (.+) \(", text)
+    tested = sorted(set(re.findall(r"testing if (?:\w+ )?parameter '([^']+)' is dynamic", text)))
+    print(f"sqlmap {name}: parameters tested {', '.join(tested) or 'none'}; "
+          f"injectable: {', '.join(injectable) or 'none'}")
+    if not tested:
+        print(text[-2000:])
+    return bool(tested) and not injectable
+
+
+def headers_everywhere(base: str) -> bool:
+    missing = []
+    for email, paths in PAGES.items():
+        opener = signed_in(base, email)[0] if email else urllib.request.build_opener()
+        for path in paths:
+            with opener.open(base + path) as response:
+                absent = [h for h in REQUIRED_HEADERS if h not in response.headers]
+                if email and response.headers.get("Cache-Control") != "no-store":
+                    absent.append("Cache-Control: no-store")
+                missing += [f"{path} ({email or 'anonymous'}): {', '.join(absent)}"] if absent \
+                    else []
+    count = sum(len(p) for p in PAGES.values())
+    print(f"security headers: {count} pages checked, {len(missing)} missing something")
+    for line in missing:
+        print("  " + line)
+    return not missing
+
+
+def main() -> int:
+    ok = bandit()
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "audit.db"
+        subprocess.run([str(ROOT / ".venv/bin/fieldapp"), "demo"], check=True,
+                       env={"FIELDAPP_DB": str(db), "PATH": "/usr/bin:/bin"},
+                       stdout=subprocess.DEVNULL)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = start_server(db, port, workers=2, threads=4)
+        try:
+            ok &= headers_everywhere(base)
+            _, cookie, _, _ = signed_in(base, "officer@demo.test")
+            ok &= sqlmap("resident search", f"{base}/residents?q=Brennan", cookie, [])
+            _, cookie, token, today = signed_in(base, "operative@demo.test")
+            visit = int(re.search(r'href="/visits/(\d+)"', today)[1])
+            body = json.dumps({"client_id": "0b6f6f8e-6d5e-4c1a-9f0e-2f7d1c3b5a79",
+                               "visit_id": visit, "outcome": "completed", "distress": "none",
+                               "concerns": [], "note": "Fitted", "follow_up": ""})
+            ok &= sqlmap("log API (JSON)", f"{base}/api/logs", cookie,
+                         ["--data", body, "--headers", f"X-CSRFToken: {token}\n"
+                          "Content-Type: application/json"])
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    print("audit: " + ("nothing found" if ok else "FINDINGS above"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
