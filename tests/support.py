@@ -23,6 +23,8 @@ PEOPLE = {
     "other_landlord_officer": ("officer@elsewhere.test", "officer", "elsewhere"),
     "other_landlord_admin": ("admin@elsewhere.test", "admin", "elsewhere"),
     "other_landlord_operative": ("operative@faraway.test", "operative", "faraway"),
+    # Same firm as "operative", not on their visits.
+    "colleague": ("colleague@acme.test", "operative", "acme"),
 }
 
 
