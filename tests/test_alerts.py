@@ -18,6 +18,23 @@ def test_inbox_lists_my_residents_alerts_with_counts(signed_in, world, db):
     assert html.index("Urgent: Significant distress") < html.index("No access")
 
 
+def test_inbox_lists_every_open_alert_then_the_twenty_most_recently_closed(signed_in, world, db):
+    for day in range(1, 29):
+        db.execute("INSERT INTO alerts (resident_id, officer_id, severity, reasons, status,"
+                   " created_at, closed_at, action_taken) VALUES (?1, ?2, 'reach_out', ?3,"
+                   " 'closed', ?4, ?4, 'Called')",
+                   (world.residents["riverside"], world.users["officer"], f"Closed on day {day}",
+                    f"2026-02-{day:02d}T10:00:00+00:00"))
+    db.execute("INSERT INTO alerts (resident_id, officer_id, severity, reasons, created_at)"
+               " VALUES (?, ?, 'reach_out', 'Old but still open', '2025-06-01T10:00:00+00:00')",
+               (world.residents["riverside"], world.users["officer"]))
+    html = signed_in("officer").get("/inbox").get_data(as_text=True)
+    closed = [day for day in range(1, 29) if f"Closed on day {day}<" in html]
+    assert closed == list(range(9, 29))  # the 20 newest
+    assert html.index("Old but still open") < html.index("Closed on day 28")
+    assert "then the 20 most recently closed" in html
+
+
 def test_inbox_counts_refresh_as_a_fragment(signed_in):
     response = signed_in("officer").get("/inbox", headers={"HX-Request": "true"})
     html = response.get_data(as_text=True)

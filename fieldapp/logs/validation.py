@@ -6,6 +6,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from ..db import query_all
+from ..fields import strip_text
 
 NOTE_LIMIT = 500
 FOLLOW_UP_LIMIT = 200
@@ -54,7 +55,8 @@ def _codes(db, table: str, order: str = "sort_order") -> dict[str, str]:
 
 
 def _text(value) -> str:
-    return value.strip() if isinstance(value, str) else ""
+    """Typed text as every form keeps it: control characters dropped, spaces trimmed."""
+    return strip_text(value) if isinstance(value, str) else ""
 
 
 def _free_text(raw: dict, name: str, errors: dict) -> str:
