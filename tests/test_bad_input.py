@@ -8,7 +8,9 @@ Each test prints how many inputs it tried; docs/reliability.md records the figur
 
 import os
 import re
+from html.parser import HTMLParser
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -180,3 +182,72 @@ def test_a_resident_link_with_any_token_and_answers_gets_the_calm_page(app, clie
 
     open_link()
     print(f"\nresident links: {len(tried)} tokens, 0 server errors")
+
+
+class Forms(HTMLParser):
+    """The POST forms of a page but sign-out (it would end the session the others need):
+    their action and the names of their fields."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms, self.current = [], None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and attrs.get("method", "").lower() == "post":
+            self.current = None if attrs.get("action") == "/logout" else set()
+            if self.current is not None:
+                self.forms.append((attrs.get("action") or "", self.current))
+        elif (tag in ("input", "select", "textarea") and self.current is not None
+              and attrs.get("name") and attrs.get("type") not in ("submit", "file")):
+            self.current.add(attrs["name"])
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.current = None
+
+
+# Smaller than NASTY_TEXT, as 30 fields at once are drawn: the huge value is a fixed one.
+FIELD_TEXT = st.one_of(st.text(max_size=20), st.sampled_from(
+    ["", "<script>alert(1)</script>", "' OR 1=1 --", "\x00", "😀" * 50, "x" * 5000, "-1",
+     "99999999999999999999", "2026-02-30", "0"]))
+
+
+# Every page with a form, as the person who may use it ({...} filled from the world).
+FORM_PAGES = [
+    ("officer", "/residents/{resident}/edit"), ("officer", "/residents/{resident}/notes"),
+    ("officer", "/residents/{resident}/adjustments/new/wait_at_door"),
+    ("officer", "/adjustments/{adjustment}/edit"), ("officer", "/adjustments/{adjustment}/review"),
+    ("officer", "/schedule/new?resident={resident}"), ("officer", "/schedule/{today}"),
+    ("officer", "/schedule/{today}/steps/{step}/edit"), ("officer", "/alerts/{alert}"),
+    ("operative", "/visits/{today}/log"),
+    ("admin", "/admin/users/new"), ("admin", "/admin/users/{operative}/edit"),
+    ("admin", "/admin/organisations/new"), ("admin", "/admin/organisations/{acme}/edit"),
+]
+
+
+@pytest.mark.parametrize(("person", "page"), FORM_PAGES)
+def test_every_form_takes_any_text_in_every_field_without_a_server_error(
+        world, signed_in, person, page):
+    client = signed_in(person)
+    url = page.format(**world.users, **world.orgs, **world.visits, **world.residents_and_more)
+    html = client.get(url).get_data(as_text=True)
+    parser = Forms()
+    parser.feed(html)
+    assert parser.forms, f"no form on {url}"
+    token = csrf_token_from(html)
+    tried = []
+
+    @settings(SETTINGS, max_examples=max(10, EXAMPLES // 6))
+    @given(values=st.lists(FIELD_TEXT, min_size=30, max_size=30))
+    def submit(values):
+        for action, names in parser.forms:
+            tried.append(1)
+            form = {name: value for name, value in zip(sorted(names), values, strict=False)}
+            form["csrf_token"] = token
+            response = client.post(action or url, data=form)
+            assert response.status_code < 500, (action, response.status_code)
+            assert not RAW_HTML_FROM_INPUT.search(response.get_data(as_text=True))
+
+    submit()
+    print(f"\n{url}: {len(tried)} submissions to {len(parser.forms)} form(s), 0 server errors")
