@@ -54,7 +54,8 @@ def shoot_offline(browser, out: Path, base: str) -> None:
                                   has_touch=True, locale="en-GB", timezone_id="Europe/London")
     page = context.new_page()
     sign_in(page, base, "operative2@demo.test")
-    page.get_by_text("Ready for no signal").wait_for()
+    # "Getting today's visits ready..." until the service worker says they are saved.
+    page.locator("#offline-ready", has_text=re.compile(r"^Ready for no signal")).wait_for()
     visit = re.search(r"/visits/(\d+)", page.content()).group(1)
     context.set_offline(True)
     shoot(page, out, "offline-briefing", f"{base}/visits/{visit}")
