@@ -14,17 +14,15 @@ import subprocess
 import sys
 import tempfile
 import urllib.error
-import urllib.parse
 import urllib.request
-from http.cookiejar import CookieJar
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
+from lighthouse import cookie_header, signed_in_opener  # noqa: E402
 from load import free_port, start_server  # noqa: E402
 
 VERBOSE = "-v" in sys.argv
-PASSWORD = "fieldapp-demo"  # noqa: S105  (the published demo password)
 REQUIRED_HEADERS = ["Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options",
                     "Referrer-Policy", "Permissions-Policy", "Cross-Origin-Opener-Policy"]
 PAGES = {"officer@demo.test": ["/inbox", "/residents", "/residents?q=Brennan", "/residents/new",
@@ -50,18 +48,11 @@ def bandit() -> bool:
 
 
 def signed_in(base: str, email: str):
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-    page = opener.open(f"{base}/login").read().decode()
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
-    form = urllib.parse.urlencode({"csrf_token": token, "email": email,
-                                   "password": PASSWORD}).encode()
-    html = opener.open(f"{base}/login", data=form).read().decode()
-    return opener, _cookie(opener), re.search(r'"X-CSRFToken": "([^"]+)"', html)[1], html
-
-
-def _cookie(opener) -> str:
-    jar = next(h for h in opener.handlers if isinstance(h, urllib.request.HTTPCookieProcessor))
-    return "; ".join(f"{c.name}={c.value}" for c in jar.cookiejar)
+    """An opener signed in as this person, its cookie header, CSRF token and home page."""
+    opener = signed_in_opener(base, email)
+    home = opener.open(f"{base}/").read().decode()
+    return (opener, cookie_header(opener), re.search(r'"X-CSRFToken": "([^"]+)"', home)[1],
+            home)
 
 
 def sqlmap(name: str, url: str, cookie: str, extra: list[str]) -> bool:
