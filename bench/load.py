@@ -48,6 +48,13 @@ def copy_database(source: Path, target: Path) -> None:
         src.backup(dst)
 
 
+def bench_accounts(db: Path, role: str) -> int:
+    """How many `role-N@bench.test` accounts bench-data made (fewer for a small borough)."""
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT count(*) FROM users WHERE email LIKE ?",
+                            (f"{role}-%@bench.test",)).fetchone()[0]
+
+
 def start_server(db: Path, port: int, workers: int, threads: int) -> subprocess.Popen:
     env = {"FIELDAPP_DB": str(db), "FIELDAPP_ENV": "development", "PATH": "/usr/bin:/bin",
            "FIELDAPP_BASE_URL": f"http://127.0.0.1:{port}"}
@@ -257,6 +264,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "load.db"
         copy_database(args.db, db)
+        args.operatives, args.officers = (min(wanted, bench_accounts(db, role)) for wanted, role
+                                          in ((args.operatives, "operative"),
+                                              (args.officers, "officer")))
         args.port = free_port()
         server = start_server(db, args.port, args.workers, args.threads)
         args.server_pid = server.pid
