@@ -48,6 +48,7 @@ def _thread_connection(path: str, busy_timeout_ms: int) -> sqlite_utils.Database
     if cached is not None:
         cached[1].close()
     db = connect(path, busy_timeout_ms)
+    # Identified after connecting: a new database file exists only once SQLite has made it.
     _per_thread.cached = ((path, busy_timeout_ms, _file_identity(path)), db)
     return db
 

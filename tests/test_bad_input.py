@@ -20,12 +20,14 @@ EXAMPLES = int(os.environ.get("FIELDAPP_HYPOTHESIS_EXAMPLES", "120"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
+NASTY_SAMPLES = ["", " ", "\x00", "\u202e\u200b", "<script>alert(1)</script>", "' OR 1=1 --",
+                 "Robert'); DROP TABLE visit_logs;--", "%s%s%n", "<img src=x onerror=alert(1)>",
+                 "😀" * 300, "\r\n\t", "null", "x" * 5000, "-1", "99999999999999999999",
+                 "2026-02-30", "0"]
 NASTY_TEXT = st.one_of(
     st.text(max_size=60),
     st.text(alphabet=st.characters(codec="utf-8"), min_size=400, max_size=5000),
-    st.sampled_from(["", " ", "\x00", "\u202e\u200b", "<script>alert(1)</script>",
-                     "' OR 1=1 --", "Robert'); DROP TABLE visit_logs;--", "%s%s%n",
-                     "<img src=x onerror=alert(1)>", "😀" * 300, "\r\n\t", "null"]),
+    st.sampled_from(NASTY_SAMPLES),
 )
 ANY_JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | NASTY_TEXT,
@@ -208,9 +210,7 @@ class Forms(HTMLParser):
 
 
 # Smaller than NASTY_TEXT, as 30 fields at once are drawn: the huge value is a fixed one.
-FIELD_TEXT = st.one_of(st.text(max_size=20), st.sampled_from(
-    ["", "<script>alert(1)</script>", "' OR 1=1 --", "\x00", "😀" * 50, "x" * 5000, "-1",
-     "99999999999999999999", "2026-02-30", "0"]))
+FIELD_TEXT = st.one_of(st.text(max_size=20), st.sampled_from(NASTY_SAMPLES))
 
 
 # Every page with a form, as the person who may use it ({...} filled from the world).
