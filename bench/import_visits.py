@@ -11,10 +11,11 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from fieldapp import create_app, migrations
-from fieldapp.clock import today_local
-from fieldapp.db import connect, query_one, utc_now
-from fieldapp.demo import load_demo
+from fieldapp import create_app
+from fieldapp.core import migrations
+from fieldapp.core.clock import today_local
+from fieldapp.core.db import connect, query_one, utc_now
+from fieldapp.devdata.demo import load_demo
 from fieldapp.schedule import importer
 
 

@@ -16,9 +16,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from fieldapp import create_app, migrations
-from fieldapp.db import connect, query_all, query_one
-from fieldapp.demo import load_demo
+from fieldapp import create_app
+from fieldapp.core import migrations
+from fieldapp.core.db import connect, query_all, query_one
+from fieldapp.devdata.demo import load_demo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from support import sign_in_quickly  # noqa: E402

@@ -1,29 +1,43 @@
-"""fieldapp: briefings, ID checks, distress guidance and post-visit logs for repairs visits."""
+"""fieldapp: briefings, ID checks, distress guidance and post-visit logs for repairs visits.
 
+create_app() is the one place that knows every area: it wires the core's extensions and each
+area's blueprints together. The map of the areas is docs/architecture.md.
+"""
+
+import importlib
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from flask import Flask
-from flask_compress import Compress
-from flask_htmx import HTMX
-from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import db, migrations, security
-from .clock import to_local, today_local
-from .config import PROJECT_ROOT, load_config
-from .fields import tel_href
-from .limits import limiter
+from fieldapp.core import db, security
+from fieldapp.core.clock import to_local, today_local
+from fieldapp.core.config import ASSETS_DIR, instance_path, load_config
+from fieldapp.core.extensions import HTMX_VERSION, compress, csrf, htmx
+from fieldapp.core.fields import tel_href
+from fieldapp.core.limits import limiter
 
-HTMX_VERSION = "2.0.11"
-csrf = CSRFProtect()
-compress = Compress()
-htmx = HTMX()
+try:
+    __version__ = version("fieldapp")
+except PackageNotFoundError:  # run from a checkout that was never installed
+    __version__ = "0+unknown"
+
+# Every module that adds routes, in the order their blueprints are registered. A package's
+# __init__ makes its blueprint and imports nothing, so importing one query module never pulls
+# in an area's routes.
+ROUTE_MODULES = (
+    "accounts.routes", "operative.routes", "operative.briefing", "operative.idcard",
+    "logs.routes", "caller_check.routes", "residents.routes", "adjustments.routes",
+    "schedule.routes", "schedule.steps", "schedule.import_routes", "alerts.routes",
+    "caller_check.officer", "push.routes", "offline.routes", "voice.feedback", "voice.rebook",
+    "measures.routes", "admin.organisations", "admin.users",
+)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
-                static_folder=str(PROJECT_ROOT / "static"),
-                instance_path=str(PROJECT_ROOT / "instance"))
+    app = Flask(__name__, template_folder=str(ASSETS_DIR / "templates"),
+                static_folder=str(ASSETS_DIR / "static"), instance_path=instance_path())
     app.config.from_mapping(load_config(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
@@ -37,7 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_login(app)
     _register_blueprints(app)
     _init_templates(app)
-    from .cli import register_commands
+    from fieldapp.cli import register_commands
 
     register_commands(app)
     return app
@@ -51,34 +65,20 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _init_login(app: Flask) -> None:
-    from .auth import login_manager
+    from fieldapp.accounts.routes import login_manager
 
     login_manager.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import (
-        adjustments,
-        admin,
-        alerts,
-        auth,
-        briefing,
-        callers,
-        idcard,
-        logs,
-        measures,
-        offline,
-        operative,
-        push,
-        residents,
-        schedule,
-        verify,
-        voice,
-    )
-
-    for module in (auth, operative, briefing, idcard, logs, verify, residents, adjustments,
-                   schedule, alerts, callers, push, offline, voice, measures, admin):
-        app.register_blueprint(module.bp)
+    blueprints = []
+    for name in ROUTE_MODULES:
+        blueprint = importlib.import_module(f"fieldapp.{name}").bp
+        # Modules of one area may share their package's blueprint: register each once.
+        if blueprint not in blueprints:
+            blueprints.append(blueprint)
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
 
 
 def _init_templates(app: Flask) -> None:
@@ -92,4 +92,4 @@ def _init_templates(app: Flask) -> None:
         return {"today_iso": today_local().isoformat()}
 
 
-__all__ = ["create_app", "migrations"]
+__all__ = ["__version__", "create_app"]

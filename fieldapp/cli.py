@@ -8,12 +8,12 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup
 
-from . import db as database
-from . import migrations
-from .accounts import ROLES, create_user, email_taken
-from .db import query_one
-from .demo import DEMO_PASSWORD, DemoRefused, load_demo
-from .organisations import create_landlord
+from fieldapp.accounts.organisations import create_landlord
+from fieldapp.accounts.queries import ROLES, create_user, email_taken
+from fieldapp.core import db as database
+from fieldapp.core import migrations
+from fieldapp.core.db import query_one
+from fieldapp.devdata.demo import DEMO_PASSWORD, DemoRefused, load_demo
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -97,7 +97,7 @@ def bench_data_command(homes, years):
     """Fill a new database with borough-sized data for benchmarks (demo accounts included)."""
     import time
 
-    from .benchdata import generate
+    from fieldapp.devdata.bench import generate
 
     if current_app.config["FIELDAPP_ENV"] == "production":
         raise click.ClickException("Benchmark data is never loaded with FIELDAPP_ENV=production.")
@@ -134,9 +134,9 @@ def serve_command(host, port, workers, threads):
 @click.option("--once", is_flag=True, help="Run the jobs that are due now, then stop.")
 def worker_command(once):
     """Run background jobs (escalations): keep it running beside the web server."""
-    from . import jobs
-    from .alerts import escalation  # noqa: F401  (registers its job handler)
-    from .push import sender  # noqa: F401  (registers its job handlers)
+    from fieldapp.alerts import escalation  # noqa: F401  (registers its job handler)
+    from fieldapp.core import jobs
+    from fieldapp.push import sender  # noqa: F401  (registers its job handlers)
 
     db = _migrated_db()
     if once:
@@ -158,7 +158,7 @@ def worker_command(once):
                                              "turn notifications on again).")
 def vapid_command(replace):
     """Create the VAPID key pair for Web Push (kept in the database), and show its public key."""
-    from .push import keys
+    from fieldapp.push import keys
 
     click.echo(f"VAPID public key: {keys.generate(_migrated_db(), replace=replace)}")
 
@@ -167,7 +167,7 @@ def vapid_command(replace):
 @click.argument("path", type=click.Path(dir_okay=False))
 def backup_command(path):
     """Copy the database to PATH while the app runs (a consistent snapshot), then check it."""
-    from .backup import BackupProblem, backup
+    from fieldapp.core.backup import BackupProblem, backup
 
     try:
         counts = backup(current_app.config["FIELDAPP_DB"], path)
@@ -183,7 +183,7 @@ def backup_command(path):
 def restore_command(path, force):
     """Check the backup at PATH, then restore it as the database, and bring its schema up to
     date."""
-    from .backup import BackupProblem, restore
+    from fieldapp.core.backup import BackupProblem, restore
 
     try:
         counts = restore(path, current_app.config["FIELDAPP_DB"], force=force)
@@ -208,7 +208,7 @@ def register_commands(app) -> None:
 
 
 def main() -> None:
-    from . import create_app
+    from fieldapp import create_app
 
     FlaskGroup(create_app=create_app, add_default_commands=False,
                help="fieldapp: run `fieldapp COMMAND --help` for each command.")()

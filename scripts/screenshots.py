@@ -14,9 +14,10 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-from fieldapp import create_app, migrations
-from fieldapp.db import connect
-from fieldapp.demo import DEMO_PASSWORD, load_demo
+from fieldapp import create_app
+from fieldapp.core import migrations
+from fieldapp.core.db import connect
+from fieldapp.devdata.demo import DEMO_PASSWORD, load_demo
 
 PHONE = {"width": 390, "height": 844}
 

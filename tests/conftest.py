@@ -13,12 +13,12 @@ os.environ["FIELDAPP_ENV"] = "test"
 os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "x" * 40)
 
 from fieldapp import create_app  # noqa: E402
-from fieldapp import migrations as schema  # noqa: E402
-from fieldapp.accounts import create_user, save_photo  # noqa: E402
-from fieldapp.clock import local_to_utc_iso, today_local  # noqa: E402
-from fieldapp.db import connect, utc_now  # noqa: E402
-from fieldapp.organisations import create_contractor, create_landlord  # noqa: E402
-from fieldapp.photos import prepare_photo  # noqa: E402
+from fieldapp.accounts.organisations import create_contractor, create_landlord  # noqa: E402
+from fieldapp.accounts.queries import create_user, save_photo  # noqa: E402
+from fieldapp.core import migrations as schema  # noqa: E402
+from fieldapp.core.clock import local_to_utc_iso, today_local  # noqa: E402
+from fieldapp.core.db import connect, utc_now  # noqa: E402
+from fieldapp.core.photos import prepare_photo  # noqa: E402
 
 # Re-exported for tests that still import them from here; new tests import from support.
 from support import (  # noqa: E402,F401

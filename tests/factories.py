@@ -3,7 +3,7 @@
 import json
 from datetime import UTC, datetime, timedelta
 
-from fieldapp.db import utc_now
+from fieldapp.core.db import utc_now
 
 STEP_FLAGS = ("noisy", "dusty", "water_off", "power_off", "gas_off")
 
@@ -56,7 +56,7 @@ def add_visit(db, resident_id: int, firm_id: int, operatives: list[int], starts:
 
 def window_around_now(before: int = 30, after: int = 60) -> tuple[datetime, datetime]:
     """A visit window that contains now and stays inside today's local date."""
-    from fieldapp.clock import LOCAL_ZONE
+    from fieldapp.core.clock import LOCAL_ZONE
 
     now = datetime.now(LOCAL_ZONE)
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)

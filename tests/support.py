@@ -64,8 +64,8 @@ def sign_in_quickly(app, email: str):
     """A test client with a real server-side session for this person, started the way sign-in
     starts one but without the password check: scrypt is slow on purpose, and hundreds of tests
     need someone signed in. Signing in itself is tested through the form in test_auth."""
-    from fieldapp.db import connect
-    from fieldapp.sessions import start_session
+    from fieldapp.accounts.sessions import start_session
+    from fieldapp.core.db import connect
 
     client = app.test_client()
     with app.app_context():
@@ -109,9 +109,9 @@ class LiveServer:
 
 def make_demo_database(folder) -> str:
     """A new database file in `folder` holding the demo data, as `fieldapp demo` makes it."""
-    from fieldapp import migrations
-    from fieldapp.db import connect
-    from fieldapp.demo import load_demo
+    from fieldapp.core import migrations
+    from fieldapp.core.db import connect
+    from fieldapp.devdata.demo import load_demo
 
     path = str(folder / "demo.db")
     db = connect(path)

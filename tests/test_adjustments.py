@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from fieldapp.adjustments.forms import HEALTH_MESSAGE, next_review
-from fieldapp.clock import today_local
+from fieldapp.core.clock import today_local
 
 from factories import add_adjustment, add_resident
 from pages import assert_field_error, check_page

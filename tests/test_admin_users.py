@@ -4,7 +4,7 @@ landlord and its contractor firms, and nobody else's."""
 
 import pytest
 
-from fieldapp.auth import WRONG_CREDENTIALS
+from fieldapp.accounts.routes import WRONG_CREDENTIALS
 
 from admin_support import (
     NEW_PASSWORD,

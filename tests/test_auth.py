@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from fieldapp.auth import LOCKED_OUT, WRONG_CREDENTIALS
+from fieldapp.accounts.routes import LOCKED_OUT, WRONG_CREDENTIALS
 
 from pages import check_page
 from support import PASSWORD, PEOPLE, csrf_token_from, sign_in

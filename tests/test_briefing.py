@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from fieldapp.clock import LOCAL_ZONE, today_local
+from fieldapp.core.clock import LOCAL_ZONE, today_local
 
 from factories import add_adjustment, add_resident, add_visit
 from pages import check_page

@@ -2,9 +2,9 @@
 
 import pytest
 
-from fieldapp.callers import normalise_code
-from fieldapp.clock import today_local
-from fieldapp.verification import spoken_code
+from fieldapp.caller_check.officer import normalise_code
+from fieldapp.core.clock import today_local
+from fieldapp.core.signing import spoken_code
 
 from factories import add_resident, add_visit, window_around_now
 from pages import check_page

@@ -7,8 +7,8 @@ from datetime import datetime
 import pytest
 import sqlite_utils
 
-from fieldapp import catalogues, migrations
-from fieldapp.db import connect, get_db, transaction, utc_now
+from fieldapp.core import catalogues, migrations
+from fieldapp.core.db import connect, get_db, transaction, utc_now
 
 
 def test_every_connection_uses_wal_foreign_keys_and_a_busy_timeout(app):

@@ -3,9 +3,9 @@
 import pytest
 
 from fieldapp import create_app
-from fieldapp.clock import day_bounds_utc, today_local
-from fieldapp.db import connect
-from fieldapp.demo import DEMO_PASSWORD, DemoRefused, load_demo
+from fieldapp.core.clock import day_bounds_utc, today_local
+from fieldapp.core.db import connect
+from fieldapp.devdata.demo import DEMO_PASSWORD, DemoRefused, load_demo
 
 from support import make_demo_database, sign_in
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from fieldapp import jobs
 from fieldapp.alerts import escalation  # noqa: F401  (registers the job handler)
+from fieldapp.core import jobs
 
 from support import csrf_token_from
 

@@ -8,7 +8,7 @@ from datetime import time, timedelta
 
 import pytest
 
-from fieldapp.clock import local_to_utc_iso, today_local
+from fieldapp.core.clock import local_to_utc_iso, today_local
 
 from factories import add_resident
 from pages import assert_field_error, check_page

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from fieldapp.clock import to_local
+from fieldapp.core.clock import to_local
 
 from pages import check_page
 from support import csrf_token_from

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from fieldapp.clock import LOCAL_ZONE
+from fieldapp.core.clock import LOCAL_ZONE
 
 from factories import add_resident, add_visit
 from pages import check_page

@@ -8,7 +8,7 @@ from io import BytesIO
 
 from PIL import Image
 
-from fieldapp.clock import LOCAL_ZONE, today_local
+from fieldapp.core.clock import LOCAL_ZONE, today_local
 
 from factories import add_resident, add_visit
 from support import csrf_token_from

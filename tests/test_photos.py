@@ -9,7 +9,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from fieldapp.photos import PhotoError, prepare_photo
+from fieldapp.core.photos import PhotoError, prepare_photo
 
 from admin_support import assert_form_error, form_answers, new_user_answers, snapshot
 from support import post_form

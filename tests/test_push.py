@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fieldapp import jobs
+from fieldapp.core import jobs
 from fieldapp.push import (
     keys,
     sender,  # noqa: F401  (registers the job handlers)

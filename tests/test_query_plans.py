@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from fieldapp.db import get_db
+from fieldapp.core.db import get_db
 
 from support import csrf_token_from
 

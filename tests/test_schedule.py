@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from fieldapp.clock import LOCAL_ZONE, local_to_utc_iso, today_local
+from fieldapp.core.clock import LOCAL_ZONE, local_to_utc_iso, today_local
 
 from factories import add_adjustment, add_visit
 from pages import assert_field_error, check_page

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from fieldapp import create_app
-from fieldapp.config import ConfigError
+from fieldapp.core.config import ConfigError
 
 from support import csrf_token_from
 

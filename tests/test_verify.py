@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from fieldapp.clock import today_local
-from fieldapp.verification import check_token, make_token, spoken_code
+from fieldapp.caller_check.queries import check_token
+from fieldapp.core.clock import today_local
+from fieldapp.core.signing import make_token, spoken_code
 
 from factories import add_resident, add_visit, window_around_now
 from pages import check_page

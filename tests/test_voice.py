@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from fieldapp.clock import LOCAL_ZONE, today_local
+from fieldapp.core.clock import LOCAL_ZONE, today_local
 from fieldapp.voice import tokens
 
 from factories import add_resident, add_visit, window_around_now
@@ -162,7 +162,7 @@ def test_after_logging_the_operative_can_show_the_feedback_link(app, db, signed_
 
 def test_the_check_page_asks_how_it_felt_once_the_visit_is_over(app, db, world, resident,
                                                                  signed_in):
-    from fieldapp.verification import make_token
+    from fieldapp.core.signing import make_token
 
     earlier = datetime.now(LOCAL_ZONE).replace(second=0, microsecond=0) - timedelta(hours=3)
     if earlier.date() != today_local():

@@ -9,8 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
-from ..clock import today_local
-from ..fields import DayField, PhoneNumber, choices, strip_text
+from fieldapp.core.clock import today_local
+from fieldapp.core.fields import DayField, PhoneNumber, choices, strip_text
 
 CONSENT_GIVERS = [("resident", "The resident"), ("advocate", "Their advocate"),
                   ("appointee", "An appointee")]

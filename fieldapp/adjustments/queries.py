@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from flask import abort
 
-from ..db import query_all, query_one, transaction, utc_now
+from fieldapp.core.db import query_all, query_one, transaction, utc_now
 
 DUE_SOON = timedelta(days=30)
 

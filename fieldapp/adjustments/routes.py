@@ -6,15 +6,15 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit
-from ..access import roles
-from ..clock import today_local
-from ..db import get_db
-from ..instructions import fill
-from ..residents.queries import get_resident_or_404
-from . import bp
-from . import queries as q
-from .forms import WithdrawForm, default_dates, form_for_type, next_review
+from fieldapp.adjustments import bp
+from fieldapp.adjustments import queries as q
+from fieldapp.adjustments.forms import WithdrawForm, default_dates, form_for_type, next_review
+from fieldapp.core import audit
+from fieldapp.core.access import roles
+from fieldapp.core.clock import today_local
+from fieldapp.core.db import get_db
+from fieldapp.operative.instructions import fill
+from fieldapp.residents.queries import get_resident_or_404
 
 OFFICE_ROLES = ("officer", "admin")
 

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-from . import organisations, users  # noqa: E402,F401  (routes register on bp)

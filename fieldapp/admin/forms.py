@@ -13,8 +13,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..accounts import ROLE_LABELS
-from ..fields import EmailAddress, PhoneNumber, WebAddress, choices, strip_text
+from fieldapp.accounts.queries import ROLE_LABELS
+from fieldapp.core.fields import EmailAddress, PhoneNumber, WebAddress, choices, strip_text
 
 MIN_PASSWORD_LENGTH = 12
 # 15 digits (the international maximum) with room for spaces, brackets and dashes.

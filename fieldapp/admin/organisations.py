@@ -3,10 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit
-from ..access import roles
-from ..db import get_db, transaction
-from ..organisations import (
+from fieldapp.accounts.organisations import (
     PHONE_FIELDS,
     create_contractor,
     get_organisation,
@@ -14,8 +11,11 @@ from ..organisations import (
     organisations_for_landlord,
     update_organisation,
 )
-from . import bp
-from .forms import OrganisationForm
+from fieldapp.admin import bp
+from fieldapp.admin.forms import OrganisationForm
+from fieldapp.core import audit
+from fieldapp.core.access import roles
+from fieldapp.core.db import get_db, transaction
 
 
 @bp.get("/organisations")

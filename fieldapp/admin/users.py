@@ -3,13 +3,14 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import accounts, audit
-from ..access import roles
-from ..db import get_db, transaction
-from ..organisations import organisations_for_landlord
-from ..photos import MAX_UPLOAD_BYTES, PhotoError, prepare_photo
-from . import bp
-from .forms import UserForm
+from fieldapp.accounts import queries as accounts
+from fieldapp.accounts.organisations import organisations_for_landlord
+from fieldapp.admin import bp
+from fieldapp.admin.forms import UserForm
+from fieldapp.core import audit
+from fieldapp.core.access import roles
+from fieldapp.core.db import get_db, transaction
+from fieldapp.core.photos import MAX_UPLOAD_BYTES, PhotoError, prepare_photo
 
 
 def get_user_for_admin_or_404(db, user_id: int):

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app, has_app_context
 
-from .. import jobs
-from ..db import query_all, query_one, transaction, utc_now
-from ..push import sender
+from fieldapp.core import jobs
+from fieldapp.core.db import query_all, query_one, transaction, utc_now
+from fieldapp.push import sender
 
 DEFAULT_WINDOW_MINUTES = 30
 

@@ -3,10 +3,11 @@
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit, htmx
-from ..access import roles
-from ..db import get_db, query_all, query_one, transaction, utc_now
-from . import bp
+from fieldapp.alerts import bp
+from fieldapp.core import audit
+from fieldapp.core.access import roles
+from fieldapp.core.db import get_db, query_all, query_one, transaction, utc_now
+from fieldapp.core.extensions import htmx
 
 ACTION_LIMIT = 500
 OFFICE_ROLES = ("officer", "admin")
@@ -40,6 +41,14 @@ def open_counts(db, officer_id: int) -> dict:
                sum(status = 'acknowledged') AS acknowledged
         FROM alerts WHERE officer_id = ? AND status != 'closed'""", (officer_id,))
     return {key: row[key] or 0 for key in ("new", "urgent", "acknowledged")}
+
+
+@bp.app_context_processor
+def inbox_counts() -> dict:
+    """New alerts for the signed-in officer, shown in the navigation on every page."""
+    if not current_user.is_authenticated or current_user.role not in OFFICE_ROLES:
+        return {}
+    return {"inbox_counts": open_counts(get_db(), current_user.id)}
 
 
 def get_alert_or_404(db, alert_id: int, officer_id: int):
@@ -95,7 +104,7 @@ def _alert_page(db, row, error: str | None = None, typed: str = ""):
     labels = {table: {r["code"]: r["label"] for r in query_all(
         db, f"SELECT code, label FROM {table}")} for table in
         ("visit_outcomes", "no_access_reasons", "distress_levels")}
-    from ..voice import officer as resident_voice  # here: the voice package raises alerts
+    from fieldapp.voice import officer as resident_voice  # here: the voice package raises alerts
 
     voice = resident_voice.for_visit(db, row["visit_id"]) if row["visit_id"] else None
     return render_template("alerts/alert.html", alert=row, concerns=concerns, labels=labels,

@@ -5,9 +5,9 @@ Repeated no access is a signal to understand, never an enforcement trigger: its 
 
 from datetime import UTC, datetime, timedelta
 
-from ..db import query_all, query_one, utc_now
-from ..push import sender
-from . import escalation
+from fieldapp.alerts import escalation
+from fieldapp.core.db import query_all, query_one, utc_now
+from fieldapp.push import sender
 
 SEVERITY_ORDER = {"urgent": 0, "reach_out": 1}
 REPEAT_WINDOW = timedelta(days=28)

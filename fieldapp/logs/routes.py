@@ -5,17 +5,17 @@ import uuid
 from flask import jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit
-from ..access import roles
-from ..alerts.rules import urgent_triggers
-from ..clock import to_local, today_local
-from ..db import get_db, query_all, query_one
-from ..idcard import qr_svg
-from ..visits import get_visit_to_log_or_404
-from ..voice import tokens
-from . import bp
-from .store import current_log, log_summary, store_log, stored_input
-from .validation import LIMITS, MESSAGES, Catalogue, validate_log
+from fieldapp.alerts.rules import urgent_triggers
+from fieldapp.core import audit
+from fieldapp.core.access import roles
+from fieldapp.core.clock import to_local, today_local
+from fieldapp.core.db import get_db, query_all, query_one
+from fieldapp.core.qr import qr_svg
+from fieldapp.logs import bp
+from fieldapp.logs.store import current_log, log_summary, store_log, stored_input
+from fieldapp.logs.validation import LIMITS, MESSAGES, Catalogue, validate_log
+from fieldapp.operative.queries import get_visit_to_log_or_404
+from fieldapp.voice import tokens
 
 STATUS_FOR = {"created": 201, "replayed": 200}
 NO_LONGER_CHANGEABLE = ("A log can be changed only on the day of the visit. To add something, "

@@ -4,9 +4,9 @@ First store: "created". The same client id with the same content: "replayed" (a 
 phone that never heard back). The same client id with other content: "conflict".
 """
 
-from ..alerts.rules import raise_alerts
-from ..db import query_all, query_one, transaction, utc_now
-from .validation import LogInput
+from fieldapp.alerts.rules import raise_alerts
+from fieldapp.core.db import query_all, query_one, transaction, utc_now
+from fieldapp.logs.validation import LogInput
 
 
 def store_log(db, visit, author_id: int, log: LogInput,

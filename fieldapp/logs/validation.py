@@ -5,8 +5,8 @@ import json
 import re
 from dataclasses import asdict, dataclass
 
-from ..db import query_all
-from ..fields import strip_text
+from fieldapp.core.db import query_all
+from fieldapp.core.fields import strip_text
 
 NOTE_LIMIT = 500
 FOLLOW_UP_LIMIT = 200

@@ -4,5 +4,3 @@
 from flask import Blueprint
 
 bp = Blueprint("measures", __name__)
-
-from . import routes  # noqa: E402,F401

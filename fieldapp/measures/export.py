@@ -1,9 +1,9 @@
 """CSV exports: each figure with the counts behind it, or the period's logs one per row. No
 private notes, no free text, no names or addresses: outcomes, reasons, levels and categories."""
 
-from ..clock import to_local
-from ..db import query_all
-from .queries import VISITS, figures
+from fieldapp.core.clock import to_local
+from fieldapp.core.db import query_all
+from fieldapp.measures.queries import VISITS, figures
 
 KINDS = ("figures", "logs")
 

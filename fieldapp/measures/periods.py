@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ..clock import day_bounds_utc, today_local
+from fieldapp.core.clock import day_bounds_utc, today_local
 
 PRESETS = [("week", "This week"), ("4weeks", "Last 4 weeks"), ("quarter", "This quarter"),
            ("custom", "Choose dates")]

@@ -11,9 +11,9 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..clock import day_bounds_utc, to_local, today_local
-from ..db import query_all, query_one
-from .periods import Period
+from fieldapp.core.clock import day_bounds_utc, to_local, today_local
+from fieldapp.core.db import query_all, query_one
+from fieldapp.measures.periods import Period
 
 VISITS = """
     SELECT visits.id, visits.resident_id, visits.starts_at, visits.status, visits.trade,

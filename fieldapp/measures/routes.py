@@ -6,13 +6,13 @@ import io
 from flask import Response, render_template, request
 from flask_login import current_user
 
-from .. import audit
-from ..access import roles
-from ..catalogues import DISTRESS_LEVELS, NO_ACCESS_REASONS, VISIT_OUTCOMES
-from ..db import get_db
-from ..organisations import organisations_for_landlord
-from . import bp, charts, export, periods
-from .queries import figures
+from fieldapp.accounts.organisations import organisations_for_landlord
+from fieldapp.core import audit
+from fieldapp.core.access import roles
+from fieldapp.core.catalogues import DISTRESS_LEVELS, NO_ACCESS_REASONS, VISIT_OUTCOMES
+from fieldapp.core.db import get_db
+from fieldapp.measures import bp, charts, export, periods
+from fieldapp.measures.queries import figures
 
 OFFICE_ROLES = ("officer", "admin")
 LABELS = {

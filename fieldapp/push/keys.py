@@ -3,7 +3,7 @@
 from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid02, b64urlencode
 
-from ..db import query_one, transaction
+from fieldapp.core.db import query_one, transaction
 
 PRIVATE_KEY = "vapid_private_pem"
 

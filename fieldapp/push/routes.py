@@ -11,11 +11,11 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import audit, jobs
-from ..access import roles
-from ..db import get_db, transaction, utc_now
-from . import bp, keys
-from .sender import subscription_count
+from fieldapp.core import audit, jobs
+from fieldapp.core.access import roles
+from fieldapp.core.db import get_db, transaction, utc_now
+from fieldapp.push import bp, keys
+from fieldapp.push.sender import subscription_count
 
 OFFICE_ROLES = ("officer", "admin")
 @bp.get("/settings/notifications")

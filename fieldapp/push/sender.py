@@ -6,9 +6,9 @@ import json
 from flask import current_app, has_app_context
 from pywebpush import WebPushException, webpush
 
-from .. import jobs
-from ..db import query_all, query_one, transaction
-from . import keys
+from fieldapp.core import jobs
+from fieldapp.core.db import query_all, query_one, transaction
+from fieldapp.push import keys
 
 TIMEOUT_SECONDS = 10
 TTL_SECONDS = 12 * 3600  # an officer's phone may be off for a while; hold the push half a day

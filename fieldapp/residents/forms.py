@@ -7,8 +7,8 @@ from wtforms import EmailField, PasswordField, RadioField, SelectField, StringFi
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import PasswordInput
 
-from ..fields import EmailAddress, PhoneNumber, choices, strip_text
-from .queries import EDITABLE_FIELDS
+from fieldapp.core.fields import EmailAddress, PhoneNumber, choices, strip_text
+from fieldapp.residents.queries import EDITABLE_FIELDS
 
 CONTACT_METHODS = [("phone", "Phone call"), ("text", "Text message"), ("email", "Email"),
                    ("letter", "Letter")]

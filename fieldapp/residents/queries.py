@@ -4,7 +4,7 @@ import sqlite3
 
 from flask import abort
 
-from ..db import query_all, query_one, transaction, utc_now
+from fieldapp.core.db import query_all, query_one, transaction, utc_now
 
 EDITABLE_FIELDS = (
     "name", "preferred_name", "tenancy_ref", "address_line1", "address_line2", "town",
@@ -80,21 +80,6 @@ def update_resident(db, resident_id: int, values: dict) -> None:
     with transaction(db):
         db.execute(f"UPDATE residents SET {assignments}, updated_at = ? WHERE id = ?",
                    (*(values[f] for f in EDITABLE_FIELDS), utc_now(), resident_id))
-
-
-def private_notes(db, resident_id: int) -> list[sqlite3.Row]:
-    return query_all(db, """
-        SELECT resident_notes.body, resident_notes.created_at, users.name AS author_name
-        FROM resident_notes JOIN users ON users.id = resident_notes.author_id
-        WHERE resident_notes.resident_id = ? ORDER BY resident_notes.created_at DESC,
-              resident_notes.id DESC""", (resident_id,))
-
-
-def add_private_note(db, resident_id: int, author_id: int, body: str) -> int:
-    with transaction(db):
-        return db.execute("INSERT INTO resident_notes (resident_id, author_id, body, created_at)"
-                          " VALUES (?, ?, ?, ?)", (resident_id, author_id, body, utc_now())
-                          ).lastrowid
 
 
 def visits_of_resident(db, resident_id: int) -> list[sqlite3.Row]:

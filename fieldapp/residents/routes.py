@@ -3,13 +3,15 @@
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit, htmx
-from ..access import roles
-from ..db import get_db
-from ..instructions import active_instructions
-from . import bp
-from . import queries as q
-from .forms import NoteForm, ResidentForm
+from fieldapp.core import audit
+from fieldapp.core.access import roles
+from fieldapp.core.db import get_db
+from fieldapp.core.extensions import htmx
+from fieldapp.operative.instructions import active_instructions
+from fieldapp.residents import bp
+from fieldapp.residents import queries as q
+from fieldapp.residents.forms import NoteForm, ResidentForm
+from fieldapp.residents.notes import add_private_note, private_notes
 
 OFFICE_ROLES = ("officer", "admin")
 
@@ -82,10 +84,10 @@ def notes(resident_id: int):
     row = q.get_resident_or_404(db, resident_id, current_user.landlord_id)
     form = NoteForm()
     if form.validate_on_submit():
-        note_id = q.add_private_note(db, resident_id, current_user.id, form.body.data)
+        note_id = add_private_note(db, resident_id, current_user.id, form.body.data)
         audit.record("private_note_added", "resident_note", note_id, db=db)
         flash("The note is saved.", "success")
         return redirect(url_for("residents.notes", resident_id=resident_id), code=303)
     audit.record("private_notes_viewed", "resident", resident_id, db=db)
     return render_template("residents/notes.html", resident=row, form=form,
-                           notes=q.private_notes(db, resident_id)), 422 if form.errors else 200
+                           notes=private_notes(db, resident_id)), 422 if form.errors else 200

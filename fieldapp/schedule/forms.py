@@ -8,10 +8,10 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, StringField,
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..adjustments.forms import no_health_detail
-from ..clock import LOCAL_ZONE, today_local
-from ..fields import DayField, choices, strip_text
-from ..residents.forms import id_or_zero
+from fieldapp.adjustments.forms import no_health_detail
+from fieldapp.core.clock import LOCAL_ZONE, today_local
+from fieldapp.core.fields import DayField, choices, strip_text
+from fieldapp.residents.forms import id_or_zero
 
 CLOCK_TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
 WHOLE_MINUTES = re.compile(r"^[0-9]{1,3}$")  # ASCII digits only: "²" is a digit to isdigit()

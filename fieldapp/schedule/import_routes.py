@@ -7,10 +7,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 
-from .. import audit
-from ..access import roles
-from ..db import get_db, query_one, transaction, utc_now
-from . import bp, importer
+from fieldapp.core import audit
+from fieldapp.core.access import roles
+from fieldapp.core.db import get_db, query_one, transaction, utc_now
+from fieldapp.schedule import bp, importer
 
 OFFICE_ROLES = ("officer", "admin")
 

@@ -10,10 +10,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from ..adjustments.forms import HEALTH_TERMS
-from ..clock import LOCAL_ZONE, today_local
-from ..db import query_all, transaction, utc_now
-from .forms import parse_clock
+from fieldapp.adjustments.forms import HEALTH_TERMS
+from fieldapp.core.clock import LOCAL_ZONE, today_local
+from fieldapp.core.db import query_all, transaction, utc_now
+from fieldapp.schedule.forms import parse_clock
 
 # Each required column and what to tell the officer when a row leaves it empty.
 REQUIRED_MESSAGES = {

@@ -4,7 +4,7 @@ import sqlite3
 
 from flask import abort
 
-from ..db import query_all, query_one, transaction, utc_now
+from fieldapp.core.db import query_all, query_one, transaction, utc_now
 
 STEP_FLAGS = ("noisy", "dusty", "water_off", "power_off", "gas_off")
 VISIT_FIELDS = ("job_ref", "trade", "firm_id", "starts_at", "ends_at", "notes_for_operative",

@@ -4,16 +4,16 @@ cancel it."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit
-from ..access import roles
-from ..clock import to_local
-from ..db import get_db
-from ..instructions import active_instructions
-from ..residents.queries import get_resident_or_404
-from ..voice import officer as resident_voice
-from . import bp
-from . import queries as q
-from .forms import StepForm, VisitForm
+from fieldapp.core import audit
+from fieldapp.core.access import roles
+from fieldapp.core.clock import to_local
+from fieldapp.core.db import get_db
+from fieldapp.operative.instructions import active_instructions
+from fieldapp.residents.queries import get_resident_or_404
+from fieldapp.schedule import bp
+from fieldapp.schedule import queries as q
+from fieldapp.schedule.forms import StepForm, VisitForm
+from fieldapp.voice import officer as resident_voice
 
 OFFICE_ROLES = ("officer", "admin")
 

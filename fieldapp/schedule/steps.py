@@ -3,12 +3,12 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit
-from ..access import roles
-from ..db import get_db, query_one, transaction
-from . import bp
-from . import queries as q
-from .forms import STEP_HINTS, StepForm
+from fieldapp.core import audit
+from fieldapp.core.access import roles
+from fieldapp.core.db import get_db, query_one, transaction
+from fieldapp.schedule import bp
+from fieldapp.schedule import queries as q
+from fieldapp.schedule.forms import STEP_HINTS, StepForm
 
 OFFICE_ROLES = ("officer", "admin")
 STEP_COLUMNS = ("description", "expected_minutes", *(flag for flag, _label in STEP_HINTS))

@@ -6,5 +6,3 @@ Both come from signed links (fieldapp.voice.tokens); no page here shows personal
 from flask import Blueprint
 
 bp = Blueprint("voice", __name__)
-
-from . import feedback, rebook  # noqa: E402,F401  (routes)

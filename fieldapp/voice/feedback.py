@@ -3,11 +3,11 @@ visit: a second replaces the first. Anonymous to the operative; the officer sees
 
 from flask import make_response, render_template, request
 
-from .. import audit
-from ..access import public
-from ..db import get_db, transaction, utc_now
-from ..limits import limiter
-from . import bp, tokens
+from fieldapp.core import audit
+from fieldapp.core.access import public
+from fieldapp.core.db import get_db, transaction, utc_now
+from fieldapp.core.limits import limiter
+from fieldapp.voice import bp, tokens
 
 QUESTIONS = [("felt_safe", "Did you feel safe?"),
              ("listened_to", "Did you feel listened to?"),

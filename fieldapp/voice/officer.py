@@ -2,10 +2,10 @@
 
 import json
 
-from ..db import query_one
-from . import tokens
-from .feedback import ANSWERS, QUESTIONS
-from .rebook import DAYS, TIMES
+from fieldapp.core.db import query_one
+from fieldapp.voice import tokens
+from fieldapp.voice.feedback import ANSWERS, QUESTIONS
+from fieldapp.voice.rebook import DAYS, TIMES
 
 
 def for_visit(db, visit_id: int) -> dict:

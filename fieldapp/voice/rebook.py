@@ -6,14 +6,14 @@ from datetime import UTC, datetime
 
 from flask import make_response, render_template, request
 
-from .. import audit
-from ..access import public
-from ..alerts.rules import raise_visit_alert
-from ..clock import to_local
-from ..db import get_db, query_one, transaction, utc_now
-from ..limits import limiter
-from . import bp, tokens
-from .feedback import closed_page, private, summary_of
+from fieldapp.alerts.rules import raise_visit_alert
+from fieldapp.core import audit
+from fieldapp.core.access import public
+from fieldapp.core.clock import to_local
+from fieldapp.core.db import get_db, query_one, transaction, utc_now
+from fieldapp.core.limits import limiter
+from fieldapp.voice import bp, tokens
+from fieldapp.voice.feedback import closed_page, private, summary_of
 
 DAYS = [("monday", "Monday"), ("tuesday", "Tuesday"), ("wednesday", "Wednesday"),
         ("thursday", "Thursday"), ("friday", "Friday"), ("saturday", "Saturday")]

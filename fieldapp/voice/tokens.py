@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from ..clock import to_local
-from ..db import query_one
+from fieldapp.core.clock import to_local
+from fieldapp.core.db import query_one
 
 FEEDBACK_SALT = "fieldapp.visit-feedback.v1"
 REBOOK_SALT = "fieldapp.visit-rebook.v1"

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from fieldapp.clock import today_local
+from fieldapp.core.clock import today_local
 
 from conftest import assert_accessible, assert_no_horizontal_scroll, screenshot, sign_in_browser
 from support import PASSWORD, PEOPLE

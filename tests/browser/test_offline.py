@@ -6,8 +6,8 @@ from datetime import datetime, time, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from fieldapp.clock import LOCAL_ZONE, today_local
-from fieldapp.db import query_all
+from fieldapp.core.clock import LOCAL_ZONE, today_local
+from fieldapp.core.db import query_all
 
 from conftest import assert_accessible, assert_tap_targets, screenshot, sign_in_browser
 from factories import add_resident, add_visit, window_around_now

@@ -4,7 +4,7 @@ from datetime import datetime, time
 
 import pytest
 
-from fieldapp.clock import LOCAL_ZONE, today_local
+from fieldapp.core.clock import LOCAL_ZONE, today_local
 
 from conftest import (
     assert_accessible,

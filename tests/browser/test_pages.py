@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from fieldapp import create_app
-from fieldapp.db import connect
+from fieldapp.core.db import connect
 
 from conftest import (
     PHONE,

@@ -2,7 +2,7 @@
 
 from datetime import datetime, time, timedelta
 
-from fieldapp.clock import LOCAL_ZONE, today_local
+from fieldapp.core.clock import LOCAL_ZONE, today_local
 from fieldapp.voice import tokens
 
 from conftest import (

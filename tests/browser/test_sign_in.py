@@ -2,7 +2,7 @@
 
 import pytest
 
-from fieldapp.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_VISITS
+from fieldapp.devdata.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_VISITS
 
 from conftest import (
     assert_accessible,

@@ -67,7 +67,7 @@ def render_error(error: HTTPException):
     heading, what, todo = ERROR_PAGES.get(status, ERROR_PAGES[400 if status < 500 else 500])
     if request.path.startswith("/api/"):
         return jsonify(errors={"request": f"{what} {todo}"}), status
-    return render_template("errors/error.html", status=status, heading=heading, what=what,
+    return render_template("core/error.html", status=status, heading=heading, what=what,
                            todo=todo), status
 
 
@@ -76,7 +76,7 @@ def render_csrf_error(_error: CSRFError):
         # The outbox fetches a fresh token and sends again: this is not the log's fault.
         return jsonify(errors={"csrf_token": "The form expired. Send it again."},
                        code="csrf"), 400
-    return render_template("errors/csrf.html"), 400
+    return render_template("core/csrf.html"), 400
 
 
 def render_database_trouble(error: sqlite3.OperationalError):
@@ -99,7 +99,7 @@ def render_database_trouble(error: sqlite3.OperationalError):
     if request.path.startswith("/api/"):
         response = jsonify(errors={"request": f"{what} {todo}"})
     else:
-        response = render_template("errors/error.html", status=status, heading=heading,
+        response = render_template("core/error.html", status=status, heading=heading,
                                    what=what, todo=todo)
     return response, status, headers
 

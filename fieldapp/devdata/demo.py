@@ -9,13 +9,13 @@ from datetime import date, time, timedelta
 
 from PIL import Image, ImageDraw, ImageFont
 
-from . import accounts
-from .clock import local_to_utc_iso, today_local
-from .db import query_one, transaction, utc_now
-from .demo_history import load_history
-from .organisations import create_contractor, create_landlord
-from .photos import prepare_photo
-from .push import keys
+from fieldapp.accounts import queries as accounts
+from fieldapp.accounts.organisations import create_contractor, create_landlord
+from fieldapp.core.clock import local_to_utc_iso, today_local
+from fieldapp.core.db import query_one, transaction, utc_now
+from fieldapp.core.photos import prepare_photo
+from fieldapp.devdata.history import load_history
+from fieldapp.push import keys
 
 DEMO_PASSWORD = "fieldapp-demo"  # noqa: S105  (published demo credential, refused in production)
 DEMO_MARKER = "demo_database"

@@ -5,7 +5,21 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+# The repository keeps templates/, static/ and offline/ beside the package; the wheel carries
+# them inside it, under assets/ (pyproject.toml's force-include), so an install needs no checkout.
+INSTALLED = (PACKAGE_DIR / "assets").is_dir()
+ASSETS_DIR = PACKAGE_DIR / "assets" if INSTALLED else PACKAGE_DIR.parent
+
+
+def instance_path() -> str | None:
+    """Where the local secret key (and, unless FIELDAPP_DB says otherwise, the database) live:
+    FIELDAPP_INSTANCE_PATH, else instance/ in a checkout, else Flask's own default for an
+    installed package (<venv>/var/fieldapp-instance)."""
+    chosen = os.environ.get("FIELDAPP_INSTANCE_PATH")
+    if chosen:
+        return chosen
+    return None if INSTALLED else str(ASSETS_DIR / "instance")
 ENVIRONMENTS = ("production", "development", "demo", "test")
 # Values people paste from tutorials; refusing them stops a guessable key reaching production.
 WEAK_SECRET_KEYS = {"", "dev", "secret", "changeme", "change-me", "fieldapp"}

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from .db import transaction, utc_now
+from fieldapp.core.db import transaction, utc_now
 
 LEASE = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(hours=1)

@@ -4,11 +4,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, make_response, render_template
 
-from .access import public
-from .db import get_db, query_all
-from .limits import limiter
-from .verification import check_token
-from .voice import tokens
+from fieldapp.caller_check.queries import check_token
+from fieldapp.core.access import public
+from fieldapp.core.db import get_db, query_all
+from fieldapp.core.limits import limiter
+from fieldapp.voice import tokens
 
 bp = Blueprint("verify", __name__)
 
@@ -37,7 +37,7 @@ def verify(token: str):
     outcome = check_token(db, token)
     landlord = outcome.landlord or _only_landlord(db)
     response = make_response(render_template(
-        "verify/result.html", confirmation=outcome.confirmation, landlord=landlord,
+        "caller_check/result.html", confirmation=outcome.confirmation, landlord=landlord,
         feedback_link=_feedback_link(db, outcome.finished_visit),
         site_host=urlsplit(current_app.config["FIELDAPP_BASE_URL"]).hostname,
         landlord_host=urlsplit(landlord["web_address"]).hostname if landlord

@@ -2,7 +2,7 @@
 
 import sqlite3
 
-from .db import query_all, query_one, transaction, utc_now
+from fieldapp.core.db import query_all, query_one, transaction, utc_now
 
 PHONE_FIELDS = ("main_phone", "duty_phone", "safeguarding_phone")
 

@@ -8,11 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
-from . import audit
-from .access import public, signed_in
-from .accounts import User, check_credentials
-from .db import get_db
-from .sessions import (
+from fieldapp.accounts.queries import User, check_credentials
+from fieldapp.accounts.sessions import (
     clear_sign_in_failures,
     end_session,
     record_sign_in_failure,
@@ -20,6 +17,9 @@ from .sessions import (
     start_session,
     user_for_session,
 )
+from fieldapp.core import audit
+from fieldapp.core.access import public, signed_in
+from fieldapp.core.db import get_db
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -80,17 +80,17 @@ def login():
     form = LoginForm()
     next_url = safe_next(request.values.get("next"))
     if not form.validate_on_submit():
-        return render_template("auth/login.html", form=form, next_url=next_url)
+        return render_template("accounts/login.html", form=form, next_url=next_url)
     db = get_db()
     email, address = form.email.data.strip(), request.remote_addr or ""
     if sign_in_locked(db, email, address):
         form.form_errors.append(LOCKED_OUT)
-        return render_template("auth/login.html", form=form, next_url=next_url), 429
+        return render_template("accounts/login.html", form=form, next_url=next_url), 429
     row = check_credentials(db, email, form.password.data)
     if row is None:
         record_sign_in_failure(db, email, address)
         form.form_errors.append(WRONG_CREDENTIALS)
-        return render_template("auth/login.html", form=form, next_url=next_url), 200
+        return render_template("accounts/login.html", form=form, next_url=next_url), 200
     clear_sign_in_failures(db, email)
     _begin_session(db, row)
     return redirect(next_url or home_url_for(current_user), code=303)

@@ -1,41 +1,15 @@
-"""Caller verification: the signed token in an ID card's QR code and the 6-digit spoken code.
+"""Whether a caller is genuine, decided from the database at the moment it is asked: a cancelled
+visit, a disabled operative or a changed booking stops a token or a spoken code at once."""
 
-A token names a visit, an operative and the visit's day, signed with the app's key. Whether it
-still confirms anyone is decided from the database at the moment it is checked, so a cancelled
-visit, a disabled operative or a changed booking stops it at once.
-"""
-
-import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature
 
-from .clock import LOCAL_ZONE, day_bounds_utc, to_local
-from .db import query_all, query_one
-
-TOKEN_SALT = "fieldapp.verify-caller.v1"  # noqa: S105  (a salt, not a secret)
-
-
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
-
-
-def make_token(visit_id: int, operative_id: int, day: str) -> str:
-    return _serializer().dumps([visit_id, operative_id, day])
-
-
-def spoken_code(visit_id: int, operative_id: int, day: str) -> str:
-    """Six digits a resident can read out on the phone; valid for this visit on this day only."""
-    key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, f"spoken:{visit_id}:{operative_id}:{day}".encode(), hashlib.sha256)
-    return f"{int.from_bytes(digest.digest()[:8], 'big') % 1_000_000:06d}"
-
-
-def margin() -> timedelta:
-    return timedelta(minutes=current_app.config["FIELDAPP_VERIFY_MARGIN_MINUTES"])
+from fieldapp.core.clock import LOCAL_ZONE, day_bounds_utc, to_local
+from fieldapp.core.db import query_all, query_one
+from fieldapp.core.signing import margin, read_token, spoken_code
 
 
 @dataclass(frozen=True)
@@ -75,7 +49,7 @@ CALLER_QUERY = """
 def check_token(db, token: str, now: datetime | None = None) -> VerifyOutcome:
     """Confirm the caller only if every fact still holds now; otherwise say nothing about why."""
     try:
-        visit_id, operative_id, day = _serializer().loads(token)
+        visit_id, operative_id, day = read_token(token)
     except (BadSignature, ValueError, TypeError):
         return VerifyOutcome(None, None)
     row = query_one(db, CALLER_QUERY, (operative_id, visit_id))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from . import migrations
+from fieldapp.core import migrations
 
 # The tables whose row counts are printed, so an operator can compare a backup and a restore.
 COUNTED = ("users", "residents", "adjustments", "visits", "visit_logs", "alerts", "audit_log")

@@ -5,10 +5,10 @@ import re
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from . import audit
-from .access import roles
-from .db import get_db
-from .verification import callers_with_code
+from fieldapp.caller_check.queries import callers_with_code
+from fieldapp.core import audit
+from fieldapp.core.access import roles
+from fieldapp.core.db import get_db
 
 bp = Blueprint("callers", __name__)
 
@@ -24,13 +24,13 @@ def normalise_code(typed: str) -> str | None:
 def check_caller():
     typed = request.args.get("code")
     if typed is None:
-        return render_template("officer/check_caller.html", typed="", error=None, matches=None)
+        return render_template("caller_check/check_spoken_code.html", typed="", error=None, matches=None)
     code = normalise_code(typed)
     if code is None:
-        return render_template("officer/check_caller.html", typed=typed, matches=None,
+        return render_template("caller_check/check_spoken_code.html", typed=typed, matches=None,
                                error="Enter the 6-digit code, like 482 913"), 422
     db = get_db()
     matches = callers_with_code(db, current_user.landlord_id, code)
     audit.record("spoken_code_checked", "visit", "", db=db)
-    return render_template("officer/check_caller.html", typed=typed, error=None,
+    return render_template("caller_check/check_spoken_code.html", typed=typed, error=None,
                            matches=matches)

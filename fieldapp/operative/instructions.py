@@ -9,8 +9,8 @@ import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .catalogues import PARAMETER_FALLBACKS
-from .db import query_all
+from fieldapp.core.catalogues import PARAMETER_FALLBACKS
+from fieldapp.core.db import query_all
 
 SECTIONS = ("before_knock", "at_door", "during_work")
 

@@ -3,7 +3,7 @@
 from flask import has_request_context, request
 from flask_login import current_user
 
-from .db import get_db, transaction, utc_now
+from fieldapp.core.db import get_db, transaction, utc_now
 
 
 def record(action: str, record_type: str = "", record_id: object = "", user_id: int | None = None,

@@ -3,12 +3,12 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from . import audit
-from .access import roles
-from .catalogues import STEP_ADJUSTMENTS, STEP_HINTS
-from .db import get_db
-from .instructions import active_instructions, by_section
-from .visits import (
+from fieldapp.core import audit
+from fieldapp.core.access import roles
+from fieldapp.core.catalogues import STEP_ADJUSTMENTS, STEP_HINTS
+from fieldapp.core.db import get_db
+from fieldapp.operative.instructions import active_instructions, by_section
+from fieldapp.operative.queries import (
     colleagues,
     get_visit_for_operative_or_404,
     is_visit_day,

@@ -5,7 +5,7 @@ import sqlite3
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .db import query_all, query_one, transaction, utc_now
+from fieldapp.core.db import query_all, query_one, transaction, utc_now
 
 ROLES = ("operative", "officer", "admin")
 ROLE_LABELS = {"operative": "Operative", "officer": "Housing officer", "admin": "Administrator"}

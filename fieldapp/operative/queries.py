@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from flask import abort
 
-from .clock import day_bounds_utc, to_local, today_local
-from .db import query_all, query_one
+from fieldapp.core.clock import day_bounds_utc, to_local, today_local
+from fieldapp.core.db import query_all, query_one
 
 VISIT_FOR_OPERATIVE = """
     SELECT visits.id, visits.job_ref, visits.trade, visits.starts_at, visits.ends_at,

@@ -6,8 +6,8 @@ import random
 import uuid
 from datetime import date, datetime, time, timedelta
 
-from .clock import local_to_utc_iso
-from .db import transaction
+from fieldapp.core.clock import local_to_utc_iso
+from fieldapp.core.db import transaction
 
 OUTCOMES = ["completed"] * 14 + ["partly_completed"] * 3 + ["no_access"] * 3 + \
     ["stopped_distress"]

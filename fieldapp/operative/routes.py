@@ -5,10 +5,10 @@ from datetime import timedelta
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from .access import roles
-from .clock import clock_time, day_bounds_utc, to_local, today_local
-from .db import get_db, query_all
-from .instructions import active_instructions
+from fieldapp.core.access import roles
+from fieldapp.core.clock import clock_time, day_bounds_utc, to_local, today_local
+from fieldapp.core.db import get_db, query_all
+from fieldapp.operative.instructions import active_instructions
 
 bp = Blueprint("operative", __name__)
 

@@ -1,36 +1,18 @@
 """The operative's ID card for a visit: photo, name, firm, badge, and a QR code to check them."""
 
-import functools
-import re
-
-import qrcode
-import qrcode.image.svg
 from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
-from markupsafe import Markup, escape
 
-from . import audit
-from .access import roles, signed_in
-from .accounts import get_photo
-from .clock import to_local
-from .db import get_db
-from .verification import make_token, margin, spoken_code
-from .visits import get_visit_for_operative_or_404
+from fieldapp.accounts.queries import get_photo
+from fieldapp.core import audit
+from fieldapp.core.access import roles, signed_in
+from fieldapp.core.clock import to_local
+from fieldapp.core.db import get_db
+from fieldapp.core.qr import qr_svg
+from fieldapp.core.signing import make_token, margin, spoken_code
+from fieldapp.operative.queries import get_visit_for_operative_or_404
 
 bp = Blueprint("idcard", __name__)
-
-
-# Drawing a QR code takes about 20 ms; a card's link is the same all day, and the card is
-# opened again and again on the doorstep.
-@functools.lru_cache(maxsize=1024)
-def qr_svg(url: str, label: str = "QR code that opens the check page") -> Markup:
-    """The link as an inline SVG QR code, sized by CSS, described for screen readers."""
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=4,
-                        error_correction=qrcode.constants.ERROR_CORRECT_M)
-    svg = image.to_string(encoding="unicode")
-    svg = re.sub(r'^<svg width="[^"]+" height="[^"]+"',
-                 f'<svg class="qr" role="img" aria-label="{escape(label)}"', svg)
-    return Markup(svg.replace(' id="qr-path"', ""))  # noqa: S704  (SVG made by qrcode, no input HTML)
 
 
 def verify_url(token: str) -> str:

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 
-from .accounts import USER_COLUMNS, User
-from .db import query_one, transaction, utc_now
+from fieldapp.accounts.queries import USER_COLUMNS, User
+from fieldapp.core.db import query_one, transaction, utc_now
 
 
 def _token_hash(token: str) -> str:

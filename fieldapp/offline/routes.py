@@ -12,17 +12,17 @@ from flask import Blueprint, Response, jsonify, render_template, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from .access import public, roles, signed_in
-from .accounts import get_photo
-from .clock import today_local
-from .config import PROJECT_ROOT
-from .db import get_db
-from .operative import visits_for_operative
+from fieldapp.accounts.queries import get_photo
+from fieldapp.core.access import public, roles, signed_in
+from fieldapp.core.clock import today_local
+from fieldapp.core.config import ASSETS_DIR
+from fieldapp.core.db import get_db
+from fieldapp.operative.routes import visits_for_operative
 
 bp = Blueprint("offline", __name__)
 
-SERVICE_WORKER = PROJECT_ROOT / "offline" / "sw.js"
-STATIC = PROJECT_ROOT / "static"
+SERVICE_WORKER = ASSETS_DIR / "offline" / "sw.js"
+STATIC = ASSETS_DIR / "static"
 # The app shell: what every page needs, cached when the service worker installs. No user data.
 SHELL_FILES = ["css/app.css", "js/outbox.js", "js/app.js", "icons/icon-192.png"]
 THEME_COLOUR = "#0b3d5c"
@@ -46,7 +46,7 @@ def _shell_urls(htmx_file: str) -> list[str]:
 @public
 def service_worker():
     """Served from the root so its scope is the whole app; the shell list is filled in here."""
-    from . import HTMX_VERSION
+    from fieldapp.core.extensions import HTMX_VERSION
 
     htmx_file = f"vendor/htmx-{HTMX_VERSION}.min.js"
     source = (SERVICE_WORKER.read_text()

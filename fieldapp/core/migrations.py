@@ -7,7 +7,7 @@ import json
 
 from sqlite_utils import Database, Migrations
 
-from . import catalogues
+from fieldapp.core import catalogues
 
 migrations = Migrations("fieldapp")
 

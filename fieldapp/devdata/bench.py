@@ -13,10 +13,10 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 
-from . import migrations
-from .clock import LOCAL_ZONE, today_local
-from .db import query_all, query_one
-from .demo import load_demo
+from fieldapp.core import migrations
+from fieldapp.core.clock import LOCAL_ZONE, today_local
+from fieldapp.core.db import query_all, query_one
+from fieldapp.devdata.demo import load_demo
 
 VISITS_PER_HOME_PER_YEAR = 10 / 3   # 30,000 homes: about 100,000 visits a year
 HOMES_PER_OPERATIVE = 300           # 30,000 homes: 100 operatives

@@ -1,0 +1,1 @@
+"""Accounts: sign-in and sign-out, server-side sessions, users and organisations."""

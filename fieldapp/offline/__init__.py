@@ -1,0 +1,1 @@
+"""Working with no signal: the manifest, the service worker, what a phone keeps, the outbox."""
