@@ -9,9 +9,10 @@ from flask import current_app
 from flask.cli import FlaskGroup
 
 from fieldapp.accounts.organisations import create_landlord
-from fieldapp.accounts.queries import ROLES, create_user, email_taken
+from fieldapp.accounts.queries import create_user, email_taken
 from fieldapp.core import db as database
 from fieldapp.core import migrations
+from fieldapp.core.access import ROLES
 from fieldapp.core.db import query_one
 from fieldapp.devdata.demo import DEMO_PASSWORD, DemoRefused, load_demo
 

@@ -5,11 +5,9 @@ import sqlite3
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from fieldapp.core.access import ROLE_LABELS, ROLES
 from fieldapp.core.db import query_all, query_one, transaction, utc_now
 
-ROLES = ("operative", "officer", "admin")
-ROLE_LABELS = {"operative": "Operative", "officer": "Housing officer", "admin": "Administrator"}
-ORGANISATION_KINDS = {"landlord": "Landlord", "contractor": "Contractor firm"}
 # Hashed once so that signing in with an unknown email costs the same time as a wrong password.
 _UNKNOWN_USER_HASH = generate_password_hash("not a real password", method="scrypt")
 

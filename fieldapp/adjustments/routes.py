@@ -10,13 +10,11 @@ from fieldapp.adjustments import bp
 from fieldapp.adjustments import queries as q
 from fieldapp.adjustments.forms import WithdrawForm, default_dates, form_for_type, next_review
 from fieldapp.core import audit
-from fieldapp.core.access import roles
+from fieldapp.core.access import OFFICE_ROLES, roles
 from fieldapp.core.clock import today_local
 from fieldapp.core.db import get_db
 from fieldapp.operative.instructions import fill
 from fieldapp.residents.queries import get_resident_or_404
-
-OFFICE_ROLES = ("officer", "admin")
 
 
 def _values(form) -> dict:

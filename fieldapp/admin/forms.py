@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from fieldapp.accounts.queries import ROLE_LABELS
+from fieldapp.core.access import OFFICE_ROLES, ROLE_LABELS
 from fieldapp.core.fields import EmailAddress, PhoneNumber, WebAddress, choices, strip_text
 
 MIN_PASSWORD_LENGTH = 12
@@ -70,7 +70,7 @@ class UserForm(FlaskForm):
             raise ValidationError("Select an organisation")
         if self.role.data == "operative" and kind != "contractor":
             raise ValidationError("Select a contractor firm: operatives belong to a firm")
-        if self.role.data in ("officer", "admin") and kind != "landlord":
+        if self.role.data in OFFICE_ROLES and kind != "landlord":
             raise ValidationError("Select the landlord: officers and admins belong to it")
 
     def validate_on_duty(self, field):

@@ -14,12 +14,12 @@ from fieldapp.accounts.organisations import (
 from fieldapp.admin import bp
 from fieldapp.admin.forms import OrganisationForm
 from fieldapp.core import audit
-from fieldapp.core.access import roles
+from fieldapp.core.access import ADMIN_ROLES, roles
 from fieldapp.core.db import get_db, transaction
 
 
 @bp.get("/organisations")
-@roles("admin")
+@roles(*ADMIN_ROLES)
 def organisations():
     return render_template("admin/organisations.html",
                            organisations=organisations_for_landlord(get_db(),
@@ -27,7 +27,7 @@ def organisations():
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
-@roles("admin")
+@roles(*ADMIN_ROLES)
 def new_organisation():
     db = get_db()
     form = OrganisationForm()
@@ -43,7 +43,7 @@ def new_organisation():
 
 
 @bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
-@roles("admin")
+@roles(*ADMIN_ROLES)
 def edit_organisation(organisation_id: int):
     db = get_db()
     organisation = get_organisation(db, organisation_id, current_user.landlord_id)

@@ -8,7 +8,7 @@ from fieldapp.accounts.organisations import organisations_for_landlord
 from fieldapp.admin import bp
 from fieldapp.admin.forms import UserForm
 from fieldapp.core import audit
-from fieldapp.core.access import roles
+from fieldapp.core.access import ADMIN_ROLES, roles
 from fieldapp.core.db import get_db, transaction
 from fieldapp.core.photos import MAX_UPLOAD_BYTES, PhotoError, prepare_photo
 
@@ -22,7 +22,7 @@ def get_user_for_admin_or_404(db, user_id: int):
 
 
 @bp.get("/users")
-@roles("admin")
+@roles(*ADMIN_ROLES)
 def users():
     db = get_db()
     return render_template("admin/users.html",
@@ -30,7 +30,7 @@ def users():
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles("admin")
+@roles(*ADMIN_ROLES)
 def new_user():
     db = get_db()
     form = UserForm(organisations=organisations_for_landlord(db, current_user.landlord_id))
@@ -51,7 +51,7 @@ def new_user():
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
-@roles("admin")
+@roles(*ADMIN_ROLES)
 def edit_user(user_id: int):
     db = get_db()
     user = get_user_for_admin_or_404(db, user_id)
@@ -75,7 +75,7 @@ def edit_user(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/disable")
-@roles("admin")
+@roles(*ADMIN_ROLES)
 def disable_user(user_id: int):
     db = get_db()
     user = get_user_for_admin_or_404(db, user_id)
@@ -89,7 +89,7 @@ def disable_user(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/enable")
-@roles("admin")
+@roles(*ADMIN_ROLES)
 def enable_user(user_id: int):
     db = get_db()
     user = get_user_for_admin_or_404(db, user_id)
@@ -100,7 +100,7 @@ def enable_user(user_id: int):
 
 
 @bp.get("/users/<int:user_id>/photo")
-@roles("admin")
+@roles(*ADMIN_ROLES)
 def user_photo(user_id: int):
     db = get_db()
     get_user_for_admin_or_404(db, user_id)

@@ -5,12 +5,11 @@ from flask_login import current_user
 
 from fieldapp.alerts import bp
 from fieldapp.core import audit
-from fieldapp.core.access import roles
+from fieldapp.core.access import OFFICE_ROLES, roles
 from fieldapp.core.db import get_db, query_all, query_one, transaction, utc_now
 from fieldapp.core.extensions import htmx
 
 ACTION_LIMIT = 500
-OFFICE_ROLES = ("officer", "admin")
 
 
 INBOX_COLUMNS = """

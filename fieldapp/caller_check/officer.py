@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from fieldapp.caller_check.queries import callers_with_code
 from fieldapp.core import audit
-from fieldapp.core.access import roles
+from fieldapp.core.access import OFFICE_ROLES, roles
 from fieldapp.core.db import get_db
 
 bp = Blueprint("callers", __name__)
@@ -20,11 +20,12 @@ def normalise_code(typed: str) -> str | None:
 
 
 @bp.get("/check-caller")
-@roles("officer", "admin")
+@roles(*OFFICE_ROLES)
 def check_caller():
     typed = request.args.get("code")
     if typed is None:
-        return render_template("caller_check/check_spoken_code.html", typed="", error=None, matches=None)
+        return render_template("caller_check/check_spoken_code.html", typed="", error=None,
+                               matches=None)
     code = normalise_code(typed)
     if code is None:
         return render_template("caller_check/check_spoken_code.html", typed=typed, matches=None,

@@ -8,6 +8,13 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
+# The role sets, defined here once and read by every area.
+ROLES = ("operative", "officer", "admin")
+ROLE_LABELS = {"operative": "Operative", "officer": "Housing officer", "admin": "Administrator"}
+OPERATIVE_ROLES = ("operative",)
+OFFICE_ROLES = ("officer", "admin")  # landlord staff: residents, visits, alerts, measures
+ADMIN_ROLES = ("admin",)
+
 
 def public(view):
     """Open to anyone, signed in or not (sign-in page, verification, static files)."""

@@ -1,8 +1,11 @@
 """The catalogues from the domain vocabulary, as data the first migration seeds.
 
 Screens read these from the database, never from here, so an admin can later edit them
-without a release. Wording is what an operative or resident reads: plain, calm, about what to do.
+without a release (catalogue(db) below reads them, once per database). Wording is what an
+operative or resident reads: plain, calm, about what to do.
 """
+
+from dataclasses import dataclass
 
 # (code, label, instruction template, parameters); a parameter is (name, label, kind).
 ADJUSTMENT_TYPES = [
@@ -183,3 +186,73 @@ ALERT_RULES = [
     ("repeated_no_access", "reach_out", "repeat_no_access", "2 in 28 days",
      "Check in with the resident: something may be getting in the way"),
 ]
+
+
+# The catalogues as the running app reads them: from the database the migrations seeded, once
+# per database file and schema version, so every area reads the same codes, labels and flags.
+@dataclass(frozen=True)
+class Outcome:
+    code: str
+    label: str
+    stops_visit: bool
+    is_no_access: bool
+
+
+@dataclass(frozen=True)
+class Concern:
+    code: str
+    label: str
+    group_code: str
+    group_label: str
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    outcomes: dict[str, Outcome]
+    no_access_reasons: dict[str, str]  # code -> label, in catalogue order
+    distress_levels: dict[str, str]  # code -> label, least to most
+    distress_ranks: dict[str, int]
+    concerns: dict[str, Concern]
+
+    def outcome_label(self, code: str | None) -> str:
+        return self.outcomes[code].label if code in self.outcomes else (code or "")
+
+    def codes_where(self, flag: str) -> tuple[str, ...]:
+        """Outcome codes with a flag set (`stops_visit`, `is_no_access`): measures and rules
+        read the flags, never a list of codes of their own."""
+        return tuple(code for code, o in self.outcomes.items() if getattr(o, flag))
+
+    def concern_groups(self) -> list[tuple[str, list[Concern]]]:
+        groups: dict[str, list[Concern]] = {}
+        for concern in self.concerns.values():
+            groups.setdefault(concern.group_label, []).append(concern)
+        return list(groups.items())
+
+
+def catalogue(db) -> Catalogue:
+    file = db.execute("PRAGMA database_list").fetchone()["file"]
+    version = db.execute("PRAGMA schema_version").fetchone()[0]
+    applied = db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0]
+    return _read_catalogue(db, (file, version, applied))
+
+
+_cache: dict[tuple, Catalogue] = {}
+
+
+def _read_catalogue(db, key: tuple) -> Catalogue:
+    if key not in _cache:
+        rows = db.execute
+        _cache[key] = Catalogue(
+            outcomes={r["code"]: Outcome(r["code"], r["label"], bool(r["stops_visit"]),
+                                         bool(r["is_no_access"])) for r in rows(
+                "SELECT * FROM visit_outcomes ORDER BY sort_order")},
+            no_access_reasons={r["code"]: r["label"] for r in rows(
+                "SELECT code, label FROM no_access_reasons ORDER BY sort_order")},
+            distress_levels={r["code"]: r["label"] for r in rows(
+                "SELECT code, label FROM distress_levels ORDER BY rank")},
+            distress_ranks={r["code"]: r["rank"] for r in rows(
+                "SELECT code, rank FROM distress_levels")},
+            concerns={r["code"]: Concern(r["code"], r["label"], r["group_code"], r["group_label"])
+                      for r in rows("SELECT * FROM concern_categories ORDER BY sort_order")},
+        )
+    return _cache[key]

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from fieldapp.alerts.rules import urgent_triggers
 from fieldapp.core import audit
-from fieldapp.core.access import roles
+from fieldapp.core.access import OPERATIVE_ROLES, roles
 from fieldapp.core.clock import to_local, today_local
 from fieldapp.core.db import get_db, query_all, query_one
 from fieldapp.core.qr import qr_svg
@@ -57,7 +57,7 @@ def _amendment_problem(db, visit, amends) -> str | None:
 
 
 @bp.get("/visits/<int:visit_id>/log")
-@roles("operative")
+@roles(*OPERATIVE_ROLES)
 def log_form(visit_id: int):
     db = get_db()
     visit = get_visit_to_log_or_404(db, visit_id, current_user.id)
@@ -77,7 +77,7 @@ def log_form(visit_id: int):
 
 
 @bp.post("/visits/<int:visit_id>/log")
-@roles("operative")
+@roles(*OPERATIVE_ROLES)
 def submit_log(visit_id: int):
     db = get_db()
     visit = get_visit_to_log_or_404(db, visit_id, current_user.id)
@@ -99,7 +99,7 @@ def submit_log(visit_id: int):
 
 
 @bp.get("/visits/<int:visit_id>/logged")
-@roles("operative")
+@roles(*OPERATIVE_ROLES)
 def logged(visit_id: int):
     db = get_db()
     visit = get_visit_to_log_or_404(db, visit_id, current_user.id)
@@ -127,7 +127,7 @@ def _feedback_to_show(db, visit_id: int) -> dict | None:
 
 
 @bp.post("/api/logs")
-@roles("operative")
+@roles(*OPERATIVE_ROLES)
 def api_logs():
     """For the offline outbox: 201 first time, 200 with the same body on a resend, 422 when the
     id was used for a different log, 400 with a message per field when the log is not valid."""

@@ -8,13 +8,12 @@ from flask_login import current_user
 
 from fieldapp.accounts.organisations import organisations_for_landlord
 from fieldapp.core import audit
-from fieldapp.core.access import roles
+from fieldapp.core.access import OFFICE_ROLES, roles
 from fieldapp.core.catalogues import DISTRESS_LEVELS, NO_ACCESS_REASONS, VISIT_OUTCOMES
 from fieldapp.core.db import get_db
 from fieldapp.measures import bp, charts, export, periods
 from fieldapp.measures.queries import figures
 
-OFFICE_ROLES = ("officer", "admin")
 LABELS = {
     "outcomes": {code: label for code, label, *_ in VISIT_OUTCOMES},
     "reasons": {code: label for code, label, *_ in NO_ACCESS_REASONS},

@@ -13,7 +13,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from fieldapp.accounts.queries import get_photo
-from fieldapp.core.access import public, roles, signed_in
+from fieldapp.core.access import OPERATIVE_ROLES, public, roles, signed_in
 from fieldapp.core.clock import today_local
 from fieldapp.core.config import ASSETS_DIR
 from fieldapp.core.db import get_db
@@ -81,7 +81,7 @@ def offline_page():
 
 
 @bp.get("/outbox")
-@roles("operative")
+@roles(*OPERATIVE_ROLES)
 def outbox():
     """Logs kept on this phone: the list is drawn by the page's script from the phone's outbox."""
     return render_template("offline/outbox.html")
@@ -96,7 +96,7 @@ def session_info():
 
 
 @bp.get("/api/offline-pack")
-@roles("operative")
+@roles(*OPERATIVE_ROLES)
 def offline_pack():
     """The pages this operative's phone keeps for no signal: their own visits today and
     tomorrow, and nothing else. Each page has the day after which the phone deletes it."""

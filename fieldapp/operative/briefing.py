@@ -4,7 +4,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from fieldapp.core import audit
-from fieldapp.core.access import roles
+from fieldapp.core.access import OPERATIVE_ROLES, roles
 from fieldapp.core.catalogues import STEP_ADJUSTMENTS, STEP_HINTS
 from fieldapp.core.db import get_db
 from fieldapp.operative.instructions import active_instructions, by_section
@@ -69,7 +69,7 @@ def briefing_context(db, visit, operative_id: int) -> dict:
 
 
 @bp.get("/visits/<int:visit_id>")
-@roles("operative")
+@roles(*OPERATIVE_ROLES)
 def briefing(visit_id: int):
     db = get_db()
     visit = get_visit_for_operative_or_404(db, visit_id, current_user.id)
@@ -79,7 +79,7 @@ def briefing(visit_id: int):
 
 
 @bp.get("/visits/<int:visit_id>/distress")
-@roles("operative")
+@roles(*OPERATIVE_ROLES)
 def distress(visit_id: int):
     visit = get_visit_for_operative_or_404(get_db(), visit_id, current_user.id)
     return render_template("operative/distress.html", visit=visit)

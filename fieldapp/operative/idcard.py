@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from fieldapp.accounts.queries import get_photo
 from fieldapp.core import audit
-from fieldapp.core.access import roles, signed_in
+from fieldapp.core.access import OPERATIVE_ROLES, roles, signed_in
 from fieldapp.core.clock import to_local
 from fieldapp.core.db import get_db
 from fieldapp.core.qr import qr_svg
@@ -20,7 +20,7 @@ def verify_url(token: str) -> str:
 
 
 @bp.get("/visits/<int:visit_id>/id-card")
-@roles("operative")
+@roles(*OPERATIVE_ROLES)
 def id_card(visit_id: int):
     db = get_db()
     visit = get_visit_for_operative_or_404(db, visit_id, current_user.id)

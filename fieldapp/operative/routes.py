@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from fieldapp.core.access import roles
+from fieldapp.core.access import OPERATIVE_ROLES, roles
 from fieldapp.core.clock import clock_time, day_bounds_utc, to_local, today_local
 from fieldapp.core.db import get_db, query_all
 from fieldapp.operative.instructions import active_instructions
@@ -33,7 +33,7 @@ def visits_for_operative(db, user_id: int, first_day, days: int = 2) -> list[dic
 
 
 @bp.get("/today")
-@roles("operative")
+@roles(*OPERATIVE_ROLES)
 def today():
     day = today_local()
     visits = visits_for_operative(get_db(), current_user.id, day)

@@ -12,12 +12,12 @@ from flask import (
 from flask_login import current_user
 
 from fieldapp.core import audit, jobs
-from fieldapp.core.access import roles
+from fieldapp.core.access import OFFICE_ROLES, roles
 from fieldapp.core.db import get_db, transaction, utc_now
 from fieldapp.push import bp, keys
 from fieldapp.push.sender import subscription_count
 
-OFFICE_ROLES = ("officer", "admin")
+
 @bp.get("/settings/notifications")
 @roles(*OFFICE_ROLES)
 def settings():

@@ -4,7 +4,7 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask_login import current_user
 
 from fieldapp.core import audit
-from fieldapp.core.access import roles
+from fieldapp.core.access import OFFICE_ROLES, roles
 from fieldapp.core.db import get_db
 from fieldapp.core.extensions import htmx
 from fieldapp.operative.instructions import active_instructions
@@ -12,8 +12,6 @@ from fieldapp.residents import bp
 from fieldapp.residents import queries as q
 from fieldapp.residents.forms import NoteForm, ResidentForm
 from fieldapp.residents.notes import add_private_note, private_notes
-
-OFFICE_ROLES = ("officer", "admin")
 
 
 @bp.get("/residents")

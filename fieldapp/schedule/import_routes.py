@@ -8,11 +8,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 
 from fieldapp.core import audit
-from fieldapp.core.access import roles
+from fieldapp.core.access import OFFICE_ROLES, roles
 from fieldapp.core.db import get_db, query_one, transaction, utc_now
 from fieldapp.schedule import bp, importer
-
-OFFICE_ROLES = ("officer", "admin")
 
 
 class UploadForm(FlaskForm):

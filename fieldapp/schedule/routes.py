@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldapp.core import audit
-from fieldapp.core.access import roles
+from fieldapp.core.access import OFFICE_ROLES, roles
 from fieldapp.core.clock import to_local
 from fieldapp.core.db import get_db
 from fieldapp.operative.instructions import active_instructions
@@ -14,8 +14,6 @@ from fieldapp.schedule import bp
 from fieldapp.schedule import queries as q
 from fieldapp.schedule.forms import StepForm, VisitForm
 from fieldapp.voice import officer as resident_voice
-
-OFFICE_ROLES = ("officer", "admin")
 
 
 def _visit_form(db, **kwargs) -> VisitForm:

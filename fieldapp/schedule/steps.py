@@ -4,13 +4,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldapp.core import audit
-from fieldapp.core.access import roles
+from fieldapp.core.access import OFFICE_ROLES, roles
 from fieldapp.core.db import get_db, query_one, transaction
 from fieldapp.schedule import bp
 from fieldapp.schedule import queries as q
 from fieldapp.schedule.forms import STEP_HINTS, StepForm
 
-OFFICE_ROLES = ("officer", "admin")
 STEP_COLUMNS = ("description", "expected_minutes", *(flag for flag, _label in STEP_HINTS))
 
 
