@@ -5,6 +5,7 @@ Import these from `support`, never from `conftest`: tests/ and tests/browser/ ea
 conftest.py, and the name `conftest` would be ambiguous.
 """
 
+import contextlib
 import re
 import threading
 from dataclasses import dataclass, field
@@ -119,3 +120,15 @@ def make_demo_database(folder) -> str:
     load_demo(db)
     db.close()
     return path
+
+
+@contextlib.contextmanager
+def audit_refused(db):
+    """Make the next audit row fail to be written, as a full disk or a broken trigger would, so
+    a test can show that the change it records was rolled back with it."""
+    db.execute("CREATE TRIGGER audit_refused BEFORE INSERT ON audit_log "
+               "BEGIN SELECT RAISE(ABORT, 'audit refused by the test'); END")
+    try:
+        yield
+    finally:
+        db.execute("DROP TRIGGER audit_refused")
