@@ -209,7 +209,11 @@ def register_commands(app) -> None:
 
 
 def main() -> None:
-    from fieldapp import create_app
+    from fieldapp import __version__, create_app
 
-    FlaskGroup(create_app=create_app, add_default_commands=False,
-               help="fieldapp: run `fieldapp COMMAND --help` for each command.")()
+    # Flask's own --version would print Flask's; people asking want fieldapp's.
+    group = FlaskGroup(create_app=create_app, add_default_commands=False, add_version_option=False,
+                       help="fieldapp: run `fieldapp COMMAND --help` for each command.")
+    click.version_option(__version__, "--version", package_name="fieldapp",
+                         message="fieldapp %(version)s")(group)
+    group()

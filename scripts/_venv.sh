@@ -19,6 +19,8 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
+# make_venv LOCK: the exact, hash-checked versions in requirements/LOCK.txt, then fieldapp
+# itself (editable, so a change shows without reinstalling; the wheel test checks the real install).
 make_venv() {
   require_python
   if [ ! -x .venv/bin/python ]; then
@@ -29,5 +31,7 @@ make_venv() {
       "$PYTHON" -m venv .venv
     fi
   fi
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$1"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+    -r "requirements/$1.txt"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 }
