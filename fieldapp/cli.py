@@ -154,6 +154,20 @@ def worker_command(once):
     click.echo("Worker stopped.")
 
 
+@click.command("jobs")
+def jobs_command():
+    """Count background jobs: waiting, running now, and stopped after failing."""
+    from fieldapp.core import jobs
+
+    db = _migrated_db()
+    counts = jobs.counts(db)
+    click.echo(f"Jobs: {counts['queued']} queued, {counts['running']} running, "
+               f"{counts['failed']} failed.")
+    for job in jobs.failed_jobs(db, limit=20):
+        click.echo(f"  failed: job {job['id']} {job['kind']} after {job['attempts']} attempts"
+                   f" at {job['failed_at']}: {job['last_error']}")
+
+
 @click.command("vapid")
 @click.option("--replace", is_flag=True, help="Make a new key pair (every device must then "
                                              "turn notifications on again).")
@@ -199,8 +213,8 @@ def _counted(counts: dict[str, int]) -> str:
 
 
 COMMANDS = (migrate_command, create_landlord_command, create_user_command, demo_command,
-            bench_data_command,
-            serve_command, worker_command, vapid_command, backup_command, restore_command)
+            bench_data_command, serve_command, worker_command, jobs_command, vapid_command,
+            backup_command, restore_command)
 
 
 def register_commands(app) -> None:

@@ -120,6 +120,10 @@ ACCESS_TABLE = {
     "admin.enable_user": ("POST", "/admin/users/{operative}/enable", allow(ADMIN_ACTION)),
     "admin.user_photo": ("GET", "/admin/users/{operative}/photo", allow(ADMIN_OF_RIVERSIDE)),
     "admin.organisations": ("GET", "/admin/organisations", allow(ADMINS)),
+    # Jobs belong to the installation: every admin sees the failed ones (kind and error type).
+    "admin.failed_jobs": ("GET", "/admin/jobs", allow(ADMINS)),
+    "admin.retry_job": ("POST", "/admin/jobs/999999/retry",
+                        allow({"admin": 404, "other_landlord_admin": 404})),
     "admin.new_organisation": ("GET", "/admin/organisations/new", allow(ADMINS)),
     "admin.edit_organisation": ("GET", "/admin/organisations/{acme}/edit",
                                 allow(ADMIN_OF_RIVERSIDE)),

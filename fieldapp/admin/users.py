@@ -7,7 +7,7 @@ from fieldapp.accounts import queries as accounts
 from fieldapp.accounts.organisations import organisations_for_landlord
 from fieldapp.admin import bp
 from fieldapp.admin.forms import UserForm
-from fieldapp.core import audit
+from fieldapp.core import audit, jobs
 from fieldapp.core.access import ADMIN_ROLES, roles
 from fieldapp.core.db import get_db, transaction
 from fieldapp.core.photos import MAX_UPLOAD_BYTES, PhotoError, prepare_photo
@@ -26,7 +26,8 @@ def get_user_for_admin_or_404(db, user_id: int):
 def users():
     db = get_db()
     return render_template("admin/users.html",
-                           users=accounts.users_for_landlord(db, current_user.landlord_id))
+                           users=accounts.users_for_landlord(db, current_user.landlord_id),
+                           failed_jobs=jobs.counts(db)["failed"])
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -3,6 +3,10 @@
 
 A worker claims a due job with a lease (UPDATE ... RETURNING). If it dies mid-job the lease
 runs out and the job runs again: delivery is at least once, so every handler is safe to repeat.
+
+A job that fails is tried again later, waiting longer each time, up to MAX_ATTEMPTS; then it
+stops, marked failed, until an admin tries it again (the admin's jobs page). Finished jobs are
+pruned after KEEP_DONE; failed ones are kept for the admin to see.
 """
 
 import json
@@ -14,6 +18,11 @@ from fieldapp.core.db import transaction, utc_now
 
 LEASE = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(hours=1)
+# 30 s, 1, 2, 4, 8, 16, 32 min between tries: about an hour in all, long enough for a push
+# service or a network to come back, short enough that a broken job is seen the same day.
+MAX_ATTEMPTS = 8
+KEEP_DONE = timedelta(days=30)
+PRUNE_EVERY = timedelta(hours=1)
 HANDLERS: dict[str, Callable] = {}
 
 
@@ -25,33 +34,35 @@ def handler(kind: str):
 
 
 def enqueue(db, kind: str, payload: dict, run_after: datetime | None = None) -> int:
-    when = (run_after or datetime.now(UTC)).isoformat(timespec="seconds")
+    when = _stamp(run_after or datetime.now(UTC))
     return db.execute("INSERT INTO jobs (kind, payload, run_after, created_at) VALUES (?, ?, ?, ?)",
                       (kind, json.dumps(payload), when, utc_now())).lastrowid
 
 
 def claim(db, now: datetime | None = None):
     now = now or datetime.now(UTC)
-    stamp = now.isoformat(timespec="seconds")
+    stamp = _stamp(now)
     with transaction(db):
         return db.execute("""
             UPDATE jobs SET lease_until = ?, attempts = attempts + 1
-            WHERE id = (SELECT id FROM jobs WHERE done_at IS NULL AND run_after <= ?
+            WHERE id = (SELECT id FROM jobs WHERE done_at IS NULL AND failed_at IS NULL
+                          AND run_after <= ?
                           AND (lease_until IS NULL OR lease_until < ?)
                         ORDER BY run_after, id LIMIT 1)
-            RETURNING *""", ((now + LEASE).isoformat(timespec="seconds"), stamp, stamp)
+            RETURNING *""", (_stamp(now + LEASE), stamp, stamp)
         ).fetchone()
 
 
 def run_one(db, now: datetime | None = None) -> bool:
     """Run the next due job, if any; True when one ran (or failed and was rescheduled)."""
+    now = now or datetime.now(UTC)
     job = claim(db, now)
     if job is None:
         return False
     try:
-        HANDLERS[job["kind"]](db, json.loads(job["payload"]), now or datetime.now(UTC))
+        HANDLERS[job["kind"]](db, json.loads(job["payload"]), now)
     except Exception as error:  # noqa: BLE001  (any failure: record it, retry later)
-        _reschedule(db, job, error)
+        _reschedule(db, job, error, now)
     else:
         with transaction(db):
             db.execute("UPDATE jobs SET done_at = ?, lease_until = NULL WHERE id = ?",
@@ -59,16 +70,59 @@ def run_one(db, now: datetime | None = None) -> bool:
     return True
 
 
-def _reschedule(db, job, error: Exception) -> None:
-    delay = min(timedelta(seconds=30 * 2 ** min(job["attempts"], 10)), MAX_BACKOFF)
+def _reschedule(db, job, error: Exception, now: datetime) -> None:
+    message = f"{type(error).__name__}: {error}"[:500]
     with transaction(db):
+        if job["attempts"] >= MAX_ATTEMPTS:
+            db.execute("UPDATE jobs SET failed_at = ?, lease_until = NULL, last_error = ?"
+                       " WHERE id = ?", (_stamp(now), message, job["id"]))
+            return
+        delay = min(timedelta(seconds=30 * 2 ** (job["attempts"] - 1)), MAX_BACKOFF)
         db.execute("UPDATE jobs SET run_after = ?, lease_until = NULL, last_error = ?"
-                   " WHERE id = ?", ((datetime.now(UTC) + delay).isoformat(timespec="seconds"),
-                                     f"{type(error).__name__}: {error}"[:500], job["id"]))
+                   " WHERE id = ?", (_stamp(now + delay), message, job["id"]))
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def counts(db, now: datetime | None = None) -> dict[str, int]:
+    """Jobs waiting to run, being run by a worker now, and stopped after failing."""
+    stamp = _stamp(now or datetime.now(UTC))
+    row = db.execute("""
+        SELECT sum(failed_at IS NULL AND (lease_until IS NULL OR lease_until < ?)) AS queued,
+               sum(failed_at IS NULL AND lease_until >= ?) AS running,
+               sum(failed_at IS NOT NULL) AS failed
+        FROM jobs WHERE done_at IS NULL""", (stamp, stamp)).fetchone()
+    return {key: row[key] or 0 for key in ("queued", "running", "failed")}
+
+
+def failed_jobs(db, limit: int = 100) -> list:
+    return db.execute("SELECT id, kind, attempts, last_error, created_at, failed_at FROM jobs"
+                      " WHERE failed_at IS NOT NULL ORDER BY failed_at DESC, id DESC LIMIT ?",
+                      (limit,)).fetchall()
+
+
+def retry(db, job_id: int, now: datetime | None = None) -> bool:
+    """Queue a failed job again with a fresh set of attempts; False if it had not failed."""
+    return db.execute("UPDATE jobs SET failed_at = NULL, attempts = 0, run_after = ?"
+                      " WHERE id = ? AND failed_at IS NOT NULL",
+                      (_stamp(now or datetime.now(UTC)), job_id)).rowcount == 1
+
+
+def prune(db, now: datetime | None = None) -> int:
+    """Forget jobs that finished more than KEEP_DONE ago; the number forgotten."""
+    with transaction(db):
+        return db.execute("DELETE FROM jobs WHERE done_at < ?",
+                          (_stamp((now or datetime.now(UTC)) - KEEP_DONE),)).rowcount
 
 
 def work(db, stop: Callable[[], bool], idle_seconds: float = 2.0) -> None:
-    """The worker loop: run due jobs; sleep a little when there are none."""
+    """The worker loop: run due jobs; sleep a little when there are none; prune hourly."""
+    next_prune = datetime.now(UTC)
     while not stop():
+        if datetime.now(UTC) >= next_prune:
+            prune(db)
+            next_prune = datetime.now(UTC) + PRUNE_EVERY
         if not run_one(db):
             time.sleep(idle_seconds)

@@ -415,5 +415,16 @@ def m012_alerts_by_log(db: Database) -> None:
     _script(db, "CREATE INDEX alerts_log ON alerts(log_id)")
 
 
+@migrations()
+def m013_jobs_that_end(db: Database) -> None:
+    """A job that keeps failing stops, marked failed, where an admin sees it; finished jobs are
+    pruned by when they finished."""
+    _script(db, """
+    ALTER TABLE jobs ADD COLUMN failed_at TEXT;
+    CREATE INDEX jobs_failed ON jobs(failed_at) WHERE failed_at IS NOT NULL;
+    CREATE INDEX jobs_done ON jobs(done_at) WHERE done_at IS NOT NULL
+    """)
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

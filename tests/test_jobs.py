@@ -1,0 +1,147 @@
+"""Background jobs end: a job that keeps failing stops after a set number of attempts and waits,
+failed, where an admin sees it; finished jobs are pruned; `fieldapp jobs` counts them."""
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from fieldapp.core import jobs
+
+from support import audit_refused, csrf_token_from
+
+FIELDAPP = str(Path(sys.executable).parent / "fieldapp")
+ATTEMPTS_SEEN = []
+
+
+@jobs.handler("test_always_fails")
+def always_fails(db, payload, now):
+    ATTEMPTS_SEEN.append(payload["n"])
+    raise ConnectionError("the other side did not answer")
+
+
+@jobs.handler("test_succeeds")
+def succeeds(db, payload, now):
+    pass
+
+
+def days_later(days: float) -> datetime:
+    return datetime.now(UTC) + timedelta(days=days)
+
+
+def run_until_idle(db) -> int:
+    """Run jobs as a worker would while the hours pass, until none is due; how many ran."""
+    runs, now = 0, datetime.now(UTC)
+    while jobs.run_one(db, now=(now := now + timedelta(hours=2))):
+        runs += 1
+        assert runs < 100, "a job kept running"
+    return runs
+
+
+def failing_job(db, n: int = 1) -> int:
+    return jobs.enqueue(db, "test_always_fails", {"n": n})
+
+
+def test_a_job_that_keeps_failing_stops_after_the_maximum_attempts(db):
+    job_id = failing_job(db)
+    assert run_until_idle(db) == jobs.MAX_ATTEMPTS
+    row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+    assert row["attempts"] == jobs.MAX_ATTEMPTS
+    assert row["failed_at"] and row["done_at"] is None and row["lease_until"] is None
+    assert row["last_error"] == "ConnectionError: the other side did not answer"
+    assert not jobs.run_one(db, now=days_later(30))  # failed: never claimed again
+
+
+def test_a_job_that_succeeds_after_failing_is_done_not_failed(db):
+    job_id = jobs.enqueue(db, "test_succeeds", {})
+    db.execute("UPDATE jobs SET attempts = ? WHERE id = ?", (jobs.MAX_ATTEMPTS - 1, job_id))
+    assert run_until_idle(db) == 1
+    row = db.execute("SELECT done_at, failed_at FROM jobs WHERE id = ?", (job_id,)).fetchone()
+    assert row["done_at"] and row["failed_at"] is None
+
+
+def test_counts_say_what_is_queued_running_and_failed(db):
+    failing_job(db)
+    run_until_idle(db)
+    jobs.enqueue(db, "test_succeeds", {})
+    jobs.enqueue(db, "test_succeeds", {})
+    jobs.claim(db)  # a worker holds it now
+    assert jobs.counts(db) == {"queued": 1, "running": 1, "failed": 1}
+
+
+def test_finished_jobs_are_pruned_after_30_days_and_failed_ones_kept(db):
+    old, recent = (jobs.enqueue(db, "test_succeeds", {}) for _ in range(2))
+    db.execute("UPDATE jobs SET done_at = ? WHERE id = ?",
+               (days_later(-31).isoformat(timespec="seconds"), old))
+    db.execute("UPDATE jobs SET done_at = ? WHERE id = ?",
+               (days_later(-29).isoformat(timespec="seconds"), recent))
+    failed = failing_job(db)
+    run_until_idle(db)
+    db.execute("UPDATE jobs SET failed_at = ? WHERE id = ?",
+               (days_later(-60).isoformat(timespec="seconds"), failed))
+    assert jobs.prune(db) == 1
+    assert [r["id"] for r in db.execute("SELECT id FROM jobs ORDER BY id")] == [recent, failed]
+
+
+def test_the_admin_home_counts_failed_jobs_and_their_page_lists_them(db, signed_in):
+    failing_job(db)
+    run_until_idle(db)
+    client = signed_in("admin")
+    home = client.get("/admin/users").get_data(as_text=True)
+    assert "1 background job has stopped after failing" in home
+    page = client.get("/admin/jobs")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Test always fails" in html and f"{jobs.MAX_ATTEMPTS} attempts" in html
+    assert "ConnectionError" in html
+    assert "the other side did not answer" not in html  # messages can name outside addresses
+
+
+def test_the_admin_home_says_nothing_when_no_job_failed(signed_in):
+    assert "background job" not in signed_in("admin").get("/admin/users").get_data(as_text=True)
+
+
+def test_an_admin_can_try_a_failed_job_again(db, signed_in):
+    job_id = failing_job(db)
+    run_until_idle(db)
+    client = signed_in("admin")
+    token = csrf_token_from(client.get("/admin/jobs").get_data(as_text=True))
+    response = client.post(f"/admin/jobs/{job_id}/retry", data={"csrf_token": token})
+    assert response.status_code == 303
+    row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+    assert row["failed_at"] is None and row["attempts"] == 0
+    assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'job_retried'"
+                      " AND record_id = ?", (str(job_id),)).fetchone()[0] == 1
+    assert run_until_idle(db) == jobs.MAX_ATTEMPTS  # it runs again, as many times
+
+
+def test_trying_a_job_again_and_its_audit_share_a_transaction(app, db, signed_in):
+    job_id = failing_job(db)
+    run_until_idle(db)
+    client = signed_in("admin")
+    token = csrf_token_from(client.get("/admin/jobs").get_data(as_text=True))
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    with audit_refused(db):
+        response = client.post(f"/admin/jobs/{job_id}/retry", data={"csrf_token": token})
+    assert response.status_code == 500
+    assert db.execute("SELECT failed_at FROM jobs WHERE id = ?", (job_id,)).fetchone()[0]
+
+
+def test_a_job_that_has_not_failed_cannot_be_tried_again(db, signed_in):
+    job_id = jobs.enqueue(db, "test_succeeds", {})
+    client = signed_in("admin")
+    token = csrf_token_from(client.get("/admin/jobs").get_data(as_text=True))
+    assert client.post(f"/admin/jobs/{job_id}/retry",
+                       data={"csrf_token": token}).status_code == 404
+
+
+def test_fieldapp_jobs_prints_the_counts(db_path, db):
+    failing_job(db)
+    run_until_idle(db)
+    jobs.enqueue(db, "test_succeeds", {})
+    result = subprocess.run([FIELDAPP, "jobs"], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "FIELDAPP_DB": str(db_path),
+                                 "FIELDAPP_ENV": "development"}, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "Jobs: 1 queued, 0 running, 1 failed."
