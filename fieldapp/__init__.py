@@ -12,6 +12,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from fieldapp.core import db, security
+from fieldapp.core.access import ROLE_LABELS
 from fieldapp.core.clock import to_local, today_local
 from fieldapp.core.config import ASSETS_DIR, instance_path, load_config
 from fieldapp.core.extensions import HTMX_VERSION, compress, csrf, htmx
@@ -82,7 +83,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
-    app.jinja_env.globals.update(htmx_version=HTMX_VERSION, tel_href=tel_href)
+    app.jinja_env.globals.update(htmx_version=HTMX_VERSION, tel_href=tel_href,
+                                 role_labels=ROLE_LABELS)
     app.jinja_env.filters.update(
         local_date=lambda utc: to_local(utc).strftime("%a %-d %b %Y"),
         local_time=lambda utc: to_local(utc).strftime("%H:%M"))

@@ -69,13 +69,6 @@ def close_db(_exc: BaseException | None = None) -> None:
         db.conn.rollback()
 
 
-def close_thread_connection() -> None:
-    cached = getattr(_per_thread, "cached", None)
-    if cached is not None:
-        _per_thread.cached = None
-        cached[1].close()
-
-
 @contextlib.contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """A write transaction that holds the write lock from the start (no upgrade deadlocks).
