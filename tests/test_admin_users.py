@@ -14,7 +14,7 @@ from admin_support import (
     snapshot,
 )
 from pages import check_page
-from support import PASSWORD, PEOPLE, csrf_token_from, post_form, sign_in
+from support import PASSWORD, PEOPLE, audit_refused, csrf_token_from, post_form, sign_in
 
 # Users
 
@@ -410,3 +410,25 @@ def test_an_admin_cannot_take_away_their_own_admin_role(admin, db, world):
                       "You cannot change your own role. Ask another administrator.",
                       anchor="role-0")
     assert user_row(db, PEOPLE["admin"][0])["role"] == "admin"
+
+
+@pytest.mark.parametrize(("action", "active_after_refusal"), [("disable", 1), ("enable", 0)])
+def test_a_user_change_and_its_audit_share_a_transaction(app, admin, db, world, action,
+                                                          active_after_refusal):
+    operative = world.users["operative"]
+    db.execute("UPDATE users SET active = ? WHERE id = ?", (active_after_refusal, operative))
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    with audit_refused(db):
+        response = post_form(admin, f"/admin/users/{operative}/{action}", page_url="/admin/users")
+    assert response.status_code == 500
+    assert db.execute("SELECT active FROM users WHERE id = ?",
+                      (operative,)).fetchone()[0] == active_after_refusal
+
+
+def test_a_new_user_is_not_kept_when_its_audit_cannot_be_written(app, admin, db, world):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    with audit_refused(db):
+        response = post_form(admin, "/admin/users/new", new_user_answers(world),
+                             page_url="/admin/users/new")
+    assert response.status_code == 500
+    assert user_row(db, new_user_answers(world)["email"]) is None

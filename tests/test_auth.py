@@ -7,7 +7,7 @@ import pytest
 from fieldapp.accounts.routes import LOCKED_OUT, WRONG_CREDENTIALS
 
 from pages import check_page
-from support import PASSWORD, PEOPLE, csrf_token_from, sign_in
+from support import PASSWORD, PEOPLE, audit_refused, csrf_token_from, sign_in
 
 HOMES = {"operative": "/today", "officer": "/residents", "admin": "/admin/users"}
 
@@ -176,3 +176,13 @@ def test_a_typed_password_is_never_sent_back_even_after_a_resident_form(signed_i
     page = client.post("/login", data={"csrf_token": token, "email": PEOPLE["officer"][0],
                                        "password": "wrong but secret"})
     assert "wrong but secret" not in page.get_data(as_text=True)
+
+
+def test_no_session_starts_when_the_sign_in_cannot_be_audited(app, client, db, world):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    sessions_before = db.execute("SELECT count(*) FROM user_sessions").fetchone()[0]
+    with audit_refused(db):
+        response = sign_in(client, PEOPLE["officer"][0])
+    assert response.status_code == 500
+    assert db.execute("SELECT count(*) FROM user_sessions").fetchone()[0] == sessions_before
+    assert client.get("/inbox").status_code == 302  # not signed in

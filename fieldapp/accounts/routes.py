@@ -19,7 +19,7 @@ from fieldapp.accounts.sessions import (
 )
 from fieldapp.core import audit
 from fieldapp.core.access import public, signed_in
-from fieldapp.core.db import get_db
+from fieldapp.core.db import get_db, transaction
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -99,18 +99,20 @@ def login():
 def _begin_session(db, row) -> None:
     # A fresh cookie and a fresh server-side token on every sign-in: no session fixation.
     session.clear()
-    user = User(row, start_session(db, row["id"]))
+    with transaction(db):
+        user = User(row, start_session(db, row["id"]))
+        audit.record("sign_in", "user", user.id, user_id=user.id, db=db)
     session.permanent = True
     login_user(user)
-    audit.record("sign_in", "user", user.id, user_id=user.id, db=db)
 
 
 @bp.post("/logout")
 @signed_in
 def logout():
     db = get_db()
-    audit.record("sign_out", "user", current_user.id, db=db)
-    end_session(db, current_user.session_token)
+    with transaction(db):
+        audit.record("sign_out", "user", current_user.id, db=db)
+        end_session(db, current_user.session_token)
     logout_user()
     session.clear()
     response = redirect(url_for("auth.login", signed_out=1), code=303)

@@ -35,7 +35,7 @@ def new_organisation():
         with transaction(db):
             organisation_id = create_contractor(db, landlord_id=current_user.landlord_id,
                                                **_values(form))
-            audit.record("organisation_created", "organisation", organisation_id)
+            audit.record("organisation_created", "organisation", organisation_id, db=db)
         flash(f"{form.name.data} is added. You can now add its operatives.", "success")
         return redirect(url_for("admin.organisations"), code=303)
     return render_template("admin/organisation_form.html", form=form, organisation=None), \
@@ -53,7 +53,7 @@ def edit_organisation(organisation_id: int):
     if _accepted(db, form, organisation):
         with transaction(db):
             update_organisation(db, organisation_id, **_values(form))
-            audit.record("organisation_updated", "organisation", organisation_id)
+            audit.record("organisation_updated", "organisation", organisation_id, db=db)
         flash(f"Changes to {form.name.data} are saved.", "success")
         return redirect(url_for("admin.organisations"), code=303)
     return render_template("admin/organisation_form.html", form=form,

@@ -45,7 +45,7 @@ def new_user():
             accounts.set_on_duty(db, user_id, form.on_duty.data)
             if form.prepared_photo:
                 accounts.save_photo(db, user_id, "image/jpeg", form.prepared_photo)
-            audit.record("user_created", "user", user_id)
+            audit.record("user_created", "user", user_id, db=db)
         flash(f"{form.name.data} can now sign in.", "success")
         return redirect(url_for("admin.users"), code=303)
     return render_template("admin/user_form.html", form=form, user=None), _status(form)
@@ -69,7 +69,7 @@ def edit_user(user_id: int):
                 accounts.set_password(db, user_id, form.password.data)
             if form.prepared_photo:
                 accounts.save_photo(db, user_id, "image/jpeg", form.prepared_photo)
-            audit.record("user_updated", "user", user_id)
+            audit.record("user_updated", "user", user_id, db=db)
         flash(f"Changes to {form.name.data} are saved.", "success")
         return redirect(url_for("admin.users"), code=303)
     return render_template("admin/user_form.html", form=form, user=user), _status(form)
@@ -83,8 +83,9 @@ def disable_user(user_id: int):
     if user["id"] == current_user.id:
         flash("You cannot disable your own account. Ask another administrator.", "error")
         return redirect(url_for("admin.users"), code=303)
-    accounts.set_active(db, user_id, False)
-    audit.record("user_disabled", "user", user_id)
+    with transaction(db):
+        accounts.set_active(db, user_id, False)
+        audit.record("user_disabled", "user", user_id, db=db)
     flash(f"{user['name']} is disabled and signed out everywhere.", "success")
     return redirect(url_for("admin.users"), code=303)
 
@@ -94,8 +95,9 @@ def disable_user(user_id: int):
 def enable_user(user_id: int):
     db = get_db()
     user = get_user_for_admin_or_404(db, user_id)
-    accounts.set_active(db, user_id, True)
-    audit.record("user_enabled", "user", user_id)
+    with transaction(db):
+        accounts.set_active(db, user_id, True)
+        audit.record("user_enabled", "user", user_id, db=db)
     flash(f"{user['name']} can sign in again.", "success")
     return redirect(url_for("admin.users"), code=303)
 
