@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from fieldapp import create_app
+from fieldapp.core import jobs
 from fieldapp.core.db import connect
 
 from conftest import (
@@ -74,6 +75,7 @@ PAGES = [
     ("user-new", "admin", "/admin/users/new", 200),
     ("user-edit", "admin", "/admin/users/{operative_user}/edit", 200),
     ("organisations", "admin", "/admin/organisations", 200),
+    ("jobs", "admin", "/admin/jobs", 200),
     ("organisation-new", "admin", "/admin/organisations/new", 200),
     ("organisation-edit-firm", "admin", "/admin/organisations/{acme}/edit", 200),
     ("organisation-edit-landlord", "admin", "/admin/organisations/{riverside}/edit", 200),
@@ -113,11 +115,19 @@ def world_server(world_template, tmp_path_factory):
                                           [world.users["operative"]], *window_around_now(),
                                           trade="Roofing"),
               **world.residents_and_more}
+    _a_failed_job(db)
     db.close()
     app = create_app({"TESTING": True, "FIELDAPP_DB": str(path), "FIELDAPP_ENV": "test"})
     with LiveServer(app) as server:
         server.places = places
         yield server
+
+
+def _a_failed_job(db) -> None:
+    """A push that stopped after failing: the admin home's notice and the jobs page list it."""
+    job_id = jobs.enqueue(db, "send_push", {})
+    db.execute("UPDATE jobs SET failed_at = run_after, attempts = ?, last_error = ? WHERE id = ?",
+               (jobs.MAX_ATTEMPTS, "WebPushException: push service answered 500", job_id))
 
 
 @pytest.fixture(scope="module")
