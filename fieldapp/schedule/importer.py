@@ -12,8 +12,13 @@ from datetime import UTC, date, datetime
 
 from fieldapp.adjustments.forms import HEALTH_TERMS
 from fieldapp.core.clock import LOCAL_ZONE, today_local
-from fieldapp.core.db import query_all, transaction, utc_now
+from fieldapp.core.db import query_all, transaction
 from fieldapp.schedule.forms import parse_clock
+from fieldapp.schedule.queries import (
+    create_visit,
+    replace_operatives_and_steps,
+    update_imported_visit,
+)
 
 # Each required column and what to tell the officer when a row leaves it empty.
 REQUIRED_MESSAGES = {
@@ -26,11 +31,8 @@ REQUIRED_MESSAGES = {
     "firm": "enter the contractor firm's name",
 }
 REQUIRED = tuple(REQUIRED_MESSAGES)
-OPTIONAL = ("operatives", "notes", "steps", "pre_visit")
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 MAX_ROWS = 20_000
-VISIT_COLUMNS = ("resident_id", "firm_id", "trade", "starts_at", "ends_at",
-                 "notes_for_operative", "pre_visit")
 YES = {"yes", "y", "true", "1"}
 NO = {"", "no", "n", "false", "0"}
 
@@ -234,7 +236,6 @@ def _decide_action(item: PlannedRow, lookups: Lookups) -> None:
 def apply(db, planned: list[PlannedRow], created_by: int) -> dict:
     """Store every checked row in one transaction; returns counts by action."""
     counts = {"new": 0, "update": 0, "unchanged": 0, "refused": 0}
-    now = utc_now()
     with transaction(db):
         for item in planned:
             if item.errors:
@@ -242,30 +243,10 @@ def apply(db, planned: list[PlannedRow], created_by: int) -> dict:
                 continue
             counts[item.action] += 1
             if item.action == "new":
-                item.existing_id = db.execute(
-                    "INSERT INTO visits (resident_id, firm_id, job_ref, trade, starts_at, ends_at,"
-                    " notes_for_operative, pre_visit, created_by, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (item.visit["resident_id"], item.visit["firm_id"], item.job_ref,
-                     item.visit["trade"], item.visit["starts_at"], item.visit["ends_at"],
-                     item.visit["notes_for_operative"], item.visit["pre_visit"], created_by,
-                     now, now)).lastrowid
+                item.existing_id = create_visit(
+                    db, job_ref=item.job_ref, created_by=created_by, operatives=item.operatives,
+                    steps=[{"description": step} for step in item.steps], **item.visit)
             elif item.action == "update":
-                db.execute(
-                    "UPDATE visits SET resident_id = ?, firm_id = ?, trade = ?, starts_at = ?,"
-                    " ends_at = ?, notes_for_operative = ?, pre_visit = ?, updated_at = ?"
-                    " WHERE id = ?", (*(item.visit[c] for c in VISIT_COLUMNS), now,
-                                      item.existing_id))
-            if item.action in ("new", "update"):
-                _replace_people_and_steps(db, item)
+                update_imported_visit(db, item.existing_id, item.visit)
+                replace_operatives_and_steps(db, item.existing_id, item.operatives, item.steps)
     return counts
-
-
-def _replace_people_and_steps(db, item: PlannedRow) -> None:
-    db.execute("DELETE FROM visit_operatives WHERE visit_id = ?", (item.existing_id,))
-    db.conn.executemany("INSERT INTO visit_operatives (visit_id, user_id) VALUES (?, ?)",
-                        [(item.existing_id, user) for user in item.operatives])
-    db.execute("DELETE FROM work_steps WHERE visit_id = ?", (item.existing_id,))
-    db.conn.executemany("INSERT INTO work_steps (visit_id, position, description)"
-                        " VALUES (?, ?, ?)", [(item.existing_id, position, step) for
-                                              position, step in enumerate(item.steps, start=1)])
