@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from fieldapp.core.clock import LOCAL_ZONE, local_to_utc_iso, today_local
+from fieldapp.schedule.queries import append_step
 
 from factories import add_adjustment, add_visit
 from pages import assert_field_error, check_page
@@ -500,9 +501,7 @@ def _snapshot(db) -> list:
 def test_a_visit_change_is_not_saved_when_its_audit_row_cannot_be(db, world, colleague,
                                                                   signed_in, change):
     visit, step = world.visits["today"], world.others["step"]
-    add_visit(db, world.residents["riverside"], world.orgs["acme"], [], at(0, 13), at(0, 14))
-    db.execute("INSERT INTO work_steps (visit_id, position, description) VALUES (?, 2, ?)",
-               (visit, "Test the tap"))
+    append_step(db, visit, {"description": "Test the tap"})
     page = f"/schedule/{visit}"
     url, data = {
         "book": (new_url(world), visit_form(world, colleague)),
