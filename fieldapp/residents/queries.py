@@ -50,6 +50,11 @@ def resident_for_landlord(db, resident_id: int, landlord_id: int) -> sqlite3.Row
         WHERE residents.id = ? AND residents.landlord_id = ?""", (resident_id, landlord_id))
 
 
+def residents_with_tenancy_ref(db, landlord_id: int) -> list[sqlite3.Row]:
+    return query_all(db, "SELECT id, tenancy_ref FROM residents WHERE landlord_id = ? AND"
+                         " tenancy_ref != ''", (landlord_id,))
+
+
 def officers_of_landlord(db, landlord_id: int) -> list[sqlite3.Row]:
     return query_all(db, """
         SELECT users.id, users.name FROM users

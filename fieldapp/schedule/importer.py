@@ -12,12 +12,16 @@ from datetime import UTC, date, datetime
 
 from fieldapp.adjustments.forms import HEALTH_TERMS
 from fieldapp.core.clock import LOCAL_ZONE, today_local
-from fieldapp.core.db import query_all, transaction
+from fieldapp.core.db import transaction
+from fieldapp.residents.queries import residents_with_tenancy_ref
 from fieldapp.schedule.forms import parse_clock
 from fieldapp.schedule.queries import (
     create_visit,
+    firms_of_landlord,
+    operatives_of_landlord,
     replace_operatives_and_steps,
     update_imported_visit,
+    visits_by_job_ref,
 )
 
 # Each required column and what to tell the officer when a row leaves it empty.
@@ -89,37 +93,14 @@ class Lookups:
     """Everything a row is checked against, read once for the whole file."""
 
     def __init__(self, db, landlord_id: int):
-        self.residents = {r["tenancy_ref"].lower(): r["id"] for r in query_all(
-            db, "SELECT id, tenancy_ref FROM residents WHERE landlord_id = ? AND"
-                " tenancy_ref != ''", (landlord_id,))}
-        self.firms = {r["name"].lower(): r["id"] for r in query_all(
-            db, "SELECT id, name FROM organisations WHERE landlord_id = ? AND kind ="
-                " 'contractor'", (landlord_id,))}
+        self.residents = {r["tenancy_ref"].lower(): r["id"]
+                          for r in residents_with_tenancy_ref(db, landlord_id)}
+        self.firms = {r["name"].lower(): r["id"] for r in firms_of_landlord(db, landlord_id)}
         self.operatives: dict[str, list[tuple[int, int]]] = {}
-        for r in query_all(db, """SELECT users.id, users.email, users.badge_number,
-                users.organisation_id FROM users JOIN organisations
-                ON organisations.id = users.organisation_id WHERE organisations.landlord_id = ?
-                AND users.role = 'operative' AND users.active = 1""", (landlord_id,)):
+        for r in operatives_of_landlord(db, landlord_id):
             for key in {r["email"].lower(), r["badge_number"].lower()} - {""}:
-                self.operatives.setdefault(key, []).append((r["id"], r["organisation_id"]))
-        self.existing = _existing_visits(db, landlord_id)
-
-
-def _existing_visits(db, landlord_id: int) -> dict:
-    visits = {r["job_ref"]: dict(r, operatives=[], steps=[]) for r in query_all(db, """
-        SELECT visits.id, visits.job_ref, visits.resident_id, visits.firm_id, visits.trade,
-               visits.starts_at, visits.ends_at, visits.notes_for_operative, visits.pre_visit,
-               visits.status
-        FROM visits JOIN residents ON residents.id = visits.resident_id
-        WHERE residents.landlord_id = ?""", (landlord_id,))}
-    by_id = {v["id"]: v for v in visits.values()}
-    for r in query_all(db, "SELECT visit_id, user_id FROM visit_operatives ORDER BY user_id"):
-        if r["visit_id"] in by_id:
-            by_id[r["visit_id"]]["operatives"].append(r["user_id"])
-    for r in query_all(db, "SELECT visit_id, description FROM work_steps ORDER BY position"):
-        if r["visit_id"] in by_id:
-            by_id[r["visit_id"]]["steps"].append(r["description"])
-    return visits
+                self.operatives.setdefault(key, []).append((r["id"], r["firm_id"]))
+        self.existing = visits_by_job_ref(db, landlord_id)
 
 
 def plan(text: str, lookups: Lookups, today: date | None = None) -> list[PlannedRow]:

@@ -50,6 +50,32 @@ def job_ref_taken(db, landlord_id: int, job_ref: str, except_visit: int | None =
     return row is not None and row["id"] != except_visit
 
 
+def visits_by_job_ref(db, landlord_id: int) -> dict[str, dict]:
+    """Every visit of the landlord's residents by job reference, with its operatives (by id)
+    and its steps' descriptions in order: what an imported row is compared with."""
+    visits = {r["job_ref"]: dict(r, operatives=[], steps=[]) for r in query_all(db, """
+        SELECT visits.id, visits.job_ref, visits.resident_id, visits.firm_id, visits.trade,
+               visits.starts_at, visits.ends_at, visits.notes_for_operative, visits.pre_visit,
+               visits.status
+        FROM visits JOIN residents ON residents.id = visits.resident_id
+        WHERE residents.landlord_id = ?""", (landlord_id,))}
+    by_id = {v["id"]: v for v in visits.values()}
+    for r in query_all(db, """
+            SELECT visit_operatives.visit_id, visit_operatives.user_id FROM visit_operatives
+            JOIN visits ON visits.id = visit_operatives.visit_id
+            JOIN residents ON residents.id = visits.resident_id
+            WHERE residents.landlord_id = ? ORDER BY visit_operatives.user_id""",
+            (landlord_id,)):
+        by_id[r["visit_id"]]["operatives"].append(r["user_id"])
+    for r in query_all(db, """
+            SELECT work_steps.visit_id, work_steps.description FROM work_steps
+            JOIN visits ON visits.id = work_steps.visit_id
+            JOIN residents ON residents.id = visits.resident_id
+            WHERE residents.landlord_id = ? ORDER BY work_steps.position""", (landlord_id,)):
+        by_id[r["visit_id"]]["steps"].append(r["description"])
+    return visits
+
+
 def create_visit(db, *, resident_id: int, firm_id: int, job_ref: str, trade: str,
                  starts_at: str, ends_at: str, operatives=(), steps=(),
                  created_by: int | None = None, created_at: str | None = None,
