@@ -5,9 +5,10 @@ made-up data alike."""
 import json
 import sqlite3
 
+from fieldapp.core.catalogues import STEP_HINTS
 from fieldapp.core.db import query_all, query_one, transaction, utc_now
 
-STEP_FLAGS = ("noisy", "dusty", "water_off", "power_off", "gas_off")
+STEP_FLAGS = tuple(column for column, _tag, _advice in STEP_HINTS)
 STEP_COLUMNS = ("description", "expected_minutes", *STEP_FLAGS)
 VISIT_FIELDS = ("job_ref", "trade", "firm_id", "starts_at", "ends_at", "notes_for_operative",
                 "pre_visit", "rebook_requested")
