@@ -14,8 +14,9 @@ from pathlib import Path
 from fieldapp import create_app
 from fieldapp.core import migrations
 from fieldapp.core.clock import today_local
-from fieldapp.core.db import connect, query_one, utc_now
+from fieldapp.core.db import connect, query_one, transaction
 from fieldapp.devdata.demo import load_demo
+from fieldapp.residents.queries import create_resident
 from fieldapp.schedule import importer
 
 
@@ -24,12 +25,11 @@ def build(db, rows: int) -> tuple[int, int, str]:
     load_demo(db)
     landlord = query_one(db, "SELECT id FROM organisations WHERE kind = 'landlord'")["id"]
     officer = query_one(db, "SELECT id FROM users WHERE email = 'officer@demo.test'")["id"]
-    now = utc_now()
-    with db.conn:
-        db.conn.executemany(
-            "INSERT INTO residents (landlord_id, officer_id, tenancy_ref, name, address_line1,"
-            " postcode, created_at, updated_at) VALUES (?, ?, ?, 'Bench Resident', '1 Road',"
-            " 'RS1 1AA', ?, ?)", [(landlord, officer, f"B-{n}", now, now) for n in range(rows)])
+    with transaction(db):
+        for n in range(rows):
+            create_resident(db, landlord, {"officer_id": officer, "tenancy_ref": f"B-{n}",
+                                           "name": "Bench Resident", "address_line1": "1 Road",
+                                           "postcode": "RS1 1AA"})
     day = today_local() + timedelta(days=7)
     lines = ["job_ref,tenancy_ref,date,start,end,trade,firm,operatives,steps"]
     lines += [f"BENCH-{n},B-{n},{day.isoformat()},{9 + n % 8}:00,{10 + n % 8}:00,Plumbing,"

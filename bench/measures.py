@@ -18,8 +18,10 @@ from pathlib import Path
 
 from fieldapp import create_app
 from fieldapp.core import migrations
-from fieldapp.core.db import connect, query_all, query_one
+from fieldapp.core.db import connect, query_all, query_one, transaction
 from fieldapp.devdata.demo import load_demo
+from fieldapp.residents.queries import create_resident
+from fieldapp.schedule.queries import create_visit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from support import sign_in_quickly  # noqa: E402
@@ -43,23 +45,21 @@ def build(db, visits: int) -> None:
     rng = random.Random(7)
     now = datetime.now(UTC)
     stamp = now.isoformat(timespec="seconds")
-    with db.conn:
-        first_resident = db.execute("SELECT coalesce(max(id), 0) + 1 FROM residents").fetchone()[0]
-        db.conn.executemany(
-            "INSERT INTO residents (landlord_id, officer_id, tenancy_ref, name, address_line1,"
-            " postcode, created_at, updated_at) VALUES (?, ?, ?, 'Bench Resident', '1 Road',"
-            " 'RS1 1AA', ?, ?)",
-            [(landlord, officer, f"T-{n}", stamp, stamp) for n in range(RESIDENTS)])
-        visit_rows, log_rows, concern_rows, alert_rows, feedback_rows = [], [], [], [], []
+    with transaction(db):
+        residents = [create_resident(db, landlord, {
+            "officer_id": officer, "tenancy_ref": f"T-{n}", "name": "Bench Resident",
+            "address_line1": "1 Road", "postcode": "RS1 1AA"}, created_at=stamp)
+            for n in range(RESIDENTS)]
+        log_rows, concern_rows, alert_rows, feedback_rows = [], [], [], []
         for n in range(visits):
             starts = now - timedelta(minutes=rng.randrange(365 * 24 * 60))
-            visit_id = n + 1_000_000
-            resident = first_resident + rng.randrange(RESIDENTS)
+            resident = residents[rng.randrange(RESIDENTS)]
             status = "cancelled" if rng.random() < 0.04 else "booked"
-            visit_rows.append((visit_id, resident, rng.choice(firms), f"J-{n}",
-                               rng.choice(TRADES), starts.isoformat(timespec="seconds"),
-                               (starts + timedelta(hours=2)).isoformat(timespec="seconds"),
-                               status, stamp, stamp))
+            visit_id = create_visit(
+                db, resident_id=resident, firm_id=rng.choice(firms), job_ref=f"J-{n}",
+                trade=rng.choice(TRADES), starts_at=starts.isoformat(timespec="seconds"),
+                ends_at=(starts + timedelta(hours=2)).isoformat(timespec="seconds"),
+                status=status, created_at=stamp)
             if status == "cancelled" or starts > now - timedelta(hours=2):
                 continue
             outcome, distress = rng.choice(OUTCOMES), rng.choice(DISTRESS)
@@ -79,9 +79,6 @@ def build(db, visits: int) -> None:
                 feedback_rows.append((visit_id, rng.choice(["yes", "yes", "partly", "no"]),
                                       rng.choice(["yes", "partly", None]), "yes", stamp, stamp))
         db.conn.executemany(
-            "INSERT INTO visits (id, resident_id, firm_id, job_ref, trade, starts_at, ends_at,"
-            " status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", visit_rows)
-        db.conn.executemany(
             "INSERT INTO visit_logs (id, client_id, visit_id, author_id, outcome,"
             " no_access_reason, distress, payload_hash, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, 'bench', ?)", log_rows)
@@ -95,7 +92,7 @@ def build(db, visits: int) -> None:
             "INSERT INTO visit_feedback (visit_id, felt_safe, listened_to, in_control,"
             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)", feedback_rows)
     db.execute("ANALYZE")
-    print(f"data: {len(visit_rows):,} visits, {len(log_rows):,} logs, {len(alert_rows):,}"
+    print(f"data: {visits:,} visits, {len(log_rows):,} logs, {len(alert_rows):,}"
           f" alerts, {len(feedback_rows):,} feedback answers, {RESIDENTS:,} residents")
 
 

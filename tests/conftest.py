@@ -15,10 +15,13 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "x" * 40)
 from fieldapp import create_app  # noqa: E402
 from fieldapp.accounts.organisations import create_contractor, create_landlord  # noqa: E402
 from fieldapp.accounts.queries import create_user, save_photo  # noqa: E402
+from fieldapp.adjustments.queries import create_adjustment  # noqa: E402
 from fieldapp.core import migrations as schema  # noqa: E402
 from fieldapp.core.clock import local_to_utc_iso, today_local  # noqa: E402
 from fieldapp.core.db import connect, utc_now  # noqa: E402
 from fieldapp.core.photos import prepare_photo  # noqa: E402
+from fieldapp.residents.queries import create_resident  # noqa: E402
+from fieldapp.schedule.queries import create_visit, steps_of_visit, store_import  # noqa: E402
 
 # Re-exported for tests that still import them from here; new tests import from support.
 from support import (  # noqa: E402,F401
@@ -65,34 +68,24 @@ def _small_png() -> bytes:
 
 def _add_resident_and_visit(db, world: World) -> None:
     now = utc_now()
-    world.residents["riverside"] = db.execute(
-        "INSERT INTO residents (landlord_id, officer_id, name, address_line1, postcode, area,"
-        " created_at, updated_at) VALUES (?, ?, 'Rita Resident', '1 Test Street', 'RS1 1AA',"
-        " 'Testville', ?, ?)", (world.orgs["riverside"], world.users["officer"], now, now)
-    ).lastrowid
+    world.residents["riverside"] = create_resident(db, world.orgs["riverside"], {
+        "officer_id": world.users["officer"], "name": "Rita Resident",
+        "address_line1": "1 Test Street", "postcode": "RS1 1AA", "area": "Testville"})
     day = today_local()
-    world.visits["today"] = db.execute(
-        "INSERT INTO visits (resident_id, firm_id, job_ref, trade, starts_at, ends_at,"
-        " created_at, updated_at) VALUES (?, ?, 'JOB-1', 'Plumbing', ?, ?, ?, ?)",
-        (world.residents["riverside"], world.orgs["acme"], local_to_utc_iso(day, time(10)),
-         local_to_utc_iso(day, time(12)), now, now)).lastrowid
-    world.visits["tomorrow"] = db.execute(
-        "INSERT INTO visits (resident_id, firm_id, job_ref, trade, starts_at, ends_at,"
-        " created_at, updated_at) VALUES (?, ?, 'JOB-2', 'Carpentry', ?, ?, ?, ?)",
-        (world.residents["riverside"], world.orgs["acme"],
-         local_to_utc_iso(day + timedelta(days=1), time(9)),
-         local_to_utc_iso(day + timedelta(days=1), time(11)), now, now)).lastrowid
-    for visit in world.visits.values():
-        db.execute("INSERT INTO visit_operatives (visit_id, user_id) VALUES (?, ?)",
-                   (visit, world.users["operative"]))
-    world.others["adjustment"] = db.execute(
-        "INSERT INTO adjustments (resident_id, type_code, consent_given_by, consent_how,"
-        " consent_on, recorded_by, review_due, created_at, updated_at) VALUES (?, 'gentle_knock',"
-        " 'resident', 'phone', '2026-01-01', ?, '2099-01-01', ?, ?)",
-        (world.residents["riverside"], world.users["officer"], now, now)).lastrowid
-    world.others["step"] = db.execute(
-        "INSERT INTO work_steps (visit_id, position, description) VALUES (?, 1, 'Fix the tap')",
-        (world.visits["today"],)).lastrowid
+    for key, job_ref, trade, when, hours in (
+            ("today", "JOB-1", "Plumbing", day, (10, 12)),
+            ("tomorrow", "JOB-2", "Carpentry", day + timedelta(days=1), (9, 11))):
+        world.visits[key] = create_visit(
+            db, resident_id=world.residents["riverside"], firm_id=world.orgs["acme"],
+            job_ref=job_ref, trade=trade, starts_at=local_to_utc_iso(when, time(hours[0])),
+            ends_at=local_to_utc_iso(when, time(hours[1])),
+            operatives=[world.users["operative"]],
+            steps=[{"description": "Fix the tap"}] if key == "today" else [])
+    world.others["adjustment"] = create_adjustment(
+        db, world.residents["riverside"], "gentle_knock", world.users["officer"], {
+            "parameters": {}, "detail": "", "consent_given_by": "resident",
+            "consent_how": "phone", "consent_on": "2026-01-01", "review_due": "2099-01-01"})
+    world.others["step"] = steps_of_visit(db, world.visits["today"])[0]["id"]
     world.others["log"] = db.execute(
         "INSERT INTO visit_logs (client_id, visit_id, author_id, outcome, no_access_reason,"
         " distress, payload_hash, created_at) VALUES ('00000000-0000-4000-8000-000000000001',"
@@ -103,12 +96,10 @@ def _add_resident_and_visit(db, world: World) -> None:
         " VALUES (?, ?, ?, 'reach_out', 'No access', ?)",
         (world.residents["riverside"], world.users["officer"], world.others["log"], now)
     ).lastrowid
-    world.others["visit_import"] = db.execute(
-        "INSERT INTO visit_imports (landlord_id, user_id, filename, content, created_at)"
-        " VALUES (?, ?, 'jobs.csv', ?, ?)",
-        (world.orgs["riverside"], world.users["officer"],
-         "job_ref,tenancy_ref,date,start,end,trade,firm\n"
-         "JOB-9,T-1,2099-01-01,10:00,12:00,Plumbing,Acme Repairs\n", now)).lastrowid
+    world.others["visit_import"] = store_import(
+        db, world.orgs["riverside"], world.users["officer"], "jobs.csv",
+        "job_ref,tenancy_ref,date,start,end,trade,firm\n"
+        "JOB-9,T-1,2099-01-01,10:00,12:00,Plumbing,Acme Repairs\n")
 
 
 @pytest.fixture(scope="session")

@@ -1,57 +1,41 @@
 """Build exactly the records a test needs, straight into its database file."""
 
-import json
 from datetime import UTC, datetime, timedelta
 
+from fieldapp.adjustments.queries import create_adjustment
 from fieldapp.core.db import utc_now
-
-STEP_FLAGS = ("noisy", "dusty", "water_off", "power_off", "gas_off")
+from fieldapp.residents.queries import create_resident
+from fieldapp.schedule.queries import STEP_FLAGS, create_visit
 
 
 def add_resident(db, landlord_id: int, officer_id: int | None = None, **fields) -> int:
-    values = {"name": "Ada Resident", "preferred_name": "", "address_line1": "5 Quiet Lane",
-              "postcode": "RS9 9ZZ", "area": "Quietside", "doorstep_password": "", **fields}
-    now = utc_now()
-    columns = ", ".join(values)
-    marks = ", ".join("?" * len(values))
-    return db.execute(
-        f"INSERT INTO residents (landlord_id, officer_id, {columns}, created_at, updated_at)"
-        f" VALUES (?, ?, {marks}, ?, ?)",
-        (landlord_id, officer_id, *values.values(), now, now)).lastrowid
+    return create_resident(db, landlord_id, {
+        "name": "Ada Resident", "preferred_name": "", "address_line1": "5 Quiet Lane",
+        "postcode": "RS9 9ZZ", "area": "Quietside", "doorstep_password": "",
+        "officer_id": officer_id, **fields})
 
 
 def add_adjustment(db, resident_id: int, code: str, recorded_by: int, parameters=None,
                    detail: str = "", status: str = "active") -> int:
-    now = utc_now()
-    return db.execute(
-        "INSERT INTO adjustments (resident_id, type_code, parameters, detail, consent_given_by,"
-        " consent_how, consent_on, recorded_by, review_due, status, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, 'resident', 'phone', '2026-01-01', ?, '2099-01-01', ?, ?, ?)",
-        (resident_id, code, json.dumps(parameters or {}), detail, recorded_by, status, now, now)
-    ).lastrowid
+    return create_adjustment(db, resident_id, code, recorded_by, {
+        "parameters": parameters or {}, "detail": detail, "consent_given_by": "resident",
+        "consent_how": "phone", "consent_on": "2026-01-01", "review_due": "2099-01-01"},
+        status=status)
 
 
 def add_visit(db, resident_id: int, firm_id: int, operatives: list[int], starts: datetime,
               ends: datetime, steps=(), trade: str = "Plumbing", status: str = "booked",
               job_ref: str | None = None, **fields) -> int:
     """`steps`: (description, minutes, {hint flags}) tuples, in order."""
-    now = utc_now()
-    visit_id = db.execute(
-        "INSERT INTO visits (resident_id, firm_id, job_ref, trade, starts_at, ends_at, status,"
-        " notes_for_operative, pre_visit, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (resident_id, firm_id, job_ref or f"JOB-{now}-{starts.timestamp()}", trade,
-         _utc(starts), _utc(ends), status, fields.get("notes_for_operative", ""),
-         int(fields.get("pre_visit", False)), now, now)).lastrowid
-    for operative in operatives:
-        db.execute("INSERT INTO visit_operatives (visit_id, user_id) VALUES (?, ?)",
-                   (visit_id, operative))
-    for position, (description, minutes, hints) in enumerate(steps, start=1):
-        db.execute(
-            "INSERT INTO work_steps (visit_id, position, description, expected_minutes, noisy,"
-            " dusty, water_off, power_off, gas_off) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (visit_id, position, description, minutes, *(int(f in hints) for f in STEP_FLAGS)))
-    return visit_id
+    return create_visit(
+        db, resident_id=resident_id, firm_id=firm_id,
+        job_ref=job_ref or f"JOB-{utc_now()}-{starts.timestamp()}", trade=trade,
+        starts_at=_utc(starts), ends_at=_utc(ends), status=status, operatives=operatives,
+        notes_for_operative=fields.get("notes_for_operative", ""),
+        pre_visit=int(fields.get("pre_visit", False)),
+        steps=[{"description": description, "expected_minutes": minutes,
+                **{flag: int(flag in hints) for flag in STEP_FLAGS}}
+               for description, minutes, hints in steps])
 
 
 def window_around_now(before: int = 30, after: int = 60) -> tuple[datetime, datetime]:

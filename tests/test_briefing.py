@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from fieldapp.core.clock import LOCAL_ZONE, today_local
+from fieldapp.schedule.queries import add_operatives
 
 from factories import add_adjustment, add_resident, add_visit
 from pages import check_page
@@ -126,8 +127,7 @@ def test_attendee_count_is_derived_from_who_attends(seed_case, db, world, signed
     client = signed_in("operative")
     text = text_of(client.get(f"/visits/{seed_case}").get_data(as_text=True))
     assert "You are attending with 1 colleague: Dan Price." in text
-    db.execute("INSERT INTO visit_operatives (visit_id, user_id) VALUES (?, ?)",
-               (seed_case, add_colleague(db, world, "Lee Brown")))
+    add_operatives(db, seed_case, [add_colleague(db, world, "Lee Brown")])
     text = text_of(client.get(f"/visits/{seed_case}").get_data(as_text=True))
     assert "You are attending with 2 colleagues: Dan Price and Lee Brown." in text
 

@@ -4,6 +4,7 @@ import csv
 import html as html_lib
 import io
 import re
+import sqlite3
 from datetime import time, timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from fieldapp.core.clock import local_to_utc_iso, today_local
 
 from factories import add_resident
 from pages import assert_field_error, check_page
-from support import post_form
+from support import audit_refused, csrf_token_from, post_form
 
 COLUMNS = ("job_ref", "tenancy_ref", "date", "start", "end", "trade", "firm", "operatives",
            "notes", "steps", "pre_visit")
@@ -340,3 +341,26 @@ def test_five_thousand_rows_import_in_one_go(db, setting, signed_in):
                       " WHERE job_ref LIKE 'BULK-%'").fetchone()[0] == 10_000
     assert db.execute("SELECT count(*) FROM visit_operatives WHERE user_id = ?",
                       (setting["dan"],)).fetchone()[0] == 5000
+
+
+def _snapshot(db) -> list:
+    return [db.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+            for table in ("visit_imports", "visits", "visit_operatives", "work_steps",
+                          "audit_log")]
+
+
+@pytest.mark.parametrize("step", ["upload", "import"])
+def test_an_import_is_not_saved_when_its_audit_row_cannot_be(db, world, setting, signed_in,
+                                                             step):
+    client = signed_in("officer")
+    import_id = uploaded(client, csv_text(*GOOD_ROWS))
+    token = csrf_token_from(client.get("/schedule/import").get_data(as_text=True))
+    url, data = {
+        "upload": ("/schedule/import", {"file": (io.BytesIO(csv_text(*GOOD_ROWS).encode()),
+                                                 "jobs.csv")}),
+        "import": (f"/schedule/import/{import_id}", {}),
+    }[step]
+    before = _snapshot(db)
+    with audit_refused(db), pytest.raises(sqlite3.IntegrityError):
+        client.post(url, data={"csrf_token": token, **data}, content_type="multipart/form-data")
+    assert _snapshot(db) == before

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from fieldapp.adjustments.queries import create_adjustment
 from fieldapp.core.clock import LOCAL_ZONE
 
 from factories import add_resident, add_visit
@@ -93,10 +94,9 @@ def march(db, world):
                    " created_at, updated_at) VALUES (?, ?, ?, ?, 'x', 'x')",
                    (v[visit_key], *answers))
     db.execute("UPDATE adjustments SET review_due = '2099-01-01'")
-    db.execute("INSERT INTO adjustments (resident_id, type_code, consent_given_by, consent_how,"
-               " consent_on, recorded_by, review_due, created_at, updated_at) VALUES"
-               " (?, 'noise_warning', 'resident', 'in_person', '2025-01-01', ?, '2026-01-01',"
-               " 'x', 'x')", (a, officer))
+    create_adjustment(db, a, "noise_warning", officer, {
+        "parameters": {}, "detail": "", "consent_given_by": "resident", "consent_how": "in_person",
+        "consent_on": "2025-01-01", "review_due": "2026-01-01"}, created_at="x")
     return v
 
 

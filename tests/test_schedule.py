@@ -2,15 +2,17 @@
 
 import html as html_lib
 import re
+import sqlite3
 from datetime import datetime, time, timedelta
 
 import pytest
 
 from fieldapp.core.clock import LOCAL_ZONE, local_to_utc_iso, today_local
+from fieldapp.schedule.queries import append_step
 
 from factories import add_adjustment, add_visit
 from pages import assert_field_error, check_page
-from support import post_form
+from support import audit_refused, csrf_token_from, post_form
 
 
 def at(days: int, hour: int, minute: int = 0) -> datetime:
@@ -487,3 +489,32 @@ def test_another_landlords_officer_cannot_change_steps(db, world, signed_in):
                       (f"/schedule/{visit}/steps/{step}/delete", {})]:
         assert post_form(client, url, data, page_url="/residents").status_code == 404
     assert steps_of(db, visit) == [(1, "Fix the tap")]
+
+
+def _snapshot(db) -> list:
+    return [db.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+            for table in ("visits", "visit_operatives", "work_steps", "audit_log")]
+
+
+@pytest.mark.parametrize("change", ["book", "edit", "cancel", "add step", "edit step",
+                                    "move step", "delete step"])
+def test_a_visit_change_is_not_saved_when_its_audit_row_cannot_be(db, world, colleague,
+                                                                  signed_in, change):
+    visit, step = world.visits["today"], world.others["step"]
+    append_step(db, visit, {"description": "Test the tap"})
+    page = f"/schedule/{visit}"
+    url, data = {
+        "book": (new_url(world), visit_form(world, colleague)),
+        "edit": (page, visit_form(world, colleague, job_ref="JOB-1", trade="Roofing")),
+        "cancel": (f"{page}/cancel", {}),
+        "add step": (f"{page}/steps", {"new-description": "Tidy up"}),
+        "edit step": (f"{page}/steps/{step}/edit", {"description": "Fix the hot tap"}),
+        "move step": (f"{page}/steps/{step}/move", {"direction": "down"}),
+        "delete step": (f"{page}/steps/{step}/delete", {}),
+    }[change]
+    client = signed_in("officer")
+    token = csrf_token_from(client.get(page if "step" in change else url).get_data(as_text=True))
+    before = _snapshot(db)
+    with audit_refused(db), pytest.raises(sqlite3.IntegrityError):
+        client.post(url, data={"csrf_token": token, **data})
+    assert _snapshot(db) == before

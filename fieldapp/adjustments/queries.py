@@ -4,8 +4,6 @@ import json
 import sqlite3
 from datetime import date, timedelta
 
-from flask import abort
-
 from fieldapp.core.db import query_all, query_one, transaction, utc_now
 
 DUE_SOON = timedelta(days=30)
@@ -15,15 +13,12 @@ def adjustment_types(db) -> list[sqlite3.Row]:
     return query_all(db, "SELECT * FROM adjustment_types WHERE active = 1 ORDER BY sort_order")
 
 
-def get_type_or_404(db, code: str) -> sqlite3.Row:
-    row = query_one(db, "SELECT * FROM adjustment_types WHERE code = ? AND active = 1", (code,))
-    if row is None:
-        abort(404)
-    return row
+def active_type(db, code: str) -> sqlite3.Row | None:
+    return query_one(db, "SELECT * FROM adjustment_types WHERE code = ? AND active = 1", (code,))
 
 
-def get_adjustment_or_404(db, adjustment_id: int, landlord_id: int) -> sqlite3.Row:
-    row = query_one(db, """
+def adjustment_for_landlord(db, adjustment_id: int, landlord_id: int) -> sqlite3.Row | None:
+    return query_one(db, """
         SELECT adjustments.*, adjustment_types.label, adjustment_types.instruction_template,
                residents.name AS resident_name,
                residents.preferred_name, residents.landlord_id
@@ -31,21 +26,21 @@ def get_adjustment_or_404(db, adjustment_id: int, landlord_id: int) -> sqlite3.R
         JOIN adjustment_types ON adjustment_types.code = adjustments.type_code
         JOIN residents ON residents.id = adjustments.resident_id
         WHERE adjustments.id = ? AND residents.landlord_id = ?""", (adjustment_id, landlord_id))
-    if row is None:
-        abort(404)
-    return row
 
 
-def add_adjustment(db, resident_id: int, code: str, recorded_by: int, values: dict) -> int:
-    now = utc_now()
+def create_adjustment(db, resident_id: int, code: str, recorded_by: int, values: dict,
+                      status: str = "active", created_at: str | None = None) -> int:
+    """`values`: parameters (a dict), detail, consent_given_by, consent_how, and the dates
+    consent_on and review_due (a date or its ISO text)."""
+    created_at = created_at or utc_now()
     with transaction(db):
         return db.execute(
             "INSERT INTO adjustments (resident_id, type_code, parameters, detail,"
-            " consent_given_by, consent_how, consent_on, recorded_by, review_due,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " consent_given_by, consent_how, consent_on, recorded_by, review_due, status,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (resident_id, code, json.dumps(values["parameters"]), values["detail"],
-             values["consent_given_by"], values["consent_how"], values["consent_on"].isoformat(),
-             recorded_by, values["review_due"].isoformat(), now, now)).lastrowid
+             values["consent_given_by"], values["consent_how"], str(values["consent_on"]),
+             recorded_by, str(values["review_due"]), status, created_at, created_at)).lastrowid
 
 
 def update_adjustment(db, adjustment_id: int, values: dict) -> None:

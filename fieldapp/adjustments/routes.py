@@ -12,9 +12,24 @@ from fieldapp.adjustments.forms import WithdrawForm, default_dates, form_for_typ
 from fieldapp.core import audit
 from fieldapp.core.access import OFFICE_ROLES, roles
 from fieldapp.core.clock import today_local
-from fieldapp.core.db import get_db
+from fieldapp.core.db import get_db, transaction
+from fieldapp.core.forms import render_form
 from fieldapp.operative.instructions import fill
-from fieldapp.residents.queries import get_resident_or_404
+from fieldapp.residents.queries import resident_for_landlord
+
+
+def _type_or_404(db, code: str):
+    adjustment_type = q.active_type(db, code)
+    if adjustment_type is None:
+        abort(404)
+    return adjustment_type
+
+
+def _adjustment_or_404(db, adjustment_id: int):
+    adjustment = q.adjustment_for_landlord(db, adjustment_id, current_user.landlord_id)
+    if adjustment is None:
+        abort(404)
+    return adjustment
 
 
 def _values(form) -> dict:
@@ -27,7 +42,9 @@ def _values(form) -> dict:
 @roles(*OFFICE_ROLES)
 def choose_type(resident_id: int):
     db = get_db()
-    resident = get_resident_or_404(db, resident_id, current_user.landlord_id)
+    resident = resident_for_landlord(db, resident_id, current_user.landlord_id)
+    if resident is None:
+        abort(404)
     recorded = q.active_of_type(db, resident_id)
     types = [dict(t, example=fill(t["instruction_template"], {}), recorded=recorded.get(t["code"]))
              for t in q.adjustment_types(db)]
@@ -38,8 +55,10 @@ def choose_type(resident_id: int):
 @roles(*OFFICE_ROLES)
 def add(resident_id: int, code: str):
     db = get_db()
-    resident = get_resident_or_404(db, resident_id, current_user.landlord_id)
-    adjustment_type = q.get_type_or_404(db, code)
+    resident = resident_for_landlord(db, resident_id, current_user.landlord_id)
+    if resident is None:
+        abort(404)
+    adjustment_type = _type_or_404(db, code)
     recorded = q.active_of_type(db, resident_id).get(code)
     if recorded and request.method == "GET":
         # One of each: a second "call ahead" would give the operative two instructions.
@@ -52,35 +71,36 @@ def add(resident_id: int, code: str):
         form.form_errors.append(f"{adjustment_type['label']} is already recorded for this "
                                 "resident. Change that one instead: nothing was saved.")
     if form.validate_on_submit() and not recorded:
-        adjustment_id = q.add_adjustment(db, resident_id, code, current_user.id, _values(form))
-        audit.record("adjustment_added", "adjustment", adjustment_id, db=db)
+        with transaction(db):
+            adjustment_id = q.create_adjustment(db, resident_id, code, current_user.id,
+                                                _values(form))
+            audit.record("adjustment_added", "adjustment", adjustment_id, db=db)
         flash(f"{adjustment_type['label']} is recorded. Operatives will see it on every visit.",
               "success")
         return redirect(url_for("residents.resident", resident_id=resident_id), code=303)
-    return render_template("adjustments/form.html", form=form, resident=resident,
-                           adjustment_type=adjustment_type, adjustment=None), \
-        422 if form.errors else 200
+    return render_form("adjustments/form.html", form, resident=resident,
+                       adjustment_type=adjustment_type, adjustment=None)
 
 
 @bp.route("/adjustments/<int:adjustment_id>/edit", methods=["GET", "POST"])
 @roles(*OFFICE_ROLES)
 def edit(adjustment_id: int):
     db = get_db()
-    adjustment = q.get_adjustment_or_404(db, adjustment_id, current_user.landlord_id)
+    adjustment = _adjustment_or_404(db, adjustment_id)
     if adjustment["status"] != "active":
         abort(409)  # a withdrawn adjustment is history: record a new one instead
-    adjustment_type = q.get_type_or_404(db, adjustment["type_code"])
+    adjustment_type = _type_or_404(db, adjustment["type_code"])
     form = form_for_type(adjustment_type, data=None if request.method == "POST"
                          else _stored_values(adjustment))
     if form.validate_on_submit():
-        q.update_adjustment(db, adjustment_id, _values(form))
-        audit.record("adjustment_updated", "adjustment", adjustment_id, db=db)
+        with transaction(db):
+            q.update_adjustment(db, adjustment_id, _values(form))
+            audit.record("adjustment_updated", "adjustment", adjustment_id, db=db)
         flash(f"Changes to {adjustment['label']} are saved.", "success")
         return redirect(url_for("residents.resident", resident_id=adjustment["resident_id"]),
                         code=303)
-    return render_template("adjustments/form.html", form=form, resident=_owner(adjustment),
-                           adjustment_type=adjustment_type, adjustment=adjustment), \
-        422 if form.errors else 200
+    return render_form("adjustments/form.html", form, resident=_owner(adjustment),
+                       adjustment_type=adjustment_type, adjustment=adjustment)
 
 
 def _stored_values(adjustment) -> dict:
@@ -101,28 +121,29 @@ def _owner(adjustment) -> dict:
 @roles(*OFFICE_ROLES)
 def review(adjustment_id: int):
     db = get_db()
-    adjustment = q.get_adjustment_or_404(db, adjustment_id, current_user.landlord_id)
+    adjustment = _adjustment_or_404(db, adjustment_id)
     form = WithdrawForm()
     if request.method == "POST" and adjustment["status"] != "active":
         abort(409)
     if request.method == "POST":
         if request.form.get("decision") == "still_needed" and form.validate():
-            q.mark_reviewed(db, adjustment_id, next_review())
-            audit.record("adjustment_reviewed", "adjustment", adjustment_id, db=db)
+            with transaction(db):
+                q.mark_reviewed(db, adjustment_id, next_review())
+                audit.record("adjustment_reviewed", "adjustment", adjustment_id, db=db)
             flash(f"{adjustment['label']} is still needed. Next review: "
                   f"{next_review().isoformat()}.", "success")
             return _back_to_resident(adjustment)
         if request.form.get("decision") == "withdraw" and form.validate():
-            q.withdraw(db, adjustment_id, form.reason.data or "")
-            audit.record("adjustment_withdrawn", "adjustment", adjustment_id, db=db)
+            with transaction(db):
+                q.withdraw(db, adjustment_id, form.reason.data or "")
+                audit.record("adjustment_withdrawn", "adjustment", adjustment_id, db=db)
             flash(f"{adjustment['label']} is withdrawn. Operatives will no longer see it; "
                   "it stays in the history.", "success")
             return _back_to_resident(adjustment)
         if not form.errors:
             form.form_errors.append("Select whether it is still needed or should be withdrawn")
-    return render_template("adjustments/review.html", adjustment=adjustment, form=form,
-                           resident=_owner(adjustment), next_review=next_review()), \
-        422 if form.errors or form.form_errors else 200
+    return render_form("adjustments/review.html", form, adjustment=adjustment,
+                       resident=_owner(adjustment), next_review=next_review())
 
 
 def _back_to_resident(adjustment):

@@ -4,19 +4,23 @@ Starts from the demo (so the demo accounts sign in), then adds N homes with a re
 a share of them with adjustments, operatives and officers in proportion, Y years of past visits
 (about 3.3 a home a year, as a borough's repairs service) with their logs, concerns, alerts,
 feedback and audit rows, and a full day of visits today and tomorrow for every operative.
-Rows are written with executemany in one transaction per table: a year for 30,000 homes takes
-well under a minute.
+Rows are written through the areas' own create functions, in one transaction per table: a year
+for 30,000 homes takes well under a minute.
 """
 
+import json
 import random
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 
+from fieldapp.adjustments.queries import create_adjustment
 from fieldapp.core import migrations
 from fieldapp.core.clock import LOCAL_ZONE, today_local
-from fieldapp.core.db import query_all, query_one
+from fieldapp.core.db import query_all, query_one, transaction
 from fieldapp.devdata.demo import load_demo
+from fieldapp.residents.queries import create_resident
+from fieldapp.schedule.queries import create_visit
 
 VISITS_PER_HOME_PER_YEAR = 10 / 3   # 30,000 homes: about 100,000 visits a year
 HOMES_PER_OPERATIVE = 300           # 30,000 homes: 100 operatives
@@ -28,6 +32,10 @@ OUTCOMES = ["completed"] * 70 + ["partly_completed"] * 12 + ["no_access"] * 14 +
     ["stopped_distress", "stopped_unsafe", "not_attended", "not_attended"]
 DISTRESS = ["none"] * 90 + ["some"] * 8 + ["significant"] * 2
 TRADES = ["Plumbing", "Gas heating", "Electrical", "Roofing", "Carpentry", "Damp and mould"]
+# Every coming visit's schedule of works.
+COMING_STEPS = [
+    {"description": "Isolate and drain the system", "expected_minutes": 30, "water_off": 1},
+    {"description": "Replace the faulty part", "expected_minutes": 30, "noisy": 1}]
 STREETS = ["Alder Court", "Birch Road", "Cedar Walk", "Damson Way", "Elm Street", "Fir Close"]
 
 
@@ -88,33 +96,27 @@ def _add_people(db, world, role: str, count: int, now: datetime) -> list[tuple[i
 
 
 def _add_residents(db, world, homes: int, officers, rng, now) -> list[int]:
-    stamp = iso(now)
-    rows = [(world["landlord"], rng.choice(officers)[0], f"BT-{n:06d}", f"Resident {n + 1}",
-             f"{n % 200 + 1} {STREETS[n % len(STREETS)]}", f"RS{n % 9 + 1} {n % 7 + 1}AB",
-             f"07700 9{n % 100000:05d}", stamp, stamp) for n in range(homes)]
-    with db.conn:
-        first = db.execute("SELECT coalesce(max(id), 0) + 1 FROM residents").fetchone()[0]
-        db.conn.executemany(
-            "INSERT INTO residents (landlord_id, officer_id, tenancy_ref, name, address_line1,"
-            " postcode, phone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    return list(range(first, first + homes))
+    with transaction(db):
+        return [create_resident(db, world["landlord"], {
+            "officer_id": rng.choice(officers)[0], "tenancy_ref": f"BT-{n:06d}",
+            "name": f"Resident {n + 1}",
+            "address_line1": f"{n % 200 + 1} {STREETS[n % len(STREETS)]}",
+            "postcode": f"RS{n % 9 + 1} {n % 7 + 1}AB", "phone": f"07700 9{n % 100000:05d}"},
+            created_at=iso(now)) for n in range(homes)]
 
 
 def _add_adjustments(db, world, residents, rng, now) -> None:
     review_due = (now + timedelta(days=180)).date().isoformat()
-    rows = []
-    for resident in residents:
-        if rng.random() >= SHARE_WITH_ADJUSTMENTS:
-            continue
-        for template in rng.sample(world["adjustments"], rng.randint(1, 4)):
-            rows.append((resident, template["type_code"], template["parameters"],
-                         template["detail"], template["recorded_by"], review_due, iso(now)))
-    with db.conn:
-        db.conn.executemany(
-            "INSERT INTO adjustments (resident_id, type_code, parameters, detail,"
-            " consent_given_by, consent_how, consent_on, recorded_by, review_due, created_at,"
-            " updated_at) VALUES (?, ?, ?, ?, 'resident', 'in_person', date('now'), ?, ?, ?7,"
-            " ?7)", rows)
+    with transaction(db):
+        for resident in residents:
+            if rng.random() >= SHARE_WITH_ADJUSTMENTS:
+                continue
+            for template in rng.sample(world["adjustments"], rng.randint(1, 4)):
+                create_adjustment(db, resident, template["type_code"], template["recorded_by"], {
+                    "parameters": json.loads(template["parameters"]),
+                    "detail": template["detail"], "consent_given_by": "resident",
+                    "consent_how": "in_person", "consent_on": now.date().isoformat(),
+                    "review_due": review_due}, created_at=iso(now))
 
 
 def _add_history(db, world, residents, operatives, officers, years, rng, now) -> None:
@@ -122,20 +124,22 @@ def _add_history(db, world, residents, operatives, officers, years, rng, now) ->
     span_minutes = int(years * 365 * 24 * 60)
     officer_of = dict(query_all(db, "SELECT id, officer_id FROM residents WHERE id >= ?",
                                 (residents[0],)))
-    tables = {name: [] for name in ("visits", "crew", "logs", "concerns", "alerts", "feedback",
-                                    "audit")}
+    tables = {name: [] for name in ("logs", "concerns", "alerts", "feedback", "audit")}
     first_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM visits").fetchone()[0]
-    for visit_id in range(first_id, first_id + count):
-        starts = now - timedelta(minutes=rng.randrange(3 * 60, span_minutes))
-        resident = rng.choice(residents)
-        operative, firm = rng.choice(operatives)
-        status = "cancelled" if rng.random() < 0.04 else "booked"
-        tables["visits"].append((visit_id, resident, firm, f"J-{visit_id}", rng.choice(TRADES),
-                                 iso(starts), iso(starts + timedelta(hours=2)), status))
-        tables["crew"].append((visit_id, operative))
-        if status == "booked":
-            _add_outcome(tables, world, visit_id, resident, officer_of[resident], operative,
-                         starts, rng, now)
+    with transaction(db):
+        for number in range(first_id, first_id + count):
+            starts = now - timedelta(minutes=rng.randrange(3 * 60, span_minutes))
+            resident = rng.choice(residents)
+            operative, firm = rng.choice(operatives)
+            status = "cancelled" if rng.random() < 0.04 else "booked"
+            visit_id = create_visit(
+                db, resident_id=resident, firm_id=firm, job_ref=f"J-{number}",
+                trade=rng.choice(TRADES), starts_at=iso(starts),
+                ends_at=iso(starts + timedelta(hours=2)), status=status,
+                created_at=iso(starts), operatives=[operative])
+            if status == "booked":
+                _add_outcome(tables, world, visit_id, resident, officer_of[resident], operative,
+                             starts, rng, now)
     _write_history(db, tables)
 
 
@@ -167,12 +171,6 @@ def _add_outcome(tables, world, visit_id, resident, officer, operative, starts, 
 def _write_history(db, tables) -> None:
     with db.conn:
         db.conn.executemany(
-            "INSERT INTO visits (id, resident_id, firm_id, job_ref, trade, starts_at, ends_at,"
-            " status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?6, ?6)",
-            tables["visits"])
-        db.conn.executemany("INSERT INTO visit_operatives (visit_id, user_id) VALUES (?, ?)",
-                            tables["crew"])
-        db.conn.executemany(
             "INSERT INTO visit_logs (id, client_id, visit_id, author_id, outcome,"
             " no_access_reason, distress, payload_hash, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, 'bench', ?)", tables["logs"])
@@ -202,19 +200,9 @@ def _coming_visits(operatives, residents, rng) -> Iterator[tuple]:
 
 
 def _add_coming_days(db, residents, operatives, rng, now) -> None:
-    stamp = iso(now)
-    with db.conn:
+    with transaction(db):
         for operative, firm, resident, starts in _coming_visits(operatives, residents, rng):
-            visit_id = db.execute(
-                "INSERT INTO visits (resident_id, firm_id, job_ref, trade, starts_at, ends_at,"
-                " status, created_at, updated_at) VALUES (?, ?, 'J-NEXT', ?, ?, ?, 'booked',"
-                " ?, ?)", (resident, firm, rng.choice(TRADES), iso(starts),
-                           iso(starts + timedelta(hours=2)), stamp, stamp)).lastrowid
-            db.execute("INSERT INTO visit_operatives (visit_id, user_id) VALUES (?, ?)",
-                       (visit_id, operative))
-            db.conn.executemany(
-                "INSERT INTO work_steps (visit_id, position, description, noisy, dusty,"
-                " water_off, power_off, gas_off, expected_minutes)"
-                " VALUES (?, ?, ?, ?, 0, ?, 0, 0, 30)",
-                [(visit_id, 1, "Isolate and drain the system", 0, 1),
-                 (visit_id, 2, "Replace the faulty part", 1, 0)])
+            create_visit(db, resident_id=resident, firm_id=firm, job_ref="J-NEXT",
+                         trade=rng.choice(TRADES), starts_at=iso(starts),
+                         ends_at=iso(starts + timedelta(hours=2)), created_at=iso(now),
+                         operatives=[operative], steps=COMING_STEPS)

@@ -4,18 +4,20 @@ The demo accounts are part of the product's contract: checks and other areas sig
 """
 
 import io
-import json
 from datetime import date, time, timedelta
 
 from PIL import Image, ImageDraw, ImageFont
 
 from fieldapp.accounts import queries as accounts
 from fieldapp.accounts.organisations import create_contractor, create_landlord
+from fieldapp.adjustments.queries import create_adjustment
 from fieldapp.core.clock import local_to_utc_iso, today_local
-from fieldapp.core.db import query_one, transaction, utc_now
+from fieldapp.core.db import query_one, transaction
 from fieldapp.core.photos import prepare_photo
 from fieldapp.devdata.history import load_history
 from fieldapp.push import keys
+from fieldapp.residents.queries import create_resident
+from fieldapp.schedule.queries import STEP_FLAGS, create_visit
 
 DEMO_PASSWORD = "fieldapp-demo"  # noqa: S105  (published demo credential, refused in production)
 DEMO_MARKER = "demo_database"
@@ -127,7 +129,6 @@ DEMO_VISITS = [
 
 OFFICER_PHONES = {"officer@demo.test": "020 7946 0411", "officer2@demo.test": "020 7946 0422"}
 PORTRAIT_COLOURS = ("#0b3d5c", "#4c2c92", "#00703c", "#8a3b00")
-STEP_FLAGS = ("noisy", "dusty", "water_off", "power_off", "gas_off")
 
 
 class DemoRefused(RuntimeError):
@@ -199,19 +200,17 @@ def _portrait(name: str) -> bytes:
 
 def _load_residents(db, landlord_id: int, users: dict[str, int]) -> list[int]:
     ids = []
-    now = utc_now()
     with transaction(db):
         for number, resident in enumerate(DEMO_RESIDENTS, start=1):
             (name, preferred, address, area, postcode, officer, phone, advocate, relationship,
              advocate_phone, password, adjustments) = resident
-            resident_id = db.execute(
-                "INSERT INTO residents (landlord_id, officer_id, tenancy_ref, name, preferred_name,"
-                " address_line1, town, postcode, area, phone, preferred_contact, advocate_name,"
-                " advocate_relationship, advocate_phone, doorstep_password, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, 'Riverside', ?, ?, ?, 'phone', ?, ?, ?, ?, ?, ?)",
-                (landlord_id, users[officer], f"RH-{10000 + number}", name, preferred, address,
-                 postcode, area, phone, advocate, relationship, advocate_phone, password, now,
-                 now)).lastrowid
+            resident_id = create_resident(db, landlord_id, {
+                "officer_id": users[officer], "tenancy_ref": f"RH-{10000 + number}",
+                "name": name, "preferred_name": preferred, "address_line1": address,
+                "town": "Riverside", "postcode": postcode, "area": area, "phone": phone,
+                "preferred_contact": "phone", "advocate_name": advocate,
+                "advocate_relationship": relationship, "advocate_phone": advocate_phone,
+                "doorstep_password": password})
             _load_adjustments(db, resident_id, users[officer], adjustments, password)
             ids.append(resident_id)
     return ids
@@ -223,34 +222,23 @@ def _load_adjustments(db, resident_id: int, officer_id: int, adjustments, passwo
     if password:
         adjustments = [*adjustments, ("doorstep_password", {}, "")]
     for code, parameters, detail in adjustments:
-        db.execute(
-            "INSERT INTO adjustments (resident_id, type_code, parameters, detail, consent_given_by,"
-            " consent_how, consent_on, recorded_by, review_due, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, 'resident', 'phone', ?, ?, ?, ?, ?)",
-            (resident_id, code, json.dumps(parameters), detail, consent_on, officer_id,
-             review_due, utc_now(), utc_now()))
+        create_adjustment(db, resident_id, code, officer_id, {
+            "parameters": parameters, "detail": detail, "consent_given_by": "resident",
+            "consent_how": "phone", "consent_on": consent_on, "review_due": review_due})
 
 
 def _load_visits(db, residents: list[int], users: dict[str, int], orgs: dict[str, int],
                  today: date) -> None:
-    now = utc_now()
     with transaction(db):
         for resident, operatives, offset, start, end, trade, job_ref, notes, steps in DEMO_VISITS:
             day = today + timedelta(days=offset)
-            firm = orgs["brightside"] if job_ref.startswith("BSG") else orgs["acme"]
-            visit_id = db.execute(
-                "INSERT INTO visits (resident_id, firm_id, job_ref, trade, starts_at, ends_at,"
-                " notes_for_operative, created_by, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (residents[resident], firm, job_ref, trade, local_to_utc_iso(day, start),
-                 local_to_utc_iso(day, end), notes, users["officer"], now, now)).lastrowid
-            for operative in operatives:
-                db.execute("INSERT INTO visit_operatives (visit_id, user_id) VALUES (?, ?)",
-                           (visit_id, users[operative]))
-            for position, (description, hints, minutes) in enumerate(steps, start=1):
-                db.execute(
-                    "INSERT INTO work_steps (visit_id, position, description, expected_minutes,"
-                    " noisy, dusty, water_off, power_off, gas_off)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (visit_id, position, description, minutes,
-                     *(int(flag in hints) for flag in STEP_FLAGS)))
+            create_visit(
+                db, resident_id=residents[resident],
+                firm_id=orgs["brightside"] if job_ref.startswith("BSG") else orgs["acme"],
+                job_ref=job_ref, trade=trade, starts_at=local_to_utc_iso(day, start),
+                ends_at=local_to_utc_iso(day, end), notes_for_operative=notes,
+                created_by=users["officer"],
+                operatives=[users[operative] for operative in operatives],
+                steps=[{"description": description, "expected_minutes": minutes,
+                        **{flag: int(flag in hints) for flag in STEP_FLAGS}}
+                       for description, hints, minutes in steps])

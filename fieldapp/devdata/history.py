@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from fieldapp.core.clock import local_to_utc_iso
 from fieldapp.core.db import transaction
+from fieldapp.schedule.queries import create_visit
 
 OUTCOMES = ["completed"] * 14 + ["partly_completed"] * 3 + ["no_access"] * 3 + \
     ["stopped_distress"]
@@ -30,13 +31,10 @@ def _past_visit(db, rng, day: date, hour: int, resident: int, users, orgs) -> No
     operative = rng.choice(["operative", "operative2"])
     firm = orgs["acme"] if operative == "operative" else orgs["brightside"]
     starts, ends = local_to_utc_iso(day, time(hour)), local_to_utc_iso(day, time(hour + 2))
-    visit = db.execute(
-        "INSERT INTO visits (resident_id, firm_id, job_ref, trade, starts_at, ends_at,"
-        " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (resident, firm, f"HIST-{day:%m%d}-{hour}", rng.choice(TRADES), starts, ends,
-         users["officer"], starts, starts)).lastrowid
-    db.execute("INSERT INTO visit_operatives (visit_id, user_id) VALUES (?, ?)",
-               (visit, users[operative]))
+    visit = create_visit(db, resident_id=resident, firm_id=firm,
+                         job_ref=f"HIST-{day:%m%d}-{hour}", trade=rng.choice(TRADES),
+                         starts_at=starts, ends_at=ends, created_by=users["officer"],
+                         created_at=starts, operatives=[users[operative]])
     outcome = rng.choice(OUTCOMES)
     distress = "significant" if outcome == "stopped_distress" else rng.choice(
         ["none"] * 8 + ["some"])

@@ -2,8 +2,6 @@
 
 import sqlite3
 
-from flask import abort
-
 from fieldapp.core.db import query_all, query_one, transaction, utc_now
 
 EDITABLE_FIELDS = (
@@ -43,16 +41,18 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def get_resident_or_404(db, resident_id: int, landlord_id: int) -> sqlite3.Row:
-    row = query_one(db, """
+def resident_for_landlord(db, resident_id: int, landlord_id: int) -> sqlite3.Row | None:
+    return query_one(db, """
         SELECT residents.*, users.name AS officer_name,
                (SELECT count(*) FROM resident_notes
                  WHERE resident_notes.resident_id = residents.id) AS note_count
         FROM residents LEFT JOIN users ON users.id = residents.officer_id
         WHERE residents.id = ? AND residents.landlord_id = ?""", (resident_id, landlord_id))
-    if row is None:
-        abort(404)
-    return row
+
+
+def residents_with_tenancy_ref(db, landlord_id: int) -> list[sqlite3.Row]:
+    return query_all(db, "SELECT id, tenancy_ref FROM residents WHERE landlord_id = ? AND"
+                         " tenancy_ref != ''", (landlord_id,))
 
 
 def officers_of_landlord(db, landlord_id: int) -> list[sqlite3.Row]:
@@ -64,15 +64,19 @@ def officers_of_landlord(db, landlord_id: int) -> list[sqlite3.Row]:
         ORDER BY users.name""", (landlord_id,))
 
 
-def create_resident(db, landlord_id: int, values: dict) -> int:
-    now = utc_now()
-    columns = ", ".join(EDITABLE_FIELDS)
-    marks = ", ".join("?" * len(EDITABLE_FIELDS))
+def create_resident(db, landlord_id: int, values: dict, created_at: str | None = None) -> int:
+    """A resident of this landlord; fields left out of `values` take the table's defaults.
+    `created_at` is for made-up data; a resident added by an officer is created now."""
+    fields = [field for field in EDITABLE_FIELDS if field in values]
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise ValueError(f"not resident fields: {', '.join(sorted(unknown))}")
+    now = created_at or utc_now()
     with transaction(db):
         return db.execute(
-            f"INSERT INTO residents (landlord_id, {columns}, created_at, updated_at)"
-            f" VALUES (?, {marks}, ?, ?)",
-            (landlord_id, *(values[f] for f in EDITABLE_FIELDS), now, now)).lastrowid
+            f"INSERT INTO residents (landlord_id, {', '.join(fields)}, created_at, updated_at)"
+            f" VALUES (?, {', '.join('?' * len(fields))}, ?, ?)",
+            (landlord_id, *(values[f] for f in fields), now, now)).lastrowid
 
 
 def update_resident(db, resident_id: int, values: dict) -> None:

@@ -1,17 +1,25 @@
 """Resident pages: search, the resident's page, add and edit, private notes."""
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldapp.core import audit
 from fieldapp.core.access import OFFICE_ROLES, roles
-from fieldapp.core.db import get_db
+from fieldapp.core.db import get_db, transaction
 from fieldapp.core.extensions import htmx
+from fieldapp.core.forms import render_form
 from fieldapp.operative.instructions import active_instructions
 from fieldapp.residents import bp
 from fieldapp.residents import queries as q
 from fieldapp.residents.forms import NoteForm, ResidentForm
 from fieldapp.residents.notes import add_private_note, private_notes
+
+
+def _resident_or_404(db, resident_id: int):
+    row = q.resident_for_landlord(db, resident_id, current_user.landlord_id)
+    if row is None:
+        abort(404)
+    return row
 
 
 @bp.get("/residents")
@@ -37,19 +45,19 @@ def new_resident():
                             "officer_id": current_user.id, "language": "English",
                             "preferred_contact": "phone"})
     if form.validate_on_submit():
-        resident_id = q.create_resident(db, current_user.landlord_id, form.values())
-        audit.record("resident_created", "resident", resident_id, db=db)
+        with transaction(db):
+            resident_id = q.create_resident(db, current_user.landlord_id, form.values())
+            audit.record("resident_created", "resident", resident_id, db=db)
         flash(f"{form.name.data} is added. Add their adjustments below.", "success")
         return redirect(url_for("residents.resident", resident_id=resident_id), code=303)
-    return render_template("residents/form.html", form=form, resident=None), \
-        422 if form.errors else 200
+    return render_form("residents/form.html", form, resident=None)
 
 
 @bp.get("/residents/<int:resident_id>")
 @roles(*OFFICE_ROLES)
 def resident(resident_id: int):
     db = get_db()
-    row = q.get_resident_or_404(db, resident_id, current_user.landlord_id)
+    row = _resident_or_404(db, resident_id)
     audit.record("resident_viewed", "resident", resident_id, db=db)
     return render_template(
         "residents/resident.html", resident=row,
@@ -62,16 +70,16 @@ def resident(resident_id: int):
 @roles(*OFFICE_ROLES)
 def edit_resident(resident_id: int):
     db = get_db()
-    row = q.get_resident_or_404(db, resident_id, current_user.landlord_id)
+    row = _resident_or_404(db, resident_id)
     form = ResidentForm(officers=q.officers_of_landlord(db, current_user.landlord_id),
                         data=None if request.method == "POST" else dict(row))
     if form.validate_on_submit():
-        q.update_resident(db, resident_id, form.values())
-        audit.record("resident_updated", "resident", resident_id, db=db)
+        with transaction(db):
+            q.update_resident(db, resident_id, form.values())
+            audit.record("resident_updated", "resident", resident_id, db=db)
         flash("Changes are saved.", "success")
         return redirect(url_for("residents.resident", resident_id=resident_id), code=303)
-    return render_template("residents/form.html", form=form, resident=row), \
-        422 if form.errors else 200
+    return render_form("residents/form.html", form, resident=row)
 
 
 @bp.route("/residents/<int:resident_id>/notes", methods=["GET", "POST"])
@@ -79,13 +87,14 @@ def edit_resident(resident_id: int):
 def notes(resident_id: int):
     """Private notes: officer side only, never in a briefing, export, push or offline cache."""
     db = get_db()
-    row = q.get_resident_or_404(db, resident_id, current_user.landlord_id)
+    row = _resident_or_404(db, resident_id)
     form = NoteForm()
     if form.validate_on_submit():
-        note_id = add_private_note(db, resident_id, current_user.id, form.body.data)
-        audit.record("private_note_added", "resident_note", note_id, db=db)
+        with transaction(db):
+            note_id = add_private_note(db, resident_id, current_user.id, form.body.data)
+            audit.record("private_note_added", "resident_note", note_id, db=db)
         flash("The note is saved.", "success")
         return redirect(url_for("residents.notes", resident_id=resident_id), code=303)
     audit.record("private_notes_viewed", "resident", resident_id, db=db)
-    return render_template("residents/notes.html", resident=row, form=form,
-                           notes=private_notes(db, resident_id)), 422 if form.errors else 200
+    return render_form("residents/notes.html", form, resident=row,
+                       notes=private_notes(db, resident_id))

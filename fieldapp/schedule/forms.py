@@ -9,14 +9,15 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from fieldapp.adjustments.forms import no_health_detail
+from fieldapp.core import catalogues
 from fieldapp.core.clock import LOCAL_ZONE, today_local
 from fieldapp.core.fields import DayField, choices, strip_text
 from fieldapp.residents.forms import id_or_zero
 
 CLOCK_TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
 WHOLE_MINUTES = re.compile(r"^[0-9]{1,3}$")  # ASCII digits only: "²" is a digit to isdigit()
-STEP_HINTS = [("noisy", "Noisy"), ("dusty", "Dusty"), ("water_off", "Water off"),
-              ("power_off", "Power off"), ("gas_off", "Gas off")]
+# The hint checkboxes: (column, label), from the one list the briefing also reads.
+STEP_HINTS = [(column, tag) for column, tag, _advice in catalogues.STEP_HINTS]
 
 
 def parse_clock(text: str | None) -> time | None:

@@ -9,8 +9,10 @@ from flask_wtf.file import FileField
 
 from fieldapp.core import audit
 from fieldapp.core.access import OFFICE_ROLES, roles
-from fieldapp.core.db import get_db, query_one, transaction, utc_now
+from fieldapp.core.db import get_db, transaction
+from fieldapp.core.forms import render_form
 from fieldapp.schedule import bp, importer
+from fieldapp.schedule import queries as q
 
 
 class UploadForm(FlaskForm):
@@ -42,17 +44,15 @@ def upload():
             else:
                 return redirect(url_for("schedule.preview", import_id=_store(
                     upload_file.filename, text)), code=303)
-    return render_template("schedule/import.html", form=form), 422 if form.errors else 200
+    return render_form("schedule/import.html", form)
 
 
 def _store(filename: str, text: str) -> int:
     db = get_db()
     with transaction(db):
-        import_id = db.execute(
-            "INSERT INTO visit_imports (landlord_id, user_id, filename, content, created_at)"
-            " VALUES (?, ?, ?, ?, ?)", (current_user.landlord_id, current_user.id,
-                                        filename[:200], text, utc_now())).lastrowid
-    audit.record("visit_import_uploaded", "visit_import", import_id, db=db)
+        import_id = q.store_import(db, current_user.landlord_id, current_user.id, filename,
+                                   text)
+        audit.record("visit_import_uploaded", "visit_import", import_id, db=db)
     return import_id
 
 
@@ -64,8 +64,7 @@ def _plan(db, stored) -> list:
 
 
 def _import_or_404(db, import_id: int):
-    row = query_one(db, "SELECT * FROM visit_imports WHERE id = ? AND landlord_id = ?",
-                    (import_id, current_user.landlord_id))
+    row = q.import_for_landlord(db, import_id, current_user.landlord_id)
     if row is None:
         abort(404)
     return row
@@ -91,11 +90,10 @@ def run_import(import_id: int):
     stored = _import_or_404(db, import_id)
     # Checked again now: the database may have changed since the preview.
     planned = _plan(db, stored)
-    counts = importer.apply(db, planned, current_user.id)
     with transaction(db):
-        db.execute("UPDATE visit_imports SET imported_at = ?, summary = ? WHERE id = ?",
-                   (utc_now(), json.dumps(counts), import_id))
-    audit.record("visit_import_applied", "visit_import", import_id, db=db)
+        counts = importer.apply(db, planned, current_user.id)
+        q.mark_imported(db, import_id, counts)
+        audit.record("visit_import_applied", "visit_import", import_id, db=db)
     flash(f"Imported: {counts['new']} new, {counts['update']} updated, {counts['unchanged']} "
           f"unchanged. {counts['refused']} rows with problems were not imported.", "success")
     return redirect(url_for("schedule.preview", import_id=import_id), code=303)

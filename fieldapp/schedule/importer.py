@@ -12,8 +12,17 @@ from datetime import UTC, date, datetime
 
 from fieldapp.adjustments.forms import HEALTH_TERMS
 from fieldapp.core.clock import LOCAL_ZONE, today_local
-from fieldapp.core.db import query_all, transaction, utc_now
+from fieldapp.core.db import transaction
+from fieldapp.residents.queries import residents_with_tenancy_ref
 from fieldapp.schedule.forms import parse_clock
+from fieldapp.schedule.queries import (
+    create_visit,
+    firms_of_landlord,
+    operatives_of_landlord,
+    replace_operatives_and_steps,
+    update_imported_visit,
+    visits_by_job_ref,
+)
 
 # Each required column and what to tell the officer when a row leaves it empty.
 REQUIRED_MESSAGES = {
@@ -26,11 +35,8 @@ REQUIRED_MESSAGES = {
     "firm": "enter the contractor firm's name",
 }
 REQUIRED = tuple(REQUIRED_MESSAGES)
-OPTIONAL = ("operatives", "notes", "steps", "pre_visit")
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 MAX_ROWS = 20_000
-VISIT_COLUMNS = ("resident_id", "firm_id", "trade", "starts_at", "ends_at",
-                 "notes_for_operative", "pre_visit")
 YES = {"yes", "y", "true", "1"}
 NO = {"", "no", "n", "false", "0"}
 
@@ -87,37 +93,14 @@ class Lookups:
     """Everything a row is checked against, read once for the whole file."""
 
     def __init__(self, db, landlord_id: int):
-        self.residents = {r["tenancy_ref"].lower(): r["id"] for r in query_all(
-            db, "SELECT id, tenancy_ref FROM residents WHERE landlord_id = ? AND"
-                " tenancy_ref != ''", (landlord_id,))}
-        self.firms = {r["name"].lower(): r["id"] for r in query_all(
-            db, "SELECT id, name FROM organisations WHERE landlord_id = ? AND kind ="
-                " 'contractor'", (landlord_id,))}
+        self.residents = {r["tenancy_ref"].lower(): r["id"]
+                          for r in residents_with_tenancy_ref(db, landlord_id)}
+        self.firms = {r["name"].lower(): r["id"] for r in firms_of_landlord(db, landlord_id)}
         self.operatives: dict[str, list[tuple[int, int]]] = {}
-        for r in query_all(db, """SELECT users.id, users.email, users.badge_number,
-                users.organisation_id FROM users JOIN organisations
-                ON organisations.id = users.organisation_id WHERE organisations.landlord_id = ?
-                AND users.role = 'operative' AND users.active = 1""", (landlord_id,)):
+        for r in operatives_of_landlord(db, landlord_id):
             for key in {r["email"].lower(), r["badge_number"].lower()} - {""}:
-                self.operatives.setdefault(key, []).append((r["id"], r["organisation_id"]))
-        self.existing = _existing_visits(db, landlord_id)
-
-
-def _existing_visits(db, landlord_id: int) -> dict:
-    visits = {r["job_ref"]: dict(r, operatives=[], steps=[]) for r in query_all(db, """
-        SELECT visits.id, visits.job_ref, visits.resident_id, visits.firm_id, visits.trade,
-               visits.starts_at, visits.ends_at, visits.notes_for_operative, visits.pre_visit,
-               visits.status
-        FROM visits JOIN residents ON residents.id = visits.resident_id
-        WHERE residents.landlord_id = ?""", (landlord_id,))}
-    by_id = {v["id"]: v for v in visits.values()}
-    for r in query_all(db, "SELECT visit_id, user_id FROM visit_operatives ORDER BY user_id"):
-        if r["visit_id"] in by_id:
-            by_id[r["visit_id"]]["operatives"].append(r["user_id"])
-    for r in query_all(db, "SELECT visit_id, description FROM work_steps ORDER BY position"):
-        if r["visit_id"] in by_id:
-            by_id[r["visit_id"]]["steps"].append(r["description"])
-    return visits
+                self.operatives.setdefault(key, []).append((r["id"], r["firm_id"]))
+        self.existing = visits_by_job_ref(db, landlord_id)
 
 
 def plan(text: str, lookups: Lookups, today: date | None = None) -> list[PlannedRow]:
@@ -234,7 +217,6 @@ def _decide_action(item: PlannedRow, lookups: Lookups) -> None:
 def apply(db, planned: list[PlannedRow], created_by: int) -> dict:
     """Store every checked row in one transaction; returns counts by action."""
     counts = {"new": 0, "update": 0, "unchanged": 0, "refused": 0}
-    now = utc_now()
     with transaction(db):
         for item in planned:
             if item.errors:
@@ -242,30 +224,10 @@ def apply(db, planned: list[PlannedRow], created_by: int) -> dict:
                 continue
             counts[item.action] += 1
             if item.action == "new":
-                item.existing_id = db.execute(
-                    "INSERT INTO visits (resident_id, firm_id, job_ref, trade, starts_at, ends_at,"
-                    " notes_for_operative, pre_visit, created_by, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (item.visit["resident_id"], item.visit["firm_id"], item.job_ref,
-                     item.visit["trade"], item.visit["starts_at"], item.visit["ends_at"],
-                     item.visit["notes_for_operative"], item.visit["pre_visit"], created_by,
-                     now, now)).lastrowid
+                item.existing_id = create_visit(
+                    db, job_ref=item.job_ref, created_by=created_by, operatives=item.operatives,
+                    steps=[{"description": step} for step in item.steps], **item.visit)
             elif item.action == "update":
-                db.execute(
-                    "UPDATE visits SET resident_id = ?, firm_id = ?, trade = ?, starts_at = ?,"
-                    " ends_at = ?, notes_for_operative = ?, pre_visit = ?, updated_at = ?"
-                    " WHERE id = ?", (*(item.visit[c] for c in VISIT_COLUMNS), now,
-                                      item.existing_id))
-            if item.action in ("new", "update"):
-                _replace_people_and_steps(db, item)
+                update_imported_visit(db, item.existing_id, item.visit)
+                replace_operatives_and_steps(db, item.existing_id, item.operatives, item.steps)
     return counts
-
-
-def _replace_people_and_steps(db, item: PlannedRow) -> None:
-    db.execute("DELETE FROM visit_operatives WHERE visit_id = ?", (item.existing_id,))
-    db.conn.executemany("INSERT INTO visit_operatives (visit_id, user_id) VALUES (?, ?)",
-                        [(item.existing_id, user) for user in item.operatives])
-    db.execute("DELETE FROM work_steps WHERE visit_id = ?", (item.existing_id,))
-    db.conn.executemany("INSERT INTO work_steps (visit_id, position, description)"
-                        " VALUES (?, ?, ?)", [(item.existing_id, position, step) for
-                                              position, step in enumerate(item.steps, start=1)])

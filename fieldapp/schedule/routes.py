@@ -7,13 +7,22 @@ from flask_login import current_user
 from fieldapp.core import audit
 from fieldapp.core.access import OFFICE_ROLES, roles
 from fieldapp.core.clock import to_local
-from fieldapp.core.db import get_db
+from fieldapp.core.db import get_db, transaction
+from fieldapp.core.forms import form_status
 from fieldapp.operative.instructions import active_instructions
-from fieldapp.residents.queries import get_resident_or_404
+from fieldapp.residents.queries import resident_for_landlord
 from fieldapp.schedule import bp
 from fieldapp.schedule import queries as q
 from fieldapp.schedule.forms import StepForm, VisitForm
 from fieldapp.voice import officer as resident_voice
+
+
+def visit_or_404(db, visit_id: int):
+    """The visit, if it belongs to the officer's landlord."""
+    visit = q.visit_for_landlord(db, visit_id, current_user.landlord_id)
+    if visit is None:
+        abort(404)
+    return visit
 
 
 def _visit_form(db, **kwargs) -> VisitForm:
@@ -42,23 +51,29 @@ def new_visit():
     resident_id = request.args.get("resident", type=int)
     if resident_id is None:
         abort(404)
-    resident = get_resident_or_404(db, resident_id, current_user.landlord_id)
+    resident = resident_for_landlord(db, resident_id, current_user.landlord_id)
+    if resident is None:
+        abort(404)
     form = _visit_form(db)
     if _valid(db, form):
-        visit_id = q.create_visit(db, resident_id, current_user.id, form.values(),
-                                  form.operative_ids.data or [])
-        audit.record("visit_created", "visit", visit_id, db=db)
+        with transaction(db):
+            visit_id = q.create_visit(db, resident_id=resident_id, created_by=current_user.id,
+                                      operatives=form.operative_ids.data or [],
+                                      **form.values())
+            audit.record("visit_created", "visit", visit_id, db=db)
         flash("The visit is booked. Add the schedule of works below.", "success")
         return redirect(url_for("schedule.visit", visit_id=visit_id), code=303)
-    return _render(db, form, resident, None), 422 if form.errors else 200
+    return _render(db, form, resident, None), form_status(form)
 
 
 @bp.route("/schedule/<int:visit_id>", methods=["GET", "POST"])
 @roles(*OFFICE_ROLES)
 def visit(visit_id: int):
     db = get_db()
-    row = q.get_visit_or_404(db, visit_id, current_user.landlord_id)
-    resident = get_resident_or_404(db, row["resident_id"], current_user.landlord_id)
+    row = visit_or_404(db, visit_id)
+    resident = resident_for_landlord(db, row["resident_id"], current_user.landlord_id)
+    if resident is None:
+        abort(404)
     starts, ends = to_local(row["starts_at"]), to_local(row["ends_at"])
     form = _visit_form(db, booked_date=starts.date(), data=None if request.method == "POST" else {
         **dict(row), "visit_date": starts.date(), "starts": starts.strftime("%H:%M"),
@@ -67,11 +82,12 @@ def visit(visit_id: int):
     if request.method == "POST" and row["status"] != "booked":
         abort(409)
     if _valid(db, form, visit_id):
-        q.update_visit(db, visit_id, form.values(), form.operative_ids.data or [])
-        audit.record("visit_updated", "visit", visit_id, db=db)
+        with transaction(db):
+            q.update_visit(db, visit_id, form.values(), form.operative_ids.data or [])
+            audit.record("visit_updated", "visit", visit_id, db=db)
         flash("Changes to the visit are saved.", "success")
         return redirect(url_for("schedule.visit", visit_id=visit_id), code=303)
-    return _render(db, form, resident, row), 422 if form.errors else 200
+    return _render(db, form, resident, row), form_status(form)
 
 
 def _render(db, form, resident, visit):
@@ -89,7 +105,7 @@ def _render(db, form, resident, visit):
 def confirm_cancel(visit_id: int):
     """Cancelling takes a second, deliberate tap: the resident may be waiting in for it."""
     db = get_db()
-    row = q.get_visit_or_404(db, visit_id, current_user.landlord_id)
+    row = visit_or_404(db, visit_id)
     if row["status"] != "booked":
         return redirect(url_for("schedule.visit", visit_id=visit_id))
     return render_template("schedule/cancel.html", visit=row,
@@ -100,11 +116,12 @@ def confirm_cancel(visit_id: int):
 @roles(*OFFICE_ROLES)
 def cancel(visit_id: int):
     db = get_db()
-    row = q.get_visit_or_404(db, visit_id, current_user.landlord_id)
+    row = visit_or_404(db, visit_id)
     if row["status"] != "booked":
         abort(409)  # already cancelled: nothing to do, and nothing more to audit
-    q.cancel_visit(db, visit_id)
-    audit.record("visit_cancelled", "visit", visit_id, db=db)
+    with transaction(db):
+        q.cancel_visit(db, visit_id)
+        audit.record("visit_cancelled", "visit", visit_id, db=db)
     flash("The visit is cancelled. The operative no longer sees it, and its ID card check "
           "stops working.", "success")
     return redirect(url_for("residents.resident", resident_id=row["resident_id"]), code=303)
