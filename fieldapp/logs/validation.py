@@ -5,7 +5,7 @@ import json
 import re
 from dataclasses import asdict, dataclass
 
-from fieldapp.core.db import query_all
+from fieldapp.core.catalogues import Catalogue
 from fieldapp.core.fields import strip_text
 
 NOTE_LIMIT = 500
@@ -39,21 +39,6 @@ class LogInput:
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
-class Catalogue:
-    """The codes a log may use, read from the database (catalogues are data)."""
-
-    def __init__(self, db):
-        self.outcomes = _codes(db, "visit_outcomes")
-        self.reasons = _codes(db, "no_access_reasons")
-        self.distress = _codes(db, "distress_levels", order="rank")
-        self.concerns = _codes(db, "concern_categories")
-
-
-def _codes(db, table: str, order: str = "sort_order") -> dict[str, str]:
-    return {r["code"]: r["label"] for r in query_all(
-        db, f"SELECT code, label FROM {table} ORDER BY {order}")}
-
-
 def _text(value) -> str:
     """Typed text as every form keeps it: control characters dropped, spaces trimmed."""
     return strip_text(value) if isinstance(value, str) else ""
@@ -84,7 +69,7 @@ def validate_log(raw: dict, catalogue: Catalogue) -> tuple[LogInput | None, dict
     reason = _check_reason(outcome, _text(raw.get("no_access_reason")) or None, catalogue,
                            errors)
     distress = _text(raw.get("distress"))
-    if distress not in catalogue.distress:
+    if distress not in catalogue.distress_levels:
         errors["distress"] = MESSAGES["distress"]
     concerns = _check_concerns(raw.get("concerns"), catalogue, errors)
     note, follow_up = (_free_text(raw, name, errors) for name in ("note", "follow_up"))
@@ -94,10 +79,10 @@ def validate_log(raw: dict, catalogue: Catalogue) -> tuple[LogInput | None, dict
 
 
 def _check_reason(outcome: str, reason: str | None, catalogue: Catalogue, errors: dict):
-    if outcome != "no_access":
+    if outcome not in catalogue.codes_where("is_no_access"):
         # A radio cannot be unticked: a reason left over from a first choice means nothing.
         return None
-    if reason not in catalogue.reasons:
+    if reason not in catalogue.no_access_reasons:
         errors["no_access_reason"] = MESSAGES["no_access_reason"]
     return reason
 
