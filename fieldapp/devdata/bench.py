@@ -17,6 +17,7 @@ from fieldapp.core import migrations
 from fieldapp.core.clock import LOCAL_ZONE, today_local
 from fieldapp.core.db import query_all, query_one
 from fieldapp.devdata.demo import load_demo
+from fieldapp.logs.queries import create_log
 
 VISITS_PER_HOME_PER_YEAR = 10 / 3   # 30,000 homes: about 100,000 visits a year
 HOMES_PER_OPERATIVE = 300           # 30,000 homes: 100 operatives
@@ -172,12 +173,12 @@ def _write_history(db, tables) -> None:
             tables["visits"])
         db.conn.executemany("INSERT INTO visit_operatives (visit_id, user_id) VALUES (?, ?)",
                             tables["crew"])
-        db.conn.executemany(
-            "INSERT INTO visit_logs (id, client_id, visit_id, author_id, outcome,"
-            " no_access_reason, distress, payload_hash, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, 'bench', ?)", tables["logs"])
-        db.conn.executemany("INSERT INTO log_concerns (log_id, concern) VALUES (?, ?)",
-                            tables["concerns"])
+        concerns = dict(tables["concerns"])  # at most one a log, keyed by the log's id
+        for log_id, client_id, visit_id, author, outcome, reason, distress, at in tables["logs"]:
+            create_log(db, log_id=log_id, client_id=client_id, visit_id=visit_id,
+                       author_id=author, outcome=outcome, no_access_reason=reason,
+                       distress=distress, payload_hash="bench", created_at=at,
+                       concerns=[concerns[log_id]] if log_id in concerns else ())
         db.conn.executemany(
             "INSERT INTO alerts (resident_id, officer_id, log_id, visit_id, severity, reasons,"
             " status, created_at, acknowledged_at, acknowledged_by, closed_at, closed_by,"
