@@ -10,11 +10,12 @@ from fieldapp.core.access import OPERATIVE_ROLES, roles
 from fieldapp.core.catalogues import catalogue
 from fieldapp.core.clock import to_local, today_local
 from fieldapp.core.db import get_db
+from fieldapp.core.forms import render_form
 from fieldapp.core.qr import qr_svg
 from fieldapp.logs import bp
+from fieldapp.logs.forms import LIMITS, MESSAGES, LogForm, json_formdata
 from fieldapp.logs.queries import current_log, log_by_client_id, log_for_author, log_summary
 from fieldapp.logs.store import store_log, stored_input
-from fieldapp.logs.validation import LIMITS, MESSAGES, validate_log
 from fieldapp.operative.queries import visit_to_log
 from fieldapp.voice import tokens
 
@@ -25,14 +26,11 @@ CONFLICT_MESSAGE = ("A different log was already sent with this id. Nothing was 
                     "check the log and send it as a new one.")
 
 
-def _form_page(db, visit, values: dict, errors: dict, status: int = 200):
+def _form_page(db, visit, form: LogForm, logged_at: str | None = None):
     # The phone's outbox checks a log with the same messages, and knows which answers make it
     # urgent, so it can still ask "How are you?" when there is no signal.
     phone = {"messages": MESSAGES, "limits": LIMITS, "urgent": urgent_triggers(db)}
-    codes = catalogue(db)
-    return render_template("logs/form.html", visit=visit, values=values, errors=errors,
-                           catalogue=codes, phone=phone,
-                           outcomes={code: o.label for code, o in codes.outcomes.items()}), status
+    return render_form("logs/form.html", form, visit=visit, logged_at=logged_at, phone=phone)
 
 
 def _visit_to_log(db, visit_id: int):
@@ -64,18 +62,18 @@ def log_form(visit_id: int):
     db = get_db()
     visit = _visit_to_log(db, visit_id)
     # The id travels with the form, so a double tap or a resend stores one log.
-    values = {"client_id": str(uuid.uuid4()), "distress": "none", "concerns": []}
+    answers = {"client_id": str(uuid.uuid4()), "distress": "none"}
     current = current_log(db, visit_id, current_user.id)
-    if current is not None:
-        if not _is_visit_day(visit):
-            return redirect(url_for("logs.logged", visit_id=visit_id, log=current["id"]))
-        earlier = stored_input(db, current["id"])
-        values = {**values, "outcome": earlier.outcome,
-                  "no_access_reason": earlier.no_access_reason or "",
-                  "distress": earlier.distress, "concerns": list(earlier.concerns),
-                  "note": earlier.note, "follow_up": earlier.follow_up,
-                  "amends": current["id"], "logged_at": current["created_at"]}
-    return _form_page(db, visit, values, {})
+    if current is None:
+        return _form_page(db, visit, LogForm(catalogue(db), data=answers))
+    if not _is_visit_day(visit):
+        return redirect(url_for("logs.logged", visit_id=visit_id, log=current["id"]))
+    earlier = stored_input(db, current["id"])
+    form = LogForm(catalogue(db), data={
+        **answers, "outcome": earlier.outcome, "no_access_reason": earlier.no_access_reason,
+        "distress": earlier.distress, "concerns": list(earlier.concerns), "note": earlier.note,
+        "follow_up": earlier.follow_up, "amends": current["id"]})
+    return _form_page(db, visit, form, logged_at=current["created_at"])
 
 
 @bp.post("/visits/<int:visit_id>/log")
@@ -83,18 +81,19 @@ def log_form(visit_id: int):
 def submit_log(visit_id: int):
     db = get_db()
     visit = _visit_to_log(db, visit_id)
-    values = {**request.form.to_dict(), "concerns": request.form.getlist("concerns")}
+    form = LogForm(catalogue(db))
     amends = request.form.get("amends", type=int)
-    log, errors = validate_log(values, catalogue(db))
+    valid = form.validate()
     problem = _amendment_problem(db, visit, amends)
     if problem:
-        errors = {**errors, "client_id": problem}
-    if errors:
-        return _form_page(db, visit, values, errors, 422)
-    status, log_id = store_log(db, visit, current_user.id, log, amends)
+        form.client_id.errors = [problem]
+    if not valid or problem:
+        return _form_page(db, visit, form)
+    status, log_id = store_log(db, visit, current_user.id, form.log_input(), amends)
     if status == "conflict":
-        return _form_page(db, visit, {**values, "client_id": str(uuid.uuid4())},
-                          {"client_id": CONFLICT_MESSAGE}, 422)
+        form.client_id.data = str(uuid.uuid4())
+        form.client_id.errors = [CONFLICT_MESSAGE]
+        return _form_page(db, visit, form)
     return redirect(url_for("logs.logged", visit_id=visit_id, log=log_id), code=303)
 
 
@@ -137,12 +136,15 @@ def api_logs():
     if not isinstance(visit_id, int) or isinstance(visit_id, bool):
         return jsonify(errors={"visit_id": "Say which visit this log is for"}), 400
     visit = _visit_to_log(db, visit_id)
-    log, errors = validate_log(body, catalogue(db))
+    form = LogForm(catalogue(db), formdata=json_formdata(body))
+    form.validate()
+    errors = form.messages()
     amends = body.get("amends")
     if amends is not None and (not isinstance(amends, int) or isinstance(amends, bool)):
         errors = {**errors, "amends": "Say which log this one changes, by its id"}
     if errors:
         return jsonify(errors=errors), 400
+    log = form.log_input()
     existing = log_by_client_id(db, log.client_id)
     problem = None if existing else _amendment_problem(db, visit, amends)
     if problem:

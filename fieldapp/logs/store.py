@@ -7,8 +7,8 @@ phone that never heard back). The same client id with other content: "conflict".
 from fieldapp.alerts.rules import raise_alerts
 from fieldapp.core import audit
 from fieldapp.core.db import transaction, utc_now
+from fieldapp.logs.forms import LogInput
 from fieldapp.logs.queries import create_log, log_by_client_id, log_with_concerns
-from fieldapp.logs.validation import LogInput
 
 
 def store_log(db, visit, author_id: int, log: LogInput,
