@@ -3,8 +3,7 @@ private notes, no free text, no names or addresses: outcomes, reasons, levels an
 
 from fieldapp.core.catalogues import Catalogue, catalogue
 from fieldapp.core.clock import to_local
-from fieldapp.core.db import query_all
-from fieldapp.measures.queries import VISITS, figures
+from fieldapp.measures.queries import concern_groups_by_log, figures, visits_in_period
 
 KINDS = ("figures", "logs")
 
@@ -51,22 +50,10 @@ def _figures(result, codes: Catalogue) -> list[list]:
 
 
 def _logs(db, landlord_id: int, period, firm_id, codes: Catalogue) -> list[list]:
-    start, end = period.bounds
-    concerns = {}
     out = [["visit date", "trade", "visit status", "outcome", "no-access reason", "distress",
             "concern categories"]]
-    visits = query_all(db, VISITS, (landlord_id, start, end, firm_id, firm_id))
-    for row in query_all(db, """
-            SELECT log_concerns.log_id, group_concat(DISTINCT concern_categories.group_label)
-                   AS groups
-            FROM log_concerns JOIN concern_categories
-              ON concern_categories.code = log_concerns.concern
-            JOIN visit_logs ON visit_logs.id = log_concerns.log_id
-            JOIN visits ON visits.id = visit_logs.visit_id
-            JOIN residents ON residents.id = visits.resident_id
-            WHERE residents.landlord_id = ? AND visits.starts_at >= ? AND visits.starts_at < ?
-            GROUP BY log_concerns.log_id""", (landlord_id, start, end)):
-        concerns[row["log_id"]] = row["groups"]
+    visits = visits_in_period(db, landlord_id, period, firm_id)
+    concerns = concern_groups_by_log(db, landlord_id, period)
     for visit in sorted(visits, key=lambda v: v["starts_at"]):
         if visit["log_id"] is None:
             continue

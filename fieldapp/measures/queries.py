@@ -87,7 +87,7 @@ class Figures:
 def figures(db, landlord_id: int, period: Period, firm_id: int | None = None) -> Figures:
     start, end = period.bounds
     result = Figures(period)
-    rows = query_all(db, VISITS, (landlord_id, start, end, firm_id, firm_id))
+    rows = visits_in_period(db, landlord_id, period, firm_id)
     _visit_figures(result, rows, period, catalogue(db))
     booked_ids = [row["id"] for row in rows if row["status"] == "booked"]
     log_ids = [row["log_id"] for row in rows if row["log_id"] and row["status"] == "booked"]
@@ -101,6 +101,27 @@ def figures(db, landlord_id: int, period: Period, firm_id: int | None = None) ->
         WHERE residents.landlord_id = ? AND adjustments.status = 'active'
           AND adjustments.review_due < ?""", (landlord_id, today_local().isoformat()))["n"]
     return result
+
+
+def visits_in_period(db, landlord_id: int, period: Period, firm_id: int | None = None) -> list:
+    """The landlord's visits booked to start in the period, each with its latest log."""
+    start, end = period.bounds
+    return query_all(db, VISITS, (landlord_id, start, end, firm_id, firm_id))
+
+
+def concern_groups_by_log(db, landlord_id: int, period: Period) -> dict[int, str]:
+    """For each log of the period's visits with concerns: its concern groups, comma-separated."""
+    start, end = period.bounds
+    return {row["log_id"]: row["groups"] for row in query_all(db, """
+        SELECT log_concerns.log_id, group_concat(DISTINCT concern_categories.group_label)
+               AS groups
+        FROM log_concerns JOIN concern_categories
+          ON concern_categories.code = log_concerns.concern
+        JOIN visit_logs ON visit_logs.id = log_concerns.log_id
+        JOIN visits ON visits.id = visit_logs.visit_id
+        JOIN residents ON residents.id = visits.resident_id
+        WHERE residents.landlord_id = ? AND visits.starts_at >= ? AND visits.starts_at < ?
+        GROUP BY log_concerns.log_id""", (landlord_id, start, end))}
 
 
 def _visit_figures(result: Figures, rows, period: Period, codes) -> None:
