@@ -20,6 +20,7 @@ from fieldapp import create_app
 from fieldapp.core import migrations
 from fieldapp.core.db import connect, query_all, query_one, transaction
 from fieldapp.devdata.demo import load_demo
+from fieldapp.logs.queries import create_log
 from fieldapp.residents.queries import create_resident
 from fieldapp.schedule.queries import create_visit
 
@@ -78,12 +79,12 @@ def build(db, visits: int) -> None:
             if rng.random() < 0.1:
                 feedback_rows.append((visit_id, rng.choice(["yes", "yes", "partly", "no"]),
                                       rng.choice(["yes", "partly", None]), "yes", stamp, stamp))
-        db.conn.executemany(
-            "INSERT INTO visit_logs (id, client_id, visit_id, author_id, outcome,"
-            " no_access_reason, distress, payload_hash, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, 'bench', ?)", log_rows)
-        db.conn.executemany("INSERT INTO log_concerns (log_id, concern) VALUES (?, ?)",
-                            concern_rows)
+        log_concerns = dict(concern_rows)  # at most one a log, keyed by the log's id
+        for log_id, client_id, visit_id, author_id, outcome, reason, distress, at in log_rows:
+            create_log(db, log_id=log_id, client_id=client_id, visit_id=visit_id,
+                       author_id=author_id, outcome=outcome, no_access_reason=reason,
+                       distress=distress, payload_hash="bench", created_at=at,
+                       concerns=[log_concerns[log_id]] if log_id in log_concerns else ())
         db.conn.executemany(
             "INSERT INTO alerts (resident_id, officer_id, log_id, severity, reasons, status,"
             " created_at, acknowledged_at) VALUES (?, ?, ?, ?, 'bench', 'acknowledged', ?, ?)",

@@ -20,6 +20,7 @@ from fieldapp.core import migrations as schema  # noqa: E402
 from fieldapp.core.clock import local_to_utc_iso, today_local  # noqa: E402
 from fieldapp.core.db import connect, utc_now  # noqa: E402
 from fieldapp.core.photos import prepare_photo  # noqa: E402
+from fieldapp.logs.queries import create_log  # noqa: E402
 from fieldapp.residents.queries import create_resident  # noqa: E402
 from fieldapp.schedule.queries import create_visit, steps_of_visit, store_import  # noqa: E402
 
@@ -86,11 +87,10 @@ def _add_resident_and_visit(db, world: World) -> None:
             "parameters": {}, "detail": "", "consent_given_by": "resident",
             "consent_how": "phone", "consent_on": "2026-01-01", "review_due": "2099-01-01"})
     world.others["step"] = steps_of_visit(db, world.visits["today"])[0]["id"]
-    world.others["log"] = db.execute(
-        "INSERT INTO visit_logs (client_id, visit_id, author_id, outcome, no_access_reason,"
-        " distress, payload_hash, created_at) VALUES ('00000000-0000-4000-8000-000000000001',"
-        " ?, ?, 'no_access', 'no_answer', 'none', 'x', ?)",
-        (world.visits["today"], world.users["operative"], now)).lastrowid
+    world.others["log"] = create_log(
+        db, client_id="00000000-0000-4000-8000-000000000001", visit_id=world.visits["today"],
+        author_id=world.users["operative"], outcome="no_access", no_access_reason="no_answer",
+        distress="none", payload_hash="x", created_at=now)
     world.others["alert"] = db.execute(
         "INSERT INTO alerts (resident_id, officer_id, log_id, severity, reasons, created_at)"
         " VALUES (?, ?, ?, 'reach_out', 'No access', ?)",

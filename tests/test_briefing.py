@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from fieldapp.core.clock import LOCAL_ZONE, today_local
+from fieldapp.operative.queries import visit_for_operative, visit_to_log
 from fieldapp.schedule.queries import add_operatives
 
 from factories import add_adjustment, add_resident, add_visit
@@ -207,3 +208,19 @@ def test_distress_card_fills_the_ladder_with_this_visits_contacts(seed_case, sig
     for number in ("tel:07700900312", "tel:02079460999", "tel:02079460555", "tel:999",
                    "tel:111", "tel:116123"):
         assert f'href="{number}"' in html
+
+
+@pytest.mark.parametrize(("lookup", "days"), [(visit_for_operative, 2), (visit_to_log, -8)])
+def test_visit_lookups_answer_none_for_a_visit_that_is_not_the_operatives(app, db, world,
+                                                                          lookup, days):
+    theirs = add_visit(db, world.residents["riverside"], world.orgs["acme"],
+                       [world.users["operative"]], at(0, 9), at(0, 10))
+    other_firms = add_visit(db, world.residents["riverside"], world.orgs["acme"],
+                            [world.users["other_firm_operative"]], at(0, 9), at(0, 10))
+    out_of_window = add_visit(db, world.residents["riverside"], world.orgs["acme"],
+                              [world.users["operative"]], at(days, 9), at(days, 10))
+    operative = world.users["operative"]
+    with app.app_context():
+        assert lookup(db, theirs, operative)["id"] == theirs
+        assert lookup(db, other_firms, operative) is None
+        assert lookup(db, out_of_window, operative) is None

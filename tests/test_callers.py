@@ -2,7 +2,7 @@
 
 import pytest
 
-from fieldapp.caller_check.officer import normalise_code
+from fieldapp.caller_check.forms import normalise_code
 from fieldapp.core.clock import today_local
 from fieldapp.core.signing import spoken_code
 

@@ -1,5 +1,6 @@
 """Changing a log on the visit day: a new version is stored, the first one is kept."""
 
+import sqlite3
 import uuid
 from datetime import timedelta
 
@@ -8,7 +9,7 @@ import pytest
 from fieldapp.core.clock import to_local
 
 from pages import check_page
-from support import csrf_token_from
+from support import audit_refused, csrf_token_from
 
 
 @pytest.fixture
@@ -115,3 +116,19 @@ def test_an_amended_no_access_does_not_count_twice_towards_repeated_no_access(op
         "client_id": str(uuid.uuid4()), "visit_id": visit, "amends": first,
         "outcome": "no_access", "no_access_reason": "access_problem", "distress": "none"})
     assert not any("Check in" in reason for reason in severities(db, visit))
+
+
+def test_an_amendment_is_not_kept_when_its_audit_row_cannot_be_written(operative, db, world):
+    visit = world.visits["today"]
+    db.execute("DELETE FROM alerts")
+    db.execute("DELETE FROM visit_logs")
+    first = first_log(operative, visit)
+    audited = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    with audit_refused(db), pytest.raises(sqlite3.IntegrityError):
+        operative.post("/api/logs", json={
+            "client_id": str(uuid.uuid4()), "visit_id": visit, "amends": first,
+            "outcome": "stopped_unsafe", "distress": "none", "concerns": []})
+    assert [r[0] for r in db.execute("SELECT id FROM visit_logs WHERE visit_id = ?",
+                                     (visit,))] == [first]
+    assert severities(db, visit) == []
+    assert db.execute("SELECT count(*) FROM audit_log").fetchone()[0] == audited

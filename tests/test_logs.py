@@ -1,5 +1,6 @@
 """The post-visit log: validation, exactly-once storage, and the alerts its rules raise."""
 
+import sqlite3
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -8,7 +9,7 @@ import pytest
 
 from factories import add_resident, add_visit
 from pages import check_page
-from support import csrf_token_from
+from support import audit_refused, csrf_token_from
 
 
 def new_id() -> str:
@@ -204,3 +205,16 @@ def test_urgent_log_asks_the_operative_how_they_are(operative, world, db):
         "outcome": "stopped_distress", "distress": "significant"}, follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "How are you?" in html and 'href="tel:01134960101"' in html
+
+
+def test_a_log_is_not_kept_when_its_audit_row_cannot_be_written(operative, db, world):
+    visit = world.visits["today"]
+    body = log_body(visit, outcome="no_access", no_access_reason="no_answer")
+    with audit_refused(db), pytest.raises(sqlite3.IntegrityError):
+        operative.post("/api/logs", json=body)
+    assert db.execute("SELECT count(*) FROM visit_logs WHERE client_id = ?",
+                      (body["client_id"],)).fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM alerts WHERE reasons = 'No access' AND log_id NOT IN"
+                      " (SELECT id FROM visit_logs)").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'visit_logged'"
+                      ).fetchone()[0] == 0

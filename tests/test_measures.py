@@ -14,6 +14,7 @@ import pytest
 
 from fieldapp.adjustments.queries import create_adjustment
 from fieldapp.core.clock import LOCAL_ZONE
+from fieldapp.logs.queries import create_log
 
 from factories import add_resident, add_visit
 from pages import check_page
@@ -27,14 +28,10 @@ def local(text: str) -> datetime:
 
 def log(db, visit: int, author: int, outcome: str, distress: str = "none", reason=None,
         concerns=(), amends=None) -> int:
-    log_id = db.execute(
-        "INSERT INTO visit_logs (client_id, visit_id, author_id, outcome, no_access_reason,"
-        " distress, payload_hash, created_at, amends_log_id) VALUES (?, ?, ?, ?, ?, ?, 'x', ?,"
-        " ?)", (str(uuid.uuid4()), visit, author, outcome, reason, distress,
-                datetime.now(UTC).isoformat(timespec="seconds"), amends)).lastrowid
-    for concern in concerns:
-        db.execute("INSERT INTO log_concerns (log_id, concern) VALUES (?, ?)", (log_id, concern))
-    return log_id
+    return create_log(db, client_id=str(uuid.uuid4()), visit_id=visit, author_id=author,
+                      outcome=outcome, no_access_reason=reason, distress=distress,
+                      payload_hash="x", created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                      amends_log_id=amends, concerns=concerns)
 
 
 def alert(db, resident: int, severity: str, created: str, acknowledged=None, escalated=None,

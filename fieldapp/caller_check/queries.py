@@ -75,6 +75,14 @@ def check_token(db, token: str, now: datetime | None = None) -> VerifyOutcome:
         code=spoken_code(visit_id, operative_id, day)), landlord)
 
 
+def only_landlord(db) -> dict | None:
+    """The landlord's name, phone and web address when this installation has one landlord:
+    then a bad token can still be answered with its number. None with several."""
+    rows = query_all(db, "SELECT name, main_phone AS phone, web_address FROM organisations "
+                         "WHERE kind = 'landlord' LIMIT 2")
+    return dict(rows[0]) if len(rows) == 1 else None
+
+
 @dataclass(frozen=True)
 class CodeMatch:
     operative_name: str

@@ -4,20 +4,13 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, make_response, render_template
 
-from fieldapp.caller_check.queries import check_token
+from fieldapp.caller_check.queries import check_token, only_landlord
 from fieldapp.core.access import public
-from fieldapp.core.db import get_db, query_all
+from fieldapp.core.db import get_db
 from fieldapp.core.limits import limiter
 from fieldapp.voice import tokens
 
 bp = Blueprint("verify", __name__)
-
-
-def _only_landlord(db) -> dict | None:
-    """With one landlord on this installation, we can still give its number for a bad token."""
-    rows = query_all(db, "SELECT name, main_phone AS phone, web_address FROM organisations "
-                         "WHERE kind = 'landlord' LIMIT 2")
-    return dict(rows[0]) if len(rows) == 1 else None
 
 
 def _feedback_link(db, visit_id: int | None) -> str | None:
@@ -35,7 +28,7 @@ def _feedback_link(db, visit_id: int | None) -> str | None:
 def verify(token: str):
     db = get_db()
     outcome = check_token(db, token)
-    landlord = outcome.landlord or _only_landlord(db)
+    landlord = outcome.landlord or only_landlord(db)
     response = make_response(render_template(
         "caller_check/result.html", confirmation=outcome.confirmation, landlord=landlord,
         feedback_link=_feedback_link(db, outcome.finished_visit),

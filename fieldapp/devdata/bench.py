@@ -16,9 +16,10 @@ from datetime import UTC, datetime, time, timedelta
 
 from fieldapp.adjustments.queries import create_adjustment
 from fieldapp.core import migrations
-from fieldapp.core.clock import LOCAL_ZONE, today_local
+from fieldapp.core.clock import LOCAL_ZONE, day_bounds_utc, today_local
 from fieldapp.core.db import query_all, query_one, transaction
 from fieldapp.devdata.demo import load_demo
+from fieldapp.logs.queries import create_log
 from fieldapp.residents.queries import create_resident
 from fieldapp.schedule.queries import create_visit
 
@@ -126,9 +127,12 @@ def _add_history(db, world, residents, operatives, officers, years, rng, now) ->
                                 (residents[0],)))
     tables = {name: [] for name in ("logs", "concerns", "alerts", "feedback", "audit")}
     first_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM visits").fetchone()[0]
+    # Past visits end before today begins: today's and tomorrow's are made on their own, and
+    # a history visit this morning would add to an operative's day.
+    history_ends = datetime.fromisoformat(day_bounds_utc(today_local())[0])
     with transaction(db):
         for number in range(first_id, first_id + count):
-            starts = now - timedelta(minutes=rng.randrange(3 * 60, span_minutes))
+            starts = history_ends - timedelta(minutes=rng.randrange(3 * 60, span_minutes))
             resident = rng.choice(residents)
             operative, firm = rng.choice(operatives)
             status = "cancelled" if rng.random() < 0.04 else "booked"
@@ -170,12 +174,12 @@ def _add_outcome(tables, world, visit_id, resident, officer, operative, starts, 
 
 def _write_history(db, tables) -> None:
     with db.conn:
-        db.conn.executemany(
-            "INSERT INTO visit_logs (id, client_id, visit_id, author_id, outcome,"
-            " no_access_reason, distress, payload_hash, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, 'bench', ?)", tables["logs"])
-        db.conn.executemany("INSERT INTO log_concerns (log_id, concern) VALUES (?, ?)",
-                            tables["concerns"])
+        concerns = dict(tables["concerns"])  # at most one a log, keyed by the log's id
+        for log_id, client_id, visit_id, author, outcome, reason, distress, at in tables["logs"]:
+            create_log(db, log_id=log_id, client_id=client_id, visit_id=visit_id,
+                       author_id=author, outcome=outcome, no_access_reason=reason,
+                       distress=distress, payload_hash="bench", created_at=at,
+                       concerns=[concerns[log_id]] if log_id in concerns else ())
         db.conn.executemany(
             "INSERT INTO alerts (resident_id, officer_id, log_id, visit_id, severity, reasons,"
             " status, created_at, acknowledged_at, acknowledged_by, closed_at, closed_by,"

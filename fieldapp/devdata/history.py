@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from fieldapp.core.clock import local_to_utc_iso
 from fieldapp.core.db import transaction
+from fieldapp.logs.queries import create_log
 from fieldapp.schedule.queries import create_visit
 
 OUTCOMES = ["completed"] * 14 + ["partly_completed"] * 3 + ["no_access"] * 3 + \
@@ -38,11 +39,10 @@ def _past_visit(db, rng, day: date, hour: int, resident: int, users, orgs) -> No
     outcome = rng.choice(OUTCOMES)
     distress = "significant" if outcome == "stopped_distress" else rng.choice(
         ["none"] * 8 + ["some"])
-    log = db.execute(
-        "INSERT INTO visit_logs (client_id, visit_id, author_id, outcome, no_access_reason,"
-        " distress, payload_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, 'demo', ?)",
-        (str(uuid.uuid4()), visit, users[operative], outcome,
-         "no_answer" if outcome == "no_access" else None, distress, ends)).lastrowid
+    log = create_log(db, client_id=str(uuid.uuid4()), visit_id=visit,
+                     author_id=users[operative], outcome=outcome,
+                     no_access_reason="no_answer" if outcome == "no_access" else None,
+                     distress=distress, payload_hash="demo", created_at=ends)
     if outcome != "completed":
         _dealt_with_alert(db, rng, resident, users["officer"], log, ends, outcome)
     if rng.random() < 0.4:

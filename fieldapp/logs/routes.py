@@ -2,19 +2,21 @@
 
 import uuid
 
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldapp.alerts.rules import urgent_triggers
-from fieldapp.core import audit
 from fieldapp.core.access import OPERATIVE_ROLES, roles
+from fieldapp.core.catalogues import catalogue
 from fieldapp.core.clock import to_local, today_local
-from fieldapp.core.db import get_db, query_all, query_one
+from fieldapp.core.db import get_db
+from fieldapp.core.forms import render_form
 from fieldapp.core.qr import qr_svg
 from fieldapp.logs import bp
-from fieldapp.logs.store import current_log, log_summary, store_log, stored_input
-from fieldapp.logs.validation import LIMITS, MESSAGES, Catalogue, validate_log
-from fieldapp.operative.queries import get_visit_to_log_or_404
+from fieldapp.logs.forms import LIMITS, MESSAGES, LogForm, json_formdata
+from fieldapp.logs.queries import current_log, log_by_client_id, log_for_author, log_summary
+from fieldapp.logs.store import store_log, stored_input
+from fieldapp.operative.queries import visit_to_log
 from fieldapp.voice import tokens
 
 STATUS_FOR = {"created": 201, "replayed": 200}
@@ -24,20 +26,18 @@ CONFLICT_MESSAGE = ("A different log was already sent with this id. Nothing was 
                     "check the log and send it as a new one.")
 
 
-def _concern_groups(db) -> list[tuple[str, list]]:
-    groups: dict[str, list] = {}
-    for row in query_all(db, "SELECT * FROM concern_categories ORDER BY sort_order"):
-        groups.setdefault(row["group_label"], []).append(row)
-    return list(groups.items())
-
-
-def _form_page(db, visit, values: dict, errors: dict, status: int = 200):
+def _form_page(db, visit, form: LogForm, logged_at: str | None = None):
     # The phone's outbox checks a log with the same messages, and knows which answers make it
     # urgent, so it can still ask "How are you?" when there is no signal.
     phone = {"messages": MESSAGES, "limits": LIMITS, "urgent": urgent_triggers(db)}
-    return render_template("logs/form.html", visit=visit, values=values, errors=errors,
-                           catalogue=Catalogue(db), concern_groups=_concern_groups(db),
-                           phone=phone), status
+    return render_form("logs/form.html", form, visit=visit, logged_at=logged_at, phone=phone)
+
+
+def _visit_to_log(db, visit_id: int):
+    visit = visit_to_log(db, visit_id, current_user.id)
+    if visit is None:
+        abort(404)
+    return visit
 
 
 def _is_visit_day(visit) -> bool:
@@ -60,41 +60,40 @@ def _amendment_problem(db, visit, amends) -> str | None:
 @roles(*OPERATIVE_ROLES)
 def log_form(visit_id: int):
     db = get_db()
-    visit = get_visit_to_log_or_404(db, visit_id, current_user.id)
+    visit = _visit_to_log(db, visit_id)
     # The id travels with the form, so a double tap or a resend stores one log.
-    values = {"client_id": str(uuid.uuid4()), "distress": "none", "concerns": []}
+    answers = {"client_id": str(uuid.uuid4()), "distress": "none"}
     current = current_log(db, visit_id, current_user.id)
-    if current is not None:
-        if not _is_visit_day(visit):
-            return redirect(url_for("logs.logged", visit_id=visit_id, log=current["id"]))
-        earlier = stored_input(db, current["id"])
-        values = {**values, "outcome": earlier.outcome,
-                  "no_access_reason": earlier.no_access_reason or "",
-                  "distress": earlier.distress, "concerns": list(earlier.concerns),
-                  "note": earlier.note, "follow_up": earlier.follow_up,
-                  "amends": current["id"], "logged_at": current["created_at"]}
-    return _form_page(db, visit, values, {})
+    if current is None:
+        return _form_page(db, visit, LogForm(catalogue(db), data=answers))
+    if not _is_visit_day(visit):
+        return redirect(url_for("logs.logged", visit_id=visit_id, log=current["id"]))
+    earlier = stored_input(db, current["id"])
+    form = LogForm(catalogue(db), data={
+        **answers, "outcome": earlier.outcome, "no_access_reason": earlier.no_access_reason,
+        "distress": earlier.distress, "concerns": list(earlier.concerns), "note": earlier.note,
+        "follow_up": earlier.follow_up, "amends": current["id"]})
+    return _form_page(db, visit, form, logged_at=current["created_at"])
 
 
 @bp.post("/visits/<int:visit_id>/log")
 @roles(*OPERATIVE_ROLES)
 def submit_log(visit_id: int):
     db = get_db()
-    visit = get_visit_to_log_or_404(db, visit_id, current_user.id)
-    values = {**request.form.to_dict(), "concerns": request.form.getlist("concerns")}
+    visit = _visit_to_log(db, visit_id)
+    form = LogForm(catalogue(db))
     amends = request.form.get("amends", type=int)
-    log, errors = validate_log(values, Catalogue(db))
+    valid = form.validate()
     problem = _amendment_problem(db, visit, amends)
     if problem:
-        errors = {**errors, "client_id": problem}
-    if errors:
-        return _form_page(db, visit, values, errors, 422)
-    status, log_id = store_log(db, visit, current_user.id, log, amends)
+        form.client_id.errors = [problem]
+    if not valid or problem:
+        return _form_page(db, visit, form)
+    status, log_id = store_log(db, visit, current_user.id, form.log_input(), amends)
     if status == "conflict":
-        return _form_page(db, visit, {**values, "client_id": str(uuid.uuid4())},
-                          {"client_id": CONFLICT_MESSAGE}, 422)
-    if status == "created":
-        audit.record("visit_logged", "visit_log", log_id, db=db)
+        form.client_id.data = str(uuid.uuid4())
+        form.client_id.errors = [CONFLICT_MESSAGE]
+        return _form_page(db, visit, form)
     return redirect(url_for("logs.logged", visit_id=visit_id, log=log_id), code=303)
 
 
@@ -102,10 +101,8 @@ def submit_log(visit_id: int):
 @roles(*OPERATIVE_ROLES)
 def logged(visit_id: int):
     db = get_db()
-    visit = get_visit_to_log_or_404(db, visit_id, current_user.id)
-    log = query_one(db, "SELECT * FROM visit_logs WHERE id = ? AND visit_id = ? AND"
-                        " author_id = ?", (request.args.get("log", type=int), visit_id,
-                                           current_user.id))
+    visit = _visit_to_log(db, visit_id)
+    log = log_for_author(db, request.args.get("log", type=int), visit_id, current_user.id)
     if log is None:
         return redirect(url_for("logs.log_form", visit_id=visit_id))
     summary = log_summary(db, log["id"])
@@ -138,20 +135,21 @@ def api_logs():
     visit_id = body.get("visit_id")
     if not isinstance(visit_id, int) or isinstance(visit_id, bool):
         return jsonify(errors={"visit_id": "Say which visit this log is for"}), 400
-    visit = get_visit_to_log_or_404(db, visit_id, current_user.id)
-    log, errors = validate_log(body, Catalogue(db))
+    visit = _visit_to_log(db, visit_id)
+    form = LogForm(catalogue(db), formdata=json_formdata(body))
+    form.validate()
+    errors = form.messages()
     amends = body.get("amends")
     if amends is not None and (not isinstance(amends, int) or isinstance(amends, bool)):
         errors = {**errors, "amends": "Say which log this one changes, by its id"}
     if errors:
         return jsonify(errors=errors), 400
-    existing = query_one(db, "SELECT id FROM visit_logs WHERE client_id = ?", (log.client_id,))
+    log = form.log_input()
+    existing = log_by_client_id(db, log.client_id)
     problem = None if existing else _amendment_problem(db, visit, amends)
     if problem:
         return jsonify(errors={"amends": problem}), 422
     status, log_id = store_log(db, visit, current_user.id, log, amends)
     if status == "conflict":
         return jsonify(errors={"client_id": CONFLICT_MESSAGE}), 422
-    if status == "created":
-        audit.record("visit_logged", "visit_log", log_id, db=db)
     return jsonify(log_summary(db, log_id)), STATUS_FOR[status]

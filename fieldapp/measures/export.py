@@ -1,20 +1,20 @@
 """CSV exports: each figure with the counts behind it, or the period's logs one per row. No
 private notes, no free text, no names or addresses: outcomes, reasons, levels and categories."""
 
+from fieldapp.core.catalogues import Catalogue, catalogue
 from fieldapp.core.clock import to_local
-from fieldapp.core.db import query_all
-from fieldapp.measures.queries import VISITS, figures
+from fieldapp.measures.queries import concern_groups_by_log, figures, visits_in_period
 
 KINDS = ("figures", "logs")
 
 
-def rows(db, what: str, landlord_id: int, period, firm_id, labels) -> list[list]:
+def rows(db, what: str, landlord_id: int, period, firm_id) -> list[list]:
     if what == "logs":
-        return _logs(db, landlord_id, period, firm_id, labels)
-    return _figures(figures(db, landlord_id, period, firm_id), labels)
+        return _logs(db, landlord_id, period, firm_id, catalogue(db))
+    return _figures(figures(db, landlord_id, period, firm_id), catalogue(db))
 
 
-def _figures(result, labels) -> list[list]:
+def _figures(result, codes: Catalogue) -> list[list]:
     out = [["measure", "value", "count", "out of"],
            ["period", f"{result.period.first} to {result.period.last}", "", ""],
            ["visits booked", result.booked, "", ""],
@@ -29,11 +29,11 @@ def _figures(result, labels) -> list[list]:
            ["rebook requests", result.rebook_requests, "", ""],
            ["urgent alerts escalated", result.escalated, "", ""],
            ["adjustments overdue for review", result.reviews_overdue, "", ""]]
-    out += [[f"outcome: {labels['outcomes'].get(code, code)}", n, "", ""]
+    out += [[f"outcome: {codes.outcome_label(code)}", n, "", ""]
             for code, n in sorted(result.outcomes.items())]
-    out += [[f"no-access reason: {labels['reasons'].get(code, code)}", n, "", ""]
+    out += [[f"no-access reason: {codes.no_access_reasons.get(code, code)}", n, "", ""]
             for code, n in sorted(result.no_access_reasons.items())]
-    out += [[f"distress: {labels['distress'].get(code, code)}", n, "", ""]
+    out += [[f"distress: {codes.distress_levels.get(code, code)}", n, "", ""]
             for code, n in sorted(result.distress.items())]
     out += [[f"concerns: {group}", n, "", ""] for group, n in sorted(result.concerns.items())]
     out += [[f"alerts: {severity}", n, "", ""] for severity, n in sorted(result.alerts.items())]
@@ -49,29 +49,17 @@ def _figures(result, labels) -> list[list]:
     return out
 
 
-def _logs(db, landlord_id: int, period, firm_id, labels) -> list[list]:
-    start, end = period.bounds
-    concerns = {}
+def _logs(db, landlord_id: int, period, firm_id, codes: Catalogue) -> list[list]:
     out = [["visit date", "trade", "visit status", "outcome", "no-access reason", "distress",
             "concern categories"]]
-    visits = query_all(db, VISITS, (landlord_id, start, end, firm_id, firm_id))
-    for row in query_all(db, """
-            SELECT log_concerns.log_id, group_concat(DISTINCT concern_categories.group_label)
-                   AS groups
-            FROM log_concerns JOIN concern_categories
-              ON concern_categories.code = log_concerns.concern
-            JOIN visit_logs ON visit_logs.id = log_concerns.log_id
-            JOIN visits ON visits.id = visit_logs.visit_id
-            JOIN residents ON residents.id = visits.resident_id
-            WHERE residents.landlord_id = ? AND visits.starts_at >= ? AND visits.starts_at < ?
-            GROUP BY log_concerns.log_id""", (landlord_id, start, end)):
-        concerns[row["log_id"]] = row["groups"]
+    visits = visits_in_period(db, landlord_id, period, firm_id)
+    concerns = concern_groups_by_log(db, landlord_id, period)
     for visit in sorted(visits, key=lambda v: v["starts_at"]):
         if visit["log_id"] is None:
             continue
         out.append([to_local(visit["starts_at"]).date().isoformat(), visit["trade"],
-                    visit["status"], labels["outcomes"].get(visit["outcome"], visit["outcome"]),
-                    labels["reasons"].get(visit["no_access_reason"], "") or "",
-                    labels["distress"].get(visit["distress"], visit["distress"]),
+                    visit["status"], codes.outcome_label(visit["outcome"]),
+                    codes.no_access_reasons.get(visit["no_access_reason"], ""),
+                    codes.distress_levels.get(visit["distress"], visit["distress"]),
                     concerns.get(visit["log_id"], "")])
     return out

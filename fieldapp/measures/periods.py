@@ -36,25 +36,3 @@ def preset(name: str, today: date | None = None) -> Period:
         first = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
         return Period(first, today, "This quarter")
     return Period(today - timedelta(days=27), today, "Last 4 weeks")
-
-
-def custom(first_text: str, last_text: str) -> tuple[Period | None, dict]:
-    errors = {}
-    first = _day(first_text, "first", errors)
-    last = _day(last_text, "last", errors)
-    if first and last and last < first:
-        errors["last"] = "The end date must be on or after the start date"
-    elif first and last and (last - first).days > LONGEST_DAYS:
-        errors["last"] = f"Choose a period of {LONGEST_DAYS} days or fewer"
-    if errors:
-        return None, errors
-    return Period(first, last, f"{first:%-d %b %Y} to {last:%-d %b %Y}"), {}
-
-
-def _day(text: str, name: str, errors: dict) -> date | None:
-    try:
-        return date.fromisoformat((text or "").strip())
-    except ValueError:
-        errors[name] = ("Enter the start date" if name == "first" else "Enter the end date") \
-            if not (text or "").strip() else "Enter a real date, like 2026-11-23"
-        return None

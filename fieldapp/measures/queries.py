@@ -11,6 +11,7 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
+from fieldapp.core.catalogues import catalogue
 from fieldapp.core.clock import day_bounds_utc, to_local, today_local
 from fieldapp.core.db import query_all, query_one
 from fieldapp.measures.periods import Period
@@ -86,8 +87,8 @@ class Figures:
 def figures(db, landlord_id: int, period: Period, firm_id: int | None = None) -> Figures:
     start, end = period.bounds
     result = Figures(period)
-    rows = query_all(db, VISITS, (landlord_id, start, end, firm_id, firm_id))
-    _visit_figures(result, rows, period)
+    rows = visits_in_period(db, landlord_id, period, firm_id)
+    _visit_figures(result, rows, period, catalogue(db))
     booked_ids = [row["id"] for row in rows if row["status"] == "booked"]
     log_ids = [row["log_id"] for row in rows if row["log_id"] and row["status"] == "booked"]
     result.concerns = _concerns(db, log_ids)
@@ -102,7 +103,30 @@ def figures(db, landlord_id: int, period: Period, firm_id: int | None = None) ->
     return result
 
 
-def _visit_figures(result: Figures, rows, period: Period) -> None:
+def visits_in_period(db, landlord_id: int, period: Period, firm_id: int | None = None) -> list:
+    """The landlord's visits booked to start in the period, each with its latest log."""
+    start, end = period.bounds
+    return query_all(db, VISITS, (landlord_id, start, end, firm_id, firm_id))
+
+
+def concern_groups_by_log(db, landlord_id: int, period: Period) -> dict[int, str]:
+    """For each log of the period's visits with concerns: its concern groups, comma-separated."""
+    start, end = period.bounds
+    return {row["log_id"]: row["groups"] for row in query_all(db, """
+        SELECT log_concerns.log_id, group_concat(DISTINCT concern_categories.group_label)
+               AS groups
+        FROM log_concerns JOIN concern_categories
+          ON concern_categories.code = log_concerns.concern
+        JOIN visit_logs ON visit_logs.id = log_concerns.log_id
+        JOIN visits ON visits.id = visit_logs.visit_id
+        JOIN residents ON residents.id = visits.resident_id
+        WHERE residents.landlord_id = ? AND visits.starts_at >= ? AND visits.starts_at < ?
+        GROUP BY log_concerns.log_id""", (landlord_id, start, end))}
+
+
+def _visit_figures(result: Figures, rows, period: Period, codes) -> None:
+    # Which outcomes count as no access or a stopped visit is the catalogue's to say.
+    no_access, stopped = codes.codes_where("is_no_access"), codes.codes_where("stops_visit")
     mondays = period.weeks()
     # Each week's start as stored (UTC text), so a visit finds its week by comparing strings.
     week_starts = [day_bounds_utc(monday)[0] for monday in mondays]
@@ -121,16 +145,16 @@ def _visit_figures(result: Figures, rows, period: Period) -> None:
         result.logged += 1
         result.outcomes[row["outcome"]] += 1
         result.distress[row["distress"]] += 1
-        if row["outcome"] == "no_access":
+        if row["outcome"] in no_access:
             week[1] += 1
             result.no_access_reasons[row["no_access_reason"]] += 1
             no_access_by_resident[row["resident_id"]] += 1
-        if row["outcome"] in ("stopped_distress", "stopped_unsafe"):
+        if row["outcome"] in stopped:
             result.stopped += 1
         if row["first_visit"] and not row["pre_visit"]:
             first_visits += 1
             first_completed += row["outcome"] == "completed"
-    result.no_access = Rate(result.outcomes["no_access"], result.logged)
+    result.no_access = Rate(sum(result.outcomes[code] for code in no_access), result.logged)
     result.repeated_no_access = sum(1 for n in no_access_by_resident.values() if n >= 2)
     result.first_visit_completed = Rate(first_completed, first_visits)
     result.weeks = [(monday, *counts) for monday, counts in zip(mondays, weekly, strict=True)]

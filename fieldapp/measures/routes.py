@@ -3,62 +3,51 @@
 import csv
 import io
 
-from flask import Response, render_template, request
+from flask import Response, request
 from flask_login import current_user
 
 from fieldapp.accounts.organisations import organisations_for_landlord
 from fieldapp.core import audit
 from fieldapp.core.access import OFFICE_ROLES, roles
-from fieldapp.core.catalogues import DISTRESS_LEVELS, NO_ACCESS_REASONS, VISIT_OUTCOMES
+from fieldapp.core.catalogues import catalogue
 from fieldapp.core.db import get_db
-from fieldapp.measures import bp, charts, export, periods
+from fieldapp.core.forms import render_form
+from fieldapp.measures import bp, charts, export
+from fieldapp.measures.forms import MeasuresForm
 from fieldapp.measures.queries import figures
 
-LABELS = {
-    "outcomes": {code: label for code, label, *_ in VISIT_OUTCOMES},
-    "reasons": {code: label for code, label, *_ in NO_ACCESS_REASONS},
-    "distress": {code: label for code, label, *_ in DISTRESS_LEVELS},
-}
 
-
-def _choices(db):
-    """The period and firm asked for, with any problem with custom dates."""
+def _filter_form(db) -> MeasuresForm:
+    """The period and firm asked for, checked: a problem with chosen dates shows the default
+    period with the problem, never an empty page."""
     firms = [row for row in organisations_for_landlord(db, current_user.landlord_id)
              if row["kind"] == "contractor"]
-    firm = request.args.get("firm", type=int)
-    firm = firm if firm in {row["id"] for row in firms} else None
-    name = request.args.get("period", "4weeks")
-    errors = {}
-    if name == "custom":
-        period, errors = periods.custom(request.args.get("first", ""),
-                                        request.args.get("last", ""))
-    else:
-        period = None
-    if period is None:
-        period = periods.preset(name if name in ("week", "quarter") else "4weeks")
-    return period, firm, firms, name, errors
+    form = MeasuresForm(firms, formdata=request.args)
+    form.validate()
+    return form
 
 
 @bp.get("/measures")
 @roles(*OFFICE_ROLES)
 def measures():
     db = get_db()
-    period, firm, firms, name, errors = _choices(db)
-    result = figures(db, current_user.landlord_id, period, firm)
-    return render_template(
-        "measures/measures.html", result=result, firms=firms, firm=firm, chosen=name,
-        presets=periods.PRESETS, errors=errors, labels=LABELS, args=request.args,
+    form = _filter_form(db)
+    firm = form.firm_id()
+    result = figures(db, current_user.landlord_id, form.chosen_period(), firm)
+    return render_form(
+        "measures/measures.html", form, result=result, firm=firm, catalogue=catalogue(db),
         export_args={k: v for k, v in request.args.items() if k != "what"},
-        chart=charts.weekly_bars(result.weeks, "weekly")), 422 if errors else 200
+        chart=charts.weekly_bars(result.weeks, "weekly"))
 
 
 @bp.get("/measures/export.csv")
 @roles(*OFFICE_ROLES)
 def export_csv():
     db = get_db()
-    period, firm, _firms, _name, _errors = _choices(db)
+    form = _filter_form(db)
+    period, firm = form.chosen_period(), form.firm_id()
     what = request.args.get("what") if request.args.get("what") in export.KINDS else "figures"
-    rows = export.rows(db, what, current_user.landlord_id, period, firm, LABELS)
+    rows = export.rows(db, what, current_user.landlord_id, period, firm)
     audit.record("measures_exported", "landlord", current_user.landlord_id, db=db)
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)

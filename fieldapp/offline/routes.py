@@ -17,7 +17,7 @@ from fieldapp.core.access import OPERATIVE_ROLES, public, roles, signed_in
 from fieldapp.core.clock import today_local
 from fieldapp.core.config import ASSETS_DIR
 from fieldapp.core.db import get_db
-from fieldapp.operative.routes import visits_for_operative
+from fieldapp.operative.queries import visits_for_operative
 
 bp = Blueprint("offline", __name__)
 

@@ -1,6 +1,6 @@
 """The briefing an operative reads before knocking, and the distress card, for one visit."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from fieldapp.core import audit
@@ -10,9 +10,9 @@ from fieldapp.core.db import get_db
 from fieldapp.operative.instructions import active_instructions, by_section
 from fieldapp.operative.queries import (
     colleagues,
-    get_visit_for_operative_or_404,
     is_visit_day,
     visit_day_label,
+    visit_for_operative,
     visit_window_local,
     work_steps,
 )
@@ -72,7 +72,9 @@ def briefing_context(db, visit, operative_id: int) -> dict:
 @roles(*OPERATIVE_ROLES)
 def briefing(visit_id: int):
     db = get_db()
-    visit = get_visit_for_operative_or_404(db, visit_id, current_user.id)
+    visit = visit_for_operative(db, visit_id, current_user.id)
+    if visit is None:
+        abort(404)
     audit.record("briefing_viewed", "visit", visit_id, db=db)
     return render_template("operative/briefing.html",
                            **briefing_context(db, visit, current_user.id))
@@ -81,5 +83,7 @@ def briefing(visit_id: int):
 @bp.get("/visits/<int:visit_id>/distress")
 @roles(*OPERATIVE_ROLES)
 def distress(visit_id: int):
-    visit = get_visit_for_operative_or_404(get_db(), visit_id, current_user.id)
+    visit = visit_for_operative(get_db(), visit_id, current_user.id)
+    if visit is None:
+        abort(404)
     return render_template("operative/distress.html", visit=visit)

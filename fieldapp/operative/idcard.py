@@ -10,7 +10,7 @@ from fieldapp.core.clock import to_local
 from fieldapp.core.db import get_db
 from fieldapp.core.qr import qr_svg
 from fieldapp.core.signing import make_token, margin, spoken_code
-from fieldapp.operative.queries import get_visit_for_operative_or_404
+from fieldapp.operative.queries import visit_for_operative
 
 bp = Blueprint("idcard", __name__)
 
@@ -23,7 +23,9 @@ def verify_url(token: str) -> str:
 @roles(*OPERATIVE_ROLES)
 def id_card(visit_id: int):
     db = get_db()
-    visit = get_visit_for_operative_or_404(db, visit_id, current_user.id)
+    visit = visit_for_operative(db, visit_id, current_user.id)
+    if visit is None:
+        abort(404)
     day = to_local(visit["starts_at"]).date().isoformat()
     url = verify_url(make_token(visit_id, current_user.id, day))
     valid_until = to_local(visit["ends_at"]) + margin()

@@ -3,10 +3,9 @@
 import sqlite3
 from datetime import timedelta
 
-from flask import abort
-
-from fieldapp.core.clock import day_bounds_utc, to_local, today_local
+from fieldapp.core.clock import clock_time, day_bounds_utc, to_local, today_local
 from fieldapp.core.db import query_all, query_one
+from fieldapp.operative.instructions import active_instructions
 
 VISIT_FOR_OPERATIVE = """
     SELECT visits.id, visits.job_ref, visits.trade, visits.starts_at, visits.ends_at,
@@ -34,16 +33,32 @@ VISIT_FOR_OPERATIVE = """
 """
 
 
-def get_visit_for_operative_or_404(db, visit_id: int, operative_id: int) -> sqlite3.Row:
-    """The visit, if this operative attends it and it is booked for today or tomorrow.
+def visits_for_operative(db, user_id: int, first_day, days: int = 2) -> list[dict]:
+    """The booked visits this operative attends from `first_day`, each with its chips."""
+    start, end = day_bounds_utc(first_day, days)
+    rows = query_all(db, """
+        SELECT visits.id, visits.trade, visits.starts_at, visits.ends_at, visits.pre_visit,
+               visits.rebook_requested, visits.resident_id, residents.area, residents.postcode
+        FROM visit_operatives
+        JOIN visits ON visits.id = visit_operatives.visit_id
+        JOIN residents ON residents.id = visits.resident_id
+        WHERE visit_operatives.user_id = ? AND visits.status = 'booked'
+          AND visits.starts_at >= ? AND visits.starts_at < ?
+        ORDER BY visits.starts_at""", (user_id, start, end))
+    instructions = active_instructions(db, list({row["resident_id"] for row in rows}))
+    return [dict(row, chips=[i.chip for i in instructions.get(row["resident_id"], [])],
+                 local_day=to_local(row["starts_at"]).date(),
+                 window=f"{clock_time(row['starts_at'])}–{clock_time(row['ends_at'])}",
+                 outward_code=row["postcode"].split(" ")[0])
+            for row in rows]
 
-    Anything else is a 404, not a 403: an operative learns nothing about visits not theirs.
+
+def visit_for_operative(db, visit_id: int, operative_id: int) -> sqlite3.Row | None:
+    """The visit, if this operative attends it and it is booked for today or tomorrow, else
+    None (the route answers 404, not 403: an operative learns nothing about visits not theirs).
     """
     start, end = day_bounds_utc(today_local(), days=2)
-    row = query_one(db, VISIT_FOR_OPERATIVE, (operative_id, visit_id, start, end))
-    if row is None:
-        abort(404)
-    return row
+    return query_one(db, VISIT_FOR_OPERATIVE, (operative_id, visit_id, start, end))
 
 
 def is_visit_day(visit: sqlite3.Row) -> bool:
@@ -80,15 +95,16 @@ def visit_day_label(visit: sqlite3.Row) -> str:
 LOG_WINDOW_DAYS = 7
 
 
-def get_visit_to_log_or_404(db, visit_id: int, operative_id: int) -> sqlite3.Row:
-    """A visit this operative attends, from a week ago to tomorrow, whatever its status now.
+def visit_to_log(db, visit_id: int, operative_id: int) -> sqlite3.Row | None:
+    """A visit this operative attends, from a week ago to tomorrow, whatever its status now,
+    or None.
 
     Wider than the briefing's window: a log written offline may only reach us days later, and
     an officer may have cancelled the visit meanwhile. Nothing a user submits is lost.
     """
     start, _ = day_bounds_utc(today_local() - timedelta(days=LOG_WINDOW_DAYS))
     _, end = day_bounds_utc(today_local(), days=2)
-    row = query_one(db, """
+    return query_one(db, """
         SELECT visits.id, visits.resident_id, visits.trade, visits.starts_at, visits.ends_at,
                residents.preferred_name, residents.name AS resident_name, residents.area
         FROM visits
@@ -97,6 +113,3 @@ def get_visit_to_log_or_404(db, visit_id: int, operative_id: int) -> sqlite3.Row
         JOIN residents ON residents.id = visits.resident_id
         WHERE visits.id = ? AND visits.starts_at >= ? AND visits.starts_at < ?""",
         (operative_id, visit_id, start, end))
-    if row is None:
-        abort(404)
-    return row

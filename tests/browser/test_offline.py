@@ -124,8 +124,8 @@ def test_a_log_stored_but_never_answered_is_sent_again_and_stored_once(page, liv
 
 def test_a_refused_log_stays_as_needs_attention_and_can_be_fixed(page, live_server, db,
                                                                  visits):
+    from fieldapp.logs.forms import LogInput
     from fieldapp.logs.store import store_log
-    from fieldapp.logs.validation import LogInput
 
     open_my_day(page, live_server)
     page.context.set_offline(True)

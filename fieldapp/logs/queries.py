@@ -1,0 +1,66 @@
+"""All the SQL of post-visit logs: the one place a log (and its concerns) is inserted, and the
+reads of stored logs. store.py beside it holds the rule for storing a log exactly once."""
+
+import sqlite3
+
+from fieldapp.core.db import query_all, query_one
+
+
+def create_log(db, *, client_id: str, visit_id: int, author_id: int, outcome: str,
+               distress: str, payload_hash: str, created_at: str,
+               no_access_reason: str | None = None, note: str = "", follow_up: str = "",
+               amends_log_id: int | None = None, concerns=(), log_id: int | None = None
+               ) -> int | None:
+    """The visit_logs row and its log_concerns; the new log's id, or None when a log with this
+    client id exists already (nothing is written then). `log_id` only for bulk data that
+    numbers its own rows."""
+    inserted = db.execute(
+        "INSERT INTO visit_logs (id, client_id, visit_id, author_id, outcome, no_access_reason,"
+        " distress, note, follow_up, payload_hash, created_at, amends_log_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_id) DO NOTHING",
+        (log_id, client_id, visit_id, author_id, outcome, no_access_reason, distress, note,
+         follow_up, payload_hash, created_at, amends_log_id))
+    if inserted.rowcount == 0:
+        return None
+    new_id = inserted.lastrowid
+    if concerns:
+        db.conn.executemany("INSERT INTO log_concerns (log_id, concern) VALUES (?, ?)",
+                            [(new_id, concern) for concern in concerns])
+    return new_id
+
+
+def log_by_client_id(db, client_id: str) -> sqlite3.Row | None:
+    return query_one(db, "SELECT id, visit_id, author_id, payload_hash FROM visit_logs"
+                         " WHERE client_id = ?", (client_id,))
+
+
+def log_with_concerns(db, log_id: int) -> tuple[sqlite3.Row, tuple[str, ...]]:
+    """A stored log and its concern codes, sorted."""
+    row = query_one(db, "SELECT * FROM visit_logs WHERE id = ?", (log_id,))
+    concerns = tuple(sorted(r["concern"] for r in query_all(
+        db, "SELECT concern FROM log_concerns WHERE log_id = ?", (log_id,))))
+    return row, concerns
+
+
+def log_for_author(db, log_id: int | None, visit_id: int, author_id: int) -> sqlite3.Row | None:
+    """One of this author's logs of this visit, or None."""
+    return query_one(db, "SELECT * FROM visit_logs WHERE id = ? AND visit_id = ? AND"
+                         " author_id = ?", (log_id, visit_id, author_id))
+
+
+def current_log(db, visit_id: int, author_id: int) -> sqlite3.Row | None:
+    """The author's latest version of their log of this visit, or None."""
+    return query_one(db, """
+        SELECT * FROM visit_logs WHERE visit_id = ? AND author_id = ?
+          AND NOT EXISTS (SELECT 1 FROM visit_logs AS newer
+                          WHERE newer.amends_log_id = visit_logs.id)
+        ORDER BY id DESC LIMIT 1""", (visit_id, author_id))
+
+
+def log_summary(db, log_id: int) -> dict:
+    """What the API answers for a stored log, the same on every resend."""
+    row = query_one(db, "SELECT id, client_id, visit_id, created_at FROM visit_logs WHERE id = ?",
+                    (log_id,))
+    alerts = query_all(db, "SELECT severity FROM alerts WHERE log_id = ? ORDER BY id", (log_id,))
+    return {"id": row["id"], "client_id": row["client_id"], "visit_id": row["visit_id"],
+            "created_at": row["created_at"], "alerts": [a["severity"] for a in alerts]}
