@@ -1,7 +1,11 @@
 """The officer's inbox: their residents' alerts, acknowledged then closed with the action taken."""
 
+import sqlite3
+
+import pytest
+
 from pages import check_page
-from support import post_form
+from support import audit_refused, csrf_token_from, post_form
 
 
 def alert_row(db, alert_id: int):
@@ -105,3 +109,18 @@ def test_officer_home_and_navigation_show_new_alerts(signed_in):
     assert 'id="alert-counts"' in html and "1 new" in html
     assert "badge" not in signed_in("other_landlord_officer").get("/residents").get_data(
         as_text=True)
+
+
+@pytest.mark.parametrize(("action", "audited"), [("acknowledge", "alert_acknowledged"),
+                                                  ("close", "alert_closed")])
+def test_an_alert_change_whose_audit_cannot_be_written_is_not_kept(signed_in, world, db, action,
+                                                                   audited):
+    client, alert = signed_in("officer"), world.others["alert"]
+    token = csrf_token_from(client.get(f"/alerts/{alert}").get_data(as_text=True))
+    with audit_refused(db), pytest.raises(sqlite3.IntegrityError):
+        client.post(f"/alerts/{alert}/{action}",
+                    data={"csrf_token": token, "action_taken": "Rang Rita"})
+    row = alert_row(db, alert)
+    assert (row["status"], row["acknowledged_at"], row["closed_at"]) == ("new", None, None)
+    assert db.execute("SELECT count(*) FROM audit_log WHERE action = ?",
+                      (audited,)).fetchone()[0] == 0
