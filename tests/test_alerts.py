@@ -95,6 +95,28 @@ def test_closing_needs_the_action_taken(signed_in, world, db):
     assert alert_row(db, alert)["status"] == "new"
 
 
+@pytest.mark.parametrize(("typed", "status", "message"), [
+    ("\n\t ", "new", "Enter the action you took"),
+    ("x" * 501, "acknowledged", "Action taken must be 500 characters or fewer"),
+    ("Rang again", "closed", "This alert is already closed"),
+])
+def test_an_alert_that_cannot_be_closed_says_why_and_keeps_what_was_typed(
+        signed_in, world, db, typed, status, message):
+    alert = world.others["alert"]
+    db.execute("UPDATE alerts SET status = ?, acknowledged_at = created_at,"
+               " closed_at = CASE ? WHEN 'closed' THEN created_at END, action_taken = 'Called'"
+               " WHERE id = ?", (status, status, alert))
+    response = post_form(signed_in("officer"), f"/alerts/{alert}/close",
+                         {"action_taken": typed}, page_url=f"/alerts/{alert}")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    check_page(html)
+    assert 'href="#action_taken"' in html and message in html
+    if status != "closed":  # a closed alert has no form left to type in
+        assert 'id="action_taken-error"' in html and typed.strip() in html
+    assert alert_row(db, alert)["status"] == status
+
+
 def test_another_officer_cannot_acknowledge_or_close(signed_in, world, db):
     client, alert = signed_in("other_landlord_officer"), world.others["alert"]
     assert post_form(client, f"/alerts/{alert}/acknowledge", page_url="/inbox").status_code == 404
