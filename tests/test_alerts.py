@@ -1,7 +1,11 @@
 """The officer's inbox: their residents' alerts, acknowledged then closed with the action taken."""
 
+import sqlite3
+
+import pytest
+
 from pages import check_page
-from support import post_form
+from support import audit_refused, csrf_token_from, post_form
 
 
 def alert_row(db, alert_id: int):
@@ -91,6 +95,28 @@ def test_closing_needs_the_action_taken(signed_in, world, db):
     assert alert_row(db, alert)["status"] == "new"
 
 
+@pytest.mark.parametrize(("typed", "status", "message"), [
+    ("\n\t ", "new", "Enter the action you took"),
+    ("x" * 501, "acknowledged", "Action taken must be 500 characters or fewer"),
+    ("Rang again", "closed", "This alert is already closed"),
+])
+def test_an_alert_that_cannot_be_closed_says_why_and_keeps_what_was_typed(
+        signed_in, world, db, typed, status, message):
+    alert = world.others["alert"]
+    db.execute("UPDATE alerts SET status = ?, acknowledged_at = created_at,"
+               " closed_at = CASE ? WHEN 'closed' THEN created_at END, action_taken = 'Called'"
+               " WHERE id = ?", (status, status, alert))
+    response = post_form(signed_in("officer"), f"/alerts/{alert}/close",
+                         {"action_taken": typed}, page_url=f"/alerts/{alert}")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    check_page(html)
+    assert 'href="#action_taken"' in html and message in html
+    if status != "closed":  # a closed alert has no form left to type in
+        assert 'id="action_taken-error"' in html and typed.strip() in html
+    assert alert_row(db, alert)["status"] == status
+
+
 def test_another_officer_cannot_acknowledge_or_close(signed_in, world, db):
     client, alert = signed_in("other_landlord_officer"), world.others["alert"]
     assert post_form(client, f"/alerts/{alert}/acknowledge", page_url="/inbox").status_code == 404
@@ -105,3 +131,18 @@ def test_officer_home_and_navigation_show_new_alerts(signed_in):
     assert 'id="alert-counts"' in html and "1 new" in html
     assert "badge" not in signed_in("other_landlord_officer").get("/residents").get_data(
         as_text=True)
+
+
+@pytest.mark.parametrize(("action", "audited"), [("acknowledge", "alert_acknowledged"),
+                                                  ("close", "alert_closed")])
+def test_an_alert_change_whose_audit_cannot_be_written_is_not_kept(signed_in, world, db, action,
+                                                                   audited):
+    client, alert = signed_in("officer"), world.others["alert"]
+    token = csrf_token_from(client.get(f"/alerts/{alert}").get_data(as_text=True))
+    with audit_refused(db), pytest.raises(sqlite3.IntegrityError):
+        client.post(f"/alerts/{alert}/{action}",
+                    data={"csrf_token": token, "action_taken": "Rang Rita"})
+    row = alert_row(db, alert)
+    assert (row["status"], row["acknowledged_at"], row["closed_at"]) == ("new", None, None)
+    assert db.execute("SELECT count(*) FROM audit_log WHERE action = ?",
+                      (audited,)).fetchone()[0] == 0

@@ -1,12 +1,16 @@
 """Web Push for real: the worker encrypts and signs, a local push service (web-push-testing)
 checks the VAPID signature, decrypts, and gives the message back; a 410 removes the device."""
 
+import contextlib
 import json
 import socket
+import sqlite3
 import subprocess
+import threading
 import time
 import urllib.request
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -17,7 +21,7 @@ from fieldapp.push import (
     sender,  # noqa: F401  (registers the job handlers)
 )
 
-from support import csrf_token_from
+from support import audit_refused, csrf_token_from
 
 PUSH_SERVICE = Path(__file__).resolve().parent.parent / "node_modules" / ".bin" / \
     "web-push-testing"
@@ -149,3 +153,90 @@ def test_a_subscription_that_is_not_one_is_refused(signed_in):
     response = client.post("/push/subscriptions", headers={"X-CSRFToken": token},
                            json={"endpoint": "javascript:alert(1)"})
     assert response.status_code == 400
+
+
+class _Failing(BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802  (the name http.server calls)
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(500)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *_args):
+        pass
+
+
+@contextlib.contextmanager
+def failing_push_service():
+    """A push service on loopback that answers every push with 500."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Failing)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/notify/abc"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+DEVICE = {"endpoint": "https://push.example/notify/abc", "keys": {
+    "p256dh": "BJuzId0dQlxVxY-HRO2X77Xu9MbAfftw144Ho5tzR85_J3ZceTrLBDtyc-itC35lew2qRJHKeUEulF5V"
+              "fWGqtvY", "auth": "-kTMPt10xISg1Wzkk3KO4A"}}
+
+
+def devices(db) -> int:
+    return db.execute("SELECT count(*) FROM push_subscriptions").fetchone()[0]
+
+
+def test_turning_notifications_on_and_off_is_audited(signed_in, db, world):
+    client = signed_in("officer")
+    token = csrf_token_from(client.get("/settings/notifications").get_data(as_text=True))
+    on = client.post("/push/subscriptions", headers={"X-CSRFToken": token}, json=DEVICE)
+    assert on.status_code == 201 and on.get_json() == {"devices": 1}
+    off = client.post("/push/subscriptions/delete", headers={"X-CSRFToken": token},
+                      json={"endpoint": DEVICE["endpoint"]})
+    assert off.status_code == 200 and off.get_json() == {"devices": 0}
+    assert [tuple(row) for row in db.execute(
+        "SELECT action, record_id FROM audit_log WHERE action LIKE 'push_%' ORDER BY id")] == [
+        ("push_subscribed", str(world.users["officer"])),
+        ("push_unsubscribed", str(world.users["officer"]))]
+
+
+def test_a_device_change_whose_audit_cannot_be_written_is_not_kept(signed_in, db):
+    client = signed_in("officer")
+    token = csrf_token_from(client.get("/settings/notifications").get_data(as_text=True))
+    with audit_refused(db), pytest.raises(sqlite3.IntegrityError):
+        client.post("/push/subscriptions", headers={"X-CSRFToken": token}, json=DEVICE)
+    assert devices(db) == 0
+    assert client.post("/push/subscriptions", headers={"X-CSRFToken": token},
+                       json=DEVICE).status_code == 201
+    with audit_refused(db), pytest.raises(sqlite3.IntegrityError):
+        client.post("/push/subscriptions/delete", headers={"X-CSRFToken": token},
+                    json={"endpoint": DEVICE["endpoint"]})
+    assert devices(db) == 1
+    assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'push_unsubscribed'"
+                      ).fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("why", ["no VAPID key", "the push service answers 500"])
+def test_the_alert_is_in_the_inbox_whatever_becomes_of_its_push(signed_in, db, world, why):
+    """The inbox is the record: a log's alert is there at once, and a push that fails (or
+    cannot even be signed) neither holds it back nor takes it away."""
+    if why != "no VAPID key":
+        keys.generate(db)
+    db.execute("INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, created_at)"
+               " VALUES (?, ?, ?, ?, 'now')", (world.users["officer"], DEVICE["endpoint"],
+                                               DEVICE["keys"]["p256dh"], DEVICE["keys"]["auth"]))
+    urgent_log(signed_in, world)
+    officer = signed_in("officer")
+    assert "Urgent: Signs of domestic abuse" in officer.get("/inbox").get_data(as_text=True)
+    with failing_push_service() as endpoint:
+        db.execute("UPDATE push_subscriptions SET endpoint = ?", (endpoint,))
+        run_due_jobs(db)
+    pushed = db.execute("SELECT * FROM jobs WHERE kind = 'push_to_device'").fetchone()
+    if why == "no VAPID key":
+        assert pushed["done_at"] is not None  # nothing to sign with: dropped, not retried
+    else:
+        assert pushed["done_at"] is None and pushed["last_error"]  # retried later
+    inbox = officer.get("/inbox").get_data(as_text=True)
+    assert "Urgent: Signs of domestic abuse" in inbox and "1 urgent" in inbox

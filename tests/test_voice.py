@@ -1,6 +1,7 @@
 """The resident's voice, with no account: how a visit felt, and "I can't do this time"."""
 
 import re
+import sqlite3
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from fieldapp.voice import tokens
 
 from factories import add_resident, add_visit, window_around_now
 from pages import check_page
-from support import csrf_token_from
+from support import audit_refused, csrf_token_from
 
 RESIDENT_FACTS = ["Nora Quiet", "7 Elm Row", "RS2 2BB"]
 
@@ -261,3 +262,28 @@ def test_a_rebook_request_that_cannot_be_stored_says_why(app, db, world, residen
     assert db.execute("SELECT count(*) FROM rebook_requests").fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM alerts WHERE visit_id = ?", (visit,)).fetchone()[0] \
         == 0
+
+
+# What the resident says is stored with its audit row, or not at all ------------------------------
+
+def test_feedback_whose_audit_cannot_be_written_is_not_kept(app, db, visit_now):
+    client, url = app.test_client(), feedback_link(app, visit_now)
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    with audit_refused(db), pytest.raises(sqlite3.IntegrityError):
+        client.post(url, data={"csrf_token": token, "felt_safe": "yes"})
+    assert feedback_rows(db, visit_now) == []
+
+
+def test_a_rebook_request_whose_audit_cannot_be_written_is_not_kept(app, db, world, resident):
+    visit = visit_on(db, world, resident, datetime.combine(
+        today_local() + timedelta(days=3), time(10), LOCAL_ZONE))
+    client, url = app.test_client(), rebook_link(app, visit)
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    with audit_refused(db), pytest.raises(sqlite3.IntegrityError):
+        client.post(url, data={"csrf_token": token, "days": ["monday"]})
+    assert db.execute("SELECT count(*) FROM rebook_requests").fetchone()[0] == 0
+    assert db.execute("SELECT rebook_requested FROM visits WHERE id = ?", (visit,)
+                      ).fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM alerts WHERE visit_id = ?", (visit,)).fetchone()[0] \
+        == 0
+    assert client.get(url).status_code == 200  # the link still works: nothing was stored

@@ -5,8 +5,9 @@ Repeated no access is a signal to understand, never an enforcement trigger: its 
 
 from datetime import UTC, datetime, timedelta
 
-from fieldapp.alerts import escalation
-from fieldapp.core.db import query_all, query_one, utc_now
+from fieldapp.alerts import escalation, queries
+from fieldapp.core.catalogues import catalogue
+from fieldapp.core.db import utc_now
 from fieldapp.push import sender
 
 SEVERITY_ORDER = {"urgent": 0, "reach_out": 1}
@@ -14,24 +15,16 @@ REPEAT_WINDOW = timedelta(days=28)
 REPEAT_COUNT = 2
 
 
-def _concern_groups(db, concerns) -> set[str]:
-    if not concerns:
-        return set()
-    marks = ",".join("?" * len(concerns))
-    return {r["group_code"] for r in query_all(
-        db, f"SELECT group_code FROM concern_categories WHERE code IN ({marks})", concerns)}
-
-
 def fired_rules(db, log) -> list:
+    concerns = catalogue(db).concerns
     facts = {
         "concern": set(log.concerns),
-        "concern_group": _concern_groups(db, log.concerns),
+        "concern_group": {concerns[code].group_code for code in log.concerns if code in concerns},
         "distress": {log.distress},
         "outcome": {log.outcome},
         "no_access_reason": {log.no_access_reason} - {None},
     }
-    return [rule for rule in query_all(db, "SELECT * FROM alert_rules WHERE active = 1 AND"
-                                           " match_field != 'repeat_no_access' ORDER BY sort_order")
+    return [rule for rule in queries.active_rules(db)
             if rule["match_value"] in facts.get(rule["match_field"], set())]
 
 
@@ -41,8 +34,7 @@ def raise_alerts(db, log_id: int, visit, log, earlier=None) -> None:
     For an amended log (`earlier` is the version it corrects), only rules the earlier version
     did not fire raise an alert: the officer already has the others.
     """
-    resident = query_one(db, "SELECT id, officer_id FROM residents WHERE id = ?",
-                         (visit["resident_id"],))
+    resident = queries.resident_for_alert(db, visit["resident_id"])
     already = {r["code"] for r in fired_rules(db, earlier)} if earlier else set()
     rules = [rule for rule in fired_rules(db, log) if rule["code"] not in already]
     if rules:
@@ -50,53 +42,38 @@ def raise_alerts(db, log_id: int, visit, log, earlier=None) -> None:
         alert_id = _insert_alert(db, resident, log_id, severity, [r["title"] for r in rules])
         if severity == "urgent":
             escalation.schedule(db, alert_id)
-    if log.outcome == "no_access" and not (earlier and earlier.outcome == "no_access"):
-        _repeated_no_access(db, resident, log_id)
+    no_access = catalogue(db).codes_where("is_no_access")
+    if log.outcome in no_access and not (earlier and earlier.outcome in no_access):
+        _repeated_no_access(db, resident, log_id, no_access)
 
 
-def _repeated_no_access(db, resident, log_id: int) -> None:
-    rule = query_one(db, "SELECT * FROM alert_rules WHERE match_field = 'repeat_no_access'"
-                         " AND active = 1")
+def _repeated_no_access(db, resident, log_id: int, no_access: tuple[str, ...]) -> None:
+    rule = queries.repeated_no_access_rule(db)
     if rule is None:
         return
     since = (datetime.now(UTC) - REPEAT_WINDOW).isoformat(timespec="seconds")
-    count = query_one(db, """
-        SELECT count(*) AS n FROM visit_logs JOIN visits ON visits.id = visit_logs.visit_id
-        WHERE visits.resident_id = ? AND visit_logs.outcome = 'no_access'
-          AND visit_logs.created_at > ?
-          AND NOT EXISTS (SELECT 1 FROM visit_logs AS newer
-                          WHERE newer.amends_log_id = visit_logs.id)""",
-        (resident["id"], since))["n"]
-    already_open = query_one(db, """
-        SELECT 1 FROM alerts WHERE resident_id = ? AND reasons = ? AND status != 'closed'""",
-        (resident["id"], rule["title"]))
-    if count >= REPEAT_COUNT and not already_open:
+    count = queries.no_access_count_since(db, resident["id"], no_access, since)
+    if count >= REPEAT_COUNT and not queries.open_alert_for_reasons(db, resident["id"],
+                                                                    rule["title"]):
         _insert_alert(db, resident, log_id, rule["severity"], [rule["title"]])
 
 
 def raise_visit_alert(db, visit, severity: str, reason: str) -> int:
     """An alert about a visit with no log (a resident's rebook request). Inside a transaction."""
-    resident = query_one(db, "SELECT id, officer_id FROM residents WHERE id = ?",
-                         (visit["resident_id"],))
+    resident = queries.resident_for_alert(db, visit["resident_id"])
     alert_id = _insert_alert(db, resident, None, severity, [reason])
-    db.execute("UPDATE alerts SET visit_id = ? WHERE id = ? OR escalated_from = ?",
-               (visit["id"], alert_id, alert_id))
+    queries.set_alert_visit(db, alert_id, visit["id"])
     return alert_id
 
 
 def _insert_alert(db, resident, log_id: int | None, severity: str, reasons: list[str]) -> int:
     officer_id = _active_officer(db, resident)
-    alert_id = db.execute(
-        "INSERT INTO alerts (resident_id, officer_id, log_id, severity, reasons, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (resident["id"], officer_id, log_id, severity, "; ".join(reasons), utc_now())
-    ).lastrowid
+    alert_id = queries.insert_alert(db, resident["id"], officer_id, log_id, severity,
+                                    "; ".join(reasons), utc_now())
     if officer_id is None:
         # Nobody's inbox would show it: the landlord's duty officers get it at once.
-        alert = query_one(db, "SELECT alerts.*, residents.landlord_id FROM alerts JOIN"
-                              " residents ON residents.id = alerts.resident_id"
-                              " WHERE alerts.id = ?", (alert_id,))
-        escalation.send_to_duty(db, alert, "No officer is assigned to this resident: ")
+        escalation.send_to_duty(db, queries.alert_with_landlord(db, alert_id),
+                                "No officer is assigned to this resident: ")
         return alert_id
     # The inbox is the record; the push is the fast path, queued in the same transaction.
     sender.queue_for_alert(db, alert_id, officer_id, severity)
@@ -107,21 +84,18 @@ def _active_officer(db, resident) -> int | None:
     """The resident's officer, unless there is none or their account is disabled."""
     if resident["officer_id"] is None:
         return None
-    row = query_one(db, "SELECT id FROM users WHERE id = ? AND active = 1",
-                    (resident["officer_id"],))
-    return row["id"] if row else None
+    return queries.active_user_id(db, resident["officer_id"])
 
 
 def urgent_triggers(db) -> dict[str, list[str]]:
     """The answers that make a log urgent, for the phone: with no signal it cannot ask us, yet
     should still ask the operative "How are you?" after a hard visit."""
+    concerns = catalogue(db).concerns.values()
     triggers: dict[str, list[str]] = {"outcome": [], "distress": [], "concern": []}
-    for rule in query_all(db, "SELECT match_field, match_value FROM alert_rules"
-                              " WHERE active = 1 AND severity = 'urgent'"):
+    for rule in queries.urgent_rules(db):
         if rule["match_field"] == "concern_group":
-            triggers["concern"] += [row["code"] for row in query_all(
-                db, "SELECT code FROM concern_categories WHERE group_code = ?",
-                (rule["match_value"],))]
+            triggers["concern"] += [c.code for c in concerns
+                                    if c.group_code == rule["match_value"]]
         elif rule["match_field"] in triggers:
             triggers[rule["match_field"]].append(rule["match_value"])
     return triggers

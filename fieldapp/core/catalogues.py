@@ -5,6 +5,7 @@ without a release (catalogue(db) below reads them, once per database). Wording i
 operative or resident reads: plain, calm, about what to do.
 """
 
+import json
 from dataclasses import dataclass
 
 # (code, label, instruction template, parameters); a parameter is (name, label, kind).
@@ -187,6 +188,22 @@ ALERT_RULES = [
      "Check in with the resident: something may be getting in the way"),
 ]
 
+
+# What a resident can pick when they ask for another time (the voice area's rebook page), and
+# what the officer reads back on the visit and on the alert it raised.
+REBOOK_DAYS = [("monday", "Monday"), ("tuesday", "Tuesday"), ("wednesday", "Wednesday"),
+               ("thursday", "Thursday"), ("friday", "Friday"), ("saturday", "Saturday")]
+REBOOK_TIMES = [("morning", "Morning (8am to 12 noon)"),
+                ("afternoon", "Afternoon (12 noon to 5pm)"),
+                ("evening", "Early evening (5pm to 7pm)")]
+
+
+def rebook_request_described(request) -> dict:
+    """A stored rebook request in the words the officer reads: day and time labels, not codes."""
+    days, times = dict(REBOOK_DAYS), dict(REBOOK_TIMES)
+    return {"days": [days[d] for d in json.loads(request["preferred_days"]) if d in days],
+            "times": [times[t] for t in json.loads(request["preferred_times"]) if t in times],
+            "reason": request["reason"], "created_at": request["created_at"]}
 
 # The catalogues as the running app reads them: from the database the migrations seeded, once
 # per database file and schema version, so every area reads the same codes, labels and flags.

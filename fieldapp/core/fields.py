@@ -7,9 +7,10 @@ import re
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
-from wtforms import DateField
+from wtforms import DateField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ()-]+$")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -67,6 +68,13 @@ class DayField(DateField):
         except ValueError as error:
             raise ValueError(f"{self.label.text} must be a real date, like {self.example}") \
                 from error
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A group of checkboxes, each option `<id>-<n>`, for the page to lay out in a fieldset."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class EmailAddress:

@@ -3,26 +3,24 @@
 from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid02, b64urlencode
 
-from fieldapp.core.db import query_one, transaction
-
-PRIVATE_KEY = "vapid_private_pem"
+from fieldapp.core.db import transaction
+from fieldapp.push import queries
 
 
 def generate(db, replace: bool = False) -> str:
     """Make and store a key pair unless one exists; returns the public key for browsers."""
-    if not replace and query_one(db, "SELECT 1 FROM settings WHERE key = ?", (PRIVATE_KEY,)):
+    if not replace and queries.vapid_private_pem(db) is not None:
         return public_key(db)
     vapid = Vapid02()
     vapid.generate_keys()
     with transaction(db):
-        db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
-                   " SET value = excluded.value", (PRIVATE_KEY, vapid.private_pem().decode()))
+        queries.save_vapid_private_pem(db, vapid.private_pem().decode())
     return public_key(db)
 
 
 def signer(db) -> Vapid02 | None:
-    row = query_one(db, "SELECT value FROM settings WHERE key = ?", (PRIVATE_KEY,))
-    return Vapid02.from_pem(row["value"].encode()) if row else None
+    pem = queries.vapid_private_pem(db)
+    return Vapid02.from_pem(pem.encode()) if pem else None
 
 
 def public_key(db) -> str | None:

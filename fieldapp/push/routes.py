@@ -14,8 +14,7 @@ from flask_login import current_user
 from fieldapp.core import audit, jobs
 from fieldapp.core.access import OFFICE_ROLES, roles
 from fieldapp.core.db import get_db, transaction, utc_now
-from fieldapp.push import bp, keys
-from fieldapp.push.sender import subscription_count
+from fieldapp.push import bp, keys, queries
 
 
 @bp.get("/settings/notifications")
@@ -23,7 +22,7 @@ from fieldapp.push.sender import subscription_count
 def settings():
     db = get_db()
     return render_template("push/settings.html", public_key=keys.public_key(db),
-                           devices=subscription_count(db, current_user.id))
+                           devices=queries.subscription_count(db, current_user.id))
 
 
 def _subscription_from(body) -> tuple[str, str, str] | None:
@@ -48,12 +47,9 @@ def subscribe():
         return jsonify(errors={"subscription": "Send the browser's push subscription"}), 400
     db = get_db()
     with transaction(db):
-        db.execute("INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, created_at)"
-                   " VALUES (?, ?, ?, ?, ?) ON CONFLICT (endpoint) DO UPDATE SET"
-                   " user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth",
-                   (current_user.id, *subscription, utc_now()))
-    audit.record("push_subscribed", "user", current_user.id, db=db)
-    return jsonify(devices=subscription_count(db, current_user.id)), 201
+        queries.save_subscription(db, current_user.id, *subscription, utc_now())
+        audit.record("push_subscribed", "user", current_user.id, db=db)
+    return jsonify(devices=queries.subscription_count(db, current_user.id)), 201
 
 
 @bp.post("/push/subscriptions/delete")
@@ -62,9 +58,9 @@ def unsubscribe():
     body = request.get_json(silent=True) or {}
     db = get_db()
     with transaction(db):
-        db.execute("DELETE FROM push_subscriptions WHERE user_id = ? AND endpoint = ?",
-                   (current_user.id, str(body.get("endpoint", ""))))
-    return jsonify(devices=subscription_count(db, current_user.id))
+        queries.delete_subscription_for_user(db, current_user.id, str(body.get("endpoint", "")))
+        audit.record("push_unsubscribed", "user", current_user.id, db=db)
+    return jsonify(devices=queries.subscription_count(db, current_user.id))
 
 
 @bp.post("/push/test")

@@ -7,8 +7,8 @@ from flask import current_app, has_app_context
 from pywebpush import WebPushException, webpush
 
 from fieldapp.core import jobs
-from fieldapp.core.db import query_all, query_one, transaction
-from fieldapp.push import keys
+from fieldapp.core.db import transaction
+from fieldapp.push import keys, queries
 
 TIMEOUT_SECONDS = 10
 TTL_SECONDS = 12 * 3600  # an officer's phone may be off for a while; hold the push half a day
@@ -38,16 +38,14 @@ def _claims() -> dict:
 def send_push(db, payload: dict, _now) -> None:
     """Fan out: one job per device, so a retry never sends twice to a device that got it."""
     with transaction(db):
-        for subscription in query_all(db, "SELECT id FROM push_subscriptions WHERE"
-                                          " user_id = ?", (payload["user_id"],)):
-            jobs.enqueue(db, "push_to_device", {**payload, "subscription_id": subscription["id"]})
+        for subscription_id in queries.subscription_ids_for_user(db, payload["user_id"]):
+            jobs.enqueue(db, "push_to_device", {**payload, "subscription_id": subscription_id})
 
 
 @jobs.handler("push_to_device")
 def push_to_device(db, payload: dict, _now) -> None:
     vapid = keys.signer(db)
-    subscription = query_one(db, "SELECT * FROM push_subscriptions WHERE id = ?",
-                             (payload["subscription_id"],))
+    subscription = queries.subscription(db, payload["subscription_id"])
     if vapid is None or subscription is None:
         return  # push not set up, or the device turned it off; the inbox has the alert
     message = json.dumps({"title": "fieldapp", "body": MESSAGES[payload["kind"]],
@@ -61,16 +59,7 @@ def push_to_device(db, payload: dict, _now) -> None:
                          "Content-Type": "application/octet-stream"})
     except WebPushException as error:
         if getattr(error.response, "status_code", None) in GONE:
-            _forget(db, subscription["id"])  # the device unsubscribed or the browser reset
+            with transaction(db):  # the device unsubscribed or the browser reset
+                queries.delete_subscription(db, subscription["id"])
             return
         raise  # 429, 5xx: the worker retries later with backoff
-
-
-def _forget(db, subscription_id: int) -> None:
-    with transaction(db):
-        db.execute("DELETE FROM push_subscriptions WHERE id = ?", (subscription_id,))
-
-
-def subscription_count(db, user_id: int) -> int:
-    return query_one(db, "SELECT count(*) AS n FROM push_subscriptions WHERE user_id = ?",
-                     (user_id,))["n"]

@@ -4,14 +4,13 @@ import re
 from datetime import UTC, datetime, time
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from fieldapp.adjustments.forms import no_health_detail
 from fieldapp.core import catalogues
 from fieldapp.core.clock import LOCAL_ZONE, today_local
-from fieldapp.core.fields import DayField, choices, strip_text
+from fieldapp.core.fields import DayField, MultiCheckboxField, choices, strip_text
 from fieldapp.residents.forms import id_or_zero
 
 CLOCK_TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
@@ -32,11 +31,6 @@ class ClockTime:
     def __call__(self, _form, field):
         if parse_clock(field.data) is None:
             raise ValidationError(self.message)
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class VisitForm(FlaskForm):

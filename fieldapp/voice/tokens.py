@@ -7,7 +7,7 @@ from flask import current_app, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from fieldapp.core.clock import to_local
-from fieldapp.core.db import query_one
+from fieldapp.voice import queries
 
 FEEDBACK_SALT = "fieldapp.visit-feedback.v1"
 REBOOK_SALT = "fieldapp.visit-rebook.v1"
@@ -31,14 +31,7 @@ def visit_for(db, salt: str, token: str):
         return None
     if not isinstance(visit_id, int):
         return None
-    return query_one(db, """
-        SELECT visits.id, visits.trade, visits.starts_at, visits.ends_at, visits.status,
-               visits.resident_id, visits.rebook_requested, residents.officer_id,
-               landlord.id AS landlord_id, landlord.name AS landlord_name,
-               landlord.main_phone AS landlord_phone
-        FROM visits JOIN residents ON residents.id = visits.resident_id
-        JOIN organisations AS landlord ON landlord.id = residents.landlord_id
-        WHERE visits.id = ?""", (visit_id,))
+    return queries.visit_for_link(db, visit_id)
 
 
 def feedback_open(visit, now: datetime | None = None) -> bool:

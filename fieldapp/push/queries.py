@@ -1,0 +1,48 @@
+"""Every query of the push area: the devices an officer turned notifications on for, and the
+VAPID key that signs our pushes."""
+
+from fieldapp.core.db import query_all, query_one
+
+PRIVATE_KEY = "vapid_private_pem"
+
+
+def save_subscription(db, user_id: int, endpoint: str, p256dh: str, auth: str,
+                      now: str) -> None:
+    """A browser gives one endpoint per device: a second sign-up moves it to this user."""
+    db.execute("INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, created_at)"
+               " VALUES (?, ?, ?, ?, ?) ON CONFLICT (endpoint) DO UPDATE SET"
+               " user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth",
+               (user_id, endpoint, p256dh, auth, now))
+
+
+def delete_subscription_for_user(db, user_id: int, endpoint: str) -> None:
+    db.execute("DELETE FROM push_subscriptions WHERE user_id = ? AND endpoint = ?",
+               (user_id, endpoint))
+
+
+def delete_subscription(db, subscription_id: int) -> None:
+    db.execute("DELETE FROM push_subscriptions WHERE id = ?", (subscription_id,))
+
+
+def subscription_count(db, user_id: int) -> int:
+    return query_one(db, "SELECT count(*) AS n FROM push_subscriptions WHERE user_id = ?",
+                     (user_id,))["n"]
+
+
+def subscription_ids_for_user(db, user_id: int) -> list[int]:
+    return [row["id"] for row in query_all(
+        db, "SELECT id FROM push_subscriptions WHERE user_id = ?", (user_id,))]
+
+
+def subscription(db, subscription_id: int):
+    return query_one(db, "SELECT * FROM push_subscriptions WHERE id = ?", (subscription_id,))
+
+
+def vapid_private_pem(db) -> str | None:
+    row = query_one(db, "SELECT value FROM settings WHERE key = ?", (PRIVATE_KEY,))
+    return row["value"] if row else None
+
+
+def save_vapid_private_pem(db, pem: str) -> None:
+    db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
+               " SET value = excluded.value", (PRIVATE_KEY, pem))

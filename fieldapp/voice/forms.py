@@ -1,0 +1,71 @@
+"""The resident's two forms: how the visit felt, and "I can't do this time". Every answer may be
+left; a resident is never told they must say why."""
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField, TextAreaField
+from wtforms.validators import AnyOf, Length, Optional, ValidationError
+
+from fieldapp.core.catalogues import REBOOK_DAYS, REBOOK_TIMES
+from fieldapp.core.fields import MultiCheckboxField, choices, strip_text
+
+QUESTIONS = [("felt_safe", "Did you feel safe?"),
+             ("listened_to", "Did you feel listened to?"),
+             ("in_control", "Did you feel in control of what happened?")]
+ANSWERS = {"yes": "Yes", "partly": "Partly", "no": "No"}
+COMMENT_LIMIT = 1000
+REASON_LIMIT = 500
+NOTHING_SAID = "Answer a question or write a comment, or close this page"
+
+
+def _answer(name: str) -> RadioField:
+    # validate_choice=False: AnyOf gives our message, not WTForms' "Not a valid choice".
+    return RadioField(dict(QUESTIONS)[name], choices=choices(ANSWERS.items()),
+                      validate_choice=False, validators=[
+                          Optional(), AnyOf(list(ANSWERS),
+                                            message="Choose yes, partly or no, or leave it")])
+
+
+class FeedbackForm(FlaskForm):
+    felt_safe = _answer("felt_safe")
+    listened_to = _answer("listened_to")
+    in_control = _answer("in_control")
+    comment = TextAreaField("Anything you would like to tell us? (optional)",
+                            filters=[strip_text], validators=[Length(
+                                max=COMMENT_LIMIT, message="Your comment must be "
+                                f"{COMMENT_LIMIT} characters or fewer")])
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if not any(self.answers().values()) and not self.comment.data:
+            # On the first question: the summary links there, where a resident starts.
+            self.felt_safe.errors.append(NOTHING_SAID)
+            return False
+        return True
+
+    def answers(self) -> dict[str, str | None]:
+        """Each question's answer, None where it was left."""
+        return {name: self[name].data or None for name, _ in QUESTIONS}
+
+
+class FromList:
+    """Every ticked option is one the page offered."""
+
+    def __init__(self, options, message: str):
+        self.codes, self.message = {code for code, _ in options}, message
+
+    def __call__(self, _form, field):
+        if not set(field.data or ()) <= self.codes:
+            raise ValidationError(self.message)
+
+
+class RebookForm(FlaskForm):
+    days = MultiCheckboxField("Which days suit you?", choices=choices(REBOOK_DAYS), default=(),
+                              validate_choice=False,
+                              validators=[FromList(REBOOK_DAYS, "Choose days from the list")])
+    times = MultiCheckboxField("What times of day suit you?", choices=choices(REBOOK_TIMES),
+                               default=(), validate_choice=False, validators=[
+                                   FromList(REBOOK_TIMES, "Choose times from the list")])
+    reason = TextAreaField("Anything you want us to know? (optional)", filters=[strip_text],
+                           validators=[Length(max=REASON_LIMIT, message="This must be "
+                                              f"{REASON_LIMIT} characters or fewer")])

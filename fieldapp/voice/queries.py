@@ -1,0 +1,53 @@
+"""Every query of the resident's voice: the visit a signed link names, the feedback on a visit
+and the request for another time."""
+
+import json
+
+from fieldapp.core.db import query_one
+
+
+def visit_for_link(db, visit_id: int):
+    """What a resident's page may show of a visit: no personal data, the landlord's phone."""
+    return query_one(db, """
+        SELECT visits.id, visits.trade, visits.starts_at, visits.ends_at, visits.status,
+               visits.resident_id, visits.rebook_requested, residents.officer_id,
+               landlord.id AS landlord_id, landlord.name AS landlord_name,
+               landlord.main_phone AS landlord_phone
+        FROM visits JOIN residents ON residents.id = visits.resident_id
+        JOIN organisations AS landlord ON landlord.id = residents.landlord_id
+        WHERE visits.id = ?""", (visit_id,))
+
+
+def feedback_for_visit(db, visit_id: int):
+    return query_one(db, "SELECT * FROM visit_feedback WHERE visit_id = ?", (visit_id,))
+
+
+def save_feedback(db, visit_id: int, answers: dict, comment: str, now: str) -> None:
+    """One answer per visit: a second replaces the first."""
+    db.execute("""
+        INSERT INTO visit_feedback (visit_id, felt_safe, listened_to, in_control, comment,
+                                    created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (visit_id) DO UPDATE SET felt_safe = excluded.felt_safe,
+            listened_to = excluded.listened_to, in_control = excluded.in_control,
+            comment = excluded.comment, updated_at = excluded.updated_at""",
+               (visit_id, answers["felt_safe"], answers["listened_to"], answers["in_control"],
+                comment, now, now))
+
+
+def rebook_request_for_visit(db, visit_id: int):
+    return query_one(db, "SELECT * FROM rebook_requests WHERE visit_id = ?", (visit_id,))
+
+
+def save_rebook_request(db, visit_id: int, days: list[str], times: list[str], reason: str,
+                        now: str) -> bool:
+    """Stores the request once; False when one was already made for this visit."""
+    return bool(db.execute(
+        "INSERT INTO rebook_requests (visit_id, preferred_days, preferred_times, reason,"
+        " created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (visit_id) DO NOTHING",
+        (visit_id, json.dumps(days), json.dumps(times), reason, now)).rowcount)
+
+
+def mark_rebook_requested(db, visit_id: int, now: str) -> None:
+    db.execute("UPDATE visits SET rebook_requested = 1, updated_at = ? WHERE id = ?",
+               (now, visit_id))
