@@ -16,6 +16,7 @@ from fieldapp.admin.forms import OrganisationForm
 from fieldapp.core import audit
 from fieldapp.core.access import ADMIN_ROLES, roles
 from fieldapp.core.db import get_db, transaction
+from fieldapp.core.forms import render_form
 
 
 @bp.get("/organisations")
@@ -38,8 +39,7 @@ def new_organisation():
             audit.record("organisation_created", "organisation", organisation_id, db=db)
         flash(f"{form.name.data} is added. You can now add its operatives.", "success")
         return redirect(url_for("admin.organisations"), code=303)
-    return render_template("admin/organisation_form.html", form=form, organisation=None), \
-        422 if form.errors else 200
+    return render_form("admin/organisation_form.html", form, organisation=None)
 
 
 @bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
@@ -56,8 +56,7 @@ def edit_organisation(organisation_id: int):
             audit.record("organisation_updated", "organisation", organisation_id, db=db)
         flash(f"Changes to {form.name.data} are saved.", "success")
         return redirect(url_for("admin.organisations"), code=303)
-    return render_template("admin/organisation_form.html", form=form,
-                           organisation=organisation), 422 if form.errors else 200
+    return render_form("admin/organisation_form.html", form, organisation=organisation)
 
 
 def _accepted(db, form: OrganisationForm, organisation=None) -> bool:

@@ -10,6 +10,7 @@ from fieldapp.admin.forms import UserForm
 from fieldapp.core import audit, jobs
 from fieldapp.core.access import ADMIN_ROLES, roles
 from fieldapp.core.db import get_db, transaction
+from fieldapp.core.forms import render_form
 from fieldapp.core.photos import MAX_UPLOAD_BYTES, PhotoError, prepare_photo
 
 
@@ -48,7 +49,7 @@ def new_user():
             audit.record("user_created", "user", user_id, db=db)
         flash(f"{form.name.data} can now sign in.", "success")
         return redirect(url_for("admin.users"), code=303)
-    return render_template("admin/user_form.html", form=form, user=None), _status(form)
+    return render_form("admin/user_form.html", form, user=None)
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -72,7 +73,7 @@ def edit_user(user_id: int):
             audit.record("user_updated", "user", user_id, db=db)
         flash(f"Changes to {form.name.data} are saved.", "success")
         return redirect(url_for("admin.users"), code=303)
-    return render_template("admin/user_form.html", form=form, user=user), _status(form)
+    return render_form("admin/user_form.html", form, user=user)
 
 
 @bp.post("/users/<int:user_id>/disable")
@@ -137,6 +138,3 @@ def _accepted(db, form: UserForm, user_id: int | None = None) -> bool:
             form.photo.errors = [str(error)]
     return not form.errors
 
-
-def _status(form) -> int:
-    return 422 if form.errors else 200
