@@ -71,10 +71,10 @@ class Browser:
             return error.code, dict(error.headers), error.read().decode()
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory):
+@pytest.fixture
+def installed(tmp_path):
     """fieldapp built as a wheel and installed, with the locked versions, into a new venv."""
-    work = tmp_path_factory.mktemp("wheel")
+    work = tmp_path
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("FIELDAPP_", "PYTHON", "VIRTUAL_ENV"))}
     run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(work / "dist"),
@@ -90,8 +90,7 @@ def installed(tmp_path_factory):
     return work, site, env
 
 
-def test_the_wheel_carries_the_templates_static_files_and_service_worker(installed):
-    work, site, env = installed
+def assert_the_wheel_carries_its_templates_static_files_and_service_worker(work, site, env):
     where = run([str(work / "venv/bin/python"), "-c",
                  "import fieldapp.core.config as c; print(c.ASSETS_DIR, c.INSTALLED)"],
                 cwd=site, env=env).split()
@@ -102,8 +101,11 @@ def test_the_wheel_carries_the_templates_static_files_and_service_worker(install
         assert (assets / path).is_file(), f"the wheel is missing {path}"
 
 
+# One test, not two: building and installing the wheel is most of its time, and pytest-xdist
+# would do it once for each worker that runs a test of this module.
 def test_the_readmes_deployment_runs_from_the_wheel_and_the_admin_signs_in(installed):
     work, site, env = installed
+    assert_the_wheel_carries_its_templates_static_files_and_service_worker(work, site, env)
     readme = deployment_section()
     bin_dir = work / "venv" / "bin"
     port = free_port()
