@@ -7,9 +7,11 @@ conftest.py, and the name `conftest` would be ambiguous.
 
 import contextlib
 import re
+import sqlite3
 import threading
 from dataclasses import dataclass, field
 
+import pytest
 from werkzeug.serving import make_server
 
 PASSWORD = "correct horse battery staple"
@@ -132,3 +134,16 @@ def audit_refused(db):
         yield
     finally:
         db.execute("DROP TRIGGER audit_refused")
+
+
+def assert_nothing_kept_when_audit_refused(db, tables: tuple[str, ...], send) -> None:
+    """`send()` makes a change while the audit row is refused: the request fails and neither
+    the change (in `tables`) nor an audit row is kept."""
+    def snapshot():
+        return [db.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+                for table in (*tables, "audit_log")]
+
+    before = snapshot()
+    with audit_refused(db), pytest.raises(sqlite3.IntegrityError):
+        send()
+    assert snapshot() == before
