@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from fieldapp.caller_check.queries import check_token
-from fieldapp.core.clock import today_local
+from fieldapp.core.clock import to_local, today_local
 from fieldapp.core.signing import make_token, spoken_code
 
 from factories import add_resident, add_visit, window_around_now
@@ -172,3 +172,69 @@ def test_verification_is_rate_limited(app):
     client = app.test_client()
     statuses = [client.get("/verify/not-a-token").status_code for _ in range(61)]
     assert statuses[:60] == [200] * 60 and statuses[60] == 429
+
+
+@pytest.fixture
+def visit_later_today(db, world):
+    """A real booking of the Acme operative's, starting three hours from now, today."""
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=3)
+    return add_visit(db, world.residents["riverside"], world.orgs["acme"],
+                     [world.users["operative"]], starts, starts + timedelta(hours=2)), starts
+
+
+def test_a_real_booking_scanned_early_is_answered_calmly_not_refused(app, db, world,
+                                                                     visit_later_today):
+    visit, starts = visit_later_today
+    with app.app_context():
+        token = make_token(visit, world.users["operative"], to_local(
+            starts.isoformat()).date().isoformat())
+    response = app.test_client().get(f"/verify/{token}")
+    html = response.get_data(as_text=True)
+    check_page(html)
+    assert NOT_CONFIRMED not in html and "Do not let them in" not in html
+    local = to_local(starts.isoformat())
+    assert "Operative from Acme Repairs is booked to visit you" in html
+    assert f"between {local:%H:%M} and {local + timedelta(hours=2):%H:%M}" in html
+    assert f"from {(local - timedelta(hours=1)):%H:%M}" in html  # when the check starts working
+    assert "You do not have to open the door until then" in html
+    assert "020 7946 0000" in html  # the landlord's number, to ring if unsure
+    for fact in RESIDENT_FACTS:
+        assert fact not in html
+
+
+def test_an_early_scan_gives_no_spoken_code(app, db, world, visit_later_today):
+    visit, starts = visit_later_today
+    day = to_local(starts.isoformat()).date().isoformat()
+    with app.app_context():
+        outcome = check_token(db, make_token(visit, world.users["operative"], day),
+                              now=starts - timedelta(hours=3))
+    assert outcome.confirmation is None and outcome.early is not None
+    assert outcome.early.first_name == "Operative"
+    html = app.test_client().get(f"/verify/{make_token_in(app, visit, world, day)}") \
+        .get_data(as_text=True)
+    code = spoken_code_in(app, visit, world, day)
+    assert f"{code[:3]} {code[3:]}" not in html
+
+
+def test_a_cancelled_booking_scanned_early_is_still_refused(app, db, world, visit_later_today):
+    visit, starts = visit_later_today
+    db.execute("UPDATE visits SET status = 'cancelled' WHERE id = ?", (visit,))
+    day = to_local(starts.isoformat()).date().isoformat()
+    _refused(app, f"/verify/{make_token_in(app, visit, world, day)}")
+
+
+def test_the_id_card_says_from_when_the_check_works(visit_later_today, signed_in):
+    visit, starts = visit_later_today
+    html = signed_in("operative").get(f"/visits/{visit}/id-card").get_data(as_text=True)
+    opens = to_local(starts.isoformat()) - timedelta(hours=1)
+    assert f"Check works from</dt><dd>{opens:%H:%M}" in html
+
+
+def make_token_in(app, visit, world, day) -> str:
+    with app.app_context():
+        return make_token(visit, world.users["operative"], day)
+
+
+def spoken_code_in(app, visit, world, day) -> str:
+    with app.app_context():
+        return spoken_code(visit, world.users["operative"], day)

@@ -23,10 +23,23 @@ class Confirmation:
 
 
 @dataclass(frozen=True)
+class EarlyScan:
+    """A real booking scanned before its check window: who is booked and from when the check
+    works, so a genuine caller who is early is not called a stranger. No spoken code yet."""
+    first_name: str
+    firm_name: str
+    day: str  # "today", "tomorrow" or "Thursday 4 December"
+    starts: str
+    ends: str
+    check_opens: str
+
+
+@dataclass(frozen=True)
 class VerifyOutcome:
     confirmation: Confirmation | None
     landlord: dict | None  # name, phone and web address to show either way, when known
     finished_visit: int | None = None  # a real visit that is over: ask how it felt
+    early: EarlyScan | None = None
 
 
 CALLER_QUERY = """
@@ -62,9 +75,11 @@ def check_token(db, token: str, now: datetime | None = None) -> VerifyOutcome:
     in_window = starts - margin() <= now <= ends + margin()
     today = now.astimezone(LOCAL_ZONE).date().isoformat()
     attending = row["operative_name"] is not None and row["operative_active"]
-    if row["status"] == "booked" and day == starts.date().isoformat() \
-            and now > ends + margin():
+    booked_for_that_day = row["status"] == "booked" and day == starts.date().isoformat()
+    if booked_for_that_day and now > ends + margin():
         return VerifyOutcome(None, landlord, finished_visit=visit_id)
+    if booked_for_that_day and attending and now < starts - margin():
+        return VerifyOutcome(None, landlord, early=_early_scan(row, starts, ends, now))
     if row["status"] != "booked" or not attending or not in_window \
             or not day == starts.date().isoformat() == today:
         return VerifyOutcome(None, landlord)
@@ -73,6 +88,14 @@ def check_token(db, token: str, now: datetime | None = None) -> VerifyOutcome:
         starts=starts.strftime("%H:%M"), ends=ends.strftime("%H:%M"),
         has_doorstep_password=bool(row["has_doorstep_password"]),
         code=spoken_code(visit_id, operative_id, day)), landlord)
+
+
+def _early_scan(row, starts: datetime, ends: datetime, now: datetime) -> EarlyScan:
+    days_ahead = (starts.date() - now.astimezone(LOCAL_ZONE).date()).days
+    day = {0: "today", 1: "tomorrow"}.get(days_ahead, f"on {starts:%A} {starts.day} {starts:%B}")
+    return EarlyScan(first_name=row["operative_name"].split()[0], firm_name=row["firm_name"],
+                     day=day, starts=starts.strftime("%H:%M"), ends=ends.strftime("%H:%M"),
+                     check_opens=(starts - margin()).strftime("%H:%M"))
 
 
 def only_landlord(db) -> dict | None:

@@ -30,7 +30,8 @@ def verify(token: str):
     outcome = check_token(db, token)
     landlord = outcome.landlord or only_landlord(db)
     response = make_response(render_template(
-        "caller_check/result.html", confirmation=outcome.confirmation, landlord=landlord,
+        "caller_check/result.html", confirmation=outcome.confirmation, early=outcome.early,
+        landlord=landlord,
         feedback_link=_feedback_link(db, outcome.finished_visit),
         site_host=urlsplit(current_app.config["FIELDAPP_BASE_URL"]).hostname,
         landlord_host=urlsplit(landlord["web_address"]).hostname if landlord

@@ -6,7 +6,7 @@ from flask_login import current_user
 from fieldapp.accounts.queries import get_photo
 from fieldapp.core import audit
 from fieldapp.core.access import OPERATIVE_ROLES, roles, signed_in
-from fieldapp.core.clock import to_local
+from fieldapp.core.clock import to_local, today_local
 from fieldapp.core.db import get_db
 from fieldapp.core.qr import qr_svg
 from fieldapp.core.signing import make_token, margin, spoken_code
@@ -28,12 +28,13 @@ def id_card(visit_id: int):
         abort(404)
     day = to_local(visit["starts_at"]).date().isoformat()
     url = verify_url(make_token(visit_id, current_user.id, day))
+    check_opens = to_local(visit["starts_at"]) - margin()
     valid_until = to_local(visit["ends_at"]) + margin()
     audit.record("id_card_viewed", "visit", visit_id, db=db)
     return render_template(
         "operative/id_card.html", visit=visit, verify_url=url, qr=qr_svg(url),
-        code=spoken_code(visit_id, current_user.id, day), valid_until=valid_until,
-        visit_date=to_local(visit["starts_at"]).date(),
+        code=spoken_code(visit_id, current_user.id, day), check_opens=check_opens,
+        valid_until=valid_until, today_date=today_local(),
         has_photo=get_photo(db, current_user.id) is not None)
 
 
