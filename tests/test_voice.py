@@ -287,3 +287,37 @@ def test_a_rebook_request_whose_audit_cannot_be_written_is_not_kept(app, db, wor
     assert db.execute("SELECT count(*) FROM alerts WHERE visit_id = ?", (visit,)).fetchone()[0] \
         == 0
     assert client.get(url).status_code == 200  # the link still works: nothing was stored
+
+
+def feedback_alerts(db, visit_id: int) -> list:
+    return db.execute("SELECT officer_id, severity, reasons FROM alerts WHERE visit_id = ?",
+                      (visit_id,)).fetchall()
+
+
+@pytest.mark.parametrize(("answers", "reason", "promise"), [
+    ({"felt_safe": "no"}, "The resident did not feel safe at the visit",
+     "Your housing officer has been told and will be in touch"),
+    ({"listened_to": "no", "in_control": "no"},
+     "The resident did not feel listened to or in control at the visit",
+     "Your housing officer has been told and will be in touch"),
+    ({"felt_safe": "yes", "comment": "He was kind."}, "The resident left a comment on the visit",
+     "Your housing officer reads every comment"),
+])
+def test_feedback_that_asks_for_attention_reaches_the_officer(app, db, world, visit_now,
+                                                              answers, reason, promise):
+    client, url = app.test_client(), feedback_link(app, visit_now)
+    thanks = send(client, url, answers).get_data(as_text=True)
+    assert promise in thanks
+    assert [tuple(a) for a in feedback_alerts(db, visit_now)] == [
+        (world.users["officer"], "reach_out", reason)]
+    send(client, url, answers)  # the same answer again: still one alert to follow up
+    assert len(feedback_alerts(db, visit_now)) == 1
+
+
+def test_feedback_that_felt_fine_raises_no_alert_and_promises_no_call(app, db, visit_now):
+    thanks = send(app.test_client(), feedback_link(app, visit_now),
+                  {"felt_safe": "yes", "listened_to": "partly", "in_control": "yes"})
+    html = thanks.get_data(as_text=True)
+    check_page(html)
+    assert feedback_alerts(db, visit_now) == []
+    assert "will be in touch" not in html

@@ -113,6 +113,11 @@ def open_alert_for_reasons(db, resident_id: int, reasons: str):
                          " AND status != 'closed'", (resident_id, reasons))
 
 
+def open_alert_for_visit(db, visit_id: int, reasons: str):
+    return query_one(db, "SELECT id FROM alerts WHERE visit_id = ? AND reasons = ?"
+                         " AND status != 'closed'", (visit_id, reasons))
+
+
 def resident_for_alert(db, resident_id: int):
     return query_one(db, "SELECT id, officer_id FROM residents WHERE id = ?", (resident_id,))
 

@@ -66,6 +66,13 @@ def raise_visit_alert(db, visit, severity: str, reason: str) -> int:
     return alert_id
 
 
+def raise_visit_alert_once(db, visit, severity: str, reason: str) -> int:
+    """The same, unless this visit already has an open alert for this reason: a resident who
+    sends the same answer twice gets one follow-up, not two. Inside a transaction."""
+    existing = queries.open_alert_for_visit(db, visit["id"], reason)
+    return existing["id"] if existing else raise_visit_alert(db, visit, severity, reason)
+
+
 def _insert_alert(db, resident, log_id: int | None, severity: str, reasons: list[str]) -> int:
     officer_id = _active_officer(db, resident)
     alert_id = queries.insert_alert(db, resident["id"], officer_id, log_id, severity,

@@ -3,6 +3,7 @@ visit: a second replaces the first. Anonymous to the operative; the officer sees
 
 from flask import make_response, render_template
 
+from fieldapp.alerts.rules import raise_visit_alert_once
 from fieldapp.core import audit
 from fieldapp.core.access import public
 from fieldapp.core.db import get_db, transaction, utc_now
@@ -37,10 +38,14 @@ def feedback(token: str):
         return closed_page(visit, "feedback_closed")
     form = FeedbackForm()
     if form.validate_on_submit():
+        attention = form.attention()
         with transaction(db):
             queries.save_feedback(db, visit["id"], form.answers(), form.comment.data or "",
                                   utc_now())
+            if attention:  # the thank-you page promises contact only when this is raised
+                raise_visit_alert_once(db, visit, "reach_out", attention[1])
             audit.record("feedback_given", "visit", visit["id"], db=db)
-        return private(make_response(render_template("voice/thanks.html", visit=visit)))
+        return private(make_response(render_template(
+            "voice/thanks.html", visit=visit, attention=attention and attention[0])))
     return private(make_response(*render_form(
         "voice/feedback.html", form, visit=visit, questions=QUESTIONS, limit=COMMENT_LIMIT)))

@@ -12,6 +12,8 @@ QUESTIONS = [("felt_safe", "Did you feel safe?"),
              ("listened_to", "Did you feel listened to?"),
              ("in_control", "Did you feel in control of what happened?")]
 ANSWERS = {"yes": "Yes", "partly": "Partly", "no": "No"}
+# How each question reads in an alert's reason when the answer was "No".
+FELT = {"felt_safe": "safe", "listened_to": "listened to", "in_control": "in control"}
 COMMENT_LIMIT = 1000
 REASON_LIMIT = 500
 NOTHING_SAID = "Answer a question or write a comment, or close this page"
@@ -46,6 +48,16 @@ class FeedbackForm(FlaskForm):
     def answers(self) -> dict[str, str | None]:
         """Each question's answer, None where it was left."""
         return {name: self[name].data or None for name, _ in QUESTIONS}
+
+    def attention(self) -> tuple[str, str] | None:
+        """What the resident's officer is asked to follow up, and why: ("concern", reason) when
+        something did not feel right, ("comment", reason) for a comment, else None."""
+        missing = [FELT[name] for name, answer in self.answers().items() if answer == "no"]
+        if missing:
+            return "concern", f"The resident did not feel {' or '.join(missing)} at the visit"
+        if self.comment.data:
+            return "comment", "The resident left a comment on the visit"
+        return None
 
 
 class FromList:
