@@ -10,7 +10,7 @@ from fieldapp.adjustments import bp
 from fieldapp.adjustments import queries as q
 from fieldapp.adjustments.forms import WithdrawForm, default_dates, form_for_type, next_review
 from fieldapp.core import audit
-from fieldapp.core.access import OFFICE_ROLES, roles
+from fieldapp.core.access import OFFICE_ROLES, found_or_404, roles
 from fieldapp.core.clock import today_local
 from fieldapp.core.db import get_db, transaction
 from fieldapp.core.forms import render_form
@@ -19,17 +19,11 @@ from fieldapp.residents.queries import resident_for_landlord
 
 
 def _type_or_404(db, code: str):
-    adjustment_type = q.active_type(db, code)
-    if adjustment_type is None:
-        abort(404)
-    return adjustment_type
+    return found_or_404(q.active_type(db, code))
 
 
 def _adjustment_or_404(db, adjustment_id: int):
-    adjustment = q.adjustment_for_landlord(db, adjustment_id, current_user.landlord_id)
-    if adjustment is None:
-        abort(404)
-    return adjustment
+    return found_or_404(q.adjustment_for_landlord(db, adjustment_id, current_user.landlord_id))
 
 
 def _values(form) -> dict:
@@ -42,9 +36,7 @@ def _values(form) -> dict:
 @roles(*OFFICE_ROLES)
 def choose_type(resident_id: int):
     db = get_db()
-    resident = resident_for_landlord(db, resident_id, current_user.landlord_id)
-    if resident is None:
-        abort(404)
+    resident = found_or_404(resident_for_landlord(db, resident_id, current_user.landlord_id))
     recorded = q.active_of_type(db, resident_id)
     types = [dict(t, example=fill(t["instruction_template"], {}), recorded=recorded.get(t["code"]))
              for t in q.adjustment_types(db)]
@@ -55,9 +47,7 @@ def choose_type(resident_id: int):
 @roles(*OFFICE_ROLES)
 def add(resident_id: int, code: str):
     db = get_db()
-    resident = resident_for_landlord(db, resident_id, current_user.landlord_id)
-    if resident is None:
-        abort(404)
+    resident = found_or_404(resident_for_landlord(db, resident_id, current_user.landlord_id))
     adjustment_type = _type_or_404(db, code)
     recorded = q.active_of_type(db, resident_id).get(code)
     if recorded and request.method == "GET":

@@ -1,6 +1,6 @@
 """Admin: the landlord and its contractor firms, with the phone lines the distress card uses."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldapp.accounts.organisations import (
@@ -14,7 +14,7 @@ from fieldapp.accounts.organisations import (
 from fieldapp.admin import bp
 from fieldapp.admin.forms import OrganisationForm
 from fieldapp.core import audit
-from fieldapp.core.access import ADMIN_ROLES, roles
+from fieldapp.core.access import ADMIN_ROLES, found_or_404, roles
 from fieldapp.core.db import get_db, transaction
 from fieldapp.core.forms import render_form
 
@@ -46,9 +46,7 @@ def new_organisation():
 @roles(*ADMIN_ROLES)
 def edit_organisation(organisation_id: int):
     db = get_db()
-    organisation = get_organisation(db, organisation_id, current_user.landlord_id)
-    if organisation is None:
-        abort(404)
+    organisation = found_or_404(get_organisation(db, organisation_id, current_user.landlord_id))
     form = OrganisationForm(data=None if request.method == "POST" else dict(organisation))
     if _accepted(db, form, organisation):
         with transaction(db):

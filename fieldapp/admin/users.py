@@ -8,7 +8,7 @@ from fieldapp.accounts.organisations import organisations_for_landlord
 from fieldapp.admin import bp
 from fieldapp.admin.forms import UserForm
 from fieldapp.core import audit, jobs
-from fieldapp.core.access import ADMIN_ROLES, roles
+from fieldapp.core.access import ADMIN_ROLES, found_or_404, roles
 from fieldapp.core.db import get_db, transaction
 from fieldapp.core.forms import render_form
 from fieldapp.core.photos import MAX_UPLOAD_BYTES, PhotoError, prepare_photo
@@ -108,9 +108,7 @@ def enable_user(user_id: int):
 def user_photo(user_id: int):
     db = get_db()
     get_user_for_admin_or_404(db, user_id)
-    photo = accounts.get_photo(db, user_id)
-    if photo is None:
-        abort(404)
+    photo = found_or_404(accounts.get_photo(db, user_id))
     return photo["image"], 200, {"Content-Type": photo["content_type"]}
 
 

@@ -1,12 +1,12 @@
 """The officer's inbox: alerts about their residents' visits; acknowledge, then close."""
 
-from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask import flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
 from fieldapp.alerts import bp, queries
 from fieldapp.alerts.forms import CloseAlertForm
 from fieldapp.core import audit
-from fieldapp.core.access import OFFICE_ROLES, roles
+from fieldapp.core.access import OFFICE_ROLES, found_or_404, roles
 from fieldapp.core.catalogues import catalogue, rebook_request_described
 from fieldapp.core.db import get_db, transaction, utc_now
 from fieldapp.core.extensions import htmx
@@ -25,10 +25,7 @@ def inbox_counts() -> dict:
 
 def _my_alert_or_404(db, alert_id: int):
     """Only the officer the alert was sent to opens it: another officer's alert is a 404."""
-    row = queries.alert_for_officer(db, alert_id, current_user.id)
-    if row is None:
-        abort(404)
-    return row
+    return found_or_404(queries.alert_for_officer(db, alert_id, current_user.id))
 
 
 @bp.get("/inbox")

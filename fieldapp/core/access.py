@@ -44,3 +44,11 @@ def roles(*allowed: str):
         return wrapped
 
     return decorator
+
+
+def found_or_404(row):
+    """The row a query found for this viewer, or a 404: a query returns None both for what does
+    not exist and for what is not theirs, and the viewer learns nothing about which."""
+    if row is None:
+        abort(404)
+    return row

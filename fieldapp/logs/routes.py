@@ -2,11 +2,11 @@
 
 import uuid
 
-from flask import abort, jsonify, redirect, render_template, request, url_for
+from flask import jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldapp.alerts.rules import urgent_triggers
-from fieldapp.core.access import OPERATIVE_ROLES, roles
+from fieldapp.core.access import OPERATIVE_ROLES, found_or_404, roles
 from fieldapp.core.catalogues import catalogue
 from fieldapp.core.clock import to_local, today_local
 from fieldapp.core.db import get_db
@@ -34,10 +34,7 @@ def _form_page(db, visit, form: LogForm, logged_at: str | None = None):
 
 
 def _visit_to_log(db, visit_id: int):
-    visit = visit_to_log(db, visit_id, current_user.id)
-    if visit is None:
-        abort(404)
-    return visit
+    return found_or_404(visit_to_log(db, visit_id, current_user.id))
 
 
 def _is_visit_day(visit) -> bool:

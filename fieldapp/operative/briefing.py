@@ -1,10 +1,10 @@
 """The briefing an operative reads before knocking, and the distress card, for one visit."""
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 from flask_login import current_user
 
 from fieldapp.core import audit
-from fieldapp.core.access import OPERATIVE_ROLES, roles
+from fieldapp.core.access import OPERATIVE_ROLES, found_or_404, roles
 from fieldapp.core.catalogues import STEP_ADJUSTMENTS, STEP_HINTS
 from fieldapp.core.db import get_db
 from fieldapp.operative.instructions import active_instructions, by_section
@@ -72,9 +72,7 @@ def briefing_context(db, visit, operative_id: int) -> dict:
 @roles(*OPERATIVE_ROLES)
 def briefing(visit_id: int):
     db = get_db()
-    visit = visit_for_operative(db, visit_id, current_user.id)
-    if visit is None:
-        abort(404)
+    visit = found_or_404(visit_for_operative(db, visit_id, current_user.id))
     audit.record("briefing_viewed", "visit", visit_id, db=db)
     return render_template("operative/briefing.html",
                            **briefing_context(db, visit, current_user.id))
@@ -83,7 +81,5 @@ def briefing(visit_id: int):
 @bp.get("/visits/<int:visit_id>/distress")
 @roles(*OPERATIVE_ROLES)
 def distress(visit_id: int):
-    visit = visit_for_operative(get_db(), visit_id, current_user.id)
-    if visit is None:
-        abort(404)
+    visit = found_or_404(visit_for_operative(get_db(), visit_id, current_user.id))
     return render_template("operative/distress.html", visit=visit)

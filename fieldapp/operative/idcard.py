@@ -1,11 +1,11 @@
 """The operative's ID card for a visit: photo, name, firm, badge, and a QR code to check them."""
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
 from fieldapp.accounts.queries import get_photo
 from fieldapp.core import audit
-from fieldapp.core.access import OPERATIVE_ROLES, roles, signed_in
+from fieldapp.core.access import OPERATIVE_ROLES, found_or_404, roles, signed_in
 from fieldapp.core.clock import to_local, today_local
 from fieldapp.core.db import get_db
 from fieldapp.core.qr import qr_svg
@@ -23,9 +23,7 @@ def verify_url(token: str) -> str:
 @roles(*OPERATIVE_ROLES)
 def id_card(visit_id: int):
     db = get_db()
-    visit = visit_for_operative(db, visit_id, current_user.id)
-    if visit is None:
-        abort(404)
+    visit = found_or_404(visit_for_operative(db, visit_id, current_user.id))
     day = to_local(visit["starts_at"]).date().isoformat()
     url = verify_url(make_token(visit_id, current_user.id, day))
     check_opens = to_local(visit["starts_at"]) - margin()
@@ -41,8 +39,6 @@ def id_card(visit_id: int):
 @bp.get("/me/photo")
 @signed_in
 def my_photo():
-    photo = get_photo(get_db(), current_user.id)
-    if photo is None:
-        abort(404)
+    photo = found_or_404(get_photo(get_db(), current_user.id))
     return photo["image"], 200, {"Content-Type": photo["content_type"],
                                  "Cache-Control": "private, max-age=3600"}

@@ -1,10 +1,10 @@
 """Resident pages: search, the resident's page, add and edit, private notes."""
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldapp.core import audit
-from fieldapp.core.access import OFFICE_ROLES, roles
+from fieldapp.core.access import OFFICE_ROLES, found_or_404, roles
 from fieldapp.core.db import get_db, transaction
 from fieldapp.core.extensions import htmx
 from fieldapp.core.forms import render_form
@@ -16,10 +16,7 @@ from fieldapp.residents.notes import add_private_note, private_notes
 
 
 def _resident_or_404(db, resident_id: int):
-    row = q.resident_for_landlord(db, resident_id, current_user.landlord_id)
-    if row is None:
-        abort(404)
-    return row
+    return found_or_404(q.resident_for_landlord(db, resident_id, current_user.landlord_id))
 
 
 @bp.get("/residents")

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 
 from fieldapp.core import audit
-from fieldapp.core.access import OFFICE_ROLES, roles
+from fieldapp.core.access import OFFICE_ROLES, found_or_404, roles
 from fieldapp.core.db import get_db, transaction
 from fieldapp.core.forms import render_form
 from fieldapp.schedule import bp, importer
@@ -64,10 +64,7 @@ def _plan(db, stored) -> list:
 
 
 def _import_or_404(db, import_id: int):
-    row = q.import_for_landlord(db, import_id, current_user.landlord_id)
-    if row is None:
-        abort(404)
-    return row
+    return found_or_404(q.import_for_landlord(db, import_id, current_user.landlord_id))
 
 
 @bp.get("/schedule/import/<int:import_id>")

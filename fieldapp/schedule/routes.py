@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldapp.core import audit
-from fieldapp.core.access import OFFICE_ROLES, roles
+from fieldapp.core.access import OFFICE_ROLES, found_or_404, roles
 from fieldapp.core.clock import to_local
 from fieldapp.core.db import get_db, transaction
 from fieldapp.core.forms import form_status
@@ -19,10 +19,7 @@ from fieldapp.voice import officer as resident_voice
 
 def visit_or_404(db, visit_id: int):
     """The visit, if it belongs to the officer's landlord."""
-    visit = q.visit_for_landlord(db, visit_id, current_user.landlord_id)
-    if visit is None:
-        abort(404)
-    return visit
+    return found_or_404(q.visit_for_landlord(db, visit_id, current_user.landlord_id))
 
 
 def _visit_form(db, **kwargs) -> VisitForm:
@@ -48,12 +45,8 @@ def _job_ref_free(db, form: VisitForm, visit_id: int | None = None) -> bool:
 @roles(*OFFICE_ROLES)
 def new_visit():
     db = get_db()
-    resident_id = request.args.get("resident", type=int)
-    if resident_id is None:
-        abort(404)
-    resident = resident_for_landlord(db, resident_id, current_user.landlord_id)
-    if resident is None:
-        abort(404)
+    resident_id = found_or_404(request.args.get("resident", type=int))
+    resident = found_or_404(resident_for_landlord(db, resident_id, current_user.landlord_id))
     form = _visit_form(db)
     if _valid(db, form):
         with transaction(db):
@@ -71,9 +64,7 @@ def new_visit():
 def visit(visit_id: int):
     db = get_db()
     row = visit_or_404(db, visit_id)
-    resident = resident_for_landlord(db, row["resident_id"], current_user.landlord_id)
-    if resident is None:
-        abort(404)
+    resident = found_or_404(resident_for_landlord(db, row["resident_id"], current_user.landlord_id))
     starts, ends = to_local(row["starts_at"]), to_local(row["ends_at"])
     form = _visit_form(db, booked_date=starts.date(), data=None if request.method == "POST" else {
         **dict(row), "visit_date": starts.date(), "starts": starts.strftime("%H:%M"),

@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, request, url_for
 
 from fieldapp.core import audit
-from fieldapp.core.access import OFFICE_ROLES, roles
+from fieldapp.core.access import OFFICE_ROLES, found_or_404, roles
 from fieldapp.core.db import get_db, transaction
 from fieldapp.core.forms import render_form
 from fieldapp.schedule import bp
@@ -20,10 +20,7 @@ def _booked_visit_or_404(db, visit_id: int):
 
 
 def _step_or_404(db, visit_id: int, step_id: int):
-    step = q.step_of_visit(db, visit_id, step_id)
-    if step is None:
-        abort(404)
-    return step
+    return found_or_404(q.step_of_visit(db, visit_id, step_id))
 
 
 def _back(visit_id: int):
