@@ -224,3 +224,50 @@ def test_visit_lookups_answer_none_for_a_visit_that_is_not_the_operatives(app, d
         assert lookup(db, theirs, operative)["id"] == theirs
         assert lookup(db, other_firms, operative) is None
         assert lookup(db, out_of_window, operative) is None
+
+
+SAMPLE_VALUES = {"number": "15", "phone": "07700 900 999", "yesno": "yes"}
+
+
+def _sample_parameters(adjustment_type) -> dict:
+    """A value for each of the type's parameters, whatever kinds the catalogue holds."""
+    import json
+    return {p["name"]: SAMPLE_VALUES.get(p["kind"], f"sample {p['name']}")
+            for p in json.loads(adjustment_type["parameters"]) if p["kind"] != "secret"}
+
+
+def _preview_lines(html: str) -> list[str]:
+    aside = html.split('id="briefing-preview"', 1)[1].split("</aside>", 1)[0]
+    items = re.findall(r"<li>(.*?)</li>", aside, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", item).split()) for item in items]
+
+
+def _catalogue_types(db):
+    return db.execute("SELECT * FROM adjustment_types WHERE active = 1 ORDER BY sort_order"
+                      ).fetchall()
+
+
+@pytest.mark.parametrize("with_steps", [True, False], ids=["with steps", "without steps"])
+def test_every_catalogue_adjustment_reaches_the_briefing_as_the_preview_shows_it(
+        db, world, signed_in, with_steps):
+    """The officer's "What the operative will be told" and the briefing say the same things,
+    instruction and detail, for every type in the catalogue, with or without steps."""
+    officer, operative = signed_in("officer"), signed_in("operative")
+    types = _catalogue_types(db)
+    assert len(types) > 15
+    for adjustment_type in types:
+        code = adjustment_type["code"]
+        resident = add_resident(db, world.orgs["riverside"], world.users["officer"],
+                                doorstep_password="bluebell", advocate_name="Grace Obi",
+                                advocate_phone="07700 900 312")
+        detail = f"Detail for {code}, written by the officer."
+        add_adjustment(db, resident, code, world.users["officer"],
+                       _sample_parameters(adjustment_type), detail)
+        steps = [("Lift the floorboards", 20, {"noisy"}), ("Fit the pipe", 30, set())]
+        visit = add_visit(db, resident, world.orgs["acme"], [world.users["operative"]],
+                          at(0, 10), at(0, 12), steps=steps if with_steps else ())
+        preview = _preview_lines(officer.get(f"/schedule/{visit}").get_data(as_text=True))
+        briefing = text_of(operative.get(f"/visits/{visit}").get_data(as_text=True))
+        assert any(detail in line for line in preview), code
+        for line in preview:
+            assert line in briefing, (code, line)

@@ -50,12 +50,12 @@ def briefing_context(db, visit, operative_id: int) -> dict:
     instructions = active_instructions(db, [visit["resident_id"]]).get(visit["resident_id"], [])
     codes = {instruction.code for instruction in instructions}
     steps = work_steps(db, visit["id"])
-    # With steps to attach them to, step-changing adjustments are read on each step instead.
-    on_steps = {code for code, _hint, _text in STEP_ADJUSTMENTS} if steps else set()
     names = colleagues(db, visit["id"], operative_id)
     return {
         "visit": visit,
-        "sections": by_section([i for i in instructions if i.code not in on_steps]),
+        # Every instruction the officer's preview lists, with its detail; step-changing ones are
+        # also repeated, in short, on each step they change.
+        "sections": by_section(instructions),
         "steps": [{"step": step, "tags": step_tags(step), "guidance": step_guidance(step, codes)}
                   for step in steps],
         "colleagues": names,
