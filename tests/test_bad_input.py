@@ -116,11 +116,12 @@ def test_a_body_that_is_not_json_is_refused_plainly(signed_in):
 RESIDENT_FIELDS = ["name", "preferred_name", "tenancy_ref", "address_line1", "address_line2",
                    "town", "postcode", "area", "phone", "phone_alt", "email", "language",
                    "advocate_name", "advocate_phone", "advocate_relationship",
-                   "doorstep_password", "preferred_contact", "officer_id"]
+                   "doorstep_password", "preferred_contact", "officer_id", "interpreter"]
 
 
 VALID_RESIDENT = {"name": "Rita Example", "address_line1": "1 Test Street",
-                  "language": "English", "postcode": "RS1 4AB", "preferred_contact": "phone"}
+                  "language": "en", "interpreter": "not_needed", "postcode": "RS1 4AB",
+                  "preferred_contact": "phone"}
 
 
 def test_the_resident_form_refuses_bad_input_next_to_the_field_and_saves_nothing(world, db,

@@ -43,7 +43,8 @@ def test_catalogues_are_seeded_in_order(db, table, expected):
 
 
 def test_adjustment_templates_name_only_their_own_parameters(db):
-    for row in db.execute("SELECT code, instruction_template, parameters FROM adjustment_types"):
+    for row in db.execute("SELECT code, instruction_template, parameters FROM adjustment_types"
+                          " WHERE active = 1"):
         placeholders = set(re.findall(r"{(\w+)}", row["instruction_template"]))
         names = {p["name"] for p in json.loads(row["parameters"])}
         if row["code"] == "advocate_present":

@@ -71,3 +71,20 @@ def test_demo_refuses_a_database_with_real_accounts(db):
 def test_demo_refuses_to_load_twice(demo_db):
     with pytest.raises(DemoRefused, match="already has the demo data"):
         load_demo(demo_db)
+
+
+def test_demo_residents_show_languages_and_interpreting(demo_db):
+    rows = {r["name"]: (r["language"], r["interpreter"]) for r in demo_db.execute(
+        "SELECT name, language, interpreter FROM residents")}
+    assert rows["Aisha Rahman"] == ("bn", "in_person")
+    assert rows["Lina Haddad"] == ("ar", "phone")
+    assert rows["Michael Brennan"] == ("en", "not_needed")
+    assert demo_db.execute("SELECT interpreting_phone FROM organisations WHERE kind = 'landlord'"
+                           ).fetchone()[0]
+    advocate = demo_db.execute(
+        "SELECT adjustments.parameters, residents.advocate_name FROM adjustments"
+        " JOIN residents ON residents.id = resident_id"
+        " WHERE type_code = 'advocate_present'").fetchone()
+    assert (advocate["parameters"], advocate["advocate_name"]) == ("{}", "Grace Brennan")
+    assert demo_db.execute("SELECT count(*) FROM adjustments WHERE type_code = 'interpreter'"
+                           ).fetchone()[0] == 0

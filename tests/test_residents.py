@@ -11,7 +11,8 @@ from support import assert_nothing_kept_when_audit_refused, csrf_token_from, pos
 
 NEW_RESIDENT = {
     "name": "Michael Brennan", "preferred_name": "Michael", "tenancy_ref": "RH-10002",
-    "language": "English", "address_line1": "Flat 12, Alder Court", "address_line2": "",
+    "language": "en", "interpreter": "not_needed", "address_line1": "Flat 12, Alder Court",
+    "address_line2": "",
     "town": "Riverton", "postcode": "RS1 4AB", "area": "Alder", "phone": "07700 900 123",
     "phone_alt": "", "email": "michael@example.org", "preferred_contact": "text",
     "advocate_name": "Grace Brennan", "advocate_phone": "07700 900 312",
@@ -151,7 +152,7 @@ def test_officer_adds_a_resident(db, world, signed_in):
     client = signed_in("officer")
     page = client.get("/residents/new").get_data(as_text=True)
     check_page(page)
-    assert 'value="English"' in page  # sensible defaults for a new resident
+    assert '<option selected value="en">English</option>' in page  # sensible defaults
     response = post_form(client, "/residents/new", resident_form(world))
     assert response.status_code == 303
     row = db.execute("SELECT * FROM residents WHERE tenancy_ref = 'RH-10002'").fetchone()
@@ -194,8 +195,11 @@ RESIDENT_ERRORS = [
     ({"preferred_contact": ""}, "preferred_contact", "Select how they prefer to be contacted"),
     ({"preferred_contact": "pigeon"}, "preferred_contact",
      "Select how they prefer to be contacted"),
-    ({"language": ""}, "language", "Enter the language they prefer"),
-    ({"language": " "}, "language", "Enter the language they prefer"),
+    ({"language": ""}, "language", "Select the language they prefer from the list"),
+    ({"language": "English"}, "language", "Select the language they prefer from the list"),
+    ({"language": "xx"}, "language", "Select the language they prefer from the list"),
+    ({"interpreter": ""}, "interpreter", "Select whether they need an interpreter"),
+    ({"interpreter": "maybe"}, "interpreter", "Select whether they need an interpreter"),
     ({"officer_id": "0"}, "officer_id", "Select the resident&#39;s single point of contact"),
     ({"officer_id": "someone"}, "officer_id", "Select the resident&#39;s single point of contact"),
     ({"officer_id": "OTHER_LANDLORD"}, "officer_id",

@@ -4,7 +4,10 @@ import sqlite3
 
 from fieldapp.core.db import query_all, query_one, transaction, utc_now
 
-PHONE_FIELDS = ("main_phone", "duty_phone", "safeguarding_phone")
+# interpreting_phone: the landlord's interpreting line, read out on briefings (firms leave it).
+PHONE_FIELDS = ("main_phone", "duty_phone", "safeguarding_phone", "interpreting_phone")
+_PHONE_COLUMNS = ", ".join(PHONE_FIELDS)
+_PHONE_MARKS = ", ".join("?" * len(PHONE_FIELDS))
 
 
 def organisations_for_landlord(db, landlord_id: int) -> list[sqlite3.Row]:
@@ -38,8 +41,8 @@ def create_landlord(db, *, name: str, web_address: str = "", **phones: str) -> i
     now = utc_now()
     with transaction(db):
         cursor = db.execute(
-            "INSERT INTO organisations (name, kind, web_address, main_phone, duty_phone, "
-            "safeguarding_phone, created_at, updated_at) VALUES (?, 'landlord', ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO organisations (name, kind, web_address, {_PHONE_COLUMNS}, created_at,"
+            f" updated_at) VALUES (?, 'landlord', ?, {_PHONE_MARKS}, ?, ?)",
             (name, web_address, *(phones.get(f, "") for f in PHONE_FIELDS), now, now))
         db.execute("UPDATE organisations SET landlord_id = id WHERE id = ?", (cursor.lastrowid,))
     return cursor.lastrowid
@@ -50,9 +53,8 @@ def create_contractor(db, *, landlord_id: int, name: str, web_address: str = "",
     now = utc_now()
     with transaction(db):
         cursor = db.execute(
-            "INSERT INTO organisations (name, kind, landlord_id, web_address, main_phone, "
-            "duty_phone, safeguarding_phone, created_at, updated_at) "
-            "VALUES (?, 'contractor', ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO organisations (name, kind, landlord_id, web_address, {_PHONE_COLUMNS},"
+            f" created_at, updated_at) VALUES (?, 'contractor', ?, ?, {_PHONE_MARKS}, ?, ?)",
             (name, landlord_id, web_address, *(phones.get(f, "") for f in PHONE_FIELDS), now, now))
     return cursor.lastrowid
 
@@ -61,7 +63,7 @@ def update_organisation(db, organisation_id: int, *, name: str, web_address: str
                         **phones: str) -> None:
     with transaction(db):
         db.execute(
-            "UPDATE organisations SET name = ?, web_address = ?, main_phone = ?, duty_phone = ?, "
-            "safeguarding_phone = ?, updated_at = ? WHERE id = ?",
+            "UPDATE organisations SET name = ?, web_address = ?, "
+            + "".join(f"{field} = ?, " for field in PHONE_FIELDS) + "updated_at = ? WHERE id = ?",
             (name, web_address, *(phones.get(f, "") for f in PHONE_FIELDS), utc_now(),
              organisation_id))

@@ -21,7 +21,8 @@ def adjustment_for_landlord(db, adjustment_id: int, landlord_id: int) -> sqlite3
     return query_one(db, """
         SELECT adjustments.*, adjustment_types.label, adjustment_types.instruction_template,
                residents.name AS resident_name,
-               residents.preferred_name, residents.landlord_id
+               residents.preferred_name, residents.landlord_id, residents.advocate_name,
+               residents.advocate_phone
         FROM adjustments
         JOIN adjustment_types ON adjustment_types.code = adjustments.type_code
         JOIN residents ON residents.id = adjustments.resident_id

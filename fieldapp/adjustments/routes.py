@@ -60,7 +60,10 @@ def add(resident_id: int, code: str):
     if recorded:
         form.form_errors.append(f"{adjustment_type['label']} is already recorded for this "
                                 "resident. Change that one instead: nothing was saved.")
-    if form.validate_on_submit() and not recorded:
+    missing = _missing_fact(resident, code) if request.method == "POST" else None
+    if missing:
+        form.form_errors.append(missing)
+    if form.validate_on_submit() and not recorded and not missing:
         with transaction(db):
             adjustment_id = q.create_adjustment(db, resident_id, code, current_user.id,
                                                 _values(form))
@@ -70,6 +73,14 @@ def add(resident_id: int, code: str):
         return redirect(url_for("residents.resident", resident_id=resident_id), code=303)
     return render_form("adjustments/form.html", form, resident=resident,
                        adjustment_type=adjustment_type, adjustment=None)
+
+
+def _missing_fact(resident, code: str) -> str | None:
+    """An adjustment that names a fact kept on the resident's details needs it there first."""
+    if code == "advocate_present" and not resident["advocate_name"]:
+        return ("Add the advocate's name and phone in the resident's details first, then "
+                "record this: nothing was saved.")
+    return None
 
 
 @bp.route("/adjustments/<int:adjustment_id>/edit", methods=["GET", "POST"])
@@ -104,7 +115,9 @@ def _stored_values(adjustment) -> dict:
 
 def _owner(adjustment) -> dict:
     return {"id": adjustment["resident_id"], "name": adjustment["resident_name"],
-            "preferred_name": adjustment["preferred_name"]}
+            "preferred_name": adjustment["preferred_name"],
+            "advocate_name": adjustment["advocate_name"],
+            "advocate_phone": adjustment["advocate_phone"]}
 
 
 @bp.route("/adjustments/<int:adjustment_id>/review", methods=["GET", "POST"])

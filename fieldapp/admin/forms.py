@@ -102,6 +102,10 @@ class OrganisationForm(FlaskForm):
     safeguarding_phone = StringField("Safeguarding team phone", filters=[strip_text],
                                      validators=phone_rules("Safeguarding phone",
                                                             "safeguarding phone number"))
+    interpreting_phone = StringField("Interpreting line", filters=[strip_text],
+                                     validators=phone_rules("Interpreting line",
+                                                            "phone number for the interpreting "
+                                                            "line"))
     web_address = URLField("Web address", filters=[strip_text], validators=[
         Optional(), Length(max=200, message="Web address must be 200 characters or fewer"),
         WebAddress()])

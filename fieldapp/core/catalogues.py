@@ -161,6 +161,71 @@ STEP_ADJUSTMENTS = [
     ("noise_warning", "noisy", "Warn before the noise: about {minutes} minutes."),
 ]
 
+# The languages a resident's page offers: (BCP 47 code, English name, other names it is written
+# as). English first, then the languages most asked for in UK social housing, by name.
+LANGUAGES = [
+    ("en", "English", ()),
+    ("sq", "Albanian", ()),
+    ("am", "Amharic", ()),
+    ("ar", "Arabic", ()),
+    ("bn", "Bengali", ("Bangla", "Sylheti")),
+    ("bfi", "British Sign Language", ("BSL", "Sign language")),
+    ("yue", "Cantonese", ("Chinese (Cantonese)",)),
+    ("fr", "French", ()),
+    ("gu", "Gujarati", ()),
+    ("hi", "Hindi", ()),
+    ("it", "Italian", ()),
+    ("ku", "Kurdish", ()),
+    ("lt", "Lithuanian", ()),
+    ("cmn", "Mandarin", ("Chinese (Mandarin)", "Chinese")),
+    ("ps", "Pashto", ("Pushto",)),
+    ("fa", "Persian (Farsi)", ("Persian", "Farsi")),
+    ("pl", "Polish", ()),
+    ("pt", "Portuguese", ()),
+    ("pa", "Punjabi", ("Panjabi",)),
+    ("ro", "Romanian", ()),
+    ("ru", "Russian", ()),
+    ("so", "Somali", ()),
+    ("es", "Spanish", ()),
+    ("ta", "Tamil", ()),
+    ("ti", "Tigrinya", ()),
+    ("tr", "Turkish", ()),
+    ("uk", "Ukrainian", ()),
+    ("ur", "Urdu", ()),
+    ("cy", "Welsh", ()),
+    ("yi", "Yiddish", ()),
+]
+
+# How the resident is interpreted for: (code, what the officer picks, what the operative reads).
+# "{language}" is the language's English name. Not needed with English says nothing.
+INTERPRETER_ARRANGEMENTS = [
+    ("not_needed", "Not needed", "The resident speaks {language}. They do not need an "
+                                 "interpreter."),
+    ("needed", "Needed, not booked yet", "The resident speaks {language} and needs an "
+                                         "interpreter. None is booked yet: ask the office "
+                                         "before you go."),
+    ("in_person", "Booked to come in person", "The resident speaks {language}. An interpreter "
+                                              "is booked to come in person: wait for them "
+                                              "before you start."),
+    ("phone", "By phone (the interpreting line)", "The resident speaks {language}. Use the "
+                                                  "phone interpreting line to talk with them."),
+]
+# What the operative reads when the landlord has not set an interpreting line yet.
+NO_INTERPRETING_LINE = "Ask the office for the interpreting line's number."
+# The interpreter instruction's chip on the day list.
+INTERPRETER_CHIP = "Interpreter: {language}"
+SPEAKS_CHIP = "Speaks {language}"
+
+
+def language_by_name(text: str) -> str | None:
+    """The code of a language written by name (or code), whatever its case, else None."""
+    wanted = " ".join((text or "").split()).casefold()
+    for code, name, aliases in LANGUAGES:
+        if wanted in {code.casefold(), name.casefold(), *(a.casefold() for a in aliases)}:
+            return code
+    return None
+
+
 # Alert rules: (code, severity, what they match, the value matched, what the officer reads).
 # A log raises one alert with the highest severity of the rules it fires and every reason.
 ALERT_RULES = [
@@ -230,6 +295,10 @@ class Catalogue:
     distress_levels: dict[str, str]  # code -> label, least to most
     distress_ranks: dict[str, int]
     concerns: dict[str, Concern]
+    languages: dict[str, str]  # BCP 47 code -> English name, in the order the officer picks
+
+    def language_name(self, code: str | None) -> str:
+        return self.languages.get(code or "", "")
 
     def outcome_label(self, code: str | None) -> str:
         return self.outcomes[code].label if code in self.outcomes else (code or "")
@@ -271,5 +340,7 @@ def _read_catalogue(db, key: tuple) -> Catalogue:
                 "SELECT code, rank FROM distress_levels")},
             concerns={r["code"]: Concern(r["code"], r["label"], r["group_code"], r["group_label"])
                       for r in rows("SELECT * FROM concern_categories ORDER BY sort_order")},
+            languages={r["code"]: r["name"] for r in rows(
+                "SELECT code, name FROM languages ORDER BY sort_order")},
         )
     return _cache[key]

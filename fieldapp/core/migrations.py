@@ -8,6 +8,7 @@ import json
 from sqlite_utils import Database, Migrations
 
 from fieldapp.core import catalogues
+from fieldapp.core.db import utc_now
 
 migrations = Migrations("fieldapp")
 
@@ -424,6 +425,84 @@ def m013_jobs_that_end(db: Database) -> None:
     CREATE INDEX jobs_failed ON jobs(failed_at) WHERE failed_at IS NOT NULL;
     CREATE INDEX jobs_done ON jobs(done_at) WHERE done_at IS NOT NULL
     """)
+
+@migrations()
+def m014_briefing_advocate_on_resident(db: Database) -> None:
+    """The advocate lives on the resident's record only. An active "Advocate present"
+    adjustment's own name and phone move there when the record has none; a different advocate
+    already on the record stays, and the adjustment's one is kept in its detail. Nothing is lost."""
+    rows = db.execute("""
+        SELECT adjustments.id, adjustments.parameters, adjustments.detail, residents.id AS rid,
+               residents.advocate_name, residents.advocate_phone
+        FROM adjustments JOIN residents ON residents.id = adjustments.resident_id
+        WHERE adjustments.type_code = 'advocate_present' AND adjustments.status = 'active'
+        ORDER BY adjustments.id""").fetchall()
+    for adjustment_id, parameters, detail, resident_id, name, phone in rows:
+        stored = json.loads(parameters or "{}")
+        their_name = " ".join(str(stored.pop("advocate", "")).split())
+        their_phone = str(stored.pop("phone", "")).strip()
+        same = their_name.casefold() == (name or "").casefold()
+        if their_name and not name:
+            db.execute("UPDATE residents SET advocate_name = ?, advocate_phone = ? WHERE id = ?",
+                       (their_name, their_phone or phone, resident_id))
+        elif (same or not their_name) and their_phone and not phone:
+            db.execute("UPDATE residents SET advocate_phone = ? WHERE id = ?",
+                       (their_phone, resident_id))
+        elif (their_name and not same) or (their_phone and their_phone != phone):
+            kept = ", ".join(part for part in (their_name, their_phone) if part)
+            detail = " ".join(part for part in (detail, f"Also recorded as the advocate: "
+                                                        f"{kept}.") if part)
+        db.execute("UPDATE adjustments SET parameters = ?, detail = ? WHERE id = ?",
+                   (json.dumps(stored), detail, adjustment_id))
+    db.execute("UPDATE adjustment_types SET parameters = '[]' WHERE code = 'advocate_present'")
+
+
+@migrations()
+def m015_briefing_languages_and_interpreting(db: Database) -> None:
+    """The resident's language as a BCP 47 code from a list, and how they are interpreted for;
+    the landlord's interpreting line. A language written as text that matches no name on the
+    list is kept, word for word, for the officer to choose. The old "Interpreter" adjustment's
+    language and booking move onto the resident; it is withdrawn, saying why, and retired."""
+    _script(db, """
+    CREATE TABLE languages (
+        code TEXT PRIMARY KEY, name TEXT NOT NULL, sort_order INTEGER NOT NULL
+    );
+    ALTER TABLE residents ADD COLUMN interpreter TEXT NOT NULL DEFAULT 'not_needed'
+        CHECK (interpreter IN ('not_needed', 'needed', 'in_person', 'phone'));
+    ALTER TABLE residents ADD COLUMN language_to_check TEXT NOT NULL DEFAULT '';
+    ALTER TABLE organisations ADD COLUMN interpreting_phone TEXT NOT NULL DEFAULT ''
+    """)
+    db["languages"].insert_all(
+        {"code": code, "name": name, "sort_order": order}
+        for order, (code, name, _aliases) in enumerate(catalogues.LANGUAGES))
+    for resident_id, written in db.execute("SELECT id, language FROM residents").fetchall():
+        code = catalogues.language_by_name(written)
+        db.execute("UPDATE residents SET language = ?, language_to_check = ? WHERE id = ?",
+                   (code or "", "" if code or not written.strip() else written.strip(),
+                    resident_id))
+    now = utc_now()
+    for adjustment_id, resident_id, parameters in db.execute("""
+            SELECT id, resident_id, parameters FROM adjustments
+            WHERE type_code = 'interpreter' AND status = 'active' ORDER BY id""").fetchall():
+        stored = json.loads(parameters or "{}")
+        written = " ".join(str(stored.get("language", "")).split())
+        code = catalogues.language_by_name(written)
+        language, to_check = db.execute("SELECT language, language_to_check FROM residents"
+                                        " WHERE id = ?", (resident_id,)).fetchone()
+        if written and language in ("", "en") and code != language:
+            language, to_check = (code, "") if code else ("", written)
+        elif written and code != language and written != to_check:
+            to_check = " ".join(part for part in (to_check, written) if part)
+        db.execute("UPDATE residents SET language = ?, language_to_check = ?, interpreter = ?"
+                   " WHERE id = ?", (language, to_check,
+                                     "in_person" if stored.get("booked") == "yes" else "phone",
+                                     resident_id))
+        db.execute("UPDATE adjustments SET status = 'withdrawn', withdrawn_at = ?,"
+                   " withdrawn_reason = ?, updated_at = ? WHERE id = ?",
+                   (now, "Moved to the resident's language and interpreter details", now,
+                    adjustment_id))
+    db.execute("UPDATE adjustment_types SET active = 0, parameters = '[]',"
+               " instruction_template = '{interpreting}' WHERE code = 'interpreter'")
 
 
 def apply(db: Database) -> None:

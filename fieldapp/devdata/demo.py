@@ -37,7 +37,7 @@ DEMO_ACCOUNTS = [
 DEMO_RESIDENTS = [
     ("Michael Brennan", "Michael", "Flat 12, Alder Court", "Riverside North", "RS1 4AB",
      "officer", "07700 900 311", "Grace Brennan", "Sister", "07700 900 312", "bluebell", [
-         ("advocate_present", {"advocate": "Grace Brennan", "phone": "07700 900 312"}, ""),
+         ("advocate_present", {}, "Grace lets you in; Michael waits in the front room."),
          ("explain_each_step", {}, "Show him the part before you fit it."),
          ("written_schedule", {}, "Schedule posted to him and to Grace a week before."),
          ("call_ahead", {"minutes": "30", "phone": "07700 900 312"}, "Call Grace, not Michael."),
@@ -45,7 +45,6 @@ DEMO_RESIDENTS = [
      ]),
     ("Aisha Rahman", "Aisha", "3 Willow Walk", "Riverside North", "RS1 5CD", "officer",
      "07700 900 421", "", "", "", "", [
-         ("interpreter", {"language": "Bengali", "booked": "yes"}, ""),
          ("gentle_knock", {}, "Young baby in the home."),
      ]),
     ("Doreen Walsh", "Mrs Walsh", "27 Beech Road", "Millfield", "RS2 1EF", "officer",
@@ -88,6 +87,10 @@ DEMO_RESIDENTS = [
     ("Tariq Aziz", "Tariq", "Flat 1, Holly Court", "Eastgate", "RS3 7YZ", "officer",
      "07700 900 432", "", "", "", "", []),
 ]
+
+# Residents whose language is not English, or who need an interpreter: (language, interpreter).
+DEMO_LANGUAGES = {"Aisha Rahman": ("bn", "in_person"), "Lina Haddad": ("ar", "phone"),
+                  "Peter Novak": ("pl", "not_needed"), "Kwame Mensah": ("so", "needed")}
 
 # (resident index, operatives, day offset, start, end, trade, job ref, notes, steps)
 # A step is (description, hints, minutes); hints are the work_steps flag columns.
@@ -163,7 +166,7 @@ def _load_organisations(db) -> dict[str, int]:
     landlord = create_landlord(
         db, name="Riverside Homes", web_address="https://www.riverside-homes.example",
         main_phone="020 7946 0000", duty_phone="020 7946 0999",
-        safeguarding_phone="020 7946 0555")
+        safeguarding_phone="020 7946 0555", interpreting_phone="0800 046 0123")
     acme = create_contractor(db, landlord_id=landlord, name="Acme Repairs",
                              main_phone="0113 496 0100", duty_phone="0113 496 0199")
     brightside = create_contractor(db, landlord_id=landlord, name="Brightside Gas",
@@ -204,13 +207,15 @@ def _load_residents(db, landlord_id: int, users: dict[str, int]) -> list[int]:
         for number, resident in enumerate(DEMO_RESIDENTS, start=1):
             (name, preferred, address, area, postcode, officer, phone, advocate, relationship,
              advocate_phone, password, adjustments) = resident
+            language, interpreter = DEMO_LANGUAGES.get(name, ("en", "not_needed"))
             resident_id = create_resident(db, landlord_id, {
                 "officer_id": users[officer], "tenancy_ref": f"RH-{10000 + number}",
                 "name": name, "preferred_name": preferred, "address_line1": address,
                 "town": "Riverside", "postcode": postcode, "area": area, "phone": phone,
                 "preferred_contact": "phone", "advocate_name": advocate,
                 "advocate_relationship": relationship, "advocate_phone": advocate_phone,
-                "doorstep_password": password})
+                "doorstep_password": password, "language": language,
+                "interpreter": interpreter})
             _load_adjustments(db, resident_id, users[officer], adjustments, password)
             ids.append(resident_id)
     return ids

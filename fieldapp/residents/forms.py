@@ -7,12 +7,16 @@ from wtforms import EmailField, PasswordField, RadioField, SelectField, StringFi
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import PasswordInput
 
+from fieldapp.core.catalogues import INTERPRETER_ARRANGEMENTS
 from fieldapp.core.fields import EmailAddress, PhoneNumber, choices, strip_text
 from fieldapp.residents.queries import EDITABLE_FIELDS
 
 CONTACT_METHODS = [("phone", "Phone call"), ("text", "Text message"), ("email", "Email"),
                    ("letter", "Letter")]
 CONTACT_MESSAGE = "Select how they prefer to be contacted"
+INTERPRETER_CHOICES = [(code, label) for code, label, _words in INTERPRETER_ARRANGEMENTS]
+INTERPRETER_MESSAGE = "Select whether they need an interpreter, and how it is arranged"
+LANGUAGE_MESSAGE = "Select the language they prefer from the list"
 UK_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 
 
@@ -63,7 +67,13 @@ class ResidentForm(FlaskForm):
         validate_choice=False, validators=[
             InputRequired(CONTACT_MESSAGE),
             AnyOf([value for value, _label in CONTACT_METHODS], message=CONTACT_MESSAGE)])
-    language = _text("Language", 40, "Enter the language they prefer")
+    # The list is the catalogue's (stored as BCP 47 codes); validate_language says what to do.
+    language = SelectField("Language they prefer", validate_choice=False)
+    interpreter = RadioField("Interpreter", choices=choices(INTERPRETER_CHOICES),
+                             validate_choice=False, validators=[
+                                 InputRequired(INTERPRETER_MESSAGE),
+                                 AnyOf([value for value, _label in INTERPRETER_CHOICES],
+                                       message=INTERPRETER_MESSAGE)])
     # validate_officer_id says what to do; WTForms' own choice check would say "Not a valid
     # choice" first.
     officer_id = SelectField("Single point of contact", coerce=id_or_zero,
@@ -79,8 +89,11 @@ class ResidentForm(FlaskForm):
         "Doorstep password", filters=[strip_text], widget=PasswordInput(hide_value=False),
         validators=[Length(max=40, message="Doorstep password must be 40 characters or fewer")])
 
-    def __init__(self, *args, officers=(), **kwargs):
+    def __init__(self, *args, officers=(), languages=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.languages = languages or {}
+        self.language.choices = choices([("", "Select a language")] + list(
+            self.languages.items()))
         self.officer_ids = {officer["id"] for officer in officers}
         self.officer_id.choices = choices([(0, "Select an officer")] + [
             (officer["id"], officer["name"]) for officer in officers])
@@ -88,6 +101,10 @@ class ResidentForm(FlaskForm):
     def validate_postcode(self, field):
         if not UK_POSTCODE.match(field.data or ""):
             raise ValidationError("Enter a real postcode, like RS1 4AB")
+
+    def validate_language(self, field):
+        if field.data not in self.languages:
+            raise ValidationError(LANGUAGE_MESSAGE)
 
     def validate_officer_id(self, field):
         if field.data not in self.officer_ids:
@@ -99,7 +116,10 @@ class ResidentForm(FlaskForm):
                                   "them")
 
     def values(self) -> dict:
-        return {name: getattr(self, name).data or "" for name in EDITABLE_FIELDS}
+        values = {name: getattr(self, name).data or "" for name in EDITABLE_FIELDS
+                  if name != "language_to_check"}
+        # A language chosen from the list replaces what was written before the list existed.
+        return {**values, "language_to_check": ""}
 
 
 class NoteForm(FlaskForm):

@@ -7,7 +7,8 @@ from fieldapp.core.db import query_all, query_one, transaction, utc_now
 EDITABLE_FIELDS = (
     "name", "preferred_name", "tenancy_ref", "address_line1", "address_line2", "town",
     "postcode", "area", "phone", "phone_alt", "email", "preferred_contact", "language",
-    "officer_id", "advocate_name", "advocate_phone", "advocate_relationship", "doorstep_password",
+    "interpreter", "language_to_check", "officer_id", "advocate_name", "advocate_phone",
+    "advocate_relationship", "doorstep_password",
 )
 SEARCH_LIMIT = 50
 
@@ -43,10 +44,11 @@ def _escape_like(text: str) -> str:
 
 def resident_for_landlord(db, resident_id: int, landlord_id: int) -> sqlite3.Row | None:
     return query_one(db, """
-        SELECT residents.*, users.name AS officer_name,
+        SELECT residents.*, users.name AS officer_name, languages.name AS language_name,
                (SELECT count(*) FROM resident_notes
                  WHERE resident_notes.resident_id = residents.id) AS note_count
         FROM residents LEFT JOIN users ON users.id = residents.officer_id
+        LEFT JOIN languages ON languages.code = residents.language
         WHERE residents.id = ? AND residents.landlord_id = ?""", (resident_id, landlord_id))
 
 
@@ -66,7 +68,9 @@ def officers_of_landlord(db, landlord_id: int) -> list[sqlite3.Row]:
 
 def create_resident(db, landlord_id: int, values: dict, created_at: str | None = None) -> int:
     """A resident of this landlord; fields left out of `values` take the table's defaults.
-    `created_at` is for made-up data; a resident added by an officer is created now."""
+    `created_at` is for made-up data; a resident added by an officer is created now. The
+    language is a code from the catalogue's list: English unless given."""
+    values = {"language": "en", **values}
     fields = [field for field in EDITABLE_FIELDS if field in values]
     unknown = set(values) - set(fields)
     if unknown:

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from fieldapp.core import audit
 from fieldapp.core.access import OFFICE_ROLES, found_or_404, roles
+from fieldapp.core.catalogues import INTERPRETER_ARRANGEMENTS, catalogue
 from fieldapp.core.db import get_db, transaction
 from fieldapp.core.extensions import htmx
 from fieldapp.core.forms import render_form
@@ -38,9 +39,10 @@ def search():
 def new_resident():
     db = get_db()
     form = ResidentForm(officers=q.officers_of_landlord(db, current_user.landlord_id),
+                        languages=catalogue(db).languages,
                         data=None if request.method == "POST" else {
-                            "officer_id": current_user.id, "language": "English",
-                            "preferred_contact": "phone"})
+                            "officer_id": current_user.id, "language": "en",
+                            "interpreter": "not_needed", "preferred_contact": "phone"})
     if form.validate_on_submit():
         with transaction(db):
             resident_id = q.create_resident(db, current_user.landlord_id, form.values())
@@ -60,6 +62,7 @@ def resident(resident_id: int):
         "residents/resident.html", resident=row,
         adjustments=q.adjustments_of_resident(db, resident_id),
         instructions=active_instructions(db, [resident_id]).get(resident_id, []),
+        interpreter_labels={code: label for code, label, _ in INTERPRETER_ARRANGEMENTS},
         visits=q.visits_of_resident(db, resident_id))
 
 
@@ -69,6 +72,7 @@ def edit_resident(resident_id: int):
     db = get_db()
     row = _resident_or_404(db, resident_id)
     form = ResidentForm(officers=q.officers_of_landlord(db, current_user.landlord_id),
+                        languages=catalogue(db).languages,
                         data=None if request.method == "POST" else dict(row))
     if form.validate_on_submit():
         with transaction(db):

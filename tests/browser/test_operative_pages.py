@@ -22,12 +22,16 @@ def busy_visit(db, world):
     resident = add_resident(db, world.orgs["riverside"], world.users["officer"],
                             name="Michael Brennan", preferred_name="Michael",
                             advocate_name="Grace Brennan", advocate_phone="07700 900 312",
-                            advocate_relationship="Sister", doorstep_password="bluebell")
-    for code, parameters in [("advocate_present", {"advocate": "Grace Brennan"}),
-                             ("call_ahead", {"minutes": "30", "phone": "07700 900 312"}),
-                             ("explain_each_step", {}), ("noise_warning", {}),
-                             ("max_people", {"n": "2"})]:
-        add_adjustment(db, resident, code, world.users["officer"], parameters)
+                            advocate_relationship="Sister", doorstep_password="bluebell",
+                            language="tr", interpreter="phone")
+    db.execute("UPDATE organisations SET interpreting_phone = '0800 046 0123' WHERE id = ?",
+               (world.orgs["riverside"],))
+    for code, parameters, detail in [
+            ("advocate_present", {}, ""),
+            ("call_ahead", {"minutes": "30", "phone": "07700 900 312"}, "Call Grace, not Michael."),
+            ("explain_each_step", {}, "Show him the part before you fit it."),
+            ("noise_warning", {}, ""), ("max_people", {"n": "2"}, "")]:
+        add_adjustment(db, resident, code, world.users["officer"], parameters, detail)
     today = today_local()
     return add_visit(db, resident, world.orgs["acme"], [world.users["operative"]],
                      datetime.combine(today, time(10), LOCAL_ZONE),
