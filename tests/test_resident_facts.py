@@ -307,3 +307,22 @@ def test_the_day_list_chip_names_the_language(db, world, signed_in):
     visit_for(db, world, language="yi", interpreter="in_person")
     text = text_of(signed_in("operative").get("/today").get_data(as_text=True))
     assert "Interpreter: Yiddish" in text
+
+
+def test_the_advocate_cannot_be_cleared_while_advocate_present_names_them(db, world, signed_in):
+    resident = add_resident(db, world.orgs["riverside"], world.users["officer"],
+                            advocate_name="Grace Obi", advocate_phone="07700 900 312")
+    add_adjustment(db, resident, "advocate_present", world.users["officer"])
+    row = dict(db.execute("SELECT * FROM residents WHERE id = ?", (resident,)).fetchone())
+    answers = {key: row[key] or "" for key in (
+        "name", "preferred_name", "tenancy_ref", "address_line1", "address_line2", "town",
+        "postcode", "area", "phone", "phone_alt", "email", "advocate_relationship",
+        "doorstep_password", "language", "interpreter")}
+    response = post_form(signed_in("officer"), f"/residents/{resident}/edit", {
+        **answers, "officer_id": str(world.users["officer"]), "preferred_contact": "phone",
+        "advocate_name": "", "advocate_phone": ""})
+    assert response.status_code == 422
+    assert_field_error(response.get_data(as_text=True), "advocate_name",
+                       "Advocate present is recorded for this resident")
+    assert db.execute("SELECT advocate_name FROM residents WHERE id = ?",
+                      (resident,)).fetchone()[0] == "Grace Obi"

@@ -89,8 +89,9 @@ class ResidentForm(FlaskForm):
         "Doorstep password", filters=[strip_text], widget=PasswordInput(hide_value=False),
         validators=[Length(max=40, message="Doorstep password must be 40 characters or fewer")])
 
-    def __init__(self, *args, officers=(), languages=None, **kwargs):
+    def __init__(self, *args, officers=(), languages=None, advocate_named=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.advocate_named = advocate_named  # an "Advocate present" adjustment names them
         self.languages = languages or {}
         self.language.choices = choices([("", "Select a language")] + list(
             self.languages.items()))
@@ -109,6 +110,12 @@ class ResidentForm(FlaskForm):
     def validate_officer_id(self, field):
         if field.data not in self.officer_ids:
             raise ValidationError("Select the resident's single point of contact")
+
+    def validate_advocate_name(self, field):
+        if self.advocate_named and not field.data:
+            raise ValidationError("Advocate present is recorded for this resident, and names "
+                                  "this advocate. Keep a name here, or withdraw that "
+                                  "adjustment first")
 
     def validate_advocate_phone(self, field):
         if self.advocate_name.data and not field.data:

@@ -90,6 +90,11 @@ def update_resident(db, resident_id: int, values: dict) -> None:
                    (*(values[f] for f in EDITABLE_FIELDS), utc_now(), resident_id))
 
 
+def has_active_adjustment(db, resident_id: int, code: str) -> bool:
+    return query_one(db, "SELECT 1 FROM adjustments WHERE resident_id = ? AND type_code = ?"
+                         " AND status = 'active'", (resident_id, code)) is not None
+
+
 def visits_of_resident(db, resident_id: int) -> list[sqlite3.Row]:
     return query_all(db, """
         SELECT visits.id, visits.job_ref, visits.trade, visits.starts_at, visits.ends_at,

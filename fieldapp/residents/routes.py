@@ -73,6 +73,8 @@ def edit_resident(resident_id: int):
     row = _resident_or_404(db, resident_id)
     form = ResidentForm(officers=q.officers_of_landlord(db, current_user.landlord_id),
                         languages=catalogue(db).languages,
+                        advocate_named=q.has_active_adjustment(db, resident_id,
+                                                               "advocate_present"),
                         data=None if request.method == "POST" else dict(row))
     if form.validate_on_submit():
         with transaction(db):
