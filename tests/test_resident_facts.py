@@ -67,7 +67,8 @@ def test_the_advocate_on_the_record_reaches_every_page(db, world, signed_in):
     check_page(card)
     card_text = text_of(card)
     assert "Ask if they would like you to call Grace Obi, their advocate," in card_text
-    ladder = card.split("Who to call", 1)[1].split("Public lines", 1)[0]
+    assert card.index('href="#who-to-call"') < card.index("Stop what you are doing.")
+    ladder = card.split('id="who-to-call"', 1)[1].split("Public lines", 1)[0]
     assert re.search(r'href="tel:07700900312">Advocate: Grace Obi', ladder)
 
 
