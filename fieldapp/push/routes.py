@@ -6,7 +6,6 @@ from flask import (
     jsonify,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_login import current_user
@@ -14,6 +13,7 @@ from flask_login import current_user
 from fieldapp.core import audit, jobs
 from fieldapp.core.access import OFFICE_ROLES, roles
 from fieldapp.core.db import get_db, transaction, utc_now
+from fieldapp.core.security import JsonRefused, json_body
 from fieldapp.push import bp, keys, queries
 
 
@@ -42,7 +42,11 @@ def _subscription_from(body) -> tuple[str, str, str] | None:
 @bp.post("/push/subscriptions")
 @roles(*OFFICE_ROLES)
 def subscribe():
-    subscription = _subscription_from(request.get_json(silent=True))
+    try:
+        body = json_body()
+    except JsonRefused as refused:
+        return jsonify(errors={"subscription": str(refused)}), refused.status
+    subscription = _subscription_from(body)
     if subscription is None:
         return jsonify(errors={"subscription": "Send the browser's push subscription"}), 400
     db = get_db()
@@ -55,7 +59,11 @@ def subscribe():
 @bp.post("/push/subscriptions/delete")
 @roles(*OFFICE_ROLES)
 def unsubscribe():
-    body = request.get_json(silent=True) or {}
+    try:
+        body = json_body()
+    except JsonRefused as refused:
+        return jsonify(errors={"subscription": str(refused)}), refused.status
+    body = body if isinstance(body, dict) else {}
     db = get_db()
     with transaction(db):
         queries.delete_subscription_for_user(db, current_user.id, str(body.get("endpoint", "")))
