@@ -38,3 +38,14 @@ def test_a_json_body_over_the_cap_is_refused_with_a_message(signed_in, person, p
     assert response.status_code == 413
     [message] = response.get_json()["errors"].values()
     assert "larger than we accept" in message
+
+
+# ---- 2. One CSV writer: nothing else in the app writes CSV ----
+
+def test_every_csv_the_app_writes_goes_through_the_one_safe_writer():
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent.parent / "fieldapp"
+    writers = [str(path.relative_to(package)) for path in package.rglob("*.py")
+               if "csv.writer" in path.read_text() or "csv.DictWriter" in path.read_text()]
+    assert writers == ["core/csvout.py"]
