@@ -60,6 +60,7 @@ class JsonRefused(ValueError):
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
         self.status = status
+        self.unreadable = message == JSON_UNREADABLE  # not JSON at all (or empty)
 
 
 def json_body():

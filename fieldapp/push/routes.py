@@ -69,7 +69,9 @@ def unsubscribe():
     try:
         body = json_body()
     except JsonRefused as refused:
-        return jsonify(errors={"subscription": str(refused)}), refused.status
+        if not refused.unreadable:  # too deep or too large: say so
+            return jsonify(errors={"subscription": str(refused)}), refused.status
+        body = {}  # nothing readable: nothing to turn off, as before
     body = body if isinstance(body, dict) else {}
     db = get_db()
     with transaction(db):
