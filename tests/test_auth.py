@@ -78,11 +78,54 @@ def test_lock_out_applies_to_unknown_emails_too(app):
     assert response.status_code == 429
 
 
-def test_ten_failures_from_one_address_lock_that_address(app):
+def from_address(app, address: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_ten_unknown_emails_from_one_address_do_not_block_a_known_user_from_it(app):
+    """An office behind one NAT: someone's ten guesses do not shut the office out."""
     for attempt in range(10):
-        sign_in(app.test_client(), f"guess{attempt}@riverside.test", "wrong")
-    response = sign_in(app.test_client(), PEOPLE["admin"][0], PASSWORD)
-    assert response.status_code == 429
+        sign_in(from_address(app, "203.0.113.7"), f"guess{attempt}@riverside.test", "wrong")
+    assert sign_in(from_address(app, "203.0.113.7"), PEOPLE["admin"][0]).status_code == 303
+
+
+def test_ten_failures_against_an_email_do_not_lock_its_owner_out_elsewhere(app):
+    email = PEOPLE["officer"][0]
+    for attempt in range(10):
+        sign_in(from_address(app, "198.51.100.9"), email, f"wrong {attempt}")
+    paused = sign_in(from_address(app, "198.51.100.9"), email, PASSWORD)
+    assert paused.status_code == 429 and paused.headers["Retry-After"] == "900"
+    assert LOCKED_OUT in paused.get_data(as_text=True)  # the guesser's address stays paused
+    assert sign_in(from_address(app, "203.0.113.7"), email).status_code == 303
+
+
+def test_many_failures_from_one_address_slow_it_and_say_how_long_to_wait(app, db):
+    """Over any emails: not a block, a wait of seconds after the last failure, then sign-in
+    works again for anyone there."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    db["login_failures"].insert_all(
+        {"email": f"guess{n}@riverside.test", "address": "203.0.113.7", "failed_at": now}
+        for n in range(30))
+    slowed = sign_in(from_address(app, "203.0.113.7"), PEOPLE["admin"][0])
+    assert slowed.status_code == 429
+    html = slowed.get_data(as_text=True)
+    assert "we are slowing them down. Wait " in html and " seconds, then sign in again." in html
+    assert 1 <= int(slowed.headers["Retry-After"]) <= 10
+    check_page(html)
+    assert sign_in(from_address(app, "192.0.2.1"), PEOPLE["admin"][0]).status_code == 303
+    earlier = (datetime.now(UTC) - timedelta(seconds=11)).isoformat(timespec="seconds")
+    db.execute("UPDATE login_failures SET failed_at = ?", (earlier,))
+    assert sign_in(from_address(app, "203.0.113.7"), PEOPLE["admin"][0]).status_code == 303
+
+
+def test_signing_in_does_not_reset_a_guesser_elsewhere(app):
+    email = PEOPLE["officer"][0]
+    for attempt in range(10):
+        sign_in(from_address(app, "198.51.100.9"), email, f"wrong {attempt}")
+    assert sign_in(from_address(app, "203.0.113.7"), email).status_code == 303
+    assert sign_in(from_address(app, "198.51.100.9"), email).status_code == 429
 
 
 def test_failures_older_than_the_window_do_not_count(app, db):

@@ -7,6 +7,7 @@ local time is 23:30 UTC on 29 March (out): periods are local days, not UTC days.
 
 import csv
 import io
+import re
 import uuid
 from datetime import UTC, datetime
 
@@ -14,6 +15,7 @@ import pytest
 
 from fieldapp.adjustments.queries import create_adjustment
 from fieldapp.core.clock import LOCAL_ZONE
+from fieldapp.core.csvout import FORMULA_STARTS, csv_text
 from fieldapp.logs.queries import create_log
 
 from factories import add_resident, add_visit
@@ -196,3 +198,43 @@ def test_chosen_dates_that_do_not_work_say_why(signed_in, query, field, message)
     html = response.get_data(as_text=True)
     check_page(html)
     assert f'id="{field}-error"' in html and message in html
+
+
+HOSTILE = ['=HYPERLINK("http://x","y")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
+           "\tTab", "\rReturn"]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_each_export_writes_a_cell_that_could_run_as_a_formula_as_text(signed_in, db, march,
+                                                                     hostile):
+    """A trade typed at the door (logs export) or a catalogue label (figures export) that
+    starts like a formula arrives in the spreadsheet as text: a quote in front, nothing lost."""
+    db.execute("UPDATE visits SET trade = ? WHERE starts_at LIKE '2026-03-02%'", (hostile,))
+    db.execute("UPDATE visit_outcomes SET label = ? WHERE code = 'completed'", (hostile,))
+    client = signed_in("officer")
+    logs = client.get(PERIOD.replace("/measures?", "/measures/export.csv?what=logs&"))
+    rows = list(csv.reader(io.StringIO(logs.get_data(as_text=True))))
+    assert rows[1][1] == "'" + hostile and rows[1][3] == "'" + hostile
+    got = figures_csv(client, PERIOD)
+    assert got[f"outcome: {hostile}"][0] == "1"  # behind its name: never a formula
+    for row in rows + [[name, *cells] for name, cells in got.items()]:
+        for cell in row:
+            assert not cell.startswith(FORMULA_STARTS) or re.fullmatch(r"-?\d+(\.\d+)?", cell)
+
+
+def test_numbers_in_an_export_stay_numbers():
+    assert csv_text([[-3, 12.5, "-4", "-0.5", "-1+1", "", None]]) == "-3,12.5,-4,-0.5,'-1+1,,\r\n"
+
+
+@pytest.mark.parametrize("query", ["first=../../x&last=2026-03-01", "first=2026-02-30",
+                                   "first=2026-03-02&last=2026-03-01"])
+@pytest.mark.parametrize("what", ["figures", "logs"])
+def test_the_export_refuses_dates_the_page_refuses(signed_in, db, query, what):
+    client = signed_in("officer")
+    page = client.get(f"/measures?period=custom&{query}")
+    export = client.get(f"/measures/export.csv?what={what}&period=custom&{query}")
+    assert page.status_code == export.status_code == 422
+    assert export.mimetype == "text/html"
+    assert 'class="error-summary"' in export.get_data(as_text=True)
+    assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'measures_exported'"
+                      ).fetchone()[0] == 0

@@ -62,20 +62,29 @@ def push_service():
                    capture_output=True, timeout=30)
 
 
+def allow_test_push_service(app, *endpoints: str) -> None:
+    """Name a push service on this machine in the test-only setting (the default list has only
+    the browsers' own services, and refuses loopback)."""
+    origins = {"/".join(endpoint.split("/", 3)[:3]) for endpoint in endpoints}
+    app.config["FIELDAPP_TEST_PUSH_ORIGINS"] = sorted(
+        origins | set(app.config.get("FIELDAPP_TEST_PUSH_ORIGINS", ())))
+
+
 @pytest.fixture
-def officer_device(push_service, signed_in, db):
+def officer_device(push_service, signed_in, db, app):
     """The officer turns notifications on: the push service subscribes with our public key."""
     public_key = keys.generate(db)
     status, body = _post(f"{push_service}/subscribe",
                          {"userVisibleOnly": "true", "applicationServerKey": public_key})
     assert status == 200
     subscription = body["data"]
+    allow_test_push_service(app, subscription["endpoint"])
     client = signed_in("officer")
     token = csrf_token_from(client.get("/settings/notifications").get_data(as_text=True))
     response = client.post("/push/subscriptions", headers={"X-CSRFToken": token},
                            json={"endpoint": subscription["endpoint"],
                                  "keys": subscription["keys"]})
-    assert response.status_code == 201
+    assert response.status_code == 201, (subscription["endpoint"], response.get_json())
     return subscription
 
 
@@ -95,17 +104,19 @@ def urgent_log(signed_in, world) -> None:
     assert response.status_code == 201
 
 
-def run_due_jobs(db) -> int:
+def run_due_jobs(app, db) -> int:
+    """What `fieldapp worker` does, in the app's context (its settings) as the worker runs."""
     count = 0
-    while jobs.run_one(db):
-        count += 1
+    with app.app_context():
+        while jobs.run_one(db):
+            count += 1
     return count
 
 
 def test_urgent_alert_is_pushed_encrypted_and_says_no_detail(push_service, officer_device, db,
-                                                             signed_in, world):
+                                                             signed_in, world, app):
     urgent_log(signed_in, world)
-    assert run_due_jobs(db) == 2  # the fan-out, then the device
+    assert run_due_jobs(app, db) == 2  # the fan-out, then the device
     [message] = messages(push_service, officer_device)
     assert message["body"] == "Urgent: a concern was logged after a visit. Open fieldapp."
     assert message["url"].startswith("/alerts/")
@@ -115,16 +126,17 @@ def test_urgent_alert_is_pushed_encrypted_and_says_no_detail(push_service, offic
 
 
 def test_an_expired_subscription_is_deleted_on_410(push_service, officer_device, db, signed_in,
-                                                   world):
+                                                   world, app):
     status, _ = _post(f"{push_service}/expire-subscription/{officer_device['clientHash']}", {})
     assert status == 200
     urgent_log(signed_in, world)
-    run_due_jobs(db)
+    run_due_jobs(app, db)
     assert db.execute("SELECT count(*) FROM push_subscriptions").fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM jobs WHERE last_error != ''").fetchone()[0] == 0
 
 
-def test_an_unreachable_push_service_is_retried_later(db, signed_in, world):
+def test_an_unreachable_push_service_is_retried_later(db, signed_in, world, app):
+    allow_test_push_service(app, "http://127.0.0.1:9")
     keys.generate(db)
     db.execute("INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, created_at)"
                " SELECT ?, 'http://127.0.0.1:9/notify/x', p256dh, auth, 'now' FROM"
@@ -132,17 +144,17 @@ def test_an_unreachable_push_service_is_retried_later(db, signed_in, world):
                "HKeUEulF5VfWGqtvY' AS p256dh, '-kTMPt10xISg1Wzkk3KO4A' AS auth)",
                (world.users["officer"],))
     urgent_log(signed_in, world)
-    run_due_jobs(db)
+    run_due_jobs(app, db)
     failed = db.execute("SELECT * FROM jobs WHERE kind = 'push_to_device'").fetchone()
     assert failed["done_at"] is None and failed["last_error"]
     assert db.execute("SELECT count(*) FROM alerts WHERE severity = 'urgent'").fetchone()[0] == 1
 
 
-def test_test_notification_reaches_the_device(push_service, officer_device, db, signed_in):
+def test_test_notification_reaches_the_device(push_service, officer_device, db, signed_in, app):
     client = signed_in("officer")
     token = csrf_token_from(client.get("/settings/notifications").get_data(as_text=True))
     assert client.post("/push/test", data={"csrf_token": token}).status_code == 303
-    run_due_jobs(db)
+    run_due_jobs(app, db)
     assert [m["body"] for m in messages(push_service, officer_device)] == [
         "Notifications are working on this device."]
 
@@ -188,7 +200,8 @@ def devices(db) -> int:
     return db.execute("SELECT count(*) FROM push_subscriptions").fetchone()[0]
 
 
-def test_turning_notifications_on_and_off_is_audited(signed_in, db, world):
+def test_turning_notifications_on_and_off_is_audited(signed_in, db, world, app):
+    allow_test_push_service(app, DEVICE["endpoint"])
     client = signed_in("officer")
     token = csrf_token_from(client.get("/settings/notifications").get_data(as_text=True))
     on = client.post("/push/subscriptions", headers={"X-CSRFToken": token}, json=DEVICE)
@@ -202,7 +215,8 @@ def test_turning_notifications_on_and_off_is_audited(signed_in, db, world):
         ("push_unsubscribed", str(world.users["officer"]))]
 
 
-def test_a_device_change_whose_audit_cannot_be_written_is_not_kept(signed_in, db):
+def test_a_device_change_whose_audit_cannot_be_written_is_not_kept(signed_in, db, app):
+    allow_test_push_service(app, DEVICE["endpoint"])
     client = signed_in("officer")
     token = csrf_token_from(client.get("/settings/notifications").get_data(as_text=True))
     with audit_refused(db), pytest.raises(sqlite3.IntegrityError):
@@ -219,7 +233,7 @@ def test_a_device_change_whose_audit_cannot_be_written_is_not_kept(signed_in, db
 
 
 @pytest.mark.parametrize("why", ["no VAPID key", "the push service answers 500"])
-def test_the_alert_is_in_the_inbox_whatever_becomes_of_its_push(signed_in, db, world, why):
+def test_the_alert_is_in_the_inbox_whatever_becomes_of_its_push(signed_in, db, world, why, app):
     """The inbox is the record: a log's alert is there at once, and a push that fails (or
     cannot even be signed) neither holds it back nor takes it away."""
     if why != "no VAPID key":
@@ -231,8 +245,9 @@ def test_the_alert_is_in_the_inbox_whatever_becomes_of_its_push(signed_in, db, w
     officer = signed_in("officer")
     assert "Urgent: Signs of domestic abuse" in officer.get("/inbox").get_data(as_text=True)
     with failing_push_service() as endpoint:
+        allow_test_push_service(app, endpoint)
         db.execute("UPDATE push_subscriptions SET endpoint = ?", (endpoint,))
-        run_due_jobs(db)
+        run_due_jobs(app, db)
     pushed = db.execute("SELECT * FROM jobs WHERE kind = 'push_to_device'").fetchone()
     if why == "no VAPID key":
         assert pushed["done_at"] is not None  # nothing to sign with: dropped, not retried
@@ -240,3 +255,167 @@ def test_the_alert_is_in_the_inbox_whatever_becomes_of_its_push(signed_in, db, w
         assert pushed["done_at"] is None and pushed["last_error"]  # retried later
     inbox = officer.get("/inbox").get_data(as_text=True)
     assert "Urgent: Signs of domestic abuse" in inbox and "1 urgent" in inbox
+
+
+# ---- Only a browser's push service, on a public address, is ever sent to (SSRF) ----
+
+class _Recording(BaseHTTPRequestHandler):
+    """Counts every request it gets; answers 307 to `redirect_to` when set, else 201."""
+
+    seen: list
+    redirect_to = ""
+
+    def do_POST(self):  # noqa: N802  (the name http.server calls)
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.seen.append(self.path)
+        self.send_response(307 if self.redirect_to else 201)
+        if self.redirect_to:
+            self.send_header("Location", self.redirect_to)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *_args):
+        pass
+
+
+@contextlib.contextmanager
+def recording_listener(redirect_to: str = ""):
+    handler = type("Handler", (_Recording,), {"seen": [], "redirect_to": redirect_to})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/notify/abc", handler.seen
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+def register(client, endpoint: str, keys_: dict | None = None):
+    token = csrf_token_from(client.get("/settings/notifications").get_data(as_text=True))
+    return client.post("/push/subscriptions", headers={"X-CSRFToken": token},
+                       json={"endpoint": endpoint, "keys": keys_ or DEVICE["keys"]})
+
+
+@pytest.mark.parametrize("endpoint", [
+    "http://127.0.0.1:5999/notify/x",              # the attack that worked
+    "http://fcm.googleapis.com/fcm/send/x",        # a push service, but not https
+    "https://fcm.googleapis.com.evil.example/x",   # a push service's name inside another
+    "https://evilfcm.googleapis.com/x",            # ends the same, but another name
+    "https://user@fcm.googleapis.com/fcm/send/x",  # a user name in the address
+    "https://fcm.googleapis.com:8443/fcm/send/x",  # another port
+    "https://127.0.0.1/notify/x", "https://[::1]/notify/x", "https://169.254.169.254/latest",
+    "https://10.0.0.5/x", "ftp://fcm.googleapis.com/x", "javascript:alert(1)", "https://",
+])
+def test_an_endpoint_that_is_not_a_push_service_is_refused_and_nothing_queued(signed_in, db,
+                                                                              endpoint):
+    response = register(signed_in("officer"), endpoint)
+    assert response.status_code == 400
+    assert "not a browser's push service" in response.get_json()["errors"]["subscription"]
+    assert devices(db) == 0
+    assert db.execute("SELECT count(*) FROM jobs").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.2", "10.1.2.3", "172.16.0.1",
+                                  "192.168.1.1", "169.254.169.254", "224.0.0.1", "0.0.0.0",  # noqa: S104
+                                  "100.64.0.1", "240.0.0.1", "[::1]", "[fe80::1]",
+                                  "[::ffff:127.0.0.1]", "[fc00::1]", "[ff02::1]"])
+def test_a_push_service_name_that_resolves_to_a_private_address_is_refused(signed_in, db, app,
+                                                                           host):
+    """The allow-list is set to the name itself, so only the address check stands in the way
+    (each resolves on this machine: /etc/hosts or a literal address, no lookup off it)."""
+    app.config["FIELDAPP_PUSH_SERVICE_HOSTS"] = (host.strip("[]"),)
+    response = register(signed_in("officer"), f"https://{host}/notify/x")
+    assert response.status_code == 400
+    assert "not on the public internet" in response.get_json()["errors"]["subscription"]
+    assert devices(db) == 0
+
+
+@pytest.mark.parametrize(("address", "public"), [
+    ("8.8.8.8", True), ("2606:4700:4700::1111", True), ("127.0.0.1", False),
+    ("10.0.0.1", False),
+    ("192.168.0.1", False), ("169.254.1.1", False), ("224.0.0.251", False),
+    ("233.252.0.1", False), ("0.0.0.0", False),  # noqa: S104 ("255.255.255.255", False),
+    ("100.64.0.1", False), ("::", False), ("::1", False), ("fe80::1%eth0", False),
+    ("::ffff:10.0.0.1", False), ("ff0e::1", False), ("not an address", False)])
+def test_only_public_addresses_count_as_public(address, public):
+    from fieldapp.push.endpoints import is_public
+
+    assert is_public(address) is public
+
+
+def test_the_default_push_services_are_the_browsers_own():
+    from fieldapp.push.endpoints import PUSH_SERVICE_HOSTS
+
+    assert set(PUSH_SERVICE_HOSTS) >= {"fcm.googleapis.com", "updates.push.services.mozilla.com",
+                                       "notify.windows.com", "push.apple.com"}
+
+
+def test_the_test_only_push_origin_is_ignored_outside_tests(db_path):
+    from fieldapp import create_app
+
+    app = create_app({"TESTING": True, "FIELDAPP_DB": str(db_path), "FIELDAPP_ENV": "development",
+                      "FIELDAPP_TEST_PUSH_ORIGINS": ["http://127.0.0.1:5999"]})
+    from support import PEOPLE, sign_in_quickly
+
+    response = register(sign_in_quickly(app, PEOPLE["officer"][0]), "http://127.0.0.1:5999/x")
+    assert response.status_code == 400
+
+
+def test_the_worker_checks_again_before_each_send(signed_in, db, world, app):
+    """Registered while allowed, then no longer (a name that now points inside, or a row from
+    before this check): the worker sends nothing and drops the device."""
+    keys.generate(db)
+    with recording_listener() as (endpoint, seen):
+        allow_test_push_service(app, endpoint)
+        assert register(signed_in("officer"), endpoint).status_code == 201
+        app.config["FIELDAPP_TEST_PUSH_ORIGINS"] = []
+        urgent_log(signed_in, world)
+        run_due_jobs(app, db)
+        assert seen == []
+    assert devices(db) == 0
+    assert db.execute("SELECT count(*) FROM jobs WHERE kind = 'push_to_device'"
+                      " AND done_at IS NOT NULL").fetchone()[0] == 1
+
+
+def test_a_name_that_resolves_inside_at_send_time_is_not_sent_to_and_tried_later(
+        signed_in, db, world, app):
+    keys.generate(db)
+    db.execute("INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, created_at)"
+               " VALUES (?, 'https://localhost/notify/x', ?, ?, 'now')",
+               (world.users["officer"], DEVICE["keys"]["p256dh"], DEVICE["keys"]["auth"]))
+    app.config["FIELDAPP_PUSH_SERVICE_HOSTS"] = ("localhost",)
+    urgent_log(signed_in, world)
+    run_due_jobs(app, db)
+    job = db.execute("SELECT * FROM jobs WHERE kind = 'push_to_device'").fetchone()
+    assert job["done_at"] is None and "not on the public internet" in job["last_error"]
+    assert devices(db) == 1
+
+
+def test_a_redirect_from_a_push_service_is_not_followed(signed_in, db, world, app):
+    keys.generate(db)
+    with recording_listener() as (inside, inside_seen), \
+            recording_listener(redirect_to=inside) as (endpoint, seen):
+        allow_test_push_service(app, endpoint)
+        assert register(signed_in("officer"), endpoint).status_code == 201
+        urgent_log(signed_in, world)
+        run_due_jobs(app, db)
+        assert seen == ["/notify/abc"] and inside_seen == []
+    job = db.execute("SELECT * FROM jobs WHERE kind = 'push_to_device'").fetchone()
+    assert job["done_at"] is None and job["last_error"]  # answered as a failure, tried later
+
+
+def test_an_endpoint_another_user_registered_is_not_handed_over(signed_in, db, world, app):
+    allow_test_push_service(app, DEVICE["endpoint"])
+    assert register(signed_in("officer"), DEVICE["endpoint"]).status_code == 201
+    other = register(signed_in("admin"), DEVICE["endpoint"],
+                     {"p256dh": DEVICE["keys"]["p256dh"], "auth": "AAAAAAAAAAAAAAAAAAAAAA"})
+    assert other.status_code == 409
+    assert "turned on for another account" in other.get_json()["errors"]["subscription"]
+    row = db.execute("SELECT user_id, auth FROM push_subscriptions").fetchone()
+    assert tuple(row) == (world.users["officer"], DEVICE["keys"]["auth"])
+    again = register(signed_in("officer"), DEVICE["endpoint"],
+                     {"p256dh": DEVICE["keys"]["p256dh"], "auth": "BBBBBBBBBBBBBBBBBBBBBB"})
+    assert again.status_code == 201 and again.get_json() == {"devices": 1}
+    assert db.execute("SELECT auth FROM push_subscriptions").fetchone()[0] == \
+        "BBBBBBBBBBBBBBBBBBBBBB"

@@ -1,5 +1,6 @@
 """The resident's voice, with no account: how a visit felt, and "I can't do this time"."""
 
+import json
 import re
 import sqlite3
 from datetime import datetime, time, timedelta
@@ -220,7 +221,8 @@ def test_a_resident_asks_for_another_time_and_their_officer_is_asked_to_reach_ou
 def test_the_operative_is_told_to_check_before_going(app, db, world, resident, signed_in):
     visit = visit_on(db, world, resident, datetime.combine(
         today_local() + timedelta(days=1), time(10), LOCAL_ZONE))
-    send(app.test_client(), rebook_link(app, visit), {"reason": "My daughter cannot be here"})
+    send(app.test_client(), rebook_link(app, visit), {"reason": "My daughter cannot be here",
+                                                      "any_time": "y"})
     operative = signed_in("operative")
     today = operative.get("/today").get_data(as_text=True)
     assert "The resident asked for another time: check with the office before you go" in today
@@ -262,6 +264,33 @@ def test_a_rebook_request_that_cannot_be_stored_says_why(app, db, world, residen
     assert db.execute("SELECT count(*) FROM rebook_requests").fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM alerts WHERE visit_id = ?", (visit,)).fetchone()[0] \
         == 0
+
+
+@pytest.mark.parametrize("data", [{}, {"reason": "Work shifts"}])
+def test_a_rebook_request_with_no_day_time_or_any_time_is_refused_and_the_link_kept(
+        app, db, world, resident, data):
+    visit = visit_on(db, world, resident, datetime.combine(
+        today_local() + timedelta(days=3), time(10), LOCAL_ZONE))
+    client, url = app.test_client(), rebook_link(app, visit)
+    response = send(client, url, data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    check_page(html)
+    error = html.split('id="days-error"')[1].split("</p>")[0]
+    assert "Tick the days or times that suit you, or tick" in error
+    assert "Any day or time suits me" in error
+    assert "Work shifts" in html if data else True  # what they wrote is kept
+    assert db.execute("SELECT count(*) FROM rebook_requests").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM alerts WHERE visit_id = ?", (visit,)).fetchone()[0] \
+        == 0
+    assert db.execute("SELECT rebook_requested FROM visits WHERE id = ?", (visit,)
+                      ).fetchone()[0] == 0
+    assert "I can't do this time</button>" in client.get(url).get_data(as_text=True)
+    done = send(client, url, {"any_time": "y"})  # the link still works
+    assert "Your housing officer has been told" in done.get_data(as_text=True)
+    row = db.execute("SELECT * FROM rebook_requests WHERE visit_id = ?", (visit,)).fetchone()
+    assert len(json.loads(row["preferred_days"])) == 6
+    assert len(json.loads(row["preferred_times"])) == 3
 
 
 # What the resident says is stored with its audit row, or not at all ------------------------------

@@ -13,7 +13,7 @@ from fieldapp.accounts.sessions import (
     clear_sign_in_failures,
     end_session,
     record_sign_in_failure,
-    sign_in_locked,
+    sign_in_pause,
     start_session,
     user_for_session,
 )
@@ -30,8 +30,12 @@ login_manager.login_message_category = "info"
 ROLE_HOMES = {"operative": "operative.today", "officer": "residents.search",
               "admin": "admin.users"}
 WRONG_CREDENTIALS = "Enter a correct email address and password"
-LOCKED_OUT = ("You have tried to sign in too many times. Wait 15 minutes, then try again, "
-              "or ask your administrator to help you sign in.")
+LOCKED_OUT = ("There have been too many wrong passwords for this email address from this "
+              "network, so we have paused signing in with it here for 15 minutes. Wait, then "
+              "try again, or ask your administrator to set a new password. Signing in from "
+              "another network is not affected.")
+SLOWED = ("Many sign-ins have gone wrong from this network in the last few minutes, so we are "
+          "slowing them down. Wait {seconds} seconds, then sign in again.")
 
 
 @login_manager.unauthorized_handler
@@ -83,15 +87,18 @@ def login():
         return render_template("accounts/login.html", form=form, next_url=next_url)
     db = get_db()
     email, address = form.email.data.strip(), request.remote_addr or ""
-    if sign_in_locked(db, email, address):
-        form.form_errors.append(LOCKED_OUT)
-        return render_template("accounts/login.html", form=form, next_url=next_url), 429
+    pause = sign_in_pause(db, email, address)
+    if pause is not None:
+        form.form_errors.append(LOCKED_OUT if pause.kind == "locked"
+                                else SLOWED.format(seconds=pause.seconds))
+        return (render_template("accounts/login.html", form=form, next_url=next_url), 429,
+                {"Retry-After": str(pause.seconds)})
     row = check_credentials(db, email, form.password.data)
     if row is None:
         record_sign_in_failure(db, email, address)
         form.form_errors.append(WRONG_CREDENTIALS)
         return render_template("accounts/login.html", form=form, next_url=next_url), 200
-    clear_sign_in_failures(db, email)
+    clear_sign_in_failures(db, email, address)
     _begin_session(db, row)
     return redirect(next_url or home_url_for(current_user), code=303)
 

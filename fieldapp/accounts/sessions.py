@@ -5,7 +5,9 @@ signing out, disabling a user or changing a password ends a session everywhere, 
 """
 
 import hashlib
+import math
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
@@ -54,20 +56,38 @@ def _window_start() -> str:
     return start.isoformat(timespec="seconds")
 
 
-def sign_in_locked(db, email: str, address: str) -> bool:
-    """True after too many failures for this email or from this address in the window.
+@dataclass(frozen=True)
+class SignInPause:
+    """Why this sign-in is not tried now: "locked" (this email from this address, for the
+    window) or "slow" (this address, for a few seconds), and for how many seconds."""
 
-    Counted whether or not the account exists, so the lock-out reveals nothing about accounts.
+    kind: str
+    seconds: int
+
+
+def sign_in_pause(db, email: str, address: str) -> SignInPause | None:
+    """None when this sign-in may be tried now.
+
+    Counted per (email, address) pair, whether or not the account exists (so the answer says
+    nothing about accounts): LOGIN_MAX_FAILURES for the pair in the window pauses that email
+    from that address only. An address with many failures over any emails (LOGIN_ADDRESS_SLOW_AFTER,
+    an office behind one NAT has many people) is slowed, never blocked: it waits
+    LOGIN_ADDRESS_WAIT after its last failure. See docs/decisions.md.
     """
+    config = current_app.config
     since = _window_start()
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
-    by_email = query_one(db, "SELECT count(*) AS n FROM login_failures "
-                             "WHERE email = ? AND failed_at > ?", (email.strip(), since))["n"]
-    if by_email >= limit:
-        return True
-    by_address = query_one(db, "SELECT count(*) AS n FROM login_failures "
-                               "WHERE address = ? AND failed_at > ?", (address, since))["n"]
-    return by_address >= limit
+    by_pair = query_one(db, "SELECT count(*) AS n FROM login_failures WHERE email = ?"
+                            " AND address = ? AND failed_at > ?",
+                        (email.strip(), address, since))["n"]
+    if by_pair >= config["LOGIN_MAX_FAILURES"]:
+        return SignInPause("locked", int(config["LOGIN_LOCK_WINDOW"].total_seconds()))
+    by_address = query_one(db, "SELECT count(*) AS n, max(failed_at) AS last FROM login_failures"
+                               " WHERE address = ? AND failed_at > ?", (address, since))
+    if by_address["n"] < config["LOGIN_ADDRESS_SLOW_AFTER"]:
+        return None
+    ready = datetime.fromisoformat(by_address["last"]) + config["LOGIN_ADDRESS_WAIT"]
+    seconds = math.ceil((ready - datetime.now(UTC)).total_seconds())
+    return SignInPause("slow", seconds) if seconds > 0 else None
 
 
 def record_sign_in_failure(db, email: str, address: str) -> None:
@@ -79,6 +99,9 @@ def record_sign_in_failure(db, email: str, address: str) -> None:
         db.execute("DELETE FROM login_failures WHERE failed_at < ?", (old,))
 
 
-def clear_sign_in_failures(db, email: str) -> None:
+def clear_sign_in_failures(db, email: str, address: str) -> None:
+    """After a sign-in that worked: this pair starts again; failures for the same email from
+    other addresses still count there (the owner signing in does not reset a guesser)."""
     with transaction(db):
-        db.execute("DELETE FROM login_failures WHERE email = ?", (email.strip(),))
+        db.execute("DELETE FROM login_failures WHERE email = ? AND address = ?",
+                   (email.strip(), address))

@@ -58,8 +58,17 @@ def load_config(instance_path: Path) -> dict:
         # zstandard first: as small as gzip and several times cheaper to make (Chromium asks
         # for it); gzip for the rest, brotli last (the slowest to make at the same size).
         "COMPRESS_ALGORITHM": ["zstd", "gzip", "br", "deflate"],
+        # Host names (or parent domains) of the push services we send to; empty: the browsers'
+        # own services (fieldapp.push.endpoints.PUSH_SERVICE_HOSTS).
+        "FIELDAPP_PUSH_SERVICE_HOSTS": tuple(
+            host.strip() for host in os.environ.get("FIELDAPP_PUSH_SERVICE_HOSTS", "").split(",")
+            if host.strip()),
+        # Sign-in: 10 failures for one email from one address pause that pair for the window;
+        # 30 from one address over any emails slow it to one try per 10 seconds.
         "LOGIN_MAX_FAILURES": 10,
         "LOGIN_LOCK_WINDOW": timedelta(minutes=15),
+        "LOGIN_ADDRESS_SLOW_AFTER": 30,
+        "LOGIN_ADDRESS_WAIT": timedelta(seconds=10),
     }
 
 

@@ -1,5 +1,6 @@
 """Security headers, set in one place for every response, and the plain-English error pages."""
 
+import json
 import sqlite3
 
 from flask import current_app, jsonify, render_template, request
@@ -43,6 +44,55 @@ ERROR_PAGES = {
     500: ("Something went wrong on our side", "The problem is ours, not yours.",
           "Try again in a few minutes. If it keeps happening, tell your administrator."),
 }
+
+
+# A log or a push subscription is a few kilobytes; nothing the app reads as JSON comes near this.
+JSON_MAX_BYTES = 64 * 1024
+JSON_MAX_DEPTH = 20
+JSON_TOO_LARGE = "The request is larger than we accept (64 KB). Send less in one go."
+JSON_UNREADABLE = "Send the request as a JSON object."
+JSON_TOO_DEEP = f"The request is nested too deeply (more than {JSON_MAX_DEPTH} levels)."
+
+
+class JsonRefused(ValueError):
+    """A JSON body we will not read; `status` is 400 or 413 and the message says why."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+        self.unreadable = message == JSON_UNREADABLE  # not JSON at all (or empty)
+
+
+def json_body():
+    """The request's JSON body, read with a cap on its size and its nesting depth; raises
+    JsonRefused instead of Flask's get_json, whose RecursionError on deep nesting escapes as
+    a 500 even with silent=True."""
+    if (request.content_length or 0) > JSON_MAX_BYTES:
+        raise JsonRefused(JSON_TOO_LARGE, 413)
+    data = request.get_data(cache=True)
+    if len(data) > JSON_MAX_BYTES:
+        raise JsonRefused(JSON_TOO_LARGE, 413)
+    try:
+        body = json.loads(data)
+    except RecursionError:
+        raise JsonRefused(JSON_TOO_DEEP) from None
+    except ValueError:
+        raise JsonRefused(JSON_UNREADABLE) from None
+    if _depth(body) > JSON_MAX_DEPTH:
+        raise JsonRefused(JSON_TOO_DEEP)
+    return body
+
+
+def _depth(value) -> int:
+    """How deeply lists and objects nest, counted without recursion."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, level = todo.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            todo.extend((child, level + 1)
+                        for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def set_security_headers(response):

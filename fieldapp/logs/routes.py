@@ -12,6 +12,7 @@ from fieldapp.core.clock import to_local, today_local
 from fieldapp.core.db import get_db
 from fieldapp.core.forms import render_form
 from fieldapp.core.qr import qr_svg
+from fieldapp.core.security import JsonRefused, json_body
 from fieldapp.logs import bp
 from fieldapp.logs.forms import LIMITS, MESSAGES, LogForm, json_formdata
 from fieldapp.logs.queries import current_log, log_by_client_id, log_for_author, log_summary
@@ -126,7 +127,10 @@ def api_logs():
     """For the offline outbox: 201 first time, 200 with the same body on a resend, 422 when the
     id was used for a different log, 400 with a message per field when the log is not valid."""
     db = get_db()
-    body = request.get_json(silent=True)
+    try:
+        body = json_body()
+    except JsonRefused as refused:
+        return jsonify(errors={"body": str(refused)}), refused.status
     if not isinstance(body, dict):
         return jsonify(errors={"body": "Send the log as a JSON object"}), 400
     visit_id = body.get("visit_id")

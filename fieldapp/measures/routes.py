@@ -1,8 +1,5 @@
 """/measures for the landlord's officers and admins, and its CSV exports (audited)."""
 
-import csv
-import io
-
 from flask import Response, request
 from flask_login import current_user
 
@@ -10,6 +7,7 @@ from fieldapp.accounts.organisations import organisations_for_landlord
 from fieldapp.core import audit
 from fieldapp.core.access import OFFICE_ROLES, roles
 from fieldapp.core.catalogues import catalogue
+from fieldapp.core.csvout import csv_text
 from fieldapp.core.db import get_db
 from fieldapp.core.forms import render_form
 from fieldapp.measures import bp, charts, export
@@ -31,7 +29,10 @@ def _filter_form(db) -> MeasuresForm:
 @roles(*OFFICE_ROLES)
 def measures():
     db = get_db()
-    form = _filter_form(db)
+    return _page(db, _filter_form(db))
+
+
+def _page(db, form: MeasuresForm):
     firm = form.firm_id()
     result = figures(db, current_user.landlord_id, form.chosen_period(), firm)
     return render_form(
@@ -45,12 +46,12 @@ def measures():
 def export_csv():
     db = get_db()
     form = _filter_form(db)
+    if form.errors:  # the same refusal as the page, not four weeks' figures in its place
+        return _page(db, form)
     period, firm = form.chosen_period(), form.firm_id()
     what = request.args.get("what") if request.args.get("what") in export.KINDS else "figures"
     rows = export.rows(db, what, current_user.landlord_id, period, firm)
     audit.record("measures_exported", "landlord", current_user.landlord_id, db=db)
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
     filename = f"fieldapp-{what}-{period.first}-{period.last}.csv"
-    return Response(buffer.getvalue(), mimetype="text/csv", headers={
+    return Response(csv_text(rows), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{filename}"'})

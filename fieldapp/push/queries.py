@@ -7,12 +7,15 @@ PRIVATE_KEY = "vapid_private_pem"
 
 
 def save_subscription(db, user_id: int, endpoint: str, p256dh: str, auth: str,
-                      now: str) -> None:
-    """A browser gives one endpoint per device: a second sign-up moves it to this user."""
-    db.execute("INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, created_at)"
-               " VALUES (?, ?, ?, ?, ?) ON CONFLICT (endpoint) DO UPDATE SET"
-               " user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth",
-               (user_id, endpoint, p256dh, auth, now))
+                      now: str) -> bool:
+    """A browser gives one endpoint per device: signing up again refreshes its keys. False,
+    with nothing changed, when the endpoint is another user's: it is never handed over."""
+    return db.execute(
+        "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, created_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (endpoint) DO UPDATE SET"
+        " p256dh = excluded.p256dh, auth = excluded.auth"
+        " WHERE push_subscriptions.user_id = excluded.user_id",
+        (user_id, endpoint, p256dh, auth, now)).rowcount == 1
 
 
 def delete_subscription_for_user(db, user_id: int, endpoint: str) -> None:

@@ -6,7 +6,6 @@ from flask import (
     jsonify,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_login import current_user
@@ -14,7 +13,11 @@ from flask_login import current_user
 from fieldapp.core import audit, jobs
 from fieldapp.core.access import OFFICE_ROLES, roles
 from fieldapp.core.db import get_db, transaction, utc_now
-from fieldapp.push import bp, keys, queries
+from fieldapp.core.security import JsonRefused, json_body
+from fieldapp.push import bp, endpoints, keys, queries
+
+TAKEN = ("Notifications on this device are turned on for another account. Ask them to sign in "
+         "and turn notifications off on this page, then try again.")
 
 
 @bp.get("/settings/notifications")
@@ -29,8 +32,7 @@ def _subscription_from(body) -> tuple[str, str, str] | None:
     if not isinstance(body, dict):
         return None
     endpoint, sub_keys = body.get("endpoint"), body.get("keys") or {}
-    if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")) \
-            or not isinstance(sub_keys, dict):
+    if not isinstance(endpoint, str) or not isinstance(sub_keys, dict):
         return None
     p256dh, auth = sub_keys.get("p256dh"), sub_keys.get("auth")
     if not all(isinstance(v, str) and 0 < len(v) < 200 for v in (p256dh, auth)) \
@@ -42,12 +44,21 @@ def _subscription_from(body) -> tuple[str, str, str] | None:
 @bp.post("/push/subscriptions")
 @roles(*OFFICE_ROLES)
 def subscribe():
-    subscription = _subscription_from(request.get_json(silent=True))
+    try:
+        body = json_body()
+    except JsonRefused as refused:
+        return jsonify(errors={"subscription": str(refused)}), refused.status
+    subscription = _subscription_from(body)
     if subscription is None:
         return jsonify(errors={"subscription": "Send the browser's push subscription"}), 400
+    try:
+        endpoints.check(subscription[0])
+    except endpoints.EndpointRefused as refused:
+        return jsonify(errors={"subscription": str(refused)}), 400
     db = get_db()
     with transaction(db):
-        queries.save_subscription(db, current_user.id, *subscription, utc_now())
+        if not queries.save_subscription(db, current_user.id, *subscription, utc_now()):
+            return jsonify(errors={"subscription": TAKEN}), 409
         audit.record("push_subscribed", "user", current_user.id, db=db)
     return jsonify(devices=queries.subscription_count(db, current_user.id)), 201
 
@@ -55,7 +66,13 @@ def subscribe():
 @bp.post("/push/subscriptions/delete")
 @roles(*OFFICE_ROLES)
 def unsubscribe():
-    body = request.get_json(silent=True) or {}
+    try:
+        body = json_body()
+    except JsonRefused as refused:
+        if not refused.unreadable:  # too deep or too large: say so
+            return jsonify(errors={"subscription": str(refused)}), refused.status
+        body = {}  # nothing readable: nothing to turn off, as before
+    body = body if isinstance(body, dict) else {}
     db = get_db()
     with transaction(db):
         queries.delete_subscription_for_user(db, current_user.id, str(body.get("endpoint", "")))

@@ -3,12 +3,13 @@ something needs the officer, and the detail is behind sign-in."""
 
 import json
 
+import requests
 from flask import current_app, has_app_context
 from pywebpush import WebPushException, webpush
 
 from fieldapp.core import jobs
 from fieldapp.core.db import transaction
-from fieldapp.push import keys, queries
+from fieldapp.push import endpoints, keys, queries
 
 TIMEOUT_SECONDS = 10
 TTL_SECONDS = 12 * 3600  # an officer's phone may be off for a while; hold the push half a day
@@ -18,6 +19,14 @@ MESSAGES = {
     "reach_out": "A visit needs a follow-up from you. Open fieldapp.",
     "test": "Notifications are working on this device.",
 }
+
+
+class _NoRedirects(requests.Session):
+    """A push service answers a push itself: a redirect is answered as the failure it is, never
+    followed somewhere the endpoint check did not see."""
+
+    def get_redirect_target(self, _response):
+        return None
 
 
 def queue_for_alert(db, alert_id: int, user_id: int | None, severity: str) -> None:
@@ -34,6 +43,11 @@ def _claims() -> dict:
     return {"sub": contact}
 
 
+def _warn(message: str, *args) -> None:
+    if has_app_context():
+        current_app.logger.warning(message, *args)
+
+
 @jobs.handler("send_push")
 def send_push(db, payload: dict, _now) -> None:
     """Fan out: one job per device, so a retry never sends twice to a device that got it."""
@@ -48,15 +62,25 @@ def push_to_device(db, payload: dict, _now) -> None:
     subscription = queries.subscription(db, payload["subscription_id"])
     if vapid is None or subscription is None:
         return  # push not set up, or the device turned it off; the inbox has the alert
+    try:
+        endpoints.check(subscription["endpoint"])  # again: a name can change what it points to
+    except endpoints.EndpointRefused as refused:
+        if not refused.permanent:
+            raise  # not a public address now, or not found: try later, never send there
+        with transaction(db):  # not a push service at all: no later try would send
+            queries.delete_subscription(db, subscription["id"])
+        _warn("push endpoint refused and removed: %s", refused)
+        return
     message = json.dumps({"title": "fieldapp", "body": MESSAGES[payload["kind"]],
                           "url": payload.get("url", "/inbox")})
     try:
-        webpush({"endpoint": subscription["endpoint"],
-                 "keys": {"p256dh": subscription["p256dh"], "auth": subscription["auth"]}},
-                message, vapid_private_key=vapid, vapid_claims=_claims(), ttl=TTL_SECONDS,
-                timeout=TIMEOUT_SECONDS,
-                headers={"Urgency": "high" if payload["kind"] == "urgent" else "normal",
-                         "Content-Type": "application/octet-stream"})
+        with _NoRedirects() as session:
+            webpush({"endpoint": subscription["endpoint"],
+                     "keys": {"p256dh": subscription["p256dh"], "auth": subscription["auth"]}},
+                    message, vapid_private_key=vapid, vapid_claims=_claims(), ttl=TTL_SECONDS,
+                    timeout=TIMEOUT_SECONDS, requests_session=session,
+                    headers={"Urgency": "high" if payload["kind"] == "urgent" else "normal",
+                             "Content-Type": "application/octet-stream"})
     except WebPushException as error:
         if getattr(error.response, "status_code", None) in GONE:
             with transaction(db):  # the device unsubscribed or the browser reset

@@ -136,6 +136,10 @@ def step_of_visit(db, visit_id: int, step_id: int) -> sqlite3.Row | None:
                      (step_id, visit_id))
 
 
+def step_exists(db, step_id: int) -> bool:
+    return query_one(db, "SELECT 1 FROM work_steps WHERE id = ?", (step_id,)) is not None
+
+
 def add_steps(db, visit_id: int, steps, first_position: int = 1) -> None:
     """Steps (dicts with a description, optionally minutes and hint flags) numbered from
     `first_position` in the order given."""

@@ -2,7 +2,7 @@
 left; a resident is never told they must say why."""
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, TextAreaField
+from wtforms import BooleanField, RadioField, TextAreaField
 from wtforms.validators import AnyOf, Length, Optional, ValidationError
 
 from fieldapp.core.catalogues import REBOOK_DAYS, REBOOK_TIMES
@@ -17,6 +17,8 @@ FELT = {"felt_safe": "safe", "listened_to": "listened to", "in_control": "in con
 COMMENT_LIMIT = 1000
 REASON_LIMIT = 500
 NOTHING_SAID = "Answer a question or write a comment, or close this page"
+NO_TIME_CHOSEN = ("Tick the days or times that suit you, or tick \"Any day or time suits me\","
+                  " so your housing officer knows when to offer")
 
 
 def _answer(name: str) -> RadioField:
@@ -78,6 +80,22 @@ class RebookForm(FlaskForm):
     times = MultiCheckboxField("What times of day suit you?", choices=choices(REBOOK_TIMES),
                                default=(), validate_choice=False, validators=[
                                    FromList(REBOOK_TIMES, "Choose times from the list")])
+    any_time = BooleanField("Any day or time suits me")
     reason = TextAreaField("Anything you want us to know? (optional)", filters=[strip_text],
                            validators=[Length(max=REASON_LIMIT, message="This must be "
                                               f"{REASON_LIMIT} characters or fewer")])
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if not (self.days.data or self.times.data or self.any_time.data):
+            # On the first choice, where the summary links and a resident starts.
+            self.days.errors.append(NO_TIME_CHOSEN)
+            return False
+        return True
+
+    def chosen(self) -> tuple[list[str], list[str]]:
+        """The days and times that suit: every one of them when any time suits."""
+        if self.any_time.data:
+            return [code for code, _ in REBOOK_DAYS], [code for code, _ in REBOOK_TIMES]
+        return list(self.days.data), list(self.times.data)

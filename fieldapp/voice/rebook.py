@@ -24,7 +24,7 @@ def store(db, visit, form: RebookForm) -> bool:
     was already made for this visit."""
     now = utc_now()
     with transaction(db):
-        if not queries.save_rebook_request(db, visit["id"], form.days.data, form.times.data,
+        if not queries.save_rebook_request(db, visit["id"], *form.chosen(),
                                            form.reason.data or "", now):
             return False
         queries.mark_rebook_requested(db, visit["id"], now)

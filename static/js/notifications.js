@@ -46,8 +46,10 @@
       const subscription = await (await registration()).pushManager.subscribe({
         userVisibleOnly: true, applicationServerKey: keyBytes(box.dataset.publicKey)});
       const response = await send(box.dataset.subscribeUrl, subscription.toJSON());
+      const answer = response.ok ? {} : await response.json().catch(function () { return {}; });
+      const reason = Object.values(answer.errors || {})[0];
       state.textContent = response.ok ? "Notifications are on for this device."
-        : "We could not turn notifications on. Try again.";
+        : reason || "We could not turn notifications on. Try again.";
     } catch (error) {
       state.textContent = "We could not turn notifications on: this browser said no. Try again.";
     }
