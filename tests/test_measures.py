@@ -7,14 +7,16 @@ local time is 23:30 UTC on 29 March (out): periods are local days, not UTC days.
 
 import csv
 import io
+import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
 from fieldapp.adjustments.queries import create_adjustment
 from fieldapp.core.clock import LOCAL_ZONE
 from fieldapp.logs.queries import create_log
+from fieldapp.measures.periods import Period
 
 from factories import add_resident, add_visit
 from pages import check_page
@@ -196,3 +198,30 @@ def test_chosen_dates_that_do_not_work_say_why(signed_in, query, field, message)
     html = response.get_data(as_text=True)
     check_page(html)
     assert f'id="{field}-error"' in html and message in html
+
+
+def week_rows(html: str) -> list[str]:
+    table = html.split("Visits by week</caption>")[1].split("</tbody>")[0]
+    return re.findall(r"<tr><td>([^<]+)</td>", table)
+
+
+def test_a_period_starting_mid_week_marks_its_first_week_as_a_part_week(signed_in, march):
+    html = signed_in("officer").get(
+        "/measures?period=custom&first=2026-03-04&last=2026-03-29").get_data(as_text=True)
+    assert week_rows(html) == ["Part week: Wednesday 4 to Sunday 8 March", "Week of 9 March",
+                               "Week of 16 March", "Week of 23 March"]
+
+
+def test_a_period_starting_on_a_monday_has_no_part_week(signed_in, march):
+    html = signed_in("officer").get(PERIOD).get_data(as_text=True)
+    assert week_rows(html)[0] == "Week of 2 March" and "Part week" not in html
+
+
+@pytest.mark.parametrize(("first", "last", "label"), [
+    ("2026-02-26", "2026-03-29", "Part week: Thursday 26 February to Sunday 1 March"),
+    ("2026-03-04", "2026-03-06", "Part week: Wednesday 4 to Friday 6 March"),
+    ("2026-03-08", "2026-03-20", "Part week: Sunday 8 March"),
+])
+def test_a_part_week_says_its_dates_in_words(first, last, label):
+    period = Period(date.fromisoformat(first), date.fromisoformat(last), "Chosen dates")
+    assert period.week_label(period.weeks()[0]) == label
