@@ -66,6 +66,7 @@ PAGES = [
     ("check-caller", "officer", "/check-caller", 200),
     ("check-caller-no-match", "officer", "/check-caller?code=123456", 200),
     ("inbox", "officer", "/inbox", 200),
+    ("inbox-urgent", "officer", "/inbox?show=urgent", 200),
     ("measures", "officer", "/measures?period=quarter", 200),
     ("measures-errors", "officer", "/measures?period=custom&first=2026-02-30&last=", 422),
     ("alert", "officer", "/alerts/{alert}", 200),
