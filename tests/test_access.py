@@ -110,6 +110,9 @@ ACCESS_TABLE = {
     "schedule.preview": ("GET", "/schedule/import/{visit_import}", allow(OFFICE_OF_RIVERSIDE)),
     "schedule.run_import": ("POST", "/schedule/import/{visit_import}", allow(OFFICE_ACTION)),
     "callers.check_caller": ("GET", "/check-caller", allow(OFFICE)),
+    # The code is POSTed; an empty one is refused (422) only after access is granted.
+    "callers.look_up_caller": ("POST", "/check-caller",
+                               allow({person: 422 for person in OFFICE})),
     # Each landlord sees only its own figures: the other landlord's people get theirs (200).
     "measures.measures": ("GET", "/measures", allow(OFFICE)),
     "measures.export_csv": ("GET", "/measures/export.csv", allow(OFFICE)),

@@ -64,7 +64,6 @@ PAGES = [
     ("import", "officer", "/schedule/import", 200),
     ("import-preview", "officer", "/schedule/import/{visit_import}", 200),
     ("check-caller", "officer", "/check-caller", 200),
-    ("check-caller-no-match", "officer", "/check-caller?code=123456", 200),
     ("inbox", "officer", "/inbox", 200),
     ("inbox-urgent", "officer", "/inbox?show=urgent", 200),
     ("measures", "officer", "/measures?period=quarter", 200),
