@@ -119,6 +119,8 @@ ACCESS_TABLE = {
     "admin.users": ("GET", "/admin/users", allow(ADMINS)),
     "admin.new_user": ("GET", "/admin/users/new", allow(ADMINS)),
     "admin.edit_user": ("GET", "/admin/users/{operative}/edit", allow(ADMIN_OF_RIVERSIDE)),
+    "admin.confirm_disable_user": ("GET", "/admin/users/{operative}/disable",
+                                   allow(ADMIN_OF_RIVERSIDE)),
     "admin.disable_user": ("POST", "/admin/users/{operative}/disable", allow(ADMIN_ACTION)),
     "admin.enable_user": ("POST", "/admin/users/{operative}/enable", allow(ADMIN_ACTION)),
     "admin.user_photo": ("GET", "/admin/users/{operative}/photo", allow(ADMIN_OF_RIVERSIDE)),

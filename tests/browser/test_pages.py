@@ -74,6 +74,7 @@ PAGES = [
     ("users", "admin", "/admin/users", 200),
     ("user-new", "admin", "/admin/users/new", 200),
     ("user-edit", "admin", "/admin/users/{operative_user}/edit", 200),
+    ("user-disable", "admin", "/admin/users/{operative_user}/disable", 200),
     ("organisations", "admin", "/admin/organisations", 200),
     ("jobs", "admin", "/admin/jobs", 200),
     ("organisation-new", "admin", "/admin/organisations/new", 200),
