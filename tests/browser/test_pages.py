@@ -94,6 +94,8 @@ EMPTY_FORMS = [
     ("resident-notes", "officer", "/residents/{resident}/notes", "Save note", "body"),
     ("adjustment-new", "officer", "/residents/{resident}/adjustments/new/call_ahead",
      "Record adjustment", "consent_given_by-0"),
+    ("adjustment-review", "officer", "/adjustments/{adjustment}/review",
+     "Still needed: save the review", "how-0"),
     ("visit-new", "officer", "/schedule/new?resident={resident}", "Book visit", "visit_date"),
     ("step-new", "officer", "/schedule/{visit}", "Add step", "new-description"),
     ("import", "officer", "/schedule/import", "Check the file", "file"),
