@@ -110,12 +110,17 @@ ACCESS_TABLE = {
     "schedule.preview": ("GET", "/schedule/import/{visit_import}", allow(OFFICE_OF_RIVERSIDE)),
     "schedule.run_import": ("POST", "/schedule/import/{visit_import}", allow(OFFICE_ACTION)),
     "callers.check_caller": ("GET", "/check-caller", allow(OFFICE)),
+    # The code is POSTed; an empty one is refused (422) only after access is granted.
+    "callers.look_up_caller": ("POST", "/check-caller",
+                               allow({person: 422 for person in OFFICE})),
     # Each landlord sees only its own figures: the other landlord's people get theirs (200).
     "measures.measures": ("GET", "/measures", allow(OFFICE)),
     "measures.export_csv": ("GET", "/measures/export.csv", allow(OFFICE)),
     "admin.users": ("GET", "/admin/users", allow(ADMINS)),
     "admin.new_user": ("GET", "/admin/users/new", allow(ADMINS)),
     "admin.edit_user": ("GET", "/admin/users/{operative}/edit", allow(ADMIN_OF_RIVERSIDE)),
+    "admin.confirm_disable_user": ("GET", "/admin/users/{operative}/disable",
+                                   allow(ADMIN_OF_RIVERSIDE)),
     "admin.disable_user": ("POST", "/admin/users/{operative}/disable", allow(ADMIN_ACTION)),
     "admin.enable_user": ("POST", "/admin/users/{operative}/enable", allow(ADMIN_ACTION)),
     "admin.user_photo": ("GET", "/admin/users/{operative}/photo", allow(ADMIN_OF_RIVERSIDE)),

@@ -277,21 +277,49 @@ def review_url(world) -> str:
     return f"/adjustments/{world.others['adjustment']}/review"
 
 
-def test_still_needed_sets_the_next_review_twelve_months_from_today(db, world, signed_in):
+def reviews(db, adjustment_id: int) -> list[tuple]:
+    return [tuple(row) for row in db.execute(
+        "SELECT reviewed_by, how, how_other, next_review FROM adjustment_reviews"
+        " WHERE adjustment_id = ? ORDER BY id", (adjustment_id,))]
+
+
+def test_still_needed_suggests_twelve_months_and_records_how_it_was_reviewed(db, world,
+                                                                             signed_in):
     adjustment = world.others["adjustment"]
     db.execute("UPDATE adjustments SET review_due = '2026-01-01' WHERE id = ?", (adjustment,))
     client = signed_in("officer")
     page = client.get(review_url(world)).get_data(as_text=True)
     check_page(page)
     expected = a_year_after(today_local()).isoformat()
-    assert f"review again by {expected}" in page
-    response = post_form(client, review_url(world), {"decision": "still_needed"})
+    assert re.search(rf'<input[^>]*id="next_review"[^>]*value="{expected}"', page), page
+    for label in ("With the resident, in person", "With the resident, by phone",
+                  "With their advocate", "Another way"):
+        assert f">{label}</label>" in page
+    response = post_form(client, review_url(world), {
+        "decision": "still_needed", "next_review": expected, "how": "phone"})
     assert response.status_code == 303
     row = db.execute("SELECT * FROM adjustments WHERE id = ?", (adjustment,)).fetchone()
     assert (row["review_due"], row["status"]) == (expected, "active")
     assert row["reviewed_at"]
+    assert reviews(db, adjustment) == [(world.users["officer"], "phone", "", expected)]
     assert audit_actions(db, adjustment) == ["adjustment_reviewed"]
     assert "Knock gently." in briefing_text(signed_in, world)
+
+
+def test_the_officer_chooses_the_next_review_date_and_says_how_when_another_way(db, world,
+                                                                                signed_in):
+    adjustment, later = world.others["adjustment"], days_from_today(90)
+    client = signed_in("officer")
+    response = post_form(client, review_url(world), {
+        "decision": "still_needed", "next_review": later, "how": "other",
+        "how_other": "Letter from her support worker"})
+    assert response.status_code == 303
+    assert db.execute("SELECT review_due FROM adjustments WHERE id = ?",
+                      (adjustment,)).fetchone()[0] == later
+    assert reviews(db, adjustment) == [
+        (world.users["officer"], "other", "Letter from her support worker", later)]
+    page = text_of(client.get(review_url(world)).get_data(as_text=True))
+    assert "Last reviewed" in page and "another way: Letter from her support worker" in page
 
 
 def test_withdrawing_keeps_the_record_and_the_operative_stops_seeing_it(db, world, signed_in):
@@ -328,7 +356,22 @@ def test_a_withdrawn_adjustment_cannot_be_reviewed_back(db, world, signed_in):
     assert audit_actions(db, adjustment) == ["adjustment_withdrawn"]
 
 
+STILL_NEEDED = {"decision": "still_needed", "next_review": days_from_today(365), "how": "phone"}
+
+
 @pytest.mark.parametrize(("data", "field", "message"), [
+    ({**STILL_NEEDED, "how": ""}, "how", "Select how the review was done"),
+    ({**STILL_NEEDED, "how": "pigeon"}, "how", "Select how the review was done"),
+    ({**STILL_NEEDED, "how": "other", "how_other": ""}, "how_other",
+     "Say how the review was done"),
+    ({**STILL_NEEDED, "how": "other", "how_other": "x" * 201}, "how_other",
+     "How the review was done must be 200 characters or fewer"),
+    ({**STILL_NEEDED, "next_review": ""}, "next_review",
+     "Enter the next review date, like 2027-11-23"),
+    ({**STILL_NEEDED, "next_review": "2027-02-30"}, "next_review",
+     "Next review by must be a real date, like 2027-11-23"),
+    ({**STILL_NEEDED, "next_review": days_from_today(0)}, "next_review",
+     "The next review date must be in the future"),
     ({}, None, "Select whether it is still needed or should be withdrawn"),
     ({"decision": "maybe"}, None, "Select whether it is still needed or should be withdrawn"),
     ({"decision": "withdraw", "reason": "x" * 201}, "reason",
@@ -345,12 +388,14 @@ def test_review_says_what_to_fix(db, world, signed_in, data, field, message):
     assert "<title>Error: Review Gentle knock: Rita Resident" in html
     if field:
         assert_field_error(html, field, message)
-        assert data["reason"] in html  # the typed reason is kept
+        typed = data.get("reason") or data.get("how_other") or data.get("next_review")
+        assert typed in html  # what was typed is kept
     else:
         summary = re.search(r'class="error-summary".*?</ul>', html, re.S).group(0)
         assert message in summary
     assert dict(db.execute("SELECT * FROM adjustments WHERE id = ?",
                            (world.others["adjustment"],)).fetchone()) == before
+    assert reviews(db, world.others["adjustment"]) == []
 
 
 def test_another_landlords_officer_cannot_review_or_withdraw(db, world, signed_in):
@@ -437,12 +482,12 @@ def test_an_adjustment_change_is_not_saved_when_its_audit_row_cannot_be(db, worl
     url, data = {
         "record": (add_url(world, "call_ahead"), adjustment_form(**CALL_AHEAD)),
         "edit": (f"/adjustments/{adjustment}/edit", adjustment_form(detail="Knock twice.")),
-        "review": (f"/adjustments/{adjustment}/review", {"decision": "still_needed"}),
+        "review": (f"/adjustments/{adjustment}/review", STILL_NEEDED),
         "withdraw": (f"/adjustments/{adjustment}/review", {"decision": "withdraw",
                                                            "reason": "Moved away"}),
     }[change]
     client = signed_in("officer")
     token = csrf_token_from(client.get(url).get_data(as_text=True))
     assert_nothing_kept_when_audit_refused(
-        db, ("adjustments",),
+        db, ("adjustments", "adjustment_reviews"),
         lambda: client.post(url, data={"csrf_token": token, **data}))

@@ -280,6 +280,7 @@ def test_a_user_may_keep_their_own_email_whatever_its_case(admin, db, world):
 # Denials
 
 ADMIN_GETS = ["/admin/users", "/admin/users/new", "/admin/users/{operative}/edit",
+              "/admin/users/{operative}/disable",
               "/admin/users/{operative}/photo", "/admin/organisations",
               "/admin/organisations/new", "/admin/organisations/{acme}/edit"]
 ADMIN_POSTS = ["/admin/users/new", "/admin/users/{operative}/edit",
@@ -432,3 +433,63 @@ def test_a_new_user_is_not_kept_when_its_audit_cannot_be_written(app, admin, db,
                              page_url="/admin/users/new")
     assert response.status_code == 500
     assert user_row(db, new_user_answers(world)["email"]) is None
+
+
+# Disabling asks first, and says what the person is booked on today.
+
+def test_disable_on_the_list_opens_a_confirm_page_and_enable_does_not(admin, db, world):
+    operative, disabled_id = world.users["operative"], world.users["colleague"]
+    db.execute("UPDATE users SET active = 0 WHERE id = ?", (disabled_id,))
+    listing = admin.get("/admin/users").get_data(as_text=True)
+    assert f'<a class="button button--warning button--small" ' \
+           f'href="/admin/users/{operative}/disable">' in listing
+    assert f'action="/admin/users/{operative}/disable"' not in listing  # no one-click disable
+    assert f'<form method="post" action="/admin/users/{disabled_id}/enable">' in listing
+    assert db.execute("SELECT active FROM users WHERE id = ?", (operative,)).fetchone()[0] == 1
+
+
+def test_the_confirm_page_lists_what_they_are_booked_on_today(admin, db, world):
+    from factories import add_resident, add_visit, window_around_now
+
+    resident = add_resident(db, world.orgs["riverside"], world.users["officer"],
+                            address_line1="Flat 12, Alder Court", postcode="RS1 4AB")
+    starts, ends = window_around_now()
+    add_visit(db, resident, world.orgs["acme"], [world.users["operative"]], starts, ends)
+    cancelled = add_resident(db, world.orgs["riverside"], None, address_line1="9 Gone Road")
+    add_visit(db, cancelled, world.orgs["acme"], [world.users["operative"]], starts, ends,
+              status="cancelled")
+    url = f"/admin/users/{world.users['operative']}/disable"
+    response = admin.get(url)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    check_page(html)
+    assert "<h1>Disable Operative?</h1>" in html
+    assert "booked on 2 visits today" in html  # the world's 10:00 visit and this one
+    assert f"{starts:%H:%M} to {ends:%H:%M}, Flat 12, Alder Court, RS1 4AB" in html
+    assert "10:00 to 12:00, 1 Test Street, RS1 1AA" in html
+    assert "9 Gone Road" not in html and "Carpentry" not in html  # cancelled; tomorrow
+    assert f'<form method="post" action="{url}"' in html
+    assert db.execute("SELECT active FROM users WHERE id = ?",
+                      (world.users["operative"],)).fetchone()[0] == 1  # nothing yet
+    assert post_form(admin, url).status_code == 303
+    assert db.execute("SELECT active FROM users WHERE id = ?",
+                      (world.users["operative"],)).fetchone()[0] == 0
+
+
+def test_the_confirm_page_says_when_nothing_is_booked_today(admin, world):
+    html = admin.get(f"/admin/users/{world.users['officer']}/disable").get_data(as_text=True)
+    assert "Officer has no visits booked today." in html
+
+
+def test_an_admin_is_not_offered_to_disable_themself(admin, world):
+    response = admin.get(f"/admin/users/{world.users['admin']}/disable")
+    assert response.status_code == 303
+    assert "You cannot disable your own account." in admin.get("/admin/users").get_data(
+        as_text=True)
+
+
+def test_another_landlords_admin_cannot_open_our_confirm_page(app, world):
+    client = signed_in_as(app, "other_landlord_admin")
+    response = client.get(f"/admin/users/{world.users['operative']}/disable")
+    assert response.status_code == 404
+    assert "Test Street" not in response.get_data(as_text=True)

@@ -1,5 +1,6 @@
 """The officer's inbox: their residents' alerts, acknowledged then closed with the action taken."""
 
+import re
 import sqlite3
 
 import pytest
@@ -146,3 +147,89 @@ def test_an_alert_change_whose_audit_cannot_be_written_is_not_kept(signed_in, wo
     assert (row["status"], row["acknowledged_at"], row["closed_at"]) == ("new", None, None)
     assert db.execute("SELECT count(*) FROM audit_log WHERE action = ?",
                       (audited,)).fetchone()[0] == 0
+
+
+def add_alert(db, world, reasons: str, severity: str = "reach_out", status: str = "new",
+              created: str = "2026-03-05T10:00:00+00:00", escalated_from=None,
+              officer: str = "officer", log_id=None) -> int:
+    return db.execute(
+        "INSERT INTO alerts (resident_id, officer_id, log_id, severity, reasons, status,"
+        " created_at, escalated_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (world.residents["riverside"], world.users[officer], log_id, severity, reasons, status,
+         created, escalated_from)).lastrowid
+
+
+def test_alert_page_has_a_short_heading_and_lists_each_reason_under_it(signed_in, world, db):
+    alert = add_alert(db, world, "Adult safeguarding concern; Significant distress; "
+                                 "Visit stopped: the resident was distressed", "urgent",
+                      log_id=world.others["log"])
+    html = signed_in("officer").get(f"/alerts/{alert}").get_data(as_text=True)
+    page = check_page(html)
+    assert "<h1>Urgent: Rita Resident</h1>" in html and "<title>Urgent: Rita Resident" in html
+    reasons = html.split('<ul class="alert-reasons">')[1].split("</ul>")[0]
+    assert re.findall(r"<li>([^<]+)</li>", reasons) == [
+        "Adult safeguarding concern", "Significant distress",
+        "Visit stopped: the resident was distressed"]
+    # The reasons, then straight away the button: nothing long stands between them.
+    assert html.index("</h1>") < html.index("alert-reasons") < html.index("Acknowledge:") \
+        < html.index("The log")
+    assert page.h1_count == 1
+
+
+def test_a_duty_copy_says_why_it_came_and_lists_the_reasons(signed_in, world, db):
+    original = add_alert(db, world, "Significant distress", "urgent", officer="admin")
+    copy = add_alert(db, world, "Escalated, not yet acknowledged: Significant distress; "
+                                "Gas smell reported", "urgent", escalated_from=original)
+    html = signed_in("officer").get(f"/alerts/{copy}").get_data(as_text=True)
+    reasons = html.split('<ul class="alert-reasons">')[1].split("</ul>")[0]
+    assert re.findall(r"<li>([^<]+)</li>", reasons) == ["Significant distress",
+                                                         "Gas smell reported"]
+    assert "Escalated, not yet acknowledged" in html.split("</h1>")[1].split("alert-reasons")[0]
+
+
+def inbox_titles(html: str) -> list[str]:
+    return re.findall(r'<h2 class="record__title"><a [^>]*>([^<]+)</a>', html)
+
+
+def filter_links(html: str) -> dict[str, bool]:
+    nav = html.split('aria-label="Show alerts"')[1].split("</nav>")[0]
+    return {label: "aria-current" in attributes
+            for attributes, label in re.findall(r"<a ([^>]*)>([^<]+)</a>", nav)}
+
+
+@pytest.fixture
+def mixed_inbox(db, world):
+    add_alert(db, world, "Mine, urgent", "urgent", created="2026-03-05T10:00:00+00:00")
+    add_alert(db, world, "Mine, closed", status="closed", created="2026-03-04T10:00:00+00:00")
+    original = add_alert(db, world, "Someone else's", "urgent", officer="admin")
+    add_alert(db, world, "Duty copy, urgent", "urgent", escalated_from=original,
+              created="2026-03-03T10:00:00+00:00")
+
+
+@pytest.mark.parametrize(("query", "current", "titles"), [
+    ("", "All", ["Urgent: Mine, urgent", "Urgent: Duty copy, urgent", "No access",
+                 "Mine, closed"]),
+    ("?show=all", "All", ["Urgent: Mine, urgent", "Urgent: Duty copy, urgent", "No access",
+                          "Mine, closed"]),
+    ("?show=mine", "Mine", ["Urgent: Mine, urgent", "No access", "Mine, closed"]),
+    ("?show=urgent", "Urgent", ["Urgent: Mine, urgent", "Urgent: Duty copy, urgent"]),
+    ("?show=nonsense", "All", ["Urgent: Mine, urgent", "Urgent: Duty copy, urgent",
+                               "No access", "Mine, closed"]),
+])
+def test_inbox_filters_are_links_with_the_current_one_marked(signed_in, mixed_inbox, query,
+                                                              current, titles):
+    html = signed_in("officer").get(f"/inbox{query}").get_data(as_text=True)
+    check_page(html)
+    assert inbox_titles(html) == titles
+    assert filter_links(html) == {label: label == current for label in ("Mine", "Urgent", "All")}
+    assert 'href="/inbox?show=mine"' in html and 'href="/inbox?show=urgent"' in html
+
+
+def test_inbox_shows_the_visits_date_beside_the_alerts(signed_in, world, db):
+    db.execute("UPDATE visits SET starts_at = '2026-03-02T10:00:00+00:00',"
+               " ends_at = '2026-03-02T12:00:00+00:00' WHERE id = ?", (world.visits["today"],))
+    db.execute("UPDATE alerts SET created_at = '2026-03-03T09:15:00+00:00' WHERE id = ?",
+               (world.others["alert"],))
+    html = signed_in("officer").get("/inbox").get_data(as_text=True)
+    record = html.split("No access</a>")[1].split("</li>")[0]
+    assert "Visit Mon 2 Mar 2026" in record and "alert Tue 3 Mar 2026 09:15" in record

@@ -9,7 +9,7 @@ import csv
 import io
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -17,6 +17,7 @@ from fieldapp.adjustments.queries import create_adjustment
 from fieldapp.core.clock import LOCAL_ZONE
 from fieldapp.core.csvout import FORMULA_STARTS, csv_text
 from fieldapp.logs.queries import create_log
+from fieldapp.measures.periods import Period
 
 from factories import add_resident, add_visit
 from pages import check_page
@@ -238,3 +239,30 @@ def test_the_export_refuses_dates_the_page_refuses(signed_in, db, query, what):
     assert 'class="error-summary"' in export.get_data(as_text=True)
     assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'measures_exported'"
                       ).fetchone()[0] == 0
+
+
+def week_rows(html: str) -> list[str]:
+    table = html.split("Visits by week</caption>")[1].split("</tbody>")[0]
+    return re.findall(r"<tr><td>([^<]+)</td>", table)
+
+
+def test_a_period_starting_mid_week_marks_its_first_week_as_a_part_week(signed_in, march):
+    html = signed_in("officer").get(
+        "/measures?period=custom&first=2026-03-04&last=2026-03-29").get_data(as_text=True)
+    assert week_rows(html) == ["Part week: Wednesday 4 to Sunday 8 March", "Week of 9 March",
+                               "Week of 16 March", "Week of 23 March"]
+
+
+def test_a_period_starting_on_a_monday_has_no_part_week(signed_in, march):
+    html = signed_in("officer").get(PERIOD).get_data(as_text=True)
+    assert week_rows(html)[0] == "Week of 2 March" and "Part week" not in html
+
+
+@pytest.mark.parametrize(("first", "last", "label"), [
+    ("2026-02-26", "2026-03-29", "Part week: Thursday 26 February to Sunday 1 March"),
+    ("2026-03-04", "2026-03-06", "Part week: Wednesday 4 to Friday 6 March"),
+    ("2026-03-08", "2026-03-20", "Part week: Sunday 8 March"),
+])
+def test_a_part_week_says_its_dates_in_words(first, last, label):
+    period = Period(date.fromisoformat(first), date.fromisoformat(last), "Chosen dates")
+    assert period.week_label(period.weeks()[0]) == label

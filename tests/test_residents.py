@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from fieldapp.accounts.queries import create_user
+
 from factories import add_resident
 from pages import assert_field_error, check_page
 from support import assert_nothing_kept_when_audit_refused, csrf_token_from, post_form
@@ -242,13 +244,16 @@ def test_officer_edits_a_resident(db, world, signed_in):
     page = client.get(f"/residents/{resident}/edit").get_data(as_text=True)
     check_page(page)
     assert 'value="Rita Resident"' in page and 'value="RS1 1AA"' in page
+    colleague = create_user(db, name="Olu Officer", email="olu@riverside.test",
+                            password="unused password 1", role="officer",
+                            organisation_id=world.orgs["riverside"])
     response = post_form(client, f"/residents/{resident}/edit", resident_form(
         world, name="Rita Resident", preferred_name="Rita", phone="020 7946 0123",
-        officer_id=str(world.users["admin"])))
+        officer_id=str(colleague)))
     assert response.status_code == 303
     row = db.execute("SELECT * FROM residents WHERE id = ?", (resident,)).fetchone()
     assert (row["preferred_name"], row["phone"], row["officer_id"], row["landlord_id"]) == (
-        "Rita", "020 7946 0123", world.users["admin"], world.orgs["riverside"])
+        "Rita", "020 7946 0123", colleague, world.orgs["riverside"])
     audit = db.execute("SELECT * FROM audit_log WHERE action = 'resident_updated'").fetchone()
     assert audit["record_id"] == str(resident)
 
@@ -345,3 +350,28 @@ def test_a_resident_change_is_not_saved_when_its_audit_row_cannot_be(db, world, 
     assert_nothing_kept_when_audit_refused(
         db, ("residents", "resident_notes"),
         lambda: client.post(url, data={"csrf_token": token, **data}))
+
+
+def officer_choices(html: str) -> list[str]:
+    select = html.split('id="officer_id"')[1].split("</select>")[0]
+    return [html_lib.unescape(name)
+            for name in re.findall(r'<option[^>]*value="[1-9]\d*"[^>]*>([^<]+)<', select)]
+
+
+@pytest.mark.parametrize("url", ["/residents/new", "/residents/{resident}/edit"])
+def test_the_single_point_of_contact_is_chosen_from_officers_only(db, world, signed_in, url):
+    create_user(db, name="Disabled Officer", email="gone@riverside.test",
+                password="unused password 1", role="officer",
+                organisation_id=world.orgs["riverside"])
+    db.execute("UPDATE users SET active = 0 WHERE email = 'gone@riverside.test'")
+    html = signed_in("admin").get(url.format(resident=world.residents["riverside"])).get_data(
+        as_text=True)
+    assert officer_choices(html) == ["Officer"]  # not the admin, operatives or a disabled one
+
+
+def test_choosing_an_admin_as_the_single_point_of_contact_is_refused(db, world, signed_in):
+    response = post_form(signed_in("officer"), "/residents/new",
+                         resident_form(world, officer_id=str(world.users["admin"])))
+    assert response.status_code == 422
+    assert_field_error(response.get_data(as_text=True), "officer_id",
+                       "Select the resident&#39;s single point of contact")

@@ -17,6 +17,10 @@ CONSENT_GIVERS = [("resident", "The resident"), ("advocate", "Their advocate"),
 CONSENT_WAYS = [("in_person", "In person"), ("phone", "By phone"), ("letter", "By letter"),
                 ("email", "By email")]
 REVIEW_AFTER_MONTHS = 12
+# How an officer checked that an adjustment is still needed (kept with each review).
+REVIEW_WAYS = [("in_person", "With the resident, in person"),
+               ("phone", "With the resident, by phone"), ("advocate", "With their advocate"),
+               ("other", "Another way")]
 # Words that say what someone has, not what staff should do. An adjustment names the action;
 # a diagnosis stays off the record that reaches operatives.
 HEALTH_TERMS = re.compile(
@@ -113,3 +117,27 @@ def next_review(today: date | None = None) -> date:
 class WithdrawForm(FlaskForm):
     reason = StringField("Why is it withdrawn? (optional)", filters=[strip_text], validators=[
         Length(max=200, message="Reason must be 200 characters or fewer"), no_health_detail])
+
+
+class ReviewForm(FlaskForm):
+    """Still needed: when to review it next (12 months on unless the officer says otherwise)
+    and how this review was done."""
+
+    next_review = DayField("Next review by", example="2027-11-23", validators=[
+        InputRequired("Enter the next review date, like 2027-11-23")])
+    how = _one_of("How was it reviewed?", REVIEW_WAYS, "Select how the review was done")
+    how_other = StringField("If another way, how (optional otherwise)", filters=[strip_text],
+                            validators=[Length(max=200, message="How the review was done must "
+                                                                "be 200 characters or fewer"),
+                                        no_health_detail])
+
+    def validate_next_review(self, field):
+        if field.data is not None and field.data <= today_local():
+            raise ValidationError("The next review date must be in the future")
+
+    def validate_how_other(self, field):
+        if self.how.data == "other" and not field.data:
+            raise ValidationError("Say how the review was done")
+
+    def how_described(self) -> str:
+        return dict(REVIEW_WAYS).get(self.how.data, "")

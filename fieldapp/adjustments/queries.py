@@ -54,12 +54,25 @@ def update_adjustment(db, adjustment_id: int, values: dict) -> None:
              values["review_due"].isoformat(), utc_now(), adjustment_id))
 
 
-def mark_reviewed(db, adjustment_id: int, next_review: date) -> None:
+def mark_reviewed(db, adjustment_id: int, next_review: date, reviewed_by: int, how: str,
+                  how_other: str = "") -> None:
+    """Still needed: the next review date on the adjustment, and the review itself kept."""
     now = utc_now()
     with transaction(db):
         db.execute("UPDATE adjustments SET review_due = ?, reviewed_at = ?, updated_at = ?"
                    " WHERE id = ? AND status = 'active'",
                    (next_review.isoformat(), now, now, adjustment_id))
+        db.execute("INSERT INTO adjustment_reviews (adjustment_id, reviewed_by, how, how_other,"
+                   " next_review, reviewed_at) VALUES (?, ?, ?, ?, ?, ?)",
+                   (adjustment_id, reviewed_by, how, how_other, next_review.isoformat(), now))
+
+
+def last_review(db, adjustment_id: int) -> sqlite3.Row | None:
+    return query_one(db, """
+        SELECT adjustment_reviews.*, users.name AS reviewer_name FROM adjustment_reviews
+        JOIN users ON users.id = adjustment_reviews.reviewed_by
+        WHERE adjustment_id = ? ORDER BY adjustment_reviews.id DESC LIMIT 1""",
+                     (adjustment_id,))
 
 
 def withdraw(db, adjustment_id: int, reason: str) -> None:

@@ -8,7 +8,14 @@ from flask_login import current_user
 
 from fieldapp.adjustments import bp
 from fieldapp.adjustments import queries as q
-from fieldapp.adjustments.forms import WithdrawForm, default_dates, form_for_type, next_review
+from fieldapp.adjustments.forms import (
+    REVIEW_WAYS,
+    ReviewForm,
+    WithdrawForm,
+    default_dates,
+    form_for_type,
+    next_review,
+)
 from fieldapp.core import audit
 from fieldapp.core.access import OFFICE_ROLES, found_or_404, roles
 from fieldapp.core.clock import today_local
@@ -125,28 +132,36 @@ def _owner(adjustment) -> dict:
 def review(adjustment_id: int):
     db = get_db()
     adjustment = _adjustment_or_404(db, adjustment_id)
-    form = WithdrawForm()
+    decision = request.form.get("decision") if request.method == "POST" else None
+    # Each form reads only what it sent: a refused withdrawal keeps the review form fresh.
+    review_form = ReviewForm(formdata=request.form if decision == "still_needed" else None,
+                             data={"next_review": next_review()})
+    withdraw_form = WithdrawForm(formdata=request.form if decision == "withdraw" else None)
     if request.method == "POST" and adjustment["status"] != "active":
         abort(409)
-    if request.method == "POST":
-        if request.form.get("decision") == "still_needed" and form.validate():
-            with transaction(db):
-                q.mark_reviewed(db, adjustment_id, next_review())
-                audit.record("adjustment_reviewed", "adjustment", adjustment_id, db=db)
-            flash(f"{adjustment['label']} is still needed. Next review: "
-                  f"{next_review().isoformat()}.", "success")
-            return _back_to_resident(adjustment)
-        if request.form.get("decision") == "withdraw" and form.validate():
-            with transaction(db):
-                q.withdraw(db, adjustment_id, form.reason.data or "")
-                audit.record("adjustment_withdrawn", "adjustment", adjustment_id, db=db)
-            flash(f"{adjustment['label']} is withdrawn. Operatives will no longer see it; "
-                  "it stays in the history.", "success")
-            return _back_to_resident(adjustment)
-        if not form.errors:
-            form.form_errors.append("Select whether it is still needed or should be withdrawn")
+    if decision == "still_needed" and review_form.validate():
+        with transaction(db):
+            q.mark_reviewed(db, adjustment_id, review_form.next_review.data, current_user.id,
+                            review_form.how.data, review_form.how_other.data or "")
+            audit.record("adjustment_reviewed", "adjustment", adjustment_id, db=db)
+        flash(f"{adjustment['label']} is still needed. Next review: "
+              f"{review_form.next_review.data:%-d %B %Y}.", "success")
+        return _back_to_resident(adjustment)
+    if decision == "withdraw" and withdraw_form.validate():
+        with transaction(db):
+            q.withdraw(db, adjustment_id, withdraw_form.reason.data or "")
+            audit.record("adjustment_withdrawn", "adjustment", adjustment_id, db=db)
+        flash(f"{adjustment['label']} is withdrawn. Operatives will no longer see it; "
+              "it stays in the history.", "success")
+        return _back_to_resident(adjustment)
+    form = withdraw_form if decision == "withdraw" else review_form
+    if request.method == "POST" and decision not in ("still_needed", "withdraw"):
+        form.form_errors.append("Select whether it is still needed or should be withdrawn")
+    last = q.last_review(db, adjustment_id)
     return render_form("adjustments/review.html", form, adjustment=adjustment,
-                       resident=_owner(adjustment), next_review=next_review())
+                       resident=_owner(adjustment), review_form=review_form,
+                       withdraw_form=withdraw_form, review_ways=dict(REVIEW_WAYS),
+                       last_review=last)
 
 
 def _back_to_resident(adjustment):

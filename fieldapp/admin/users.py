@@ -7,8 +7,10 @@ from fieldapp.accounts import queries as accounts
 from fieldapp.accounts.organisations import organisations_for_landlord
 from fieldapp.admin import bp
 from fieldapp.admin.forms import UserForm
+from fieldapp.admin.queries import visits_booked_today
 from fieldapp.core import audit, jobs
 from fieldapp.core.access import ADMIN_ROLES, found_or_404, roles
+from fieldapp.core.clock import today_local
 from fieldapp.core.db import get_db, transaction
 from fieldapp.core.forms import render_form
 from fieldapp.core.photos import MAX_UPLOAD_BYTES, PhotoError, prepare_photo
@@ -76,14 +78,31 @@ def edit_user(user_id: int):
     return render_form("admin/user_form.html", form, user=user)
 
 
+def _not_yourself():
+    flash("You cannot disable your own account. Ask another administrator.", "error")
+    return redirect(url_for("admin.users"), code=303)
+
+
+@bp.get("/users/<int:user_id>/disable")
+@roles(*ADMIN_ROLES)
+def confirm_disable_user(user_id: int):
+    """A page, not a script's confirm(): it works without JavaScript and can say what the
+    person is booked on today, which disabling leaves without anyone the check confirms."""
+    db = get_db()
+    user = get_user_for_admin_or_404(db, user_id)
+    if user["id"] == current_user.id:
+        return _not_yourself()
+    return render_template("admin/disable_user.html", user=user,
+                           visits=visits_booked_today(db, user_id, today_local()))
+
+
 @bp.post("/users/<int:user_id>/disable")
 @roles(*ADMIN_ROLES)
 def disable_user(user_id: int):
     db = get_db()
     user = get_user_for_admin_or_404(db, user_id)
     if user["id"] == current_user.id:
-        flash("You cannot disable your own account. Ask another administrator.", "error")
-        return redirect(url_for("admin.users"), code=303)
+        return _not_yourself()
     with transaction(db):
         accounts.set_active(db, user_id, False)
         audit.record("user_disabled", "user", user_id, db=db)

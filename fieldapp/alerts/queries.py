@@ -11,15 +11,26 @@ INBOX_COLUMNS = """
         LEFT JOIN visits ON visits.id = COALESCE(alerts.visit_id, visit_logs.visit_id)"""
 
 
-def inbox_alerts(db, officer_id: int, recently_closed: int) -> list:
+INBOX_VIEWS = ("mine", "urgent", "all")
+
+
+def inbox_alerts(db, officer_id: int, recently_closed: int, view: str = "all") -> list:
     """Every open alert, urgent and newest first, then the most recently closed: a year's
-    closed alerts would bury the page (they stay on each resident's record)."""
+    closed alerts would bury the page (they stay on each resident's record).
+
+    `view`: "all" is everything in this inbox; "mine" leaves out the copies sent to this person
+    on the duty rota (alerts about other officers' residents); "urgent" is the open urgent ones.
+    """
+    scope = {"all": "", "mine": " AND alerts.escalated_from IS NULL",
+             "urgent": " AND alerts.severity = 'urgent'"}[view]
     open_alerts = query_all(db, INBOX_COLUMNS + """
-        WHERE alerts.officer_id = ? AND alerts.status IN ('new', 'acknowledged')
+        WHERE alerts.officer_id = ? AND alerts.status IN ('new', 'acknowledged')""" + scope + """
         ORDER BY alerts.severity != 'urgent', alerts.created_at DESC LIMIT 200""",
                             (officer_id,))
+    if view == "urgent":
+        return open_alerts
     closed = query_all(db, INBOX_COLUMNS + """
-        WHERE alerts.officer_id = ? AND alerts.status = 'closed'
+        WHERE alerts.officer_id = ? AND alerts.status = 'closed'""" + scope + """
         ORDER BY alerts.created_at DESC LIMIT ?""", (officer_id, recently_closed))
     return open_alerts + closed
 

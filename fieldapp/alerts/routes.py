@@ -1,10 +1,11 @@
 """The officer's inbox: alerts about their residents' visits; acknowledge, then close."""
 
-from flask import flash, make_response, redirect, render_template, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldapp.alerts import bp, queries
 from fieldapp.alerts.forms import CloseAlertForm
+from fieldapp.alerts.rules import reasons_of
 from fieldapp.core import audit
 from fieldapp.core.access import OFFICE_ROLES, found_or_404, roles
 from fieldapp.core.catalogues import catalogue, rebook_request_described
@@ -13,6 +14,7 @@ from fieldapp.core.extensions import htmx
 from fieldapp.core.forms import form_status
 
 RECENTLY_CLOSED = 20
+INBOX_VIEW_LABELS = {"mine": "Mine", "urgent": "Urgent", "all": "All"}
 
 
 @bp.app_context_processor
@@ -36,9 +38,13 @@ def inbox():
     if htmx:  # the home page refreshing its counts needs nothing else
         response = make_response(render_template("alerts/_counts.html", counts=counts))
     else:
+        # Everything by default, so a copy sent to someone on duty is never hidden.
+        view = request.args.get("show")
+        view = view if view in queries.INBOX_VIEWS else "all"
         response = make_response(render_template(
-            "alerts/inbox.html", counts=counts, recently_closed=RECENTLY_CLOSED,
-            alerts=queries.inbox_alerts(db, current_user.id, RECENTLY_CLOSED)))
+            "alerts/inbox.html", counts=counts, recently_closed=RECENTLY_CLOSED, view=view,
+            views=INBOX_VIEW_LABELS,
+            alerts=queries.inbox_alerts(db, current_user.id, RECENTLY_CLOSED, view)))
     response.vary.add("HX-Request")
     return response
 
@@ -56,8 +62,9 @@ def _alert_page(db, row, form: CloseAlertForm):
     names = catalogue(db)
     codes = queries.concern_codes_for_log(db, row["log_id"])
     rebook = queries.rebook_request_for_visit(db, row["visit_id"])
+    why, reasons = reasons_of(row)
     page = render_template(
-        "alerts/alert.html", alert=row, form=form, catalogue=names,
+        "alerts/alert.html", alert=row, form=form, catalogue=names, why=why, reasons=reasons,
         concerns=[concern for code, concern in names.concerns.items() if code in codes],
         rebook=rebook_request_described(rebook) if rebook else None)
     return page, form_status(form)

@@ -11,6 +11,7 @@ from fieldapp.core.db import utc_now
 from fieldapp.push import sender
 
 SEVERITY_ORDER = {"urgent": 0, "reach_out": 1}
+REASON_SEPARATOR = "; "  # an alert stores each rule's catalogue title, joined with this
 REPEAT_WINDOW = timedelta(days=28)
 REPEAT_COUNT = 2
 
@@ -76,7 +77,7 @@ def raise_visit_alert_once(db, visit, severity: str, reason: str) -> int:
 def _insert_alert(db, resident, log_id: int | None, severity: str, reasons: list[str]) -> int:
     officer_id = _active_officer(db, resident)
     alert_id = queries.insert_alert(db, resident["id"], officer_id, log_id, severity,
-                                    "; ".join(reasons), utc_now())
+                                    REASON_SEPARATOR.join(reasons), utc_now())
     if officer_id is None:
         # Nobody's inbox would show it: the landlord's duty officers get it at once.
         escalation.send_to_duty(db, queries.alert_with_landlord(db, alert_id),
@@ -85,6 +86,17 @@ def _insert_alert(db, resident, log_id: int | None, severity: str, reasons: list
     # The inbox is the record; the push is the fast path, queued in the same transaction.
     sender.queue_for_alert(db, alert_id, officer_id, severity)
     return alert_id
+
+
+def reasons_of(alert) -> tuple[str, list[str]]:
+    """Why a copy came to this inbox ("Escalated, not yet acknowledged", "" for the resident's
+    own officer) and each reason in the catalogue's words, one per rule the log fired."""
+    reasons, why = alert["reasons"], ""
+    if alert["escalated_from"] is not None:
+        # A duty copy's text is the escalation's "why: " then the original reasons; no "why"
+        # holds ": ", while a reason may ("Visit stopped: the resident was distressed").
+        why, _colon, reasons = reasons.partition(": ")
+    return why, [reason for reason in reasons.split(REASON_SEPARATOR) if reason]
 
 
 def _active_officer(db, resident) -> int | None:

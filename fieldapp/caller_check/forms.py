@@ -21,11 +21,8 @@ def six_digits(_form, field):
 
 
 class SpokenCodeForm(FlaskForm):
-    """A look-up sent with GET: it changes nothing, so it carries no CSRF token, and the
-    address can be read back over the phone."""
-
-    class Meta:
-        csrf = False
+    """A look-up POSTed with its CSRF token: it changes nothing, but a code kept in an
+    address (history, bookmarks, logs) could be replayed by anyone who finds it."""
 
     code = StringField("Spoken code", validators=[six_digits])
 

@@ -115,19 +115,25 @@ class CodeMatch:
     starts: str
     ends: str
     in_window: bool
+    # Everyone booked on that visit, (name, their firm), so the officer can say who else is
+    # coming: a second person at the door is expected, or not.
+    attending: tuple[tuple[str, str], ...] = ()
 
 
 TODAYS_CALLERS_QUERY = """
     SELECT visits.id AS visit_id, visits.starts_at, visits.ends_at,
            users.id AS operative_id, users.name AS operative_name, firm.name AS firm_name,
+           own_firm.name AS operative_firm,
            residents.name AS resident_name, residents.address_line1, residents.postcode
     FROM visits
     JOIN residents ON residents.id = visits.resident_id
     JOIN organisations AS firm ON firm.id = visits.firm_id
     JOIN visit_operatives ON visit_operatives.visit_id = visits.id
     JOIN users ON users.id = visit_operatives.user_id AND users.active = 1
+    JOIN organisations AS own_firm ON own_firm.id = users.organisation_id
     WHERE residents.landlord_id = ? AND visits.status = 'booked'
       AND visits.starts_at >= ? AND visits.starts_at < ?
+    ORDER BY visits.id, users.name
 """
 
 
@@ -140,7 +146,12 @@ def callers_with_code(db, landlord_id: int, code: str, now: datetime | None = No
     today = now.astimezone(LOCAL_ZONE).date()
     start, end = day_bounds_utc(today)
     matches = []
-    for row in query_all(db, TODAYS_CALLERS_QUERY, (landlord_id, start, end)):
+    rows = query_all(db, TODAYS_CALLERS_QUERY, (landlord_id, start, end))
+    attending: dict[int, list[tuple[str, str]]] = {}
+    for row in rows:
+        attending.setdefault(row["visit_id"], []).append(
+            (row["operative_name"], row["operative_firm"]))
+    for row in rows:
         expected = spoken_code(row["visit_id"], row["operative_id"], today.isoformat())
         if not hmac.compare_digest(expected, code):
             continue
@@ -150,5 +161,6 @@ def callers_with_code(db, landlord_id: int, code: str, now: datetime | None = No
             resident_name=row["resident_name"],
             address=", ".join(p for p in (row["address_line1"], row["postcode"]) if p),
             starts=starts.strftime("%H:%M"), ends=ends.strftime("%H:%M"),
-            in_window=starts - margin() <= now <= ends + margin()))
+            in_window=starts - margin() <= now <= ends + margin(),
+            attending=tuple(attending[row["visit_id"]])))
     return matches

@@ -13,6 +13,8 @@ ROLES = ("operative", "officer", "admin")
 ROLE_LABELS = {"operative": "Operative", "officer": "Housing officer", "admin": "Administrator"}
 OPERATIVE_ROLES = ("operative",)
 OFFICE_ROLES = ("officer", "admin")  # landlord staff: residents, visits, alerts, measures
+# Who can be a resident's single point of contact: housing officers, not every office user.
+OFFICER_ROLES = ("officer",)
 ADMIN_ROLES = ("admin",)
 
 

@@ -505,5 +505,23 @@ def m015_briefing_languages_and_interpreting(db: Database) -> None:
                " instruction_template = '{interpreting}' WHERE code = 'interpreter'")
 
 
+@migrations()
+def m016_officer_adjustment_reviews(db: Database) -> None:
+    """Each review of an adjustment kept as "still needed": who did it, how (with the
+    resident in person, by phone, with their advocate, or another way) and the next date."""
+    _script(db, """
+    CREATE TABLE adjustment_reviews (
+        id INTEGER PRIMARY KEY,
+        adjustment_id INTEGER NOT NULL REFERENCES adjustments(id),
+        reviewed_by INTEGER NOT NULL REFERENCES users(id),
+        how TEXT NOT NULL CHECK (how IN ('in_person', 'phone', 'advocate', 'other')),
+        how_other TEXT NOT NULL DEFAULT '',
+        next_review TEXT NOT NULL,
+        reviewed_at TEXT NOT NULL
+    );
+    CREATE INDEX adjustment_reviews_adjustment ON adjustment_reviews(adjustment_id, id)
+    """)
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

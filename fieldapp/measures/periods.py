@@ -27,6 +27,24 @@ class Period:
         return [monday + timedelta(weeks=n)
                 for n in range((self.last - monday).days // 7 + 1)]
 
+    def week_label(self, monday: date) -> str:
+        """ "Week of 9 March", or for a first week the period enters mid-week (its counts
+        start on the period's first day, not the Monday) "Part week: Wednesday 4 to Sunday 8
+        March", so a short bar is not read as a quiet week."""
+        if monday >= self.first:
+            return f"Week of {monday:%-d %B}"
+        return "Part week: " + days_in_words(self.first, min(monday + timedelta(days=6),
+                                                              self.last))
+
+
+def days_in_words(first: date, last: date) -> str:
+    """ "Wednesday 4 to Sunday 8 March"; the month is said twice only when it changes."""
+    if first == last:
+        return f"{first:%A %-d %B}"
+    start = f"{first:%A %-d}" if (first.year, first.month) == (last.year, last.month) \
+        else f"{first:%A %-d %B}"
+    return f"{start} to {last:%A %-d %B}"
+
 
 def preset(name: str, today: date | None = None) -> Period:
     today = today or today_local()

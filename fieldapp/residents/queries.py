@@ -2,6 +2,7 @@
 
 import sqlite3
 
+from fieldapp.core.access import OFFICER_ROLES
 from fieldapp.core.db import query_all, query_one, transaction, utc_now
 
 EDITABLE_FIELDS = (
@@ -58,12 +59,15 @@ def residents_with_tenancy_ref(db, landlord_id: int) -> list[sqlite3.Row]:
 
 
 def officers_of_landlord(db, landlord_id: int) -> list[sqlite3.Row]:
-    return query_all(db, """
+    """The landlord's active housing officers: who may be a resident's single point of contact
+    (an admin or an operative is not, whatever their organisation)."""
+    marks = ",".join("?" * len(OFFICER_ROLES))
+    return query_all(db, f"""
         SELECT users.id, users.name FROM users
         JOIN organisations ON organisations.id = users.organisation_id
-        WHERE organisations.landlord_id = ? AND users.role IN ('officer', 'admin')
+        WHERE organisations.landlord_id = ? AND users.role IN ({marks})
           AND users.active = 1
-        ORDER BY users.name""", (landlord_id,))
+        ORDER BY users.name""", (landlord_id, *OFFICER_ROLES))
 
 
 def create_resident(db, landlord_id: int, values: dict, created_at: str | None = None) -> int:
