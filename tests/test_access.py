@@ -125,6 +125,10 @@ ACCESS_TABLE = {
     "admin.retry_job": ("POST", "/admin/jobs/999999/retry",
                         allow({"admin": 404, "other_landlord_admin": 404})),
     "admin.new_organisation": ("GET", "/admin/organisations/new", allow(ADMINS)),
+    # Messages to residents: the landlord's office only; operatives never see them.
+    "messages.message": ("GET", "/messages/{message}", allow(OFFICE_OF_RIVERSIDE)),
+    "messages.send_again": ("POST", "/messages/{message}/again", allow(OFFICE_ACTION)),
+    "messages.templates": ("GET", "/messages/templates", allow(ADMINS)),
     "admin.edit_organisation": ("GET", "/admin/organisations/{acme}/edit",
                                 allow(ADMIN_OF_RIVERSIDE)),
 }

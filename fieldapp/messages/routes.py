@@ -1,0 +1,52 @@
+"""Officer pages of messages: one message exactly as the resident received it (audited),
+"send again", and the templates an admin reviews. Operatives never see messages."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from fieldapp.core import audit
+from fieldapp.core.access import ADMIN_ROLES, OFFICE_ROLES, found_or_404, roles
+from fieldapp.core.db import get_db, transaction
+from fieldapp.messages import bp, outbox, queries
+
+STATUS_LABELS = {
+    "queued": "Waiting to send", "sent": "Sent", "delivered": "Delivered",
+    "could_not_send": "Could not send", "demo_not_sent": "Demo: not sent",
+    "to_print": "To print and post", "to_call": "To phone the resident",
+}
+CHANNEL_LABELS = {"sms": "Text message", "email": "Email", "letter": "Letter",
+                  "phone": "Phone call"}
+
+
+@bp.app_context_processor
+def message_labels():
+    return {"message_status_labels": STATUS_LABELS, "message_channel_labels": CHANNEL_LABELS}
+
+
+@bp.get("/messages/<int:message_id>")
+@roles(*OFFICE_ROLES)
+def message(message_id: int):
+    db = get_db()
+    row = found_or_404(queries.message_for_landlord(db, message_id, current_user.landlord_id))
+    audit.record("message_viewed", "message", message_id, db=db)
+    return render_template("messages/message.html", message=row)
+
+
+@bp.post("/messages/<int:message_id>/again")
+@roles(*OFFICE_ROLES)
+def send_again(message_id: int):
+    db = get_db()
+    row = found_or_404(queries.message_for_landlord(db, message_id, current_user.landlord_id))
+    if not row["body"]:
+        abort(409)  # not written yet: it is still on its way
+    with transaction(db):
+        again = outbox.send_again(db, message_id, current_user.id)
+        audit.record("message_sent_again", "message", again, db=db)
+    flash("The message will be sent again in the next minute, with the same words.", "success")
+    return redirect(url_for("messages.message", message_id=again), code=303)
+
+
+@bp.get("/messages/templates")
+@roles(*ADMIN_ROLES)
+def templates():
+    return render_template("messages/templates.html", templates=queries.all_templates(get_db()))
