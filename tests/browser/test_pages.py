@@ -76,6 +76,8 @@ PAGES = [
     ("user-edit", "admin", "/admin/users/{operative_user}/edit", 200),
     ("organisations", "admin", "/admin/organisations", 200),
     ("jobs", "admin", "/admin/jobs", 200),
+    ("message", "officer", "/messages/{message}", 200),
+    ("message-templates", "admin", "/messages/templates", 200),
     ("organisation-new", "admin", "/admin/organisations/new", 200),
     ("organisation-edit-firm", "admin", "/admin/organisations/{acme}/edit", 200),
     ("organisation-edit-landlord", "admin", "/admin/organisations/{riverside}/edit", 200),
