@@ -127,6 +127,7 @@ ACCESS_TABLE = {
     "admin.new_organisation": ("GET", "/admin/organisations/new", allow(ADMINS)),
     # Messages to residents: the landlord's office only; operatives never see them.
     "messages.message": ("GET", "/messages/{message}", allow(OFFICE_OF_RIVERSIDE)),
+    "messages.letter": ("GET", "/messages/{message}/letter.pdf", allow(OFFICE_OF_RIVERSIDE)),
     "messages.send_again": ("POST", "/messages/{message}/again", allow(OFFICE_ACTION)),
     "messages.templates": ("GET", "/messages/templates", allow(ADMINS)),
     "admin.edit_organisation": ("GET", "/admin/organisations/{acme}/edit",

@@ -117,12 +117,17 @@ def test_a_wrong_key_is_refused_by_notify_and_shown(app, db, world, notify):
     assert notify.accepted == []
 
 
-def test_a_letter_or_a_call_stays_with_the_office(app, db, world, notify):
-    letter, call = queued(db, world, "letter"), queued(db, world, "phone")
+def test_a_call_stays_with_the_office(app, db, world, notify):
+    call = queued(db, world, "phone")
     run_jobs(app, db, hours=0.5)
-    assert messages_of(db, letter)[0]["status"] == "to_print"
     assert messages_of(db, call)[0]["status"] == "to_call"
     assert notify.accepted == []
+
+
+def test_without_notify_a_letter_waits_for_the_office_to_print(app, db, world):
+    letter = queued(db, world, "letter")
+    run_jobs(app, db, hours=0.5)
+    assert messages_of(db, letter)[0]["status"] == "to_print"
 
 
 # SMTP ---------------------------------------------------------------------------------------

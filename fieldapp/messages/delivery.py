@@ -1,12 +1,14 @@
-"""Handing a written message to the resident's channel: GOV.UK Notify (text and email, through
-its official client), SMTP email where a landlord has no Notify, and in the office otherwise
-(a letter to print, a call to make). With neither Notify nor SMTP set up (a demo) messages
-are kept in the app, marked "demo: not sent", so nobody is told a message went when it did not.
+"""Handing a written message to the resident's channel: GOV.UK Notify (text, email and
+precompiled PDF letters, through its official client), SMTP email where a landlord has no
+Notify, and in the office otherwise (a letter to print, a call to make). With neither Notify
+nor SMTP set up (a demo) messages are kept in the app, marked "demo: not sent", so nobody is
+told a message went when it did not.
 
 A Notify 429 or 5xx raises, so the worker tries again later with backoff; a 400 or 403 (a bad
 number, a bad key) is final: the officer reads "could not send" and the reason.
 """
 
+import io
 import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,6 +18,8 @@ from urllib.parse import unquote, urlsplit
 from flask import current_app
 from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
+
+from fieldapp.messages import letters
 
 TIMEOUT_SECONDS = 10
 STATUS_AFTER = timedelta(minutes=5)
@@ -44,13 +48,15 @@ def notify_client() -> NotificationsAPIClient | None:
     return NotificationsAPIClient(key, base_url=base_url, timeout=TIMEOUT_SECONDS)
 
 
-def deliver(message) -> Outcome:
+def deliver(db, message) -> Outcome:
     channel = message["channel"]
     if channel == "phone":
         return Outcome("to_call")
-    if channel == "letter":
-        return Outcome("to_print")
     client = notify_client()
+    if channel == "letter":
+        if client is None:
+            return Outcome("to_print")
+        return _by_notify(client, message, lambda: letters.letter_pdf(db, message))
     if client is not None:
         return _by_notify(client, message)
     if channel == "email" and current_app.config.get("FIELDAPP_SMTP_URL"):
@@ -60,11 +66,14 @@ def deliver(message) -> Outcome:
     return Outcome("demo_not_sent")
 
 
-def _by_notify(client, message) -> Outcome:
+def _by_notify(client, message, pdf=None) -> Outcome:
     config = current_app.config
     body = {"body": message["body"]}
     try:
-        if message["channel"] == "sms":
+        if pdf is not None:
+            answer = client.send_precompiled_letter_notification(
+                reference=message["key"], pdf_file=io.BytesIO(pdf()))
+        elif message["channel"] == "sms":
             answer = client.send_sms_notification(
                 message["recipient"], config["NOTIFY_SMS_TEMPLATE_ID"], personalisation=body,
                 reference=message["key"])

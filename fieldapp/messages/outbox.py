@@ -143,7 +143,7 @@ def send_message(db, payload: dict, now) -> None:
         with transaction(db):
             queries.write_message(db, message["id"], written.subject, written.body)
         message = queries.message(db, message["id"])
-    outcome = delivery.deliver(message)  # raises on 429/5xx: the worker retries with backoff
+    outcome = delivery.deliver(db, message)  # raises on 429/5xx: the worker retries with backoff
     with transaction(db):
         queries.set_status(db, message["id"], outcome.status, error=outcome.error,
                            provider_id=outcome.provider_id, sent=outcome.status == "sent")

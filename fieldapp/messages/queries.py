@@ -147,3 +147,16 @@ def message_for_landlord(db, message_id: int, landlord_id: int) -> sqlite3.Row |
 
 def update_snapshot(db, message_id: int, visit_snapshot: str) -> None:
     db.execute("UPDATE messages SET visit_snapshot = ? WHERE id = ?", (visit_snapshot, message_id))
+
+
+def wants_large_print(db, resident_id: int) -> bool:
+    """Large print for a resident with an active sight-loss adjustment."""
+    return query_one(db, "SELECT 1 FROM adjustments WHERE resident_id = ? AND status = 'active'"
+                         " AND type_code = 'sight'", (resident_id,)) is not None
+
+
+def landlord_of_resident(db, resident_id: int) -> sqlite3.Row | None:
+    return query_one(db, """
+        SELECT landlord.name, landlord.main_phone, landlord.web_address
+        FROM residents JOIN organisations AS landlord ON landlord.id = residents.landlord_id
+        WHERE residents.id = ?""", (resident_id,))

@@ -1,13 +1,13 @@
 """Officer pages of messages: one message exactly as the resident received it (audited),
 "send again", and the templates an admin reviews. Operatives never see messages."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldapp.core import audit
 from fieldapp.core.access import ADMIN_ROLES, OFFICE_ROLES, found_or_404, roles
 from fieldapp.core.db import get_db, transaction
-from fieldapp.messages import bp, outbox, queries
+from fieldapp.messages import bp, letters, outbox, queries
 
 STATUS_LABELS = {
     "queued": "Waiting to send", "sent": "Sent", "delivered": "Delivered",
@@ -44,6 +44,22 @@ def send_again(message_id: int):
         audit.record("message_sent_again", "message", again, db=db)
     flash("The message will be sent again in the next minute, with the same words.", "success")
     return redirect(url_for("messages.message", message_id=again), code=303)
+
+
+@bp.get("/messages/<int:message_id>/letter.pdf")
+@roles(*OFFICE_ROLES)
+def letter(message_id: int):
+    """The message as a letter to print: the resident's print size, or ?size=large|standard."""
+    db = get_db()
+    row = found_or_404(queries.message_for_landlord(db, message_id, current_user.landlord_id))
+    if not row["body"]:
+        abort(404)
+    audit.record("message_letter_opened", "message", message_id, db=db)
+    response = make_response(letters.letter_pdf(db, row, request.args.get("size")))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="letter-{message_id}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/messages/templates")
