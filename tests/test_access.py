@@ -129,6 +129,10 @@ ACCESS_TABLE = {
     "messages.message": ("GET", "/messages/{message}", allow(OFFICE_OF_RIVERSIDE)),
     "messages.letter": ("GET", "/messages/{message}/letter.pdf", allow(OFFICE_OF_RIVERSIDE)),
     "messages.send_again": ("POST", "/messages/{message}/again", allow(OFFICE_ACTION)),
+    "messages.calls": ("GET", "/messages/calls", allow(OFFICE)),
+    # The world's message is a letter, not a call: a call is marked once (409 otherwise).
+    "messages.called": ("POST", "/messages/{message}/called", allow(
+        {**OFFICE_ACTION, "officer": 409, "admin": 409})),
     "messages.templates": ("GET", "/messages/templates", allow(ADMINS)),
     "admin.edit_organisation": ("GET", "/admin/organisations/{acme}/edit",
                                 allow(ADMIN_OF_RIVERSIDE)),

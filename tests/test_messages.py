@@ -341,3 +341,25 @@ def test_send_again_sends_the_same_words_as_a_new_message(app, db, world, signed
         first["id"], first["body"], "demo_not_sent")
     assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'message_sent_again'"
                       ).fetchone()[0] == 1
+
+
+def test_a_resident_who_prefers_a_call_is_on_the_officers_call_list_with_the_words(
+        app, db, world, signed_in):
+    resident = add_resident(db, world.orgs["riverside"], world.users["officer"],
+                            name="Doreen Walsh", preferred_name="Mrs Walsh",
+                            preferred_contact="phone", phone="07700 900777")
+    visit = boiler_visit(db, world, resident, [world.users["operative"]])
+    outbox.queue_for_visit(db, visit, "not_attended")
+    run_jobs(app, db)
+    [message] = messages_of(db, visit)
+    client = signed_in("officer")
+    calls = client.get("/messages/calls").get_data(as_text=True)
+    assert "Mrs Walsh: We could not attend" in calls and 'href="tel:07700900777"' in calls
+    script = client.get(f"/messages/{message['id']}").get_data(as_text=True)
+    assert "read them the words below" in script and "This was our mistake, not yours." in script
+    response = post_form(client, f"/messages/{message['id']}/called",
+                         page_url=f"/messages/{message['id']}")
+    assert response.status_code == 303
+    assert messages_of(db, visit)[0]["status"] == "called"
+    assert "Mrs Walsh" not in client.get("/messages/calls").get_data(as_text=True)
+    assert signed_in("operative").get("/messages/calls").status_code == 403

@@ -455,7 +455,7 @@ def m014_messages_tables(db: Database) -> None:
         visit_snapshot TEXT NOT NULL DEFAULT '{}',
         status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN (
             'queued', 'sent', 'delivered', 'could_not_send', 'demo_not_sent', 'to_print',
-            'to_call')),
+            'to_call', 'called')),
         error TEXT NOT NULL DEFAULT '',
         provider_id TEXT NOT NULL DEFAULT '',
         resend_of INTEGER REFERENCES messages(id),

@@ -160,3 +160,23 @@ def landlord_of_resident(db, resident_id: int) -> sqlite3.Row | None:
         SELECT landlord.name, landlord.main_phone, landlord.web_address
         FROM residents JOIN organisations AS landlord ON landlord.id = residents.landlord_id
         WHERE residents.id = ?""", (resident_id,))
+
+
+def calls_to_make(db, landlord_id: int, officer_id: int) -> list[sqlite3.Row]:
+    """Residents who prefer a phone call and have a message waiting to be read to them: the
+    officer's own residents first, then by when the message was written."""
+    return query_all(db, """
+        SELECT messages.id, messages.recipient, messages.created_at, messages.resident_id,
+               message_templates.label AS event_label, visits.starts_at AS visit_starts_at,
+               residents.name AS resident_name, residents.preferred_name,
+               residents.officer_id = ? AS is_mine
+        FROM messages JOIN residents ON residents.id = messages.resident_id
+        JOIN visits ON visits.id = messages.visit_id
+        JOIN message_templates ON message_templates.event = messages.event
+        WHERE residents.landlord_id = ? AND messages.status = 'to_call'
+        ORDER BY is_mine DESC, messages.id""", (officer_id, landlord_id))
+
+
+def mark_called(db, message_id: int) -> bool:
+    return db.execute("UPDATE messages SET status = 'called', status_at = ? WHERE id = ? AND"
+                      " status = 'to_call'", (utc_now(), message_id)).rowcount == 1

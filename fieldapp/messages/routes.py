@@ -62,6 +62,27 @@ def letter(message_id: int):
     return response
 
 
+@bp.get("/messages/calls")
+@roles(*OFFICE_ROLES)
+def calls():
+    """The call list: residents who prefer a phone call, with the words to read as a script."""
+    rows = queries.calls_to_make(get_db(), current_user.landlord_id, current_user.id)
+    return render_template("messages/calls.html", calls=rows)
+
+
+@bp.post("/messages/<int:message_id>/called")
+@roles(*OFFICE_ROLES)
+def called(message_id: int):
+    db = get_db()
+    found_or_404(queries.message_for_landlord(db, message_id, current_user.landlord_id))
+    with transaction(db):
+        if not queries.mark_called(db, message_id):
+            abort(409)  # already marked, or not a call
+        audit.record("message_phoned", "message", message_id, db=db)
+    flash("Marked as phoned.", "success")
+    return redirect(url_for("messages.calls"), code=303)
+
+
 @bp.get("/messages/templates")
 @roles(*ADMIN_ROLES)
 def templates():

@@ -78,6 +78,7 @@ PAGES = [
     ("jobs", "admin", "/admin/jobs", 200),
     ("message", "officer", "/messages/{message}", 200),
     ("message-templates", "admin", "/messages/templates", 200),
+    ("calls", "officer", "/messages/calls", 200),
     ("organisation-new", "admin", "/admin/organisations/new", 200),
     ("organisation-edit-firm", "admin", "/admin/organisations/{acme}/edit", 200),
     ("organisation-edit-landlord", "admin", "/admin/organisations/{riverside}/edit", 200),
