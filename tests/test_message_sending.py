@@ -16,6 +16,7 @@ from fieldapp.messages import outbox
 
 from factories import add_resident
 from notify_server import API_KEY, SERVICE_ID, NotifyServer
+from support import post_form
 from test_messages import boiler_visit, messages_of
 
 SMS_TEMPLATE = str(uuid.uuid4())
@@ -188,3 +189,30 @@ def test_an_email_job_run_twice_sends_once(app, db, world, smtp):
     assert len(smtp.mails) == 1
 
 
+
+
+def test_a_message_notify_never_takes_says_so_instead_of_waiting(app, db, world, notify,
+                                                                 signed_in):
+    visit = queued(db, world, "text")
+    for _ in range(jobs.MAX_ATTEMPTS):
+        notify.refuse_next(500, "Internal server error", "ServerError")
+    run_jobs(app, db, hours=3)
+    [message] = messages_of(db, visit)
+    assert message["status"] == "queued" and notify.accepted == []
+    client = signed_in("officer")
+    page = client.get(f"/residents/{message['resident_id']}").get_data(as_text=True)
+    assert "Could not send</strong>: tried many times without an answer" in page
+
+
+def test_send_again_goes_to_the_corrected_number(app, db, world, notify, signed_in):
+    visit = queued(db, world, "text")
+    notify.refuse_next(400, "phone_number Not a UK mobile number")
+    run_jobs(app, db, hours=0.1)
+    [refused] = messages_of(db, visit)
+    db.execute("UPDATE residents SET phone = '07700 900999' WHERE id = ?",
+               (refused["resident_id"],))
+    post_form(signed_in("officer"), f"/messages/{refused['id']}/again",
+              page_url=f"/messages/{refused['id']}")
+    run_jobs(app, db, hours=0.1)
+    assert [body["phone_number"] for _kind, body in notify.accepted] == ["07700 900999"]
+    assert messages_of(db, visit)[1]["body"] == refused["body"]

@@ -109,14 +109,16 @@ def queue_after_log(db, visit_id: int, outcome: str) -> int | None:
 
 
 def send_again(db, message_id: int, user_id: int) -> int:
-    """The same words again, as a new message (its own key), sent by the worker."""
+    """The same words again, as a new message (its own key), sent by the worker to the
+    resident's contact details as they are now (the officer may have just corrected them)."""
     original = queries.message(db, message_id)
+    channel, recipient = channel_for(queries.visit_for_message(db, original["visit_id"]))
     with transaction(db):
         again = queries.create_message(
             db, visit_id=original["visit_id"], resident_id=original["resident_id"],
-            event=original["event"], channel=original["channel"],
+            event=original["event"], channel=channel,
             key=f"{original['key']}:again:{queries.resend_count(db, message_id) + 1}",
-            recipient=original["recipient"], visit_snapshot=original["visit_snapshot"],
+            recipient=recipient, visit_snapshot=original["visit_snapshot"],
             subject=original["subject"], body=original["body"], resend_of=message_id,
             created_by=user_id)
         jobs.enqueue(db, "send_message", {"message_id": again})

@@ -115,11 +115,16 @@ def set_status(db, message_id: int, status: str, *, error: str = "", provider_id
         WHERE id = ?""", (status, error, provider_id, now, int(sent), now, message_id))
 
 
-_LISTED = """
+# A message whose send job stopped after every attempt (Notify or the mail server kept failing)
+# says so, rather than "waiting" for ever: an admin can try the job again.
+_GAVE_UP = """EXISTS (SELECT 1 FROM jobs WHERE jobs.kind = 'send_message'
+                  AND jobs.failed_at IS NOT NULL
+                  AND json_extract(jobs.payload, '$.message_id') = messages.id) AS gave_up"""
+_LISTED = f"""
     SELECT messages.id, messages.visit_id, messages.resident_id, messages.event,
            messages.channel, messages.recipient, messages.subject, messages.status,
            messages.error, messages.created_at, messages.sent_at, messages.status_at,
-           messages.resend_of, message_templates.label AS event_label,
+           messages.resend_of, message_templates.label AS event_label, {_GAVE_UP},
            visits.starts_at AS visit_starts_at, visits.trade
     FROM messages JOIN residents ON residents.id = messages.resident_id
     JOIN visits ON visits.id = messages.visit_id
@@ -137,8 +142,8 @@ def messages_for_visit(db, visit_id: int, landlord_id: int) -> list[sqlite3.Row]
 
 
 def message_for_landlord(db, message_id: int, landlord_id: int) -> sqlite3.Row | None:
-    return query_one(db, """
-        SELECT messages.*, message_templates.label AS event_label,
+    return query_one(db, f"""
+        SELECT messages.*, message_templates.label AS event_label, {_GAVE_UP},
                residents.name AS resident_name, residents.preferred_name
         FROM messages JOIN residents ON residents.id = messages.resident_id
         JOIN message_templates ON message_templates.event = messages.event
