@@ -2,6 +2,7 @@
 per event and channel, queued by the schedule and the logs in their own transaction, written
 and sent by the worker; kept as "demo: not sent" when nothing is set up."""
 
+import io
 import re
 from datetime import UTC, datetime, time, timedelta
 
@@ -13,7 +14,7 @@ from fieldapp.messages import outbox, words
 from fieldapp.residents.notes import add_private_note
 
 from factories import add_adjustment, add_resident, add_visit
-from support import post_form
+from support import csrf_token_from, post_form
 
 # The checklist: never blame, threaten or order the resident about.
 FORBIDDEN = ["failure to", "must", "legal action", "you failed", "required to"]
@@ -363,3 +364,28 @@ def test_a_resident_who_prefers_a_call_is_on_the_officers_call_list_with_the_wor
     assert messages_of(db, visit)[0]["status"] == "called"
     assert "Mrs Walsh" not in client.get("/messages/calls").get_data(as_text=True)
     assert signed_in("operative").get("/messages/calls").status_code == 403
+
+
+def test_an_imported_visit_tells_the_resident_and_a_reimport_with_a_new_time_too(
+        app, db, world, signed_in, texts):
+    db.execute("UPDATE residents SET tenancy_ref = 'T-77' WHERE id = ?",
+               (world.residents["riverside"],))
+    day = (today_local() + timedelta(days=5)).isoformat()
+    client = signed_in("officer")
+
+    def import_csv(start: str, end: str) -> None:
+        text = ("job_ref,tenancy_ref,date,start,end,trade,firm\n"
+                f"IMP-1,T-77,{day},{start},{end},Plumbing,Acme Repairs\n")
+        page = client.get("/schedule/import").get_data(as_text=True)
+        response = client.post("/schedule/import", data={
+            "csrf_token": csrf_token_from(page),
+            "file": (io.BytesIO(text.encode()), "jobs.csv")}, content_type="multipart/form-data")
+        assert response.status_code == 303
+        post_form(client, response.headers["Location"])
+
+    import_csv("09:00", "11:00")
+    visit = db.execute("SELECT id FROM visits WHERE job_ref = 'IMP-1'").fetchone()["id"]
+    assert [m["event"] for m in messages_of(db, visit)] == ["booked"]
+    run_jobs(app, db)
+    import_csv("13:00", "15:00")
+    assert [m["event"] for m in messages_of(db, visit)] == ["booked", "changed"]
