@@ -21,6 +21,7 @@ from fieldapp.core.clock import local_to_utc_iso, today_local  # noqa: E402
 from fieldapp.core.db import connect, utc_now  # noqa: E402
 from fieldapp.core.photos import prepare_photo  # noqa: E402
 from fieldapp.logs.queries import create_log  # noqa: E402
+from fieldapp.messages.queries import create_message  # noqa: E402
 from fieldapp.residents.queries import create_resident  # noqa: E402
 from fieldapp.schedule.queries import create_visit, steps_of_visit, store_import  # noqa: E402
 
@@ -96,6 +97,11 @@ def _add_resident_and_visit(db, world: World) -> None:
         " VALUES (?, ?, ?, 'reach_out', 'No access', ?)",
         (world.residents["riverside"], world.users["officer"], world.others["log"], now)
     ).lastrowid
+    world.others["message"] = create_message(
+        db, visit_id=world.visits["today"], resident_id=world.residents["riverside"],
+        event="booked", channel="letter", key="world:booked", recipient="Rita Resident",
+        visit_snapshot="{}", status="to_print", subject="Your plumbing visit",
+        body="Hello Rita,\n\nWe have booked a plumbing visit.")
     world.others["visit_import"] = store_import(
         db, world.orgs["riverside"], world.users["officer"], "jobs.csv",
         "job_ref,tenancy_ref,date,start,end,trade,firm\n"

@@ -130,6 +130,15 @@ ACCESS_TABLE = {
     "admin.retry_job": ("POST", "/admin/jobs/999999/retry",
                         allow({"admin": 404, "other_landlord_admin": 404})),
     "admin.new_organisation": ("GET", "/admin/organisations/new", allow(ADMINS)),
+    # Messages to residents: the landlord's office only; operatives never see them.
+    "messages.message": ("GET", "/messages/{message}", allow(OFFICE_OF_RIVERSIDE)),
+    "messages.letter": ("GET", "/messages/{message}/letter.pdf", allow(OFFICE_OF_RIVERSIDE)),
+    "messages.send_again": ("POST", "/messages/{message}/again", allow(OFFICE_ACTION)),
+    "messages.calls": ("GET", "/messages/calls", allow(OFFICE)),
+    # The world's message is a letter, not a call: a call is marked once (409 otherwise).
+    "messages.called": ("POST", "/messages/{message}/called", allow(
+        {**OFFICE_ACTION, "officer": 409, "admin": 409})),
+    "messages.templates": ("GET", "/messages/templates", allow(ADMINS)),
     "admin.edit_organisation": ("GET", "/admin/organisations/{acme}/edit",
                                 allow(ADMIN_OF_RIVERSIDE)),
 }

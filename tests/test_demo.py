@@ -88,3 +88,26 @@ def test_demo_residents_show_languages_and_interpreting(demo_db):
     assert (advocate["parameters"], advocate["advocate_name"]) == ("{}", "Grace Brennan")
     assert demo_db.execute("SELECT count(*) FROM adjustments WHERE type_code = 'interpreter'"
                            ).fetchone()[0] == 0
+def test_demo_messages_are_kept_in_the_app_marked_demo_not_sent(demo_db_path, tmp_path):
+    """With no Notify key and no SMTP the worker keeps each message, exactly as a resident
+    would get it, and says it was not sent."""
+    import shutil
+    from datetime import UTC, datetime
+
+    from fieldapp.core import jobs
+
+    path = tmp_path / "demo.db"
+    shutil.copyfile(demo_db_path, path)
+    app = create_app({"TESTING": True, "FIELDAPP_DB": str(path), "FIELDAPP_ENV": "demo"})
+    db = connect(str(path))
+    channels = {r[0] for r in db.execute("SELECT channel FROM messages")}
+    assert channels == {"sms", "email", "letter", "phone"}
+    with app.app_context():
+        while jobs.run_one(db, now=datetime.now(UTC)):
+            pass
+    statuses = dict(db.execute("SELECT channel, status FROM messages GROUP BY channel"))
+    assert statuses == {"sms": "demo_not_sent", "email": "demo_not_sent",
+                        "letter": "to_print", "phone": "to_call"}
+    assert all("Hello" in body and "Riverside Homes" in body
+               for (body,) in db.execute("SELECT body FROM messages"))
+    db.close()

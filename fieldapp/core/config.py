@@ -58,6 +58,14 @@ def load_config(instance_path: Path) -> dict:
         # zstandard first: as small as gzip and several times cheaper to make (Chromium asks
         # for it); gzip for the rest, brotli last (the slowest to make at the same size).
         "COMPRESS_ALGORITHM": ["zstd", "gzip", "br", "deflate"],
+        # Messages to residents: GOV.UK Notify (one template per channel whose body is
+        # ((body))), or email by SMTP; with neither, messages are kept marked "demo: not sent".
+        "NOTIFY_API_KEY": os.environ.get("NOTIFY_API_KEY", ""),
+        "NOTIFY_BASE_URL": os.environ.get("NOTIFY_BASE_URL", ""),
+        "NOTIFY_SMS_TEMPLATE_ID": os.environ.get("NOTIFY_SMS_TEMPLATE_ID", ""),
+        "NOTIFY_EMAIL_TEMPLATE_ID": os.environ.get("NOTIFY_EMAIL_TEMPLATE_ID", ""),
+        "FIELDAPP_SMTP_URL": os.environ.get("FIELDAPP_SMTP_URL", ""),
+        "FIELDAPP_MAIL_FROM": os.environ.get("FIELDAPP_MAIL_FROM", ""),
         # Host names (or parent domains) of the push services we send to; empty: the browsers'
         # own services (fieldapp.push.endpoints.PUSH_SERVICE_HOSTS).
         "FIELDAPP_PUSH_SERVICE_HOSTS": tuple(

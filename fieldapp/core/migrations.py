@@ -523,5 +523,56 @@ def m016_officer_adjustment_reviews(db: Database) -> None:
     """)
 
 
+@migrations()
+def m017_messages_tables(db: Database) -> None:
+    """Messages to residents: the templates an admin reviews (data, not code), each adjustment's
+    words for the resident, and every message exactly as it was sent, once per event and
+    channel (its key)."""
+    _script(db, """
+    ALTER TABLE adjustment_types ADD COLUMN resident_template TEXT NOT NULL DEFAULT '';
+    CREATE TABLE message_templates (
+        event TEXT PRIMARY KEY,
+        label TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        opening TEXT NOT NULL,
+        next_steps TEXT NOT NULL,
+        shows_visit INTEGER NOT NULL DEFAULT 1,
+        sort_order INTEGER NOT NULL
+    );
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        visit_id INTEGER NOT NULL REFERENCES visits(id),
+        resident_id INTEGER NOT NULL REFERENCES residents(id),
+        event TEXT NOT NULL REFERENCES message_templates(event),
+        channel TEXT NOT NULL CHECK (channel IN ('sms', 'email', 'letter', 'phone')),
+        key TEXT NOT NULL UNIQUE,
+        recipient TEXT NOT NULL DEFAULT '',
+        subject TEXT NOT NULL,
+        body TEXT NOT NULL,
+        visit_snapshot TEXT NOT NULL DEFAULT '{}',
+        status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN (
+            'queued', 'sent', 'delivered', 'could_not_send', 'demo_not_sent', 'to_print',
+            'to_call', 'called')),
+        error TEXT NOT NULL DEFAULT '',
+        provider_id TEXT NOT NULL DEFAULT '',
+        resend_of INTEGER REFERENCES messages(id),
+        created_by INTEGER REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        sent_at TEXT,
+        status_at TEXT
+    );
+    CREATE INDEX messages_visit ON messages(visit_id, created_at);
+    CREATE INDEX messages_resident ON messages(resident_id, created_at)
+    """)
+    for code, words in catalogues.RESIDENT_ADJUSTMENT_WORDS.items():
+        db.execute("UPDATE adjustment_types SET resident_template = ? WHERE code = ?",
+                   (words, code))
+    db["message_templates"].insert_all(
+        {"event": event, "label": label, "subject": subject, "opening": opening,
+         "next_steps": next_steps, "shows_visit": int(shows_visit), "sort_order": order}
+        for order, (event, label, subject, opening, next_steps, shows_visit)
+        in enumerate(catalogues.MESSAGE_TEMPLATES))
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

@@ -4,7 +4,7 @@ The demo accounts are part of the product's contract: checks and other areas sig
 """
 
 import io
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -15,12 +15,15 @@ from fieldapp.core.clock import local_to_utc_iso, today_local
 from fieldapp.core.db import query_one, transaction
 from fieldapp.core.photos import prepare_photo
 from fieldapp.devdata.history import load_history
+from fieldapp.messages import outbox
 from fieldapp.push import keys
 from fieldapp.residents.queries import create_resident
 from fieldapp.schedule.queries import STEP_FLAGS, create_visit
 
 DEMO_PASSWORD = "fieldapp-demo"  # noqa: S105  (published demo credential, refused in production)
 DEMO_MARKER = "demo_database"
+# How the demo residents prefer to hear from us, in turn: every channel shows in the demo.
+DEMO_CONTACT_PREFERENCES = ("phone", "text", "email", "letter")
 
 # (email, name, role, organisation key, badge, supervisor phone); officers' work phones below.
 DEMO_ACCOUNTS = [
@@ -212,7 +215,9 @@ def _load_residents(db, landlord_id: int, users: dict[str, int]) -> list[int]:
                 "officer_id": users[officer], "tenancy_ref": f"RH-{10000 + number}",
                 "name": name, "preferred_name": preferred, "address_line1": address,
                 "town": "Riverside", "postcode": postcode, "area": area, "phone": phone,
-                "preferred_contact": "phone", "advocate_name": advocate,
+                "preferred_contact": DEMO_CONTACT_PREFERENCES[number % 4],
+                "email": f"{preferred.split()[-1].lower()}.{number}@example.test",
+                "advocate_name": advocate,
                 "advocate_relationship": relationship, "advocate_phone": advocate_phone,
                 "doorstep_password": password, "language": language,
                 "interpreter": interpreter})
@@ -237,7 +242,7 @@ def _load_visits(db, residents: list[int], users: dict[str, int], orgs: dict[str
     with transaction(db):
         for resident, operatives, offset, start, end, trade, job_ref, notes, steps in DEMO_VISITS:
             day = today + timedelta(days=offset)
-            create_visit(
+            visit_id = create_visit(
                 db, resident_id=residents[resident],
                 firm_id=orgs["brightside"] if job_ref.startswith("BSG") else orgs["acme"],
                 job_ref=job_ref, trade=trade, starts_at=local_to_utc_iso(day, start),
@@ -247,3 +252,7 @@ def _load_visits(db, residents: list[int], users: dict[str, int], orgs: dict[str
                 steps=[{"description": description, "expected_minutes": minutes,
                         **{flag: int(flag in hints) for flag in STEP_FLAGS}}
                        for description, hints, minutes in steps])
+            # Booked a while ago: the worker writes each booking message as soon as it runs,
+            # kept in the app as "demo: not sent" unless Notify or SMTP is set up.
+            outbox.queue_for_visit(db, visit_id, "booked",
+                                   now=datetime.now(UTC) - outbox.WRITE_AFTER)

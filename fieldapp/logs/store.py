@@ -9,6 +9,7 @@ from fieldapp.core import audit
 from fieldapp.core.db import transaction, utc_now
 from fieldapp.logs.forms import LogInput
 from fieldapp.logs.queries import create_log, log_by_client_id, log_with_concerns
+from fieldapp.messages import outbox
 
 
 def store_log(db, visit, author_id: int, log: LogInput,
@@ -28,6 +29,7 @@ def store_log(db, visit, author_id: int, log: LogInput,
             return ("replayed" if same else "conflict"), existing["id"]
         earlier = stored_input(db, amends) if amends else None
         raise_alerts(db, log_id, visit, log, earlier)
+        outbox.queue_after_log(db, visit["id"], log.outcome)
         audit.record("visit_logged", "visit_log", log_id, user_id=author_id, db=db)
     return "created", log_id
 

@@ -9,6 +9,7 @@ from fieldapp.core.catalogues import INTERPRETER_ARRANGEMENTS, catalogue
 from fieldapp.core.db import get_db, transaction
 from fieldapp.core.extensions import htmx
 from fieldapp.core.forms import render_form
+from fieldapp.messages import outbox as messages
 from fieldapp.operative.instructions import active_instructions
 from fieldapp.residents import bp
 from fieldapp.residents import queries as q
@@ -63,7 +64,8 @@ def resident(resident_id: int):
         adjustments=q.adjustments_of_resident(db, resident_id),
         instructions=active_instructions(db, [resident_id]).get(resident_id, []),
         interpreter_labels={code: label for code, label, _ in INTERPRETER_ARRANGEMENTS},
-        visits=q.visits_of_resident(db, resident_id))
+        visits=q.visits_of_resident(db, resident_id),
+        messages=messages.for_resident(db, resident_id, current_user.landlord_id))
 
 
 @bp.route("/residents/<int:resident_id>/edit", methods=["GET", "POST"])

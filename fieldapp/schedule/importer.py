@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from fieldapp.adjustments.forms import HEALTH_TERMS
 from fieldapp.core.clock import LOCAL_ZONE, today_local
 from fieldapp.core.db import transaction
+from fieldapp.messages import outbox
 from fieldapp.residents.queries import residents_with_tenancy_ref
 from fieldapp.schedule.forms import parse_clock
 from fieldapp.schedule.queries import (
@@ -227,7 +228,9 @@ def apply(db, planned: list[PlannedRow], created_by: int) -> dict:
                 item.existing_id = create_visit(
                     db, job_ref=item.job_ref, created_by=created_by, operatives=item.operatives,
                     steps=[{"description": step} for step in item.steps], **item.visit)
+                outbox.queue_for_visit(db, item.existing_id, "booked")
             elif item.action == "update":
                 update_imported_visit(db, item.existing_id, item.visit)
                 replace_operatives_and_steps(db, item.existing_id, item.operatives, item.steps)
+                outbox.queue_for_visit(db, item.existing_id, "changed")
     return counts

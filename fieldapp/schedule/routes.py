@@ -9,6 +9,7 @@ from fieldapp.core.access import OFFICE_ROLES, found_or_404, roles
 from fieldapp.core.clock import to_local
 from fieldapp.core.db import get_db, transaction
 from fieldapp.core.forms import form_status
+from fieldapp.messages import outbox
 from fieldapp.operative.instructions import active_instructions
 from fieldapp.residents.queries import resident_for_landlord
 from fieldapp.schedule import bp
@@ -54,6 +55,7 @@ def new_visit():
                                       operatives=form.operative_ids.data or [],
                                       **form.values())
             audit.record("visit_created", "visit", visit_id, db=db)
+            outbox.queue_for_visit(db, visit_id, "booked")
         flash("The visit is booked. Add the schedule of works below.", "success")
         return redirect(url_for("schedule.visit", visit_id=visit_id), code=303)
     return _render(db, form, resident, None), form_status(form)
@@ -76,6 +78,7 @@ def visit(visit_id: int):
         with transaction(db):
             q.update_visit(db, visit_id, form.values(), form.operative_ids.data or [])
             audit.record("visit_updated", "visit", visit_id, db=db)
+            outbox.queue_for_visit(db, visit_id, "changed")
         flash("Changes to the visit are saved.", "success")
         return redirect(url_for("schedule.visit", visit_id=visit_id), code=303)
     return _render(db, form, resident, row), form_status(form)
@@ -88,6 +91,7 @@ def _render(db, form, resident, visit):
         steps=q.steps_of_visit(db, visit["id"]) if visit else [],
         attending=q.attending(db, visit["id"]) if visit else [],
         voice=resident_voice.for_visit(db, visit["id"]) if visit else None,
+        messages=outbox.for_visit(db, visit["id"], current_user.landlord_id) if visit else [],
         step_form=StepForm(prefix="new"))
 
 
@@ -113,6 +117,7 @@ def cancel(visit_id: int):
     with transaction(db):
         q.cancel_visit(db, visit_id)
         audit.record("visit_cancelled", "visit", visit_id, db=db)
+        outbox.queue_for_visit(db, visit_id, "cancelled")
     flash("The visit is cancelled. The operative no longer sees it, and its ID card check "
           "stops working.", "success")
     return redirect(url_for("residents.resident", resident_id=row["resident_id"]), code=303)
