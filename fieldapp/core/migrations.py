@@ -426,5 +426,16 @@ def m013_jobs_that_end(db: Database) -> None:
     """)
 
 
+@migrations()
+def m014_logs_one_no_heating(db: Database) -> None:
+    """"No heating" was offered twice (a property hazard and a welfare concern): the welfare
+    one is retired in favour of "No heating or hot water". Logs that used it keep it."""
+    _script(db, """
+    ALTER TABLE concern_categories ADD COLUMN replaced_by TEXT REFERENCES concern_categories(code);
+    UPDATE concern_categories SET replaced_by = 'no_heating_hot_water'
+        WHERE code = 'welfare_no_heating'
+    """)
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

@@ -29,7 +29,8 @@ CONFLICT_MESSAGE = ("A different log was already sent with this id. Nothing was 
 def _form_page(db, visit, form: LogForm, logged_at: str | None = None):
     # The phone's outbox checks a log with the same messages, and knows which answers make it
     # urgent, so it can still ask "How are you?" when there is no signal.
-    phone = {"messages": MESSAGES, "limits": LIMITS, "urgent": urgent_triggers(db)}
+    phone = {"messages": MESSAGES, "limits": LIMITS, "urgent": urgent_triggers(db),
+             "no_access_outcomes": catalogue(db).codes_where("is_no_access")}
     return render_form("logs/form.html", form, visit=visit, logged_at=logged_at, phone=phone)
 
 

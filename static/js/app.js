@@ -78,8 +78,13 @@
   function problemsIn(payload, phone) {
     const problems = {};
     if (!payload.outcome) problems.outcome = phone.messages.outcome;
-    if (payload.outcome === "no_access" && !payload.no_access_reason) {
+    const noAccess = phone.no_access_outcomes.indexOf(payload.outcome) >= 0;
+    if (noAccess && !payload.no_access_reason) {
       problems.no_access_reason = phone.messages.no_access_reason;
+    }
+    // The server's rule too: a reason with another outcome is refused, never dropped.
+    if (payload.outcome && !noAccess && payload.no_access_reason) {
+      problems.no_access_reason = phone.messages.access_given;
     }
     if (!payload.distress) problems.distress = phone.messages.distress;
     ["note", "follow_up"].forEach(function (name) {

@@ -256,3 +256,22 @@ def test_on_a_weak_signal_the_operative_is_not_kept_waiting(page, live_server, d
     held[0].continue_()  # the signal recovers before the phone gives up on this send
     expect(status(page)).to_have_text("Logs: All sent", timeout=SENDS)
     assert len(logs_with(db, client_id)) == 1
+
+
+def test_with_no_signal_a_no_access_reason_with_completed_is_refused_on_the_phone(
+        page, live_server, db, visits):
+    from fieldapp.logs.forms import MESSAGES, NO_REASON_LABEL
+
+    open_my_day(page, live_server)
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/visits/{visits['today']}/log")
+    page.get_by_label("No access", exact=True).check()
+    page.get_by_label("No answer", exact=True).check()
+    page.get_by_label("Completed", exact=True).check()
+    page.get_by_role("button", name="Send the log").click()
+    expect(page.locator("#no_access_reason-error")).to_contain_text(MESSAGES["access_given"])
+    expect(page.locator("#log-saved")).to_be_hidden()
+    page.get_by_label(NO_REASON_LABEL, exact=True).check()
+    page.get_by_role("button", name="Send the log").click()
+    expect(page.locator("#log-saved")).to_be_visible()
+    expect(status(page)).to_have_text("Logs: 1 waiting to send")
