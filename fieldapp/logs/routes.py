@@ -8,7 +8,7 @@ from flask_login import current_user
 from fieldapp.alerts.rules import urgent_triggers
 from fieldapp.core.access import OPERATIVE_ROLES, found_or_404, roles
 from fieldapp.core.catalogues import catalogue
-from fieldapp.core.clock import to_local, today_local
+from fieldapp.core.clock import to_local, today_local, when_in_words
 from fieldapp.core.db import get_db
 from fieldapp.core.forms import render_form
 from fieldapp.core.qr import qr_svg
@@ -16,7 +16,7 @@ from fieldapp.logs import bp
 from fieldapp.logs.forms import LIMITS, MESSAGES, LogForm, json_formdata
 from fieldapp.logs.queries import current_log, log_by_client_id, log_for_author, log_summary
 from fieldapp.logs.store import store_log, stored_input
-from fieldapp.operative.queries import visit_to_log
+from fieldapp.operative.queries import log_of_visit, visit_to_log
 from fieldapp.voice import tokens
 
 STATUS_FOR = {"created": 201, "replayed": 200}
@@ -24,6 +24,16 @@ NO_LONGER_CHANGEABLE = ("A log can be changed only on the day of the visit. To a
                         "call the resident's housing officer")
 CONFLICT_MESSAGE = ("A different log was already sent with this id. Nothing was changed: "
                     "check the log and send it as a new one.")
+
+
+def taken_message(db, visit) -> str:
+    """What a colleague reads when the visit is logged already: who, when, what; and who to
+    tell if they saw something more."""
+    first = log_of_visit(db, visit["id"])
+    return (f"{first['author_name']} logged this visit {when_in_words(first['created_at'])}: "
+            f"{catalogue(db).outcome_label(first['outcome'])}. A visit has one log, the first "
+            "sent, so this one was not stored. To add something, tell "
+            f"{first['author_name']} or call the resident's housing officer")
 
 
 def _form_page(db, visit, form: LogForm, logged_at: str | None = None):
@@ -62,6 +72,10 @@ def log_form(visit_id: int):
     # The id travels with the form, so a double tap or a resend stores one log.
     answers = {"client_id": str(uuid.uuid4()), "distress": "none"}
     current = current_log(db, visit_id, current_user.id)
+    first = log_of_visit(db, visit_id)
+    if current is None and first is not None and first["author_id"] != current_user.id:
+        return render_template("logs/taken.html", visit=visit, log=first,
+                               outcome=catalogue(db).outcome_label(first["outcome"]))
     if current is None:
         return _form_page(db, visit, LogForm(catalogue(db), data=answers))
     if not _is_visit_day(visit):
@@ -88,6 +102,10 @@ def submit_log(visit_id: int):
     if not valid or problem:
         return _form_page(db, visit, form)
     status, log_id = store_log(db, visit, current_user.id, form.log_input(), amends)
+    if status == "taken":
+        # Their answers stay on the page, so they can tell the officer what they saw.
+        form.client_id.errors = [taken_message(db, visit)]
+        return _form_page(db, visit, form)[0], 409
     if status == "conflict":
         form.client_id.data = str(uuid.uuid4())
         form.client_id.errors = [CONFLICT_MESSAGE]
@@ -125,7 +143,8 @@ def _feedback_to_show(db, visit_id: int) -> dict | None:
 @roles(*OPERATIVE_ROLES)
 def api_logs():
     """For the offline outbox: 201 first time, 200 with the same body on a resend, 422 when the
-    id was used for a different log, 400 with a message per field when the log is not valid."""
+    id was used for a different log, 409 when a colleague logged the visit first, 400 with a
+    message per field when the log is not valid."""
     db = get_db()
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -148,6 +167,9 @@ def api_logs():
     if problem:
         return jsonify(errors={"amends": problem}), 422
     status, log_id = store_log(db, visit, current_user.id, log, amends)
+    if status == "taken":
+        # The outbox keeps it, marked for the operative, with these words.
+        return jsonify(errors={"client_id": taken_message(db, visit)}), 409
     if status == "conflict":
         return jsonify(errors={"client_id": CONFLICT_MESSAGE}), 422
     return jsonify(log_summary(db, log_id)), STATUS_FOR[status]
