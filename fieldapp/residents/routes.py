@@ -8,6 +8,7 @@ from fieldapp.core.access import OFFICE_ROLES, found_or_404, roles
 from fieldapp.core.db import get_db, transaction
 from fieldapp.core.extensions import htmx
 from fieldapp.core.forms import render_form
+from fieldapp.logs.history import history_of_resident
 from fieldapp.operative.instructions import active_instructions
 from fieldapp.residents import bp
 from fieldapp.residents import queries as q
@@ -60,7 +61,8 @@ def resident(resident_id: int):
         "residents/resident.html", resident=row,
         adjustments=q.adjustments_of_resident(db, resident_id),
         instructions=active_instructions(db, [resident_id]).get(resident_id, []),
-        visits=q.visits_of_resident(db, resident_id))
+        visits=q.visits_of_resident(db, resident_id),
+        logs=history_of_resident(db, resident_id))
 
 
 @bp.route("/residents/<int:resident_id>/edit", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from fieldapp.core.access import OFFICE_ROLES, found_or_404, roles
 from fieldapp.core.clock import to_local
 from fieldapp.core.db import get_db, transaction
 from fieldapp.core.forms import form_status
+from fieldapp.logs.history import history_of_visit
 from fieldapp.operative.instructions import active_instructions
 from fieldapp.residents.queries import resident_for_landlord
 from fieldapp.schedule import bp
@@ -88,6 +89,7 @@ def _render(db, form, resident, visit):
         steps=q.steps_of_visit(db, visit["id"]) if visit else [],
         attending=q.attending(db, visit["id"]) if visit else [],
         voice=resident_voice.for_visit(db, visit["id"]) if visit else None,
+        logs=history_of_visit(db, visit["id"]) if visit else [],
         step_form=StepForm(prefix="new"))
 
 
