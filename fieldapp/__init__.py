@@ -32,6 +32,7 @@ ROUTE_MODULES = (
     "logs.routes", "caller_check.routes", "residents.routes", "adjustments.routes",
     "schedule.routes", "schedule.steps", "schedule.import_routes", "alerts.routes",
     "caller_check.officer", "push.routes", "offline.routes", "voice.feedback", "voice.rebook",
+    "voice.officer_links",
     "measures.routes", "admin.organisations", "admin.users", "admin.jobs",
 )
 

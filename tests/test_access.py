@@ -78,6 +78,8 @@ ACCESS_TABLE = {
     # Residents have no account: the signed link is the key, and a bad one gets a calm page.
     "voice.feedback": ("GET", "/f/not-a-valid-token", {p: 200 for p in PERSONS}),
     "voice.rebook": ("GET", "/r/not-a-valid-token", {p: 200 for p in PERSONS}),
+    "voice.send_feedback_link": ("POST", "/schedule/{today}/feedback-link",
+                                 allow(OFFICE_ACTION)),
     "residents.search": ("GET", "/residents", allow(OFFICE)),
     "residents.new_resident": ("GET", "/residents/new", allow(OFFICE)),
     "residents.resident": ("GET", "/residents/{resident}", allow(OFFICE_OF_RIVERSIDE)),

@@ -82,7 +82,7 @@ def test_my_day_shows_each_visits_state_in_words(db, world, signed_in, day):
     assert "Logged by you today at" in logged
     assert "Partly completed (follow-on needed)" in logged
     rebook = text_of(card(html, "Tiling"))
-    assert "Rebook asked: the resident asked for another time" in rebook
+    assert "Rebook asked. The resident asked for another time" in rebook
 
 
 def test_a_cancelled_visit_today_is_shown_struck_through_and_cannot_be_opened_to_log(

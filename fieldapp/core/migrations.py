@@ -437,5 +437,15 @@ def m014_logs_one_no_heating(db: Database) -> None:
     """)
 
 
+@migrations()
+def m015_logs_feedback_sent_later(db: Database) -> None:
+    """After a visit stopped for distress or risk nobody asks the resident how it felt straight
+    away; their officer may choose to later, and when they did is kept."""
+    _script(db, """
+    ALTER TABLE visits ADD COLUMN feedback_sent_at TEXT;
+    ALTER TABLE visits ADD COLUMN feedback_sent_by INTEGER REFERENCES users(id)
+    """)
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

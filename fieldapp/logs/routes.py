@@ -123,19 +123,21 @@ def logged(visit_id: int):
         return redirect(url_for("logs.log_form", visit_id=visit_id))
     summary = log_summary(db, log["id"])
     # After an urgent log (distress, safeguarding, danger) we ask how the operative is.
+    linked = tokens.visit_for(db, tokens.FEEDBACK_SALT, tokens.make(tokens.FEEDBACK_SALT,
+                                                                      visit["id"]))
     return render_template("logs/logged.html", visit=visit, log=log, summary=summary,
                            hard_visit="urgent" in summary["alerts"],
-                           feedback=_feedback_to_show(db, visit["id"]))
+                           feedback=_feedback_to_show(linked),
+                           feedback_held=bool(linked and linked["feedback_held"]))
 
 
-def _feedback_to_show(db, visit_id: int) -> dict | None:
+def _feedback_to_show(visit) -> dict | None:
     """The short link (and its QR code) the operative can show the resident, once the visit
-    has started: the answers go to the officer, never to the operative."""
-    visit = tokens.visit_for(db, tokens.FEEDBACK_SALT, tokens.make(tokens.FEEDBACK_SALT,
-                                                                     visit_id))
+    has started, and not straight after a visit stopped for distress or risk: the answers go
+    to the officer, never to the operative."""
     if visit is None or not tokens.feedback_open(visit):
         return None
-    url = tokens.feedback_url(visit_id)
+    url = tokens.feedback_url(visit["id"])
     return {"url": url, "qr": qr_svg(url, "QR code that opens the feedback page")}
 
 
