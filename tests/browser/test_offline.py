@@ -275,3 +275,36 @@ def test_with_no_signal_a_no_access_reason_with_completed_is_refused_on_the_phon
     page.get_by_role("button", name="Send the log").click()
     expect(page.locator("#log-saved")).to_be_visible()
     expect(status(page)).to_have_text("Logs: 1 waiting to send")
+
+
+def test_a_disabled_operative_with_unsent_logs_is_told_and_can_read_them(page, live_server, db,
+                                                                       world, visits):
+    from fieldapp.accounts.queries import set_active
+
+    open_my_day(page, live_server)
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/visits/{visits['today']}/log")
+    page.get_by_label("Completed", exact=True).check()
+    page.get_by_label("Short note (optional)").fill("New washer fitted")
+    page.get_by_role("button", name="Send the log").click()
+    expect(page.locator("#log-saved")).to_be_visible()
+    set_active(db, world.users["operative"], False)  # an admin disables them meanwhile
+
+    page.context.set_offline(False)
+    page.goto(f"{live_server.url}/today")  # the session is gone: they land on sign in
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    notice = page.locator("#unsent-logs")
+    expect(notice).to_contain_text("This phone holds 1 log that was not sent.")
+    expect(notice).to_contain_text("show them to your supervisor")
+    assert_accessible(page, "sign in with unsent logs")
+    notice.get_by_role("link", name="Read the logs on this phone").click()
+    expect(page.locator("#outbox-signed-out")).to_be_visible()
+    item = page.locator("#outbox-list li")
+    expect(item).to_contain_text("Gas heating")
+    expect(item).to_contain_text("How the visit went Completed", use_inner_text=True)
+    expect(item).to_contain_text("New washer fitted")
+    expect(item.get_by_role("link", name="Change and send again")).to_be_hidden()
+    assert_accessible(page, "logs on this phone, signed out")
+    assert_tap_targets(page)
+    screenshot(page, "outbox-signed-out")
+    assert query_all(db, "SELECT * FROM visit_logs WHERE visit_id = ?", (visits["today"],)) == []
