@@ -308,3 +308,31 @@ def test_a_disabled_operative_with_unsent_logs_is_told_and_can_read_them(page, l
     assert_tap_targets(page)
     screenshot(page, "outbox-signed-out")
     assert query_all(db, "SELECT * FROM visit_logs WHERE visit_id = ?", (visits["today"],)) == []
+
+
+def test_a_colleagues_offline_log_of_a_visit_already_logged_is_kept_with_clear_words(
+        page, live_server, db, world):
+    from fieldapp.logs.forms import LogInput
+    from fieldapp.logs.store import store_log
+
+    resident = add_resident(db, world.orgs["riverside"], world.users["officer"], name="Ola Two")
+    visit = add_visit(db, resident, world.orgs["acme"],
+                      [world.users["operative"], world.users["colleague"]],
+                      *window_around_now(), trade="Boiler service")
+    sign_in_browser(page, live_server.url, PEOPLE["colleague"][0], PASSWORD)
+    expect(page.locator("#offline-ready")).to_contain_text("Ready for no signal", timeout=SENDS)
+    page.context.set_offline(True)
+    write_log(page, live_server, visit)
+    expect(page.locator("#log-saved")).to_be_visible()
+    # Meanwhile the other operative on the visit logged it first.
+    store_log(db, {"id": visit, "resident_id": resident}, world.users["operative"],
+              LogInput("00000000-0000-4000-8000-0000000000bb", "completed", None, "none", (),
+                       "", ""))
+
+    signal_back(page)
+    expect(status(page)).to_have_text("Logs: 1 needs attention", timeout=SENDS)
+    status(page).get_by_role("link").click()
+    item = page.locator("#outbox-list li")
+    expect(item).to_contain_text("Operative logged this visit today at")
+    expect(item).to_contain_text("A visit has one log, the first sent")
+    assert len(query_all(db, "SELECT * FROM visit_logs WHERE visit_id = ?", (visit,))) == 1
