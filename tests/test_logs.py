@@ -277,3 +277,12 @@ def test_a_log_is_not_kept_when_its_audit_row_cannot_be_written(operative, db, w
                       " (SELECT id FROM visit_logs)").fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'visit_logged'"
                       ).fetchone()[0] == 0
+
+
+def test_changing_a_log_with_the_retired_no_heating_ticks_the_one_left(operative, db, world):
+    visit = world.visits["today"]
+    earlier = db.execute("SELECT id FROM visit_logs WHERE visit_id = ?", (visit,)).fetchone()[0]
+    db.execute("INSERT INTO log_concerns (log_id, concern) VALUES (?, 'welfare_no_heating')",
+               (earlier,))
+    html = operative.get(f"/visits/{visit}/log").get_data(as_text=True)
+    assert re.search(r'value="no_heating_hot_water" checked', html)

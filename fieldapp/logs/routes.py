@@ -83,7 +83,9 @@ def log_form(visit_id: int):
     earlier = stored_input(db, current["id"])
     form = LogForm(catalogue(db), data={
         **answers, "outcome": earlier.outcome, "no_access_reason": earlier.no_access_reason,
-        "distress": earlier.distress, "concerns": list(earlier.concerns), "note": earlier.note,
+        "distress": earlier.distress, "note": earlier.note,
+        # A retired concern is ticked as the one that replaced it, not lost from the change.
+        "concerns": [catalogue(db).current_concern(code) for code in earlier.concerns],
         "follow_up": earlier.follow_up, "amends": current["id"]})
     return _form_page(db, visit, form, logged_at=current["created_at"])
 
