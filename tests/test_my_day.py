@@ -147,3 +147,15 @@ def test_the_first_author_can_still_change_their_log_on_a_two_person_visit(
     change = first.post("/api/logs", json=log_body(shared_visit, outcome="partly_completed",
                                                    amends=sent["id"]))
     assert change.status_code == 201
+
+
+def test_cancelling_says_what_the_operatives_day_will_show(db, world, signed_in, day):
+    officer = signed_in("officer")
+    page = text_of(officer.get(f"/schedule/{day['to_do']}/cancel").get_data(as_text=True))
+    assert "Operative will see on their day that it is cancelled" in page
+    done = officer.post(f"/schedule/{day['to_do']}/cancel", data={
+        "csrf_token": csrf_token_from(officer.get(f"/schedule/{day['to_do']}/cancel")
+                                      .get_data(as_text=True))}, follow_redirects=True)
+    assert "day shows it as cancelled" in text_of(done.get_data(as_text=True))
+    assert "Cancelled today at" in text_of(card(signed_in("operative").get("/today").get_data(
+        as_text=True), "Glazing"))

@@ -115,6 +115,6 @@ def cancel(visit_id: int):
     with transaction(db):
         q.cancel_visit(db, visit_id)
         audit.record("visit_cancelled", "visit", visit_id, db=db)
-    flash("The visit is cancelled. The operative no longer sees it, and its ID card check "
-          "stops working.", "success")
+    flash("The visit is cancelled. The operative's day shows it as cancelled, and its ID card "
+          "check stops working.", "success")
     return redirect(url_for("residents.resident", resident_id=row["resident_id"]), code=303)
