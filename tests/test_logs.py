@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from fieldapp.logs.forms import MESSAGES, NO_REASON_LABEL
+from fieldapp.logs.queries import create_log
 
 from factories import add_resident, add_visit
 from pages import assert_field_error, check_page
@@ -281,8 +282,9 @@ def test_a_log_is_not_kept_when_its_audit_row_cannot_be_written(operative, db, w
 
 def test_changing_a_log_with_the_retired_no_heating_ticks_the_one_left(operative, db, world):
     visit = world.visits["today"]
-    earlier = db.execute("SELECT id FROM visit_logs WHERE visit_id = ?", (visit,)).fetchone()[0]
-    db.execute("INSERT INTO log_concerns (log_id, concern) VALUES (?, 'welfare_no_heating')",
-               (earlier,))
+    create_log(db, client_id=new_id(), visit_id=visit, author_id=world.users["operative"],
+               outcome="completed", distress="none", payload_hash="x",
+               created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+               amends_log_id=world.others["log"], concerns=("welfare_no_heating",))
     html = operative.get(f"/visits/{visit}/log").get_data(as_text=True)
     assert re.search(r'value="no_heating_hot_water" checked', html)
