@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from fieldapp.core import db, security
 from fieldapp.core.access import ROLE_LABELS
-from fieldapp.core.clock import to_local, today_local
+from fieldapp.core.clock import to_local, today_local, when_in_words
 from fieldapp.core.config import ASSETS_DIR, instance_path, load_config
 from fieldapp.core.extensions import HTMX_VERSION, compress, csrf, htmx
 from fieldapp.core.fields import tel_href
@@ -32,6 +32,7 @@ ROUTE_MODULES = (
     "logs.routes", "caller_check.routes", "residents.routes", "adjustments.routes",
     "schedule.routes", "schedule.steps", "schedule.import_routes", "alerts.routes",
     "caller_check.officer", "push.routes", "offline.routes", "voice.feedback", "voice.rebook",
+    "voice.officer_links",
     "measures.routes", "admin.organisations", "admin.users", "admin.jobs", "messages.routes",
 )
 
@@ -87,7 +88,7 @@ def _init_templates(app: Flask) -> None:
                                  role_labels=ROLE_LABELS)
     app.jinja_env.filters.update(
         local_date=lambda utc: to_local(utc).strftime("%a %-d %b %Y"),
-        local_time=lambda utc: to_local(utc).strftime("%H:%M"))
+        local_time=lambda utc: to_local(utc).strftime("%H:%M"), when_in_words=when_in_words)
 
     @app.context_processor
     def today():

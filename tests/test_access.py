@@ -64,7 +64,9 @@ ACCESS_TABLE = {
     "offline.service_worker": ("GET", "/sw.js", {p: 200 for p in PERSONS}),
     "offline.manifest": ("GET", "/manifest.webmanifest", {p: 200 for p in PERSONS}),
     "offline.offline_page": ("GET", "/offline", {p: 200 for p in PERSONS}),
-    "offline.outbox": ("GET", "/outbox", allow({"operative": 200, "other_firm_operative": 200})),
+    # Open without a session: a signed-out or disabled operative can read the logs still on
+    # their phone (the page holds no data; the phone does).
+    "offline.outbox": ("GET", "/outbox", {p: 200 for p in PERSONS}),
     "offline.session_info": ("GET", "/api/session", {**{p: 200 for p in PERSONS},
                                                      "anonymous": 401}),
     "offline.offline_pack": ("GET", "/api/offline-pack", allow(
@@ -78,6 +80,8 @@ ACCESS_TABLE = {
     # Residents have no account: the signed link is the key, and a bad one gets a calm page.
     "voice.feedback": ("GET", "/f/not-a-valid-token", {p: 200 for p in PERSONS}),
     "voice.rebook": ("GET", "/r/not-a-valid-token", {p: 200 for p in PERSONS}),
+    "voice.send_feedback_link": ("POST", "/schedule/{today}/feedback-link",
+                                 allow(OFFICE_ACTION)),
     "residents.search": ("GET", "/residents", allow(OFFICE)),
     "residents.new_resident": ("GET", "/residents/new", allow(OFFICE)),
     "residents.resident": ("GET", "/residents/{resident}", allow(OFFICE_OF_RIVERSIDE)),

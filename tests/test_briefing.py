@@ -75,10 +75,11 @@ def test_day_lists_today_then_tomorrow_in_time_order(db, world, signed_in):
     check_page(html)
     text = text_of(html)
     today, tomorrow = text.split("Tomorrow", 1)
-    order = ["Early job", "Plumbing", "Late job"]
+    order = ["Early job", "Plumbing", "Cancelled job", "Late job"]
     assert sorted(order, key=today.index) == order
+    assert "Cancelled job Cancelled." in today  # shown, and said so (tests/test_my_day.py)
     assert "Carpentry" in tomorrow
-    for absent in ("Yesterday job", "Later job", "Cancelled job", "Someone else's job"):
+    for absent in ("Yesterday job", "Later job", "Someone else's job"):
         assert absent not in text
 
 

@@ -1,5 +1,6 @@
 """The post-visit log: validation, exactly-once storage, and the alerts its rules raise."""
 
+import re
 import sqlite3
 import threading
 import uuid
@@ -7,8 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from fieldapp.logs.forms import MESSAGES, NO_REASON_LABEL
+from fieldapp.logs.queries import create_log
+
 from factories import add_resident, add_visit
-from pages import check_page
+from pages import assert_field_error, check_page
 from support import audit_refused, csrf_token_from
 
 
@@ -82,12 +86,68 @@ def test_form_says_what_to_fix_and_keeps_the_answers(operative, db, world, chang
     assert db.execute("SELECT count(*) FROM visit_logs").fetchone()[0] == before
 
 
-def test_a_no_access_reason_left_ticked_with_another_outcome_is_dropped(operative, db, world):
+@pytest.mark.parametrize("outcome", ["completed", "partly_completed", "stopped_distress"])
+def test_a_no_access_reason_with_another_outcome_is_refused_next_to_the_field(
+        operative, db, world, outcome):
+    visit = world.visits["today"]
+    page = operative.get(f"/visits/{visit}/log").get_data(as_text=True)
+    before = db.execute("SELECT count(*) FROM visit_logs").fetchone()[0]
+    response = operative.post(f"/visits/{visit}/log", data={
+        "csrf_token": csrf_token_from(page), "client_id": new_id(), "outcome": outcome,
+        "no_access_reason": "no_answer", "distress": "none"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    check_page(html)
+    assert_field_error(html, "no_access_reason", MESSAGES["access_given"])
+    assert db.execute("SELECT count(*) FROM visit_logs").fetchone()[0] == before
+
+
+def test_the_api_refuses_a_no_access_reason_with_a_completed_visit(operative, db, world):
+    before = db.execute("SELECT count(*) FROM visit_logs").fetchone()[0]
     response = operative.post("/api/logs", json=log_body(
         world.visits["tomorrow"], outcome="completed", no_access_reason="no_answer"))
+    assert response.status_code == 400
+    assert response.get_json()["errors"] == {"no_access_reason": MESSAGES["access_given"]}
+    assert db.execute("SELECT count(*) FROM visit_logs").fetchone()[0] == before
+
+
+@pytest.mark.parametrize("cleared", ["", None])
+def test_we_got_in_clears_the_reason_and_the_log_is_stored(operative, db, world, cleared):
+    response = operative.post("/api/logs", json=log_body(
+        world.visits["tomorrow"], outcome="completed", no_access_reason=cleared))
     assert response.status_code == 201
     assert db.execute("SELECT no_access_reason FROM visit_logs WHERE id = ?",
                       (response.get_json()["id"],)).fetchone()[0] is None
+
+
+def test_the_form_offers_a_way_to_clear_the_no_access_reason(operative, world):
+    html = operative.get(f"/visits/{world.visits['today']}/log").get_data(as_text=True)
+    reasons = html.split('data-field="no_access_reason"')[1].split("</fieldset>")[0]
+    assert 'name="no_access_reason" type="radio" value=""' in reasons
+    assert NO_REASON_LABEL in reasons
+
+
+def test_no_heating_is_offered_once_and_no_group_is_its_own_checkbox(operative, world):
+    html = operative.get(f"/visits/{world.visits['today']}/log").get_data(as_text=True)
+    concerns = html.split('data-field="concerns"')[1].split("</fieldset>")[0]
+    labels = re.findall(r'class="checkboxes__label" for="[^"]+">([^<]+)<', concerns)
+    headings = re.findall(r'class="checkboxes__group">([^<]+)<', concerns)
+    assert [label for label in labels if "heating" in label.lower()] == [
+        "No heating or hot water"]
+    assert not set(headings) & set(labels)
+    assert not any(label.lower().endswith(heading.lower()) for heading in headings
+                   for label in labels)
+    assert "Child safeguarding" in labels and "Signs of domestic abuse" in labels
+
+
+def test_a_log_from_an_older_page_with_the_retired_no_heating_is_kept_as_the_one_left(
+        operative, db, world):
+    body = log_body(world.visits["tomorrow"], concerns=["welfare_no_heating"])
+    response = operative.post("/api/logs", json=body)
+    assert response.status_code == 201
+    assert db.execute("SELECT concern FROM log_concerns WHERE log_id = ?",
+                      (response.get_json()["id"],)).fetchall()[0][0] == "no_heating_hot_water"
+    assert operative.post("/api/logs", json=body).status_code == 200
 
 
 def test_api_first_store_then_identical_resend_then_different_payload(operative, db, world):
@@ -218,3 +278,13 @@ def test_a_log_is_not_kept_when_its_audit_row_cannot_be_written(operative, db, w
                       " (SELECT id FROM visit_logs)").fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'visit_logged'"
                       ).fetchone()[0] == 0
+
+
+def test_changing_a_log_with_the_retired_no_heating_ticks_the_one_left(operative, db, world):
+    visit = world.visits["today"]
+    create_log(db, client_id=new_id(), visit_id=visit, author_id=world.users["operative"],
+               outcome="completed", distress="none", payload_hash="x",
+               created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+               amends_log_id=world.others["log"], concerns=("welfare_no_heating",))
+    html = operative.get(f"/visits/{visit}/log").get_data(as_text=True)
+    assert re.search(r'value="no_heating_hot_water" checked', html)

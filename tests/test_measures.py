@@ -177,13 +177,26 @@ def test_the_logs_export_has_no_names_notes_or_free_text_and_is_audited(signed_i
     assert rows[0] == ["visit date", "trade", "visit status", "outcome", "no-access reason",
                        "distress", "concern categories"]
     assert [row[0] for row in rows[1:]] == ["2026-03-02", "2026-03-09", "2026-03-10",
-                                            "2026-03-16"]
-    assert rows[3][3:] == ["Stopped - resident distressed", "", "Significant",
+                                            "2026-03-16", "2026-03-20", "2026-03-29"]
+    assert rows[3][2:] == ["logged", "Stopped - resident distressed", "", "Significant",
                            "Adult safeguarding"]
     for secret in ("Ann Able", "Bob Baker", "she cried", "GP", "Self-neglect"):
         assert secret not in text
     assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'measures_exported'"
                       ).fetchone()[0] == 1
+
+
+def test_the_logs_export_gives_every_visits_real_status(signed_in, db, march):
+    """Booked and not logged yet, logged (with its outcome), or cancelled: every visit of the
+    period is a row, so a visit nobody logged is not missing from the file."""
+    client = signed_in("officer")
+    response = client.get(PERIOD.replace("/measures?", "/measures/export.csv?what=logs&"))
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    by_trade_and_day = {(row[1], row[0]): row[2:4] for row in rows[1:]}
+    assert by_trade_and_day[("Plumbing", "2026-03-02")] == ["logged", "Completed"]
+    assert by_trade_and_day[("Roofing", "2026-03-20")] == ["cancelled", ""]
+    assert by_trade_and_day[("Roofing", "2026-03-29")] == ["booked", ""]
+    assert {row[2] for row in rows[1:]} == {"logged", "cancelled", "booked"}
 
 
 @pytest.mark.parametrize(("query", "field", "message"), [

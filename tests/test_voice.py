@@ -350,3 +350,84 @@ def test_feedback_that_felt_fine_raises_no_alert_and_promises_no_call(app, db, v
     check_page(html)
     assert feedback_alerts(db, visit_now) == []
     assert "will be in touch" not in html
+
+
+# No "How did it feel?" straight after a visit stopped for distress or risk ----------------------
+
+def log_visit(signed_in, visit_id: int, outcome: str, distress: str = "none") -> str:
+    operative = signed_in("operative")
+    page = operative.get(f"/visits/{visit_id}/log").get_data(as_text=True)
+    client_id = re.search(r'name="client_id" id="client_id" value="([^"]+)"', page).group(1)
+    return operative.post(f"/visits/{visit_id}/log", data={
+        "csrf_token": csrf_token_from(page), "client_id": client_id, "outcome": outcome,
+        "distress": distress}, follow_redirects=True).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("outcome", ["stopped_distress", "stopped_unsafe"])
+def test_no_feedback_prompt_straight_after_a_log_that_stopped_the_visit(app, db, signed_in,
+                                                                        visit_now, outcome):
+    logged = log_visit(signed_in, visit_now, outcome, distress="some")
+    check_page(logged)
+    assert "Log sent" in logged
+    assert "How did the visit feel for the resident?" not in logged
+    assert "/f/" not in logged
+    assert "Their housing officer can send it later" in logged
+
+
+def test_after_a_stopped_visit_the_check_page_does_not_ask_how_it_felt(app, db, world,
+                                                                         resident, signed_in):
+    from fieldapp.core.signing import make_token
+
+    earlier = datetime.now(LOCAL_ZONE).replace(second=0, microsecond=0) - timedelta(hours=3)
+    if earlier.date() != today_local():
+        pytest.skip("needs a visit that started and ended earlier today")
+    visit = visit_on(db, world, resident, earlier, hours=1)
+    log_visit(signed_in, visit, "stopped_distress")
+    with app.test_request_context():
+        token = make_token(visit, world.users["operative"], today_local().isoformat())
+    html = app.test_client().get(f"/verify/{token}").get_data(as_text=True)
+    assert "/f/" not in html
+
+
+def test_the_officer_sends_the_feedback_link_later_as_a_deliberate_audited_step(
+        app, db, signed_in, visit_now):
+    log_visit(signed_in, visit_now, "stopped_distress", distress="significant")
+    officer = signed_in("officer")
+    page = officer.get(f"/schedule/{visit_now}").get_data(as_text=True)
+    check_page(page)
+    voice = page.split('id="resident-voice"')[1]
+    assert "The visit was stopped" in voice
+    assert "/f/" not in voice  # nothing to copy until the officer chooses to ask
+    form = re.search(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', voice, re.S)
+    assert form.group(1) == f"/schedule/{visit_now}/feedback-link"
+    assert officer.post(form.group(1)).status_code == 400  # no CSRF token: refused
+    sent = officer.post(form.group(1), data={"csrf_token": csrf_token_from(page)})
+    assert sent.status_code == 303
+    after = officer.get(f"/schedule/{visit_now}").get_data(as_text=True).split(
+        'id="resident-voice"')[1]
+    assert re.search(r"http://fieldapp\.test/f/[\w.-]+", after)
+    assert "You chose to ask today at" in after
+    audits = db.execute("SELECT user_id FROM audit_log WHERE action = 'feedback_link_sent'"
+                        " AND record_id = ?", (str(visit_now),)).fetchall()
+    assert len(audits) == 1
+    # Now the operative's and the resident's pages may offer it too.
+    logged = signed_in("operative").get(f"/visits/{visit_now}/logged?log=" + str(
+        db.execute("SELECT max(id) FROM visit_logs").fetchone()[0])).get_data(as_text=True)
+    assert "How did the visit feel for the resident?" in logged
+
+
+def test_a_resident_who_has_the_link_can_still_answer_after_a_stopped_visit(app, db, signed_in,
+                                                                           visit_now):
+    log_visit(signed_in, visit_now, "stopped_distress")
+    response = send(app.test_client(), feedback_link(app, visit_now), {"felt_safe": "partly"})
+    assert response.status_code == 200 and len(feedback_rows(db, visit_now)) == 1
+
+
+def test_another_landlords_officer_cannot_send_the_feedback_link(app, db, signed_in, visit_now):
+    log_visit(signed_in, visit_now, "stopped_distress")
+    other = signed_in("other_landlord_officer")
+    token = csrf_token_from(other.get("/residents").get_data(as_text=True))
+    assert other.post(f"/schedule/{visit_now}/feedback-link",
+                      data={"csrf_token": token}).status_code == 404
+    assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'feedback_link_sent'"
+                      ).fetchone()[0] == 0

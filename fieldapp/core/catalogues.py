@@ -286,6 +286,9 @@ class Concern:
     label: str
     group_code: str
     group_label: str
+    # A concern offered twice under two names is retired in favour of one: old logs keep
+    # their words, a log from an older page is stored as the one left, the form offers it once.
+    replaced_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -309,10 +312,17 @@ class Catalogue:
         return tuple(code for code, o in self.outcomes.items() if getattr(o, flag))
 
     def concern_groups(self) -> list[tuple[str, list[Concern]]]:
+        """The concerns the log form offers, by group: retired ones left out."""
         groups: dict[str, list[Concern]] = {}
         for concern in self.concerns.values():
-            groups.setdefault(concern.group_label, []).append(concern)
+            if concern.replaced_by is None:
+                groups.setdefault(concern.group_label, []).append(concern)
         return list(groups.items())
+
+    def current_concern(self, code: str) -> str:
+        """The code a concern is stored under now (a retired one's replacement)."""
+        concern = self.concerns.get(code)
+        return concern.replaced_by if concern and concern.replaced_by else code
 
 
 def catalogue(db) -> Catalogue:
@@ -338,7 +348,8 @@ def _read_catalogue(db, key: tuple) -> Catalogue:
                 "SELECT code, label FROM distress_levels ORDER BY rank")},
             distress_ranks={r["code"]: r["rank"] for r in rows(
                 "SELECT code, rank FROM distress_levels")},
-            concerns={r["code"]: Concern(r["code"], r["label"], r["group_code"], r["group_label"])
+            concerns={r["code"]: Concern(r["code"], r["label"], r["group_code"], r["group_label"],
+                                         r["replaced_by"])
                       for r in rows("SELECT * FROM concern_categories ORDER BY sort_order")},
             languages={r["code"]: r["name"] for r in rows(
                 "SELECT code, name FROM languages ORDER BY sort_order")},

@@ -26,3 +26,19 @@ def to_local(utc_iso: str) -> datetime:
 
 def clock_time(utc_iso: str) -> str:
     return to_local(utc_iso).strftime("%H:%M")
+
+
+def when_in_words(utc_iso: str) -> str:
+    """A moment as people say it: "today at 09:12", "yesterday at 16:40", "Thursday 4 December
+    at 09:12" (the year only when it is not this one)."""
+    moment = to_local(utc_iso)
+    days_ago = (today_local() - moment.date()).days
+    if days_ago == 0:
+        day = "today"
+    elif days_ago == 1:
+        day = "yesterday"
+    elif days_ago == -1:
+        day = "tomorrow"
+    else:
+        day = moment.strftime("%A %-d %B" if moment.year == today_local().year else "%A %-d %B %Y")
+    return f"{day} at {moment.strftime('%H:%M')}"

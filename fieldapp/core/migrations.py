@@ -574,5 +574,26 @@ def m017_messages_tables(db: Database) -> None:
         in enumerate(catalogues.MESSAGE_TEMPLATES))
 
 
+@migrations()
+def m018_logs_one_no_heating(db: Database) -> None:
+    """"No heating" was offered twice (a property hazard and a welfare concern): the welfare
+    one is retired in favour of "No heating or hot water". Logs that used it keep it."""
+    _script(db, """
+    ALTER TABLE concern_categories ADD COLUMN replaced_by TEXT REFERENCES concern_categories(code);
+    UPDATE concern_categories SET replaced_by = 'no_heating_hot_water'
+        WHERE code = 'welfare_no_heating'
+    """)
+
+
+@migrations()
+def m019_logs_feedback_sent_later(db: Database) -> None:
+    """After a visit stopped for distress or risk nobody asks the resident how it felt straight
+    away; their officer may choose to later, and when they did is kept."""
+    _script(db, """
+    ALTER TABLE visits ADD COLUMN feedback_sent_at TEXT;
+    ALTER TABLE visits ADD COLUMN feedback_sent_by INTEGER REFERENCES users(id)
+    """)
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

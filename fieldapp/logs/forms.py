@@ -21,6 +21,8 @@ FOLLOW_UP_LIMIT = 200
 MESSAGES = {
     "outcome": "Select how the visit went",
     "no_access_reason": "Select why there was no access",
+    "access_given": "A no-access reason goes only with No access: choose “Not needed: we "
+                    "got in”, or change the outcome to No access",
     "distress": "Select how much distress you saw",
     "note": f"Note must be {NOTE_LIMIT} characters or fewer",
     "follow_up": f"Follow-up must be {FOLLOW_UP_LIMIT} characters or fewer",
@@ -29,6 +31,8 @@ LIMITS = {"note": NOTE_LIMIT, "follow_up": FOLLOW_UP_LIMIT}
 CLIENT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 CLIENT_ID_MESSAGE = "The log has no valid id: reload the page and send it again"
 CONCERNS_MESSAGE = "Select concerns from the list"
+# A radio cannot be unticked: this choice is how a reason ticked by mistake is taken back.
+NO_REASON_LABEL = "Not needed: we got in"
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,8 @@ class LogForm(FlaskForm):
         self.catalogue = catalogue
         self.outcome.choices = choices(
             (code, outcome.label) for code, outcome in catalogue.outcomes.items())
-        self.no_access_reason.choices = choices(catalogue.no_access_reasons.items())
+        self.no_access_reason.choices = choices(
+            [("", NO_REASON_LABEL), *catalogue.no_access_reasons.items()])
         self.distress.choices = choices(catalogue.distress_levels.items())
         self.concerns.choices = choices(
             (code, concern.label) for code, concern in catalogue.concerns.items())
@@ -112,9 +117,13 @@ class LogForm(FlaskForm):
             raise ValidationError(MESSAGES["outcome"])
 
     def validate_no_access_reason(self, field):
-        # A radio cannot be unticked: a reason left over from a first choice means nothing.
-        if self.no_access and _text(field.data) not in self.catalogue.no_access_reasons:
+        reason = _text(field.data)
+        if self.no_access and reason not in self.catalogue.no_access_reasons:
             raise ValidationError(MESSAGES["no_access_reason"])
+        # Refused, not dropped: "completed" with "no answer" cannot both be true, and only the
+        # operative knows which one is.
+        if not self.no_access and reason and _text(self.outcome.data) in self.catalogue.outcomes:
+            raise ValidationError(MESSAGES["access_given"])
 
     def validate_distress(self, field):
         if _text(field.data) not in self.catalogue.distress_levels:
@@ -133,10 +142,10 @@ class LogForm(FlaskForm):
         """The log as checked: call after validate() found no problem."""
         return LogInput(
             client_id=_text(self.client_id.data).lower(), outcome=_text(self.outcome.data),
-            no_access_reason=(_text(self.no_access_reason.data) or None) if self.no_access
-            else None,
+            no_access_reason=_text(self.no_access_reason.data) or None,
             distress=_text(self.distress.data),
-            concerns=tuple(sorted(set(self.concerns.data or ()))),
+            concerns=tuple(sorted({self.catalogue.current_concern(code)
+                                   for code in self.concerns.data or ()})),
             note=_text(self.note.data), follow_up=_text(self.follow_up.data))
 
 

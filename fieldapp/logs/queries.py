@@ -64,3 +64,31 @@ def log_summary(db, log_id: int) -> dict:
     alerts = query_all(db, "SELECT severity FROM alerts WHERE log_id = ? ORDER BY id", (log_id,))
     return {"id": row["id"], "client_id": row["client_id"], "visit_id": row["visit_id"],
             "created_at": row["created_at"], "alerts": [a["severity"] for a in alerts]}
+
+
+LOG_HISTORY = """
+    SELECT visit_logs.id, visit_logs.visit_id, visit_logs.created_at, visit_logs.outcome,
+           visit_logs.no_access_reason, visit_logs.distress, visit_logs.note,
+           visit_logs.follow_up, visit_logs.amends_log_id, users.name AS author_name,
+           visits.trade, visits.job_ref, visits.starts_at,
+           EXISTS (SELECT 1 FROM visit_logs AS newer
+                   WHERE newer.amends_log_id = visit_logs.id) AS replaced,
+           (SELECT group_concat(concern) FROM log_concerns
+            WHERE log_concerns.log_id = visit_logs.id) AS concern_codes
+    FROM visit_logs
+    JOIN users ON users.id = visit_logs.author_id
+    JOIN visits ON visits.id = visit_logs.visit_id
+"""
+
+
+def logs_of_visit(db, visit_id: int) -> list[sqlite3.Row]:
+    """Every log of a visit, every version, newest first: the officer's record of it."""
+    return query_all(db, LOG_HISTORY + " WHERE visit_logs.visit_id = ?"
+                     " ORDER BY visit_logs.created_at DESC, visit_logs.id DESC", (visit_id,))
+
+
+def logs_of_resident(db, resident_id: int, limit: int = 50) -> list[sqlite3.Row]:
+    """The resident's log history, newest first (the most recent `limit`)."""
+    return query_all(db, LOG_HISTORY + " WHERE visits.resident_id = ?"
+                     " ORDER BY visit_logs.created_at DESC, visit_logs.id DESC LIMIT ?",
+                     (resident_id, limit))

@@ -8,7 +8,7 @@ from flask_login import current_user
 from fieldapp.alerts.rules import urgent_triggers
 from fieldapp.core.access import OPERATIVE_ROLES, found_or_404, roles
 from fieldapp.core.catalogues import catalogue
-from fieldapp.core.clock import to_local, today_local
+from fieldapp.core.clock import to_local, today_local, when_in_words
 from fieldapp.core.db import get_db
 from fieldapp.core.forms import render_form
 from fieldapp.core.qr import qr_svg
@@ -17,7 +17,7 @@ from fieldapp.logs import bp
 from fieldapp.logs.forms import LIMITS, MESSAGES, LogForm, json_formdata
 from fieldapp.logs.queries import current_log, log_by_client_id, log_for_author, log_summary
 from fieldapp.logs.store import store_log, stored_input
-from fieldapp.operative.queries import visit_to_log
+from fieldapp.operative.queries import log_of_visit, visit_to_log
 from fieldapp.voice import tokens
 
 STATUS_FOR = {"created": 201, "replayed": 200}
@@ -27,10 +27,21 @@ CONFLICT_MESSAGE = ("A different log was already sent with this id. Nothing was 
                     "check the log and send it as a new one.")
 
 
+def taken_message(db, visit) -> str:
+    """What a colleague reads when the visit is logged already: who, when, what; and who to
+    tell if they saw something more."""
+    first = log_of_visit(db, visit["id"])
+    return (f"{first['author_name']} logged this visit {when_in_words(first['created_at'])}: "
+            f"{catalogue(db).outcome_label(first['outcome'])}. A visit has one log, the first "
+            "sent, so this one was not stored. To add something, tell "
+            f"{first['author_name']} or call the resident's housing officer")
+
+
 def _form_page(db, visit, form: LogForm, logged_at: str | None = None):
     # The phone's outbox checks a log with the same messages, and knows which answers make it
     # urgent, so it can still ask "How are you?" when there is no signal.
-    phone = {"messages": MESSAGES, "limits": LIMITS, "urgent": urgent_triggers(db)}
+    phone = {"messages": MESSAGES, "limits": LIMITS, "urgent": urgent_triggers(db),
+             "no_access_outcomes": catalogue(db).codes_where("is_no_access")}
     return render_form("logs/form.html", form, visit=visit, logged_at=logged_at, phone=phone)
 
 
@@ -62,6 +73,10 @@ def log_form(visit_id: int):
     # The id travels with the form, so a double tap or a resend stores one log.
     answers = {"client_id": str(uuid.uuid4()), "distress": "none"}
     current = current_log(db, visit_id, current_user.id)
+    first = log_of_visit(db, visit_id)
+    if current is None and first is not None and first["author_id"] != current_user.id:
+        return render_template("logs/taken.html", visit=visit, log=first,
+                               outcome=catalogue(db).outcome_label(first["outcome"]))
     if current is None:
         return _form_page(db, visit, LogForm(catalogue(db), data=answers))
     if not _is_visit_day(visit):
@@ -69,7 +84,9 @@ def log_form(visit_id: int):
     earlier = stored_input(db, current["id"])
     form = LogForm(catalogue(db), data={
         **answers, "outcome": earlier.outcome, "no_access_reason": earlier.no_access_reason,
-        "distress": earlier.distress, "concerns": list(earlier.concerns), "note": earlier.note,
+        "distress": earlier.distress, "note": earlier.note,
+        # A retired concern is ticked as the one that replaced it, not lost from the change.
+        "concerns": [catalogue(db).current_concern(code) for code in earlier.concerns],
         "follow_up": earlier.follow_up, "amends": current["id"]})
     return _form_page(db, visit, form, logged_at=current["created_at"])
 
@@ -88,6 +105,10 @@ def submit_log(visit_id: int):
     if not valid or problem:
         return _form_page(db, visit, form)
     status, log_id = store_log(db, visit, current_user.id, form.log_input(), amends)
+    if status == "taken":
+        # Their answers stay on the page, so they can tell the officer what they saw.
+        form.client_id.errors = [taken_message(db, visit)]
+        return _form_page(db, visit, form)[0], 409
     if status == "conflict":
         form.client_id.data = str(uuid.uuid4())
         form.client_id.errors = [CONFLICT_MESSAGE]
@@ -105,19 +126,21 @@ def logged(visit_id: int):
         return redirect(url_for("logs.log_form", visit_id=visit_id))
     summary = log_summary(db, log["id"])
     # After an urgent log (distress, safeguarding, danger) we ask how the operative is.
+    linked = tokens.visit_for(db, tokens.FEEDBACK_SALT, tokens.make(tokens.FEEDBACK_SALT,
+                                                                      visit["id"]))
     return render_template("logs/logged.html", visit=visit, log=log, summary=summary,
                            hard_visit="urgent" in summary["alerts"],
-                           feedback=_feedback_to_show(db, visit["id"]))
+                           feedback=_feedback_to_show(linked),
+                           feedback_held=bool(linked and linked["feedback_held"]))
 
 
-def _feedback_to_show(db, visit_id: int) -> dict | None:
+def _feedback_to_show(visit) -> dict | None:
     """The short link (and its QR code) the operative can show the resident, once the visit
-    has started: the answers go to the officer, never to the operative."""
-    visit = tokens.visit_for(db, tokens.FEEDBACK_SALT, tokens.make(tokens.FEEDBACK_SALT,
-                                                                     visit_id))
+    has started, and not straight after a visit stopped for distress or risk: the answers go
+    to the officer, never to the operative."""
     if visit is None or not tokens.feedback_open(visit):
         return None
-    url = tokens.feedback_url(visit_id)
+    url = tokens.feedback_url(visit["id"])
     return {"url": url, "qr": qr_svg(url, "QR code that opens the feedback page")}
 
 
@@ -125,7 +148,8 @@ def _feedback_to_show(db, visit_id: int) -> dict | None:
 @roles(*OPERATIVE_ROLES)
 def api_logs():
     """For the offline outbox: 201 first time, 200 with the same body on a resend, 422 when the
-    id was used for a different log, 400 with a message per field when the log is not valid."""
+    id was used for a different log, 409 when a colleague logged the visit first, 400 with a
+    message per field when the log is not valid."""
     db = get_db()
     try:
         body = json_body()
@@ -151,6 +175,9 @@ def api_logs():
     if problem:
         return jsonify(errors={"amends": problem}), 422
     status, log_id = store_log(db, visit, current_user.id, log, amends)
+    if status == "taken":
+        # The outbox keeps it, marked for the operative, with these words.
+        return jsonify(errors={"client_id": taken_message(db, visit)}), 409
     if status == "conflict":
         return jsonify(errors={"client_id": CONFLICT_MESSAGE}), 422
     return jsonify(log_summary(db, log_id)), STATUS_FOR[status]

@@ -1,7 +1,8 @@
 """Storing a log exactly once: the client id is UNIQUE, checked in the same transaction.
 
 First store: "created". The same client id with the same content: "replayed" (a resend from a
-phone that never heard back). The same client id with other content: "conflict".
+phone that never heard back). The same client id with other content: "conflict". A new log of a
+visit a colleague has logged already: "taken" (a visit has one log, the first sent).
 """
 
 from fieldapp.alerts.rules import raise_alerts
@@ -10,6 +11,7 @@ from fieldapp.core.db import transaction, utc_now
 from fieldapp.logs.forms import LogInput
 from fieldapp.logs.queries import create_log, log_by_client_id, log_with_concerns
 from fieldapp.messages import outbox
+from fieldapp.operative.queries import log_of_visit
 
 
 def store_log(db, visit, author_id: int, log: LogInput,
@@ -17,6 +19,10 @@ def store_log(db, visit, author_id: int, log: LogInput,
     """`amends`: the id of the author's earlier log of this visit that this one corrects.
     The log, its alerts and its audit row are written together or not at all."""
     with transaction(db):
+        if log_by_client_id(db, log.client_id) is None:
+            first = log_of_visit(db, visit["id"])
+            if first is not None and first["author_id"] != author_id:
+                return "taken", first["id"]
         log_id = create_log(
             db, client_id=log.client_id, visit_id=visit["id"], author_id=author_id,
             outcome=log.outcome, no_access_reason=log.no_access_reason, distress=log.distress,

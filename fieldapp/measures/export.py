@@ -49,17 +49,25 @@ def _figures(result, codes: Catalogue) -> list[list]:
     return out
 
 
+def visit_status(visit) -> str:
+    """The visit's real status: cancelled, logged (its outcome is in the next column), or
+    booked and not logged yet."""
+    if visit["status"] == "cancelled":
+        return "cancelled"
+    return "booked" if visit["log_id"] is None else "logged"
+
+
 def _logs(db, landlord_id: int, period, firm_id, codes: Catalogue) -> list[list]:
+    """Every visit of the period, one a row: a visit nobody logged is a row too."""
     out = [["visit date", "trade", "visit status", "outcome", "no-access reason", "distress",
             "concern categories"]]
     visits = visits_in_period(db, landlord_id, period, firm_id)
     concerns = concern_groups_by_log(db, landlord_id, period)
     for visit in sorted(visits, key=lambda v: v["starts_at"]):
-        if visit["log_id"] is None:
-            continue
+        logged = visit["log_id"] is not None
         out.append([to_local(visit["starts_at"]).date().isoformat(), visit["trade"],
-                    visit["status"], codes.outcome_label(visit["outcome"]),
+                    visit_status(visit), codes.outcome_label(visit["outcome"]) if logged else "",
                     codes.no_access_reasons.get(visit["no_access_reason"], ""),
-                    codes.distress_levels.get(visit["distress"], visit["distress"]),
+                    codes.distress_levels.get(visit["distress"], visit["distress"] or ""),
                     concerns.get(visit["log_id"], "")])
     return out

@@ -14,6 +14,7 @@ from flask_wtf.csrf import generate_csrf
 
 from fieldapp.accounts.queries import get_photo
 from fieldapp.core.access import OPERATIVE_ROLES, public, roles, signed_in
+from fieldapp.core.catalogues import catalogue
 from fieldapp.core.clock import today_local
 from fieldapp.core.config import ASSETS_DIR
 from fieldapp.core.db import get_db
@@ -81,10 +82,17 @@ def offline_page():
 
 
 @bp.get("/outbox")
-@roles(*OPERATIVE_ROLES)
+@public
 def outbox():
-    """Logs kept on this phone: the list is drawn by the page's script from the phone's outbox."""
-    return render_template("offline/outbox.html")
+    """Logs kept on this phone: the list is drawn by the page's script from the phone's outbox.
+    Open without a session too: an operative who was signed out or disabled with logs unsent
+    can still read what they wrote and show it to their supervisor. The page itself holds no
+    one's data, only the catalogue's words for the codes a log is kept in."""
+    words = catalogue(get_db())
+    return render_template("offline/outbox.html", words={
+        "outcome": {code: o.label for code, o in words.outcomes.items()},
+        "no_access_reason": words.no_access_reasons, "distress": words.distress_levels,
+        "concerns": {code: c.label for code, c in words.concerns.items()}})
 
 
 @bp.get("/api/session")

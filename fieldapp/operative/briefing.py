@@ -5,12 +5,13 @@ from flask_login import current_user
 
 from fieldapp.core import audit
 from fieldapp.core.access import OPERATIVE_ROLES, found_or_404, roles
-from fieldapp.core.catalogues import STEP_ADJUSTMENTS, STEP_HINTS
+from fieldapp.core.catalogues import STEP_ADJUSTMENTS, STEP_HINTS, catalogue
 from fieldapp.core.db import get_db
 from fieldapp.operative.instructions import active_instructions, by_section
 from fieldapp.operative.queries import (
     colleagues,
     is_visit_day,
+    log_of_visit,
     visit_day_label,
     visit_for_operative,
     visit_window_local,
@@ -65,6 +66,9 @@ def briefing_context(db, visit, operative_id: int) -> dict:
         "day_label": visit_day_label(visit),
         "visit_day": is_visit_day(visit),
         "has_password": bool(visit["doorstep_password"]),
+        # One log per visit, the first sent: a colleague sees that it is done, and by whom.
+        "log": log_of_visit(db, visit["id"]),
+        "outcomes": catalogue(db),
     }
 
 

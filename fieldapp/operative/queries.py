@@ -33,24 +33,54 @@ VISIT_FOR_OPERATIVE = """
 """
 
 
-def visits_for_operative(db, user_id: int, first_day, days: int = 2) -> list[dict]:
-    """The booked visits this operative attends from `first_day`, each with its chips."""
+def visits_for_operative(db, user_id: int, first_day, days: int = 2,
+                         with_cancelled: bool = False) -> list[dict]:
+    """The booked visits this operative attends from `first_day`, each with its chips and the
+    visit's log if one was sent (by them or a colleague). `with_cancelled`: cancelled ones too,
+    for My day to say so; the phone's offline pack never keeps them."""
     start, end = day_bounds_utc(first_day, days)
-    rows = query_all(db, """
+    statuses = ("booked", "cancelled") if with_cancelled else ("booked",)
+    rows = query_all(db, f"""
         SELECT visits.id, visits.trade, visits.starts_at, visits.ends_at, visits.pre_visit,
-               visits.rebook_requested, visits.resident_id, residents.area, residents.postcode
+               visits.rebook_requested, visits.resident_id, visits.status, visits.cancelled_at,
+               residents.area, residents.postcode
         FROM visit_operatives
         JOIN visits ON visits.id = visit_operatives.visit_id
         JOIN residents ON residents.id = visits.resident_id
-        WHERE visit_operatives.user_id = ? AND visits.status = 'booked'
+        WHERE visit_operatives.user_id = ?
+          AND visits.status IN ({", ".join("?" for _ in statuses)})
           AND visits.starts_at >= ? AND visits.starts_at < ?
-        ORDER BY visits.starts_at""", (user_id, start, end))
+        ORDER BY visits.starts_at""", (user_id, *statuses, start, end))
     instructions = active_instructions(db, list({row["resident_id"] for row in rows}))
+    logs = logs_of_visits(db, [row["id"] for row in rows])
     return [dict(row, chips=[i.chip for i in instructions.get(row["resident_id"], [])],
                  local_day=to_local(row["starts_at"]).date(),
                  window=f"{clock_time(row['starts_at'])}–{clock_time(row['ends_at'])}",
-                 outward_code=row["postcode"].split(" ")[0])
+                 outward_code=row["postcode"].split(" ")[0], log=logs.get(row["id"]))
             for row in rows]
+
+
+def logs_of_visits(db, visit_ids: list[int]) -> dict[int, sqlite3.Row]:
+    """Each visit's log, by whoever sent it: its latest version, with the author's name.
+
+    A visit has one log (the first operative to send one; docs/decisions.md): the newest
+    current version is read, so a visit logged twice before that rule still shows one."""
+    if not visit_ids:
+        return {}
+    rows = query_all(db, f"""
+        SELECT visit_logs.id, visit_logs.visit_id, visit_logs.author_id, visit_logs.outcome,
+               visit_logs.created_at, users.name AS author_name
+        FROM visit_logs JOIN users ON users.id = visit_logs.author_id
+        WHERE visit_logs.visit_id IN ({", ".join("?" for _ in visit_ids)})
+          AND NOT EXISTS (SELECT 1 FROM visit_logs AS newer
+                          WHERE newer.amends_log_id = visit_logs.id)
+        ORDER BY visit_logs.id""", tuple(visit_ids))
+    return {row["visit_id"]: row for row in rows}
+
+
+def log_of_visit(db, visit_id: int) -> sqlite3.Row | None:
+    """The visit's log (see logs_of_visits), or None when nobody has logged it."""
+    return logs_of_visits(db, [visit_id]).get(visit_id)
 
 
 def visit_for_operative(db, visit_id: int, operative_id: int) -> sqlite3.Row | None:
@@ -106,10 +136,12 @@ def visit_to_log(db, visit_id: int, operative_id: int) -> sqlite3.Row | None:
     _, end = day_bounds_utc(today_local(), days=2)
     return query_one(db, """
         SELECT visits.id, visits.resident_id, visits.trade, visits.starts_at, visits.ends_at,
-               residents.preferred_name, residents.name AS resident_name, residents.area
+               residents.preferred_name, residents.name AS resident_name, residents.area,
+               officer.name AS officer_name, officer.phone AS officer_phone
         FROM visits
         JOIN visit_operatives ON visit_operatives.visit_id = visits.id
              AND visit_operatives.user_id = ?
         JOIN residents ON residents.id = visits.resident_id
+        LEFT JOIN users AS officer ON officer.id = residents.officer_id
         WHERE visits.id = ? AND visits.starts_at >= ? AND visits.starts_at < ?""",
         (operative_id, visit_id, start, end))

@@ -9,6 +9,7 @@ from fieldapp.core.catalogues import INTERPRETER_ARRANGEMENTS, catalogue
 from fieldapp.core.db import get_db, transaction
 from fieldapp.core.extensions import htmx
 from fieldapp.core.forms import render_form
+from fieldapp.logs.history import history_of_resident
 from fieldapp.messages import outbox as messages
 from fieldapp.operative.instructions import active_instructions
 from fieldapp.residents import bp
@@ -65,7 +66,8 @@ def resident(resident_id: int):
         instructions=active_instructions(db, [resident_id]).get(resident_id, []),
         interpreter_labels={code: label for code, label, _ in INTERPRETER_ARRANGEMENTS},
         visits=q.visits_of_resident(db, resident_id),
-        messages=messages.for_resident(db, resident_id, current_user.landlord_id))
+        messages=messages.for_resident(db, resident_id, current_user.landlord_id),
+        logs=history_of_resident(db, resident_id))
 
 
 @bp.route("/residents/<int:resident_id>/edit", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from fieldapp.core.access import OFFICE_ROLES, found_or_404, roles
 from fieldapp.core.clock import to_local
 from fieldapp.core.db import get_db, transaction
 from fieldapp.core.forms import form_status
+from fieldapp.logs.history import history_of_visit
 from fieldapp.messages import outbox
 from fieldapp.operative.instructions import active_instructions
 from fieldapp.residents.queries import resident_for_landlord
@@ -92,6 +93,7 @@ def _render(db, form, resident, visit):
         attending=q.attending(db, visit["id"]) if visit else [],
         voice=resident_voice.for_visit(db, visit["id"]) if visit else None,
         messages=outbox.for_visit(db, visit["id"], current_user.landlord_id) if visit else [],
+        logs=history_of_visit(db, visit["id"]) if visit else [],
         step_form=StepForm(prefix="new"))
 
 
@@ -118,6 +120,6 @@ def cancel(visit_id: int):
         q.cancel_visit(db, visit_id)
         audit.record("visit_cancelled", "visit", visit_id, db=db)
         outbox.queue_for_visit(db, visit_id, "cancelled")
-    flash("The visit is cancelled. The operative no longer sees it, and its ID card check "
-          "stops working.", "success")
+    flash("The visit is cancelled. The operative's day shows it as cancelled, and its ID card "
+          "check stops working.", "success")
     return redirect(url_for("residents.resident", resident_id=row["resident_id"]), code=303)

@@ -34,7 +34,7 @@ def feedback(token: str):
     visit = tokens.visit_for(db, tokens.FEEDBACK_SALT, token)
     if visit is None:
         return closed_page(None, "unknown")
-    if not tokens.feedback_open(visit):
+    if not tokens.feedback_window_open(visit):
         return closed_page(visit, "feedback_closed")
     form = FeedbackForm()
     if form.validate_on_submit():

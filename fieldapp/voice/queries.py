@@ -7,12 +7,22 @@ from fieldapp.core.db import query_one
 
 
 def visit_for_link(db, visit_id: int):
-    """What a resident's page may show of a visit: no personal data, the landlord's phone."""
+    """What a resident's page may show of a visit: no personal data, the landlord's phone.
+    `feedback_held`: a log stopped the visit (the outcome's `stops_visit` flag) and the officer
+    has not yet chosen to ask how it felt."""
     return query_one(db, """
         SELECT visits.id, visits.trade, visits.starts_at, visits.ends_at, visits.status,
                visits.resident_id, visits.rebook_requested, residents.officer_id,
+               visits.feedback_sent_at,
                landlord.id AS landlord_id, landlord.name AS landlord_name,
-               landlord.main_phone AS landlord_phone
+               landlord.main_phone AS landlord_phone,
+               (visits.feedback_sent_at IS NULL AND EXISTS (
+                   SELECT 1 FROM visit_logs
+                   JOIN visit_outcomes ON visit_outcomes.code = visit_logs.outcome
+                   WHERE visit_logs.visit_id = visits.id AND visit_outcomes.stops_visit = 1
+                     AND NOT EXISTS (SELECT 1 FROM visit_logs AS newer
+                                     WHERE newer.amends_log_id = visit_logs.id)))
+                   AS feedback_held
         FROM visits JOIN residents ON residents.id = visits.resident_id
         JOIN organisations AS landlord ON landlord.id = residents.landlord_id
         WHERE visits.id = ?""", (visit_id,))
@@ -51,3 +61,10 @@ def save_rebook_request(db, visit_id: int, days: list[str], times: list[str], re
 def mark_rebook_requested(db, visit_id: int, now: str) -> None:
     db.execute("UPDATE visits SET rebook_requested = 1, updated_at = ? WHERE id = ?",
                (now, visit_id))
+
+
+def mark_feedback_sent(db, visit_id: int, officer_id: int, now: str) -> bool:
+    """The officer chose to ask how a stopped visit felt; False when someone had already."""
+    return bool(db.execute(
+        "UPDATE visits SET feedback_sent_at = ?, feedback_sent_by = ?, updated_at = ?"
+        " WHERE id = ? AND feedback_sent_at IS NULL", (now, officer_id, now, visit_id)).rowcount)

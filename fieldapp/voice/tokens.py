@@ -34,11 +34,18 @@ def visit_for(db, salt: str, token: str):
     return queries.visit_for_link(db, visit_id)
 
 
-def feedback_open(visit, now: datetime | None = None) -> bool:
+def feedback_window_open(visit, now: datetime | None = None) -> bool:
+    """The feedback page takes answers: a resident who has the link is always heard."""
     now = now or datetime.now(UTC)
     return (visit["status"] == "booked"
             and to_local(visit["starts_at"]) <= now
             <= to_local(visit["ends_at"]) + timedelta(days=FEEDBACK_DAYS_AFTER))
+
+
+def feedback_open(visit, now: datetime | None = None) -> bool:
+    """We may ask the resident how the visit felt (the operative's QR code, the check page):
+    not straight after a visit stopped for distress or risk, until their officer chooses to."""
+    return feedback_window_open(visit, now) and not visit["feedback_held"]
 
 
 def feedback_url(visit_id: int) -> str:

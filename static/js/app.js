@@ -7,14 +7,25 @@
   if (hasWorker) navigator.serviceWorker.register("/sw.js").catch(function () {});
   const user = Number(document.body.dataset.operative) || null;
   const outbox = window.FieldappOutbox;
-  if (!user || !outbox) return;
-
   const byId = function (id) { return document.getElementById(id); };
   const count = function (n, one, many) { return n + " " + (n === 1 ? one : many); };
   const clock = function (ms) {
     return new Date(ms).toLocaleTimeString("en-GB", {hour: "2-digit", minute: "2-digit",
       timeZone: "Europe/London"});
   };
+  const STATES = {waiting: "Waiting to send", sign_in: "Waiting: sign in again to send it",
+    attention: "Needs attention: it was not accepted"};
+  if (!user) {
+    // Signed out, or disabled: the phone may still hold logs nobody has. Say so on the sign-in
+    // page, and let the outbox page show them to be read. outbox.js loads after this script
+    // on those pages, so wait for it.
+    document.addEventListener("DOMContentLoaded", function () {
+      const kept = window.FieldappOutbox;
+      if (kept && (byId("unsent-logs") || byId("outbox-list"))) readWithoutSession(kept);
+    });
+    return;
+  }
+  if (!outbox) return;
 
   // ---- Status on every page, and sending whenever there may be signal ----
   async function showStatus() {
@@ -78,8 +89,13 @@
   function problemsIn(payload, phone) {
     const problems = {};
     if (!payload.outcome) problems.outcome = phone.messages.outcome;
-    if (payload.outcome === "no_access" && !payload.no_access_reason) {
+    const noAccess = phone.no_access_outcomes.indexOf(payload.outcome) >= 0;
+    if (noAccess && !payload.no_access_reason) {
       problems.no_access_reason = phone.messages.no_access_reason;
+    }
+    // The server's rule too: a reason with another outcome is refused, never dropped.
+    if (payload.outcome && !noAccess && payload.no_access_reason) {
+      problems.no_access_reason = phone.messages.access_given;
     }
     if (!payload.distress) problems.distress = phone.messages.distress;
     ["note", "follow_up"].forEach(function (name) {
@@ -233,10 +249,29 @@
   if (form) enhanceLogForm(form);
 
   // ---- Logs on this phone ----
-  const STATES = {waiting: "Waiting to send", sign_in: "Waiting: sign in again to send it",
-    attention: "Needs attention: it was not accepted"};
 
-  function outboxItem(item) {
+  // What the operative wrote, in words, so it can be read (and shown to a supervisor).
+  function logDetails(list, payload) {
+    const words = JSON.parse(byId("outbox").dataset.words || "{}");
+    const say = function (kind, code) { return (words[kind] || {})[code] || code; };
+    [["How the visit went", payload.outcome && say("outcome", payload.outcome)],
+      ["Why there was no access", payload.no_access_reason &&
+        say("no_access_reason", payload.no_access_reason)],
+      ["Distress seen", payload.distress && say("distress", payload.distress)],
+      ["Concerns", (payload.concerns || []).map(function (c) {
+        return say("concerns", c);
+      }).join(", ")],
+      ["Note", payload.note], ["Follow-up", payload.follow_up]].forEach(function (row) {
+      if (!row[1]) return;
+      const term = document.createElement("dt");
+      term.textContent = row[0];
+      const detail = document.createElement("dd");
+      detail.textContent = row[1];
+      list.append(term, detail);
+    });
+  }
+
+  function outboxItem(item, canAct) {
     const node = byId("outbox-item").content.firstElementChild.cloneNode(true);
     node.querySelector(".record__title").textContent = item.label;
     node.querySelector(".outbox-item__state").textContent = STATES[item.status];
@@ -245,8 +280,10 @@
     message.hidden = !message.textContent;
     node.querySelector(".outbox-item__written").textContent = "Written at " +
       clock(item.written_at);
+    logDetails(node.querySelector(".outbox-item__log"), item.payload || {});
     const actions = node.querySelector(".record__actions");
-    actions.hidden = item.status !== "attention";
+    actions.hidden = !canAct || item.status !== "attention";
+    if (!canAct) return node;
     node.querySelector(".outbox-item__change").href = "/visits/" + item.visit_id +
       "/log?outbox=" + encodeURIComponent(item.client_id);
     node.querySelector(".outbox-item__retry").addEventListener("click", async function () {
@@ -256,14 +293,31 @@
     return node;
   }
 
-  async function showOutbox() {
-    const items = (await outbox.all()).filter(function (i) { return i.user === user; });
+  function drawOutbox(items, canAct) {
     const list = byId("outbox-list");
-    list.replaceChildren.apply(list, items.map(outboxItem));
-    const waiting = items.some(function (i) { return i.status !== "attention"; });
+    list.replaceChildren.apply(list, items.map(function (item) {
+      return outboxItem(item, canAct);
+    }));
+    const waiting = canAct && items.some(function (i) { return i.status !== "attention"; });
     byId("outbox-empty").hidden = items.length > 0;
     byId("outbox-waiting-help").hidden = !waiting;
     byId("outbox-send-row").hidden = !waiting;
+  }
+
+  async function showOutbox() {
+    drawOutbox((await outbox.all()).filter(function (i) { return i.user === user; }), true);
+  }
+
+  // With no session nothing can be sent: every log this phone holds is shown, to be read.
+  async function readWithoutSession(kept) {
+    const items = await kept.all();
+    const notice = byId("unsent-logs");
+    if (notice && items.length) {
+      byId("unsent-logs-count").textContent = "This phone holds " +
+        count(items.length, "log that was", "logs that were") + " not sent.";
+      notice.hidden = false;
+    }
+    if (byId("outbox-list")) drawOutbox(items, false);
   }
 
   if (byId("outbox-list")) {

@@ -1,6 +1,8 @@
 """On phones: the operative logs a visit stopped because of distress, with a safeguarding concern;
 the officer sees the urgent alert in the inbox and acknowledges it."""
 
+from fieldapp.logs.forms import NO_REASON_LABEL
+
 from conftest import assert_accessible, assert_no_horizontal_scroll, screenshot, sign_in_browser
 from support import PASSWORD, PEOPLE
 
@@ -12,6 +14,8 @@ def test_urgent_log_reaches_the_officer_who_acknowledges_it(page, browser, live_
     assert_accessible(page, "log form")
     assert_no_horizontal_scroll(page)
     page.get_by_label("Stopped - resident distressed").check()
+    # The visit was first logged as no access; its reason is taken back, not dropped unseen.
+    page.get_by_label(NO_REASON_LABEL).check()
     page.get_by_label("Significant").check()
     page.get_by_label("Self-neglect").check()
     page.get_by_label("Short note (optional)").fill("Stopped at step 2; left calmly.")

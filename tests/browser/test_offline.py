@@ -256,3 +256,83 @@ def test_on_a_weak_signal_the_operative_is_not_kept_waiting(page, live_server, d
     held[0].continue_()  # the signal recovers before the phone gives up on this send
     expect(status(page)).to_have_text("Logs: All sent", timeout=SENDS)
     assert len(logs_with(db, client_id)) == 1
+
+
+def test_with_no_signal_a_no_access_reason_with_completed_is_refused_on_the_phone(
+        page, live_server, db, visits):
+    from fieldapp.logs.forms import MESSAGES, NO_REASON_LABEL
+
+    open_my_day(page, live_server)
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/visits/{visits['today']}/log")
+    page.get_by_label("No access", exact=True).check()
+    page.get_by_label("No answer", exact=True).check()
+    page.get_by_label("Completed", exact=True).check()
+    page.get_by_role("button", name="Send the log").click()
+    expect(page.locator("#no_access_reason-error")).to_contain_text(MESSAGES["access_given"])
+    expect(page.locator("#log-saved")).to_be_hidden()
+    page.get_by_label(NO_REASON_LABEL, exact=True).check()
+    page.get_by_role("button", name="Send the log").click()
+    expect(page.locator("#log-saved")).to_be_visible()
+    expect(status(page)).to_have_text("Logs: 1 waiting to send")
+
+
+def test_a_disabled_operative_with_unsent_logs_is_told_and_can_read_them(page, live_server, db,
+                                                                       world, visits):
+    from fieldapp.accounts.queries import set_active
+
+    open_my_day(page, live_server)
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/visits/{visits['today']}/log")
+    page.get_by_label("Completed", exact=True).check()
+    page.get_by_label("Short note (optional)").fill("New washer fitted")
+    page.get_by_role("button", name="Send the log").click()
+    expect(page.locator("#log-saved")).to_be_visible()
+    set_active(db, world.users["operative"], False)  # an admin disables them meanwhile
+
+    page.context.set_offline(False)
+    page.goto(f"{live_server.url}/today")  # the session is gone: they land on sign in
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    notice = page.locator("#unsent-logs")
+    expect(notice).to_contain_text("This phone holds 1 log that was not sent.")
+    expect(notice).to_contain_text("show them to your supervisor")
+    assert_accessible(page, "sign in with unsent logs")
+    notice.get_by_role("link", name="Read the logs on this phone").click()
+    expect(page.locator("#outbox-signed-out")).to_be_visible()
+    item = page.locator("#outbox-list li")
+    expect(item).to_contain_text("Gas heating")
+    expect(item).to_contain_text("How the visit went Completed", use_inner_text=True)
+    expect(item).to_contain_text("New washer fitted")
+    expect(item.get_by_role("link", name="Change and send again")).to_be_hidden()
+    assert_accessible(page, "logs on this phone, signed out")
+    assert_tap_targets(page)
+    screenshot(page, "outbox-signed-out")
+    assert query_all(db, "SELECT * FROM visit_logs WHERE visit_id = ?", (visits["today"],)) == []
+
+
+def test_a_colleagues_offline_log_of_a_visit_already_logged_is_kept_with_clear_words(
+        page, live_server, db, world):
+    from fieldapp.logs.forms import LogInput
+    from fieldapp.logs.store import store_log
+
+    resident = add_resident(db, world.orgs["riverside"], world.users["officer"], name="Ola Two")
+    visit = add_visit(db, resident, world.orgs["acme"],
+                      [world.users["operative"], world.users["colleague"]],
+                      *window_around_now(), trade="Boiler service")
+    sign_in_browser(page, live_server.url, PEOPLE["colleague"][0], PASSWORD)
+    expect(page.locator("#offline-ready")).to_contain_text("Ready for no signal", timeout=SENDS)
+    page.context.set_offline(True)
+    write_log(page, live_server, visit)
+    expect(page.locator("#log-saved")).to_be_visible()
+    # Meanwhile the other operative on the visit logged it first.
+    store_log(db, {"id": visit, "resident_id": resident}, world.users["operative"],
+              LogInput("00000000-0000-4000-8000-0000000000bb", "completed", None, "none", (),
+                       "", ""))
+
+    signal_back(page)
+    expect(status(page)).to_have_text("Logs: 1 needs attention", timeout=SENDS)
+    status(page).get_by_role("link").click()
+    item = page.locator("#outbox-list li")
+    expect(item).to_contain_text("Operative logged this visit today at")
+    expect(item).to_contain_text("A visit has one log, the first sent")
+    assert len(query_all(db, "SELECT * FROM visit_logs WHERE visit_id = ?", (visit,))) == 1

@@ -9,7 +9,8 @@ import pytest
 
 from fieldapp import create_app
 from fieldapp.core import jobs
-from fieldapp.core.db import connect
+from fieldapp.core.db import connect, utc_now
+from fieldapp.logs.queries import create_log
 
 from conftest import (
     PHONE,
@@ -29,7 +30,9 @@ SCREENSHOTS = os.environ.get("FIELDAPP_SCREENSHOTS") == "1"
 
 # (screenshot name, who opens it or None, path, expected HTTP status). Placeholders come from
 # the world fixture: {visit}, {resident}, {adjustment}, {step}, {visit_import}, {log}, {alert},
-# {operative_user}, {acme}, {riverside}; and {unlogged_visit}: today's, with no log yet.
+# {operative_user}, {acme}, {riverside}; {unlogged_visit}: today's, with no log yet;
+# {shared_visit}: today's, attended by the operative and a colleague, logged by the operative;
+# {stopped_visit}, {stopped_log}: today's, its log stopped the visit for distress.
 PAGES = [
     ("sign-in", None, "/login", 200),
     ("not-found", None, "/no-such-page", 404),
@@ -41,6 +44,8 @@ PAGES = [
     ("logged", "operative", "/visits/{visit}/logged?log={log}", 200),
     ("log-form-amend", "operative", "/visits/{visit}/log", 200),
     ("outbox", "operative", "/outbox", 200),
+    ("log-taken", "colleague", "/visits/{shared_visit}/log", 200),
+    ("logged-stopped", "operative", "/visits/{stopped_visit}/logged?log={stopped_log}", 200),
     ("no-signal", None, "/offline", 200),
     ("forbidden", "operative", "/admin/users", 403),
     ("not-found-signed-in", "operative", "/no-such-page", 404),
@@ -59,6 +64,7 @@ PAGES = [
     ("reviews-due", "officer", "/adjustments/due", 200),
     ("visit-new", "officer", "/schedule/new?resident={resident}", 200),
     ("visit", "officer", "/schedule/{visit}", 200),
+    ("visit-stopped", "officer", "/schedule/{stopped_visit}", 200),
     ("visit-cancel", "officer", "/schedule/{visit}/cancel", 200),
     ("step-edit", "officer", "/schedule/{visit}/steps/{step}/edit", 200),
     ("import", "officer", "/schedule/import", 200),
@@ -120,13 +126,39 @@ def world_server(world_template, tmp_path_factory):
               "unlogged_visit": add_visit(db, world.residents["riverside"], world.orgs["acme"],
                                           [world.users["operative"]], *window_around_now(),
                                           trade="Roofing"),
+              "shared_visit": _a_visit_a_colleague_logged(db, world),
+              **_a_visit_stopped_for_distress(db, world),
               **world.residents_and_more}
+    # My day also shows a cancelled visit, struck through (tests/test_my_day.py).
+    add_visit(db, world.residents["riverside"], world.orgs["acme"], [world.users["operative"]],
+              *window_around_now(), trade="Painting", status="cancelled")
     _a_failed_job(db)
     db.close()
     app = create_app({"TESTING": True, "FIELDAPP_DB": str(path), "FIELDAPP_ENV": "test"})
     with LiveServer(app) as server:
         server.places = places
         yield server
+
+
+def _a_visit_a_colleague_logged(db, world) -> int:
+    """A two-person visit the operative logged: the colleague's log form says so instead."""
+    visit = add_visit(db, world.residents["riverside"], world.orgs["acme"],
+                      [world.users["operative"], world.users["colleague"]], *window_around_now(),
+                      trade="Boiler service")
+    create_log(db, client_id="00000000-0000-4000-8000-0000000000aa", visit_id=visit,
+               author_id=world.users["operative"], outcome="completed", distress="none",
+               payload_hash="x", created_at=utc_now())
+    return visit
+
+
+def _a_visit_stopped_for_distress(db, world) -> dict:
+    """Nobody asks how it felt: the officer's page offers to ask later (tests/test_voice.py)."""
+    visit = add_visit(db, world.residents["riverside"], world.orgs["acme"],
+                      [world.users["operative"]], *window_around_now(), trade="Electrics")
+    log = create_log(db, client_id="00000000-0000-4000-8000-0000000000cc", visit_id=visit,
+                     author_id=world.users["operative"], outcome="stopped_distress",
+                     distress="some", payload_hash="x", created_at=utc_now())
+    return {"stopped_visit": visit, "stopped_log": log}
 
 
 def _a_failed_job(db) -> None:
