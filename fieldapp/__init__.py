@@ -11,9 +11,9 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from fieldapp.core import db, security
+from fieldapp.core import db, security, words
 from fieldapp.core.access import ROLE_LABELS
-from fieldapp.core.clock import to_local, today_local
+from fieldapp.core.clock import today_local
 from fieldapp.core.config import ASSETS_DIR, instance_path, load_config
 from fieldapp.core.extensions import HTMX_VERSION, compress, csrf, htmx
 from fieldapp.core.fields import tel_href
@@ -85,9 +85,10 @@ def _register_blueprints(app: Flask) -> None:
 def _init_templates(app: Flask) -> None:
     app.jinja_env.globals.update(htmx_version=HTMX_VERSION, tel_href=tel_href,
                                  role_labels=ROLE_LABELS)
-    app.jinja_env.filters.update(
-        local_date=lambda utc: to_local(utc).strftime("%a %-d %b %Y"),
-        local_time=lambda utc: to_local(utc).strftime("%H:%M"))
+    # Dates in words and plain counts, from one place (core.words); local_date and local_time
+    # are the older names of date_words and time_words.
+    app.jinja_env.filters.update(words.FILTERS, local_date=words.date_words,
+                                 local_time=words.time_words)
 
     @app.context_processor
     def today():
