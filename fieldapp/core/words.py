@@ -23,6 +23,12 @@ def plural(count: int, singular: str, plural: str | None = None) -> str:
     return f"{count} {plural_word(count, singular, plural)}"
 
 
+def and_list(items) -> str:
+    """ "Sam", "Sam and Dan", "Sam, Dan and Jo"."""
+    items = [str(item) for item in items]
+    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
+
+
 def possessive(name: str) -> str:
     """ "Riverside Homes'" and "Sam's": a name ending in s takes the apostrophe alone."""
     name = (name or "").rstrip()
@@ -60,5 +66,6 @@ def time_words(value) -> str:
     return moment.strftime("%H:%M") if isinstance(moment, datetime) else ""
 
 
-FILTERS = {"plural": plural, "plural_word": plural_word, "possessive": possessive,
+FILTERS = {"plural": plural, "plural_word": plural_word, "and_list": and_list,
+           "possessive": possessive,
            "date_words": date_words, "time_words": time_words}
