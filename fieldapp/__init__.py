@@ -18,6 +18,7 @@ from fieldapp.core.config import ASSETS_DIR, instance_path, load_config
 from fieldapp.core.extensions import HTMX_VERSION, compress, csrf, htmx
 from fieldapp.core.fields import tel_href
 from fieldapp.core.limits import limiter
+from fieldapp.core.public import public_header
 
 try:
     __version__ = version("fieldapp")
@@ -92,7 +93,8 @@ def _init_templates(app: Flask) -> None:
 
     @app.context_processor
     def today():
-        return {"today_iso": today_local().isoformat()}
+        # public_header: the landlord's name on a page for the public, None on the app's own.
+        return {"today_iso": today_local().isoformat(), "public_header": public_header()}
 
 
 __all__ = ["__version__", "create_app"]

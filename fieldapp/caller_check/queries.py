@@ -128,14 +128,6 @@ def _early_scan(row, starts: datetime, ends: datetime, now: datetime,
                      has_photo=bool(row["has_photo"]))
 
 
-def only_landlord(db) -> dict | None:
-    """The landlord's name, phone and web address when this installation has one landlord:
-    then a bad token can still be answered with its number. None with several."""
-    rows = query_all(db, "SELECT name, main_phone AS phone, web_address FROM organisations "
-                         "WHERE kind = 'landlord' LIMIT 2")
-    return dict(rows[0]) if len(rows) == 1 else None
-
-
 @dataclass(frozen=True)
 class CodeMatch:
     operative_name: str

@@ -5,10 +5,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, make_response, render_template
 
 from fieldapp.accounts.queries import get_photo
-from fieldapp.caller_check.queries import check_token, only_landlord
+from fieldapp.caller_check.queries import check_token
 from fieldapp.core.access import found_or_404, public
 from fieldapp.core.db import get_db
 from fieldapp.core.limits import limiter
+from fieldapp.core.public import only_landlord, public_page
 from fieldapp.voice import tokens
 
 bp = Blueprint("verify", __name__)
@@ -30,6 +31,7 @@ def verify(token: str):
     db = get_db()
     outcome = check_token(db, token)
     landlord = outcome.landlord or only_landlord(db)
+    public_page(landlord["name"] if landlord else None)
     response = make_response(render_template(
         "caller_check/result.html", confirmation=outcome.confirmation, early=outcome.early,
         landlord=landlord, token=token,
