@@ -10,6 +10,7 @@ import pytest
 
 from fieldapp.adjustments.forms import HEALTH_MESSAGE, next_review
 from fieldapp.core.clock import today_local
+from fieldapp.core.words import date_words
 
 from factories import add_adjustment, add_resident
 from pages import assert_field_error, check_page
@@ -295,7 +296,7 @@ def test_still_needed_sets_the_next_review_twelve_months_from_today(db, world, s
     page = client.get(review_url(world)).get_data(as_text=True)
     check_page(page)
     expected = a_year_after(today_local()).isoformat()
-    assert f"review again by {expected}" in page
+    assert f"review again by {date_words(expected)}" in page
     response = post_form(client, review_url(world), {"decision": "still_needed"})
     assert response.status_code == 303
     row = db.execute("SELECT * FROM adjustments WHERE id = ?", (adjustment,)).fetchone()

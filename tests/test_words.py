@@ -51,3 +51,20 @@ def test_the_filters_are_registered_for_every_template(app):
             "{{ 1 | plural('person') }}; {{ 'Riverside Homes' | possessive }} website; "
             "{{ '2020-12-03' | date_words }}").render()
     assert html.unescape(rendered) == "1 person; Riverside Homes' website; Thursday 3 December 2020"
+
+
+def test_an_instruction_that_counts_people_says_1_person(app):
+    from fieldapp.core.catalogues import ADJUSTMENT_TYPES
+    from fieldapp.operative.instructions import fill, placeholders
+
+    template = next(t for code, _l, t, _p in ADJUSTMENT_TYPES if code == "max_people")
+    assert fill(template, {"n": 1}) == "No more than 1 person inside the home at once."
+    assert fill(template, {"n": "3"}) == "No more than 3 people inside the home at once."
+    assert fill(template, {}) == "No more than two people inside the home at once."
+    assert placeholders(template) == "No more than [n] people inside the home at once."
+
+
+def test_the_stored_catalogue_names_the_noun_it_counts(db):
+    template = db.execute("SELECT instruction_template FROM adjustment_types"
+                          " WHERE code = 'max_people'").fetchone()[0]
+    assert template == "No more than {n:person} inside the home at once."

@@ -14,7 +14,8 @@ from fieldapp.core.access import OFFICE_ROLES, found_or_404, roles
 from fieldapp.core.clock import today_local
 from fieldapp.core.db import get_db, transaction
 from fieldapp.core.forms import render_form
-from fieldapp.operative.instructions import fill
+from fieldapp.core.words import date_words
+from fieldapp.operative.instructions import fill, placeholders
 from fieldapp.residents.queries import resident_for_landlord
 
 
@@ -69,7 +70,8 @@ def add(resident_id: int, code: str):
               "success")
         return redirect(url_for("residents.resident", resident_id=resident_id), code=303)
     return render_form("adjustments/form.html", form, resident=resident,
-                       adjustment_type=adjustment_type, adjustment=None)
+                       adjustment_type=adjustment_type, adjustment=None,
+                       example=placeholders(adjustment_type["instruction_template"]))
 
 
 @bp.route("/adjustments/<int:adjustment_id>/edit", methods=["GET", "POST"])
@@ -90,7 +92,8 @@ def edit(adjustment_id: int):
         return redirect(url_for("residents.resident", resident_id=adjustment["resident_id"]),
                         code=303)
     return render_form("adjustments/form.html", form, resident=_owner(adjustment),
-                       adjustment_type=adjustment_type, adjustment=adjustment)
+                       adjustment_type=adjustment_type, adjustment=adjustment,
+                       example=placeholders(adjustment_type["instruction_template"]))
 
 
 def _stored_values(adjustment) -> dict:
@@ -121,7 +124,7 @@ def review(adjustment_id: int):
                 q.mark_reviewed(db, adjustment_id, next_review())
                 audit.record("adjustment_reviewed", "adjustment", adjustment_id, db=db)
             flash(f"{adjustment['label']} is still needed. Next review: "
-                  f"{next_review().isoformat()}.", "success")
+                  f"{date_words(next_review())}.", "success")
             return _back_to_resident(adjustment)
         if request.form.get("decision") == "withdraw" and form.validate():
             with transaction(db):
