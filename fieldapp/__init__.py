@@ -11,13 +11,14 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from fieldapp.core import db, security
+from fieldapp.core import db, security, words
 from fieldapp.core.access import ROLE_LABELS
-from fieldapp.core.clock import to_local, today_local, when_in_words
+from fieldapp.core.clock import today_local, when_in_words
 from fieldapp.core.config import ASSETS_DIR, instance_path, load_config
 from fieldapp.core.extensions import HTMX_VERSION, compress, csrf, htmx
 from fieldapp.core.fields import tel_href
 from fieldapp.core.limits import limiter
+from fieldapp.core.public import public_header
 
 try:
     __version__ = version("fieldapp")
@@ -86,13 +87,16 @@ def _register_blueprints(app: Flask) -> None:
 def _init_templates(app: Flask) -> None:
     app.jinja_env.globals.update(htmx_version=HTMX_VERSION, tel_href=tel_href,
                                  role_labels=ROLE_LABELS)
-    app.jinja_env.filters.update(
-        local_date=lambda utc: to_local(utc).strftime("%a %-d %b %Y"),
-        local_time=lambda utc: to_local(utc).strftime("%H:%M"), when_in_words=when_in_words)
+    # Dates in words and plain counts, from one place (core.words); local_date and local_time
+    # are the older names of date_words and time_words.
+    app.jinja_env.filters.update(words.FILTERS, local_date=words.date_words,
+                                 local_time=words.time_words,
+                                 when_in_words=when_in_words)
 
     @app.context_processor
     def today():
-        return {"today_iso": today_local().isoformat()}
+        # public_header: the landlord's name on a page for the public, None on the app's own.
+        return {"today_iso": today_local().isoformat(), "public_header": public_header()}
 
 
 __all__ = ["__version__", "create_app"]

@@ -77,6 +77,8 @@ ACCESS_TABLE = {
     "push.unsubscribe": ("POST", "/push/subscriptions/delete", allow(OFFICE)),
     "push.send_test": ("POST", "/push/test", allow({p: 303 for p in OFFICE})),
     "verify.verify": ("GET", "/verify/not-a-valid-token", {p: 200 for p in PERSONS}),
+    # The operative's photo goes only to a token that names a real booking: a bad one is 404.
+    "verify.photo": ("GET", "/verify/not-a-valid-token/photo", {p: 404 for p in PERSONS}),
     # Residents have no account: the signed link is the key, and a bad one gets a calm page.
     "voice.feedback": ("GET", "/f/not-a-valid-token", {p: 200 for p in PERSONS}),
     "voice.rebook": ("GET", "/r/not-a-valid-token", {p: 200 for p in PERSONS}),

@@ -5,6 +5,8 @@ import sqlite3
 
 import pytest
 
+from fieldapp.core.words import date_words
+
 from pages import check_page
 from support import audit_refused, csrf_token_from, post_form
 
@@ -232,4 +234,6 @@ def test_inbox_shows_the_visits_date_beside_the_alerts(signed_in, world, db):
                (world.others["alert"],))
     html = signed_in("officer").get("/inbox").get_data(as_text=True)
     record = html.split("No access</a>")[1].split("</li>")[0]
-    assert "Visit Mon 2 Mar 2026" in record and "alert Tue 3 Mar 2026 09:15" in record
+    visit_day = date_words("2026-03-02T10:00:00+00:00")
+    alert_day = date_words("2026-03-03T09:15:00+00:00")
+    assert f"Visit {visit_day} · alert {alert_day} 09:15" in record

@@ -238,3 +238,74 @@ def make_token_in(app, visit, world, day) -> str:
 def spoken_code_in(app, visit, world, day) -> str:
     with app.app_context():
         return spoken_code(visit, world.users["operative"], day)
+
+
+@pytest.fixture
+def two_coming(db, world):
+    """A visit now by Sam Taylor with Dan Price, both of Acme: two people at the door."""
+    db.execute("UPDATE users SET name = 'Sam Taylor' WHERE id = ?", (world.users["operative"],))
+    db.execute("UPDATE users SET name = 'Dan Price' WHERE id = ?", (world.users["colleague"],))
+    starts, ends = window_around_now()
+    return add_visit(db, world.residents["riverside"], world.orgs["acme"],
+                     [world.users["operative"], world.users["colleague"]], starts, ends)
+
+
+def _check_page_for(app, visit, world, person="operative"):
+    with app.app_context():
+        token = make_token(visit, world.users[person], today_local().isoformat())
+    return token, app.test_client().get(f"/verify/{token}").get_data(as_text=True)
+
+
+def test_the_check_says_how_many_are_coming_and_their_first_names_only(app, world, two_coming):
+    _token, html = _check_page_for(app, two_coming, world)
+    check_page(html)
+    assert "Yes: Sam from Acme Repairs" in html
+    assert "2 people are coming: Sam and Dan." in html
+    assert "Taylor" not in html and "Price" not in html  # no surnames of colleagues
+
+
+def test_a_visit_by_one_person_says_1_person(visit_now, app, world):
+    _token, html = _check_page_for(app, visit_now, world)
+    assert "1 person is coming: Operative." in html
+
+
+def test_a_disabled_colleague_is_not_counted_as_coming(app, db, world, two_coming):
+    db.execute("UPDATE users SET active = 0 WHERE id = ?", (world.users["colleague"],))
+    _token, html = _check_page_for(app, two_coming, world)
+    assert "1 person is coming: Sam." in html and "Dan" not in html
+
+
+def test_the_check_shows_the_scanned_operatives_photo_to_a_valid_token(visit_now, app, world):
+    token, html = _check_page_for(app, visit_now, world)
+    assert f'<img class="verify__photo" src="/verify/{token}/photo" alt="Photo of Operative"' \
+        in html
+    response = app.test_client().get(f"/verify/{token}/photo")
+    assert response.status_code == 200 and response.content_type == "image/jpeg"
+    assert response.get_data()[:2] == b"\xff\xd8"
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_an_early_scan_shows_who_is_coming_and_the_photo(app, world, visit_later_today):
+    visit, starts = visit_later_today
+    token = make_token_in(app, visit, world, to_local(starts.isoformat()).date().isoformat())
+    html = app.test_client().get(f"/verify/{token}").get_data(as_text=True)
+    assert "1 person is coming: Operative." in html
+    assert f'src="/verify/{token}/photo"' in html
+    assert app.test_client().get(f"/verify/{token}/photo").status_code == 200
+
+
+def test_no_photo_for_a_token_that_does_not_confirm(visit_now, app, db, world):
+    token, _html = _check_page_for(app, visit_now, world)
+    client = app.test_client()
+    assert client.get("/verify/not-a-token/photo").status_code == 404
+    assert client.get(f"/verify/{token[:-3]}aaa/photo").status_code == 404
+    db.execute("UPDATE visits SET status = 'cancelled' WHERE id = ?", (visit_now,))
+    response = client.get(f"/verify/{token}/photo")
+    assert response.status_code == 404 and "image" not in response.content_type
+
+
+def test_an_operative_with_no_photo_gets_no_picture(app, world, two_coming):
+    token, html = _check_page_for(app, two_coming, world, person="colleague")
+    assert "Yes: Dan from Acme Repairs" in html and "verify__photo" not in html
+    assert app.test_client().get(f"/verify/{token}/photo").status_code == 404

@@ -21,7 +21,8 @@ from fieldapp.core.access import OFFICE_ROLES, found_or_404, roles
 from fieldapp.core.clock import today_local
 from fieldapp.core.db import get_db, transaction
 from fieldapp.core.forms import render_form
-from fieldapp.operative.instructions import fill
+from fieldapp.core.words import date_words
+from fieldapp.operative.instructions import fill, placeholders
 from fieldapp.residents.queries import resident_for_landlord
 
 
@@ -79,7 +80,8 @@ def add(resident_id: int, code: str):
               "success")
         return redirect(url_for("residents.resident", resident_id=resident_id), code=303)
     return render_form("adjustments/form.html", form, resident=resident,
-                       adjustment_type=adjustment_type, adjustment=None)
+                       adjustment_type=adjustment_type, adjustment=None,
+                       example=placeholders(adjustment_type["instruction_template"]))
 
 
 def _missing_fact(resident, code: str) -> str | None:
@@ -108,7 +110,8 @@ def edit(adjustment_id: int):
         return redirect(url_for("residents.resident", resident_id=adjustment["resident_id"]),
                         code=303)
     return render_form("adjustments/form.html", form, resident=_owner(adjustment),
-                       adjustment_type=adjustment_type, adjustment=adjustment)
+                       adjustment_type=adjustment_type, adjustment=adjustment,
+                       example=placeholders(adjustment_type["instruction_template"]))
 
 
 def _stored_values(adjustment) -> dict:
@@ -145,7 +148,7 @@ def review(adjustment_id: int):
                             review_form.how.data, review_form.how_other.data or "")
             audit.record("adjustment_reviewed", "adjustment", adjustment_id, db=db)
         flash(f"{adjustment['label']} is still needed. Next review: "
-              f"{review_form.next_review.data:%-d %B %Y}.", "success")
+              f"{date_words(review_form.next_review.data)}.", "success")
         return _back_to_resident(adjustment)
     if decision == "withdraw" and withdraw_form.validate():
         with transaction(db):

@@ -10,6 +10,7 @@ from itsdangerous import BadSignature
 from fieldapp.core.clock import LOCAL_ZONE, day_bounds_utc, to_local
 from fieldapp.core.db import query_all, query_one
 from fieldapp.core.signing import margin, read_token, spoken_code
+from fieldapp.core.words import date_words
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,8 @@ class Confirmation:
     ends: str
     has_doorstep_password: bool
     code: str
+    attending: tuple[str, ...] = ()  # first names of everyone coming, the scanned one first
+    has_photo: bool = False
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,8 @@ class EarlyScan:
     starts: str
     ends: str
     check_opens: str
+    attending: tuple[str, ...] = ()
+    has_photo: bool = False
 
 
 @dataclass(frozen=True)
@@ -40,11 +45,13 @@ class VerifyOutcome:
     landlord: dict | None  # name, phone and web address to show either way, when known
     finished_visit: int | None = None  # a real visit that is over: ask how it felt
     early: EarlyScan | None = None
+    operative_id: int | None = None  # who was scanned, when the answer is about a real booking
 
 
 CALLER_QUERY = """
     SELECT visits.starts_at, visits.ends_at, visits.status,
            users.name AS operative_name, users.active AS operative_active,
+           EXISTS (SELECT 1 FROM user_photos WHERE user_photos.user_id = users.id) AS has_photo,
            firm.name AS firm_name, residents.doorstep_password != '' AS has_doorstep_password,
            landlord.name AS landlord_name, landlord.main_phone AS landlord_phone,
            landlord.web_address AS landlord_web_address
@@ -57,6 +64,23 @@ CALLER_QUERY = """
     LEFT JOIN users ON users.id = visit_operatives.user_id
     WHERE visits.id = ?
 """
+
+# Everyone coming, by first name only: the resident needs to know how many and who, not
+# colleagues' full names. A disabled account is not coming.
+ATTENDING_QUERY = """
+    SELECT users.name FROM visit_operatives JOIN users ON users.id = visit_operatives.user_id
+    WHERE visit_operatives.visit_id = ? AND users.active = 1
+    ORDER BY users.id = ? DESC, users.name
+"""
+
+
+def first_name(name: str) -> str:
+    return name.split()[0] if name.split() else name
+
+
+def attending_first_names(db, visit_id: int, scanned_id: int) -> tuple[str, ...]:
+    return tuple(first_name(row["name"])
+                 for row in query_all(db, ATTENDING_QUERY, (visit_id, scanned_id)))
 
 
 def check_token(db, token: str, now: datetime | None = None) -> VerifyOutcome:
@@ -79,31 +103,29 @@ def check_token(db, token: str, now: datetime | None = None) -> VerifyOutcome:
     if booked_for_that_day and now > ends + margin():
         return VerifyOutcome(None, landlord, finished_visit=visit_id)
     if booked_for_that_day and attending and now < starts - margin():
-        return VerifyOutcome(None, landlord, early=_early_scan(row, starts, ends, now))
+        return VerifyOutcome(None, landlord, early=_early_scan(
+            row, starts, ends, now, attending_first_names(db, visit_id, operative_id)),
+            operative_id=operative_id)
     if row["status"] != "booked" or not attending or not in_window \
             or not day == starts.date().isoformat() == today:
         return VerifyOutcome(None, landlord)
     return VerifyOutcome(Confirmation(
-        first_name=row["operative_name"].split()[0], firm_name=row["firm_name"],
+        first_name=first_name(row["operative_name"]), firm_name=row["firm_name"],
         starts=starts.strftime("%H:%M"), ends=ends.strftime("%H:%M"),
         has_doorstep_password=bool(row["has_doorstep_password"]),
-        code=spoken_code(visit_id, operative_id, day)), landlord)
+        code=spoken_code(visit_id, operative_id, day),
+        attending=attending_first_names(db, visit_id, operative_id),
+        has_photo=bool(row["has_photo"])), landlord, operative_id=operative_id)
 
 
-def _early_scan(row, starts: datetime, ends: datetime, now: datetime) -> EarlyScan:
+def _early_scan(row, starts: datetime, ends: datetime, now: datetime,
+                attending: tuple[str, ...]) -> EarlyScan:
     days_ahead = (starts.date() - now.astimezone(LOCAL_ZONE).date()).days
-    day = {0: "today", 1: "tomorrow"}.get(days_ahead, f"on {starts:%A} {starts.day} {starts:%B}")
-    return EarlyScan(first_name=row["operative_name"].split()[0], firm_name=row["firm_name"],
+    day = {0: "today", 1: "tomorrow"}.get(days_ahead, "on " + date_words(starts))
+    return EarlyScan(first_name=first_name(row["operative_name"]), firm_name=row["firm_name"],
                      day=day, starts=starts.strftime("%H:%M"), ends=ends.strftime("%H:%M"),
-                     check_opens=(starts - margin()).strftime("%H:%M"))
-
-
-def only_landlord(db) -> dict | None:
-    """The landlord's name, phone and web address when this installation has one landlord:
-    then a bad token can still be answered with its number. None with several."""
-    rows = query_all(db, "SELECT name, main_phone AS phone, web_address FROM organisations "
-                         "WHERE kind = 'landlord' LIMIT 2")
-    return dict(rows[0]) if len(rows) == 1 else None
+                     check_opens=(starts - margin()).strftime("%H:%M"), attending=attending,
+                     has_photo=bool(row["has_photo"]))
 
 
 @dataclass(frozen=True)

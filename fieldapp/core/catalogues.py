@@ -35,7 +35,7 @@ ADJUSTMENT_TYPES = [
      "The resident has a copy of the schedule of works. Follow it; tell them if anything "
      "changes.", []),
     ("max_people", "Limit people inside",
-     "No more than {n} people inside the home at once.", [("n", "Most people inside", "number")]),
+     "No more than {n:person} inside the home at once.", [("n", "Most people inside", "number")]),
     ("same_gender", "Operative gender",
      "The resident has asked for a {gender} operative.", [("gender", "Gender", "text")]),
     ("extra_time", "Extra time", "Allow extra time. Do not rush the resident.", []),
@@ -252,6 +252,18 @@ ALERT_RULES = [
     ("repeated_no_access", "reach_out", "repeat_no_access", "2 in 28 days",
      "Check in with the resident: something may be getting in the way"),
 ]
+
+
+def alert_for(facts: dict[str, str]) -> tuple[str, str] | None:
+    """The severity and reasons (the officer's words above) of the alert a log with these facts
+    (e.g. {"outcome": ..., "distress": ...}) raises, or None: for made-up history, which stores
+    its alerts directly, so its words are the same as a real alert's."""
+    fired = [(severity, title) for _code, severity, field, value, title in ALERT_RULES
+             if facts.get(field) == value]
+    if not fired:
+        return None
+    severity = "urgent" if any(s == "urgent" for s, _t in fired) else "reach_out"
+    return severity, "; ".join(title for _s, title in fired)
 
 
 # What a resident can pick when they ask for another time (the voice area's rebook page), and

@@ -595,5 +595,15 @@ def m019_logs_feedback_sent_later(db: Database) -> None:
     """)
 
 
+
+@migrations()
+def m020_door_counted_instructions(db: Database) -> None:
+    """Instructions that count say "1 person", not "1 people": the templates now name the noun
+    to count ("{n:person}"), so existing installations take the catalogue's current words."""
+    for code, _label, template, _params in catalogues.ADJUSTMENT_TYPES:
+        db.execute("UPDATE adjustment_types SET instruction_template = ? WHERE code = ?",
+                   [template, code])
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

@@ -8,6 +8,8 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from fieldapp.core.public import public_header, public_page
+
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
@@ -44,6 +46,24 @@ ERROR_PAGES = {
     500: ("Something went wrong on our side", "The problem is ours, not yours.",
           "Try again in a few minutes. If it keeps happening, tell your administrator."),
 }
+
+# What to do, for someone with no account (a resident): no administrator, no home page.
+PUBLIC_TODO = {
+    404: "Check the address, or open the link again from the message or letter you were sent.",
+    500: "Try again in a few minutes. If it keeps happening, ring your landlord on the number "
+         "from your letters.",
+    507: "Try again later, or ring your landlord on the number from your letters.",
+}
+
+
+def _for_the_public(status: int, todo: str) -> str:
+    """Someone not signed in gets the public page (landlord's name, no links behind sign-in)
+    and words for a resident."""
+    if current_user and current_user.is_authenticated and public_header() is None:
+        return todo
+    if public_header() is None:
+        public_page()
+    return PUBLIC_TODO.get(status, todo)
 
 
 # A log or a push subscription is a few kilobytes; nothing the app reads as JSON comes near this.
@@ -117,6 +137,7 @@ def render_error(error: HTTPException):
     heading, what, todo = ERROR_PAGES.get(status, ERROR_PAGES[400 if status < 500 else 500])
     if request.path.startswith("/api/"):
         return jsonify(errors={"request": f"{what} {todo}"}), status
+    todo = _for_the_public(status, todo)
     return render_template("core/error.html", status=status, heading=heading, what=what,
                            todo=todo), status
 
@@ -126,6 +147,7 @@ def render_csrf_error(_error: CSRFError):
         # The outbox fetches a fresh token and sends again: this is not the log's fault.
         return jsonify(errors={"csrf_token": "The form expired. Send it again."},
                        code="csrf"), 400
+    _for_the_public(400, "")
     return render_template("core/csrf.html"), 400
 
 
@@ -150,7 +172,7 @@ def render_database_trouble(error: sqlite3.OperationalError):
         response = jsonify(errors={"request": f"{what} {todo}"})
     else:
         response = render_template("core/error.html", status=status, heading=heading,
-                                   what=what, todo=todo)
+                                   what=what, todo=_for_the_public(status, todo))
     return response, status, headers
 
 

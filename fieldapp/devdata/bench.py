@@ -16,6 +16,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from fieldapp.adjustments.queries import create_adjustment
 from fieldapp.core import migrations
+from fieldapp.core.catalogues import alert_for
 from fieldapp.core.clock import LOCAL_ZONE, day_bounds_utc, today_local
 from fieldapp.core.db import query_all, query_one, transaction
 from fieldapp.devdata.demo import load_demo
@@ -156,14 +157,13 @@ def _add_outcome(tables, world, visit_id, resident, officer, operative, starts, 
                            distress, iso(logged)))
     if rng.random() < 0.03:
         tables["concerns"].append((visit_id, rng.choice(world["concerns"])))
-    if outcome != "completed" or distress == "significant":
+    alert = alert_for({"outcome": outcome, "distress": distress})
+    if alert:
         recent = logged > now - timedelta(days=OPEN_ALERT_DAYS)
         acknowledged = logged + timedelta(minutes=rng.randrange(5, 240))
         status = rng.choice(["new", "acknowledged"]) if recent else "closed"
         tables["alerts"].append((
-            resident, officer, visit_id, visit_id,
-            "urgent" if distress == "significant" or outcome == "stopped_distress" else
-            "reach_out", outcome.replace("_", " ").capitalize(), status, iso(logged),
+            resident, officer, visit_id, visit_id, *alert, status, iso(logged),
             None if status == "new" else iso(acknowledged),
             iso(acknowledged) if status == "closed" else None,
             "Called the resident; agreed a new time." if status == "closed" else ""))

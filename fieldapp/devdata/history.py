@@ -6,6 +6,7 @@ import random
 import uuid
 from datetime import date, datetime, time, timedelta
 
+from fieldapp.core.catalogues import alert_for
 from fieldapp.core.clock import local_to_utc_iso
 from fieldapp.core.db import transaction
 from fieldapp.logs.queries import create_log
@@ -43,8 +44,9 @@ def _past_visit(db, rng, day: date, hour: int, resident: int, users, orgs) -> No
                      author_id=users[operative], outcome=outcome,
                      no_access_reason="no_answer" if outcome == "no_access" else None,
                      distress=distress, payload_hash="demo", created_at=ends)
-    if outcome != "completed":
-        _dealt_with_alert(db, rng, resident, users["officer"], log, ends, outcome)
+    alert = alert_for({"outcome": outcome, "distress": distress})
+    if alert:
+        _dealt_with_alert(db, rng, resident, users["officer"], log, ends, alert)
     if rng.random() < 0.4:
         db.execute(
             "INSERT INTO visit_feedback (visit_id, felt_safe, listened_to, in_control,"
@@ -54,15 +56,15 @@ def _past_visit(db, rng, day: date, hour: int, resident: int, users, orgs) -> No
 
 
 def _dealt_with_alert(db, rng, resident: int, officer: int, log: int, at: str,
-                      outcome: str) -> None:
+                      alert: tuple[str, str]) -> None:
     created = datetime.fromisoformat(at)
     acknowledged = created + timedelta(minutes=rng.randrange(4, 90))
-    severity = "urgent" if outcome == "stopped_distress" else "reach_out"
+    severity, reasons = alert
     db.execute(
         "INSERT INTO alerts (resident_id, officer_id, log_id, severity, reasons, status,"
         " created_at, acknowledged_at, acknowledged_by, closed_at, closed_by, action_taken)"
         " VALUES (?, ?, ?, ?, ?, 'closed', ?, ?, ?, ?, ?, 'Called the resident; agreed a new"
         " time.')",
-        (resident, officer, log, severity, outcome.replace("_", " ").capitalize(), at,
+        (resident, officer, log, severity, reasons, at,
          acknowledged.isoformat(timespec="seconds"), officer,
          acknowledged.isoformat(timespec="seconds"), officer))

@@ -23,15 +23,32 @@ from fieldapp.core.catalogues import (
     SPEAKS_CHIP,
 )
 from fieldapp.core.db import query_all
+from fieldapp.core.words import plural, plural_word
 
 SECTIONS = ("before_knock", "at_door", "during_work")
 INTERPRETER = "interpreter"
 ARRANGEMENT_WORDS = {code: words for code, _label, words in INTERPRETER_ARRANGEMENTS}
 
 
+class _Value(str):
+    """A parameter that can count: "{n:person}" gives "1 person" or "3 people"."""
+
+    def __format__(self, noun: str) -> str:
+        if not noun:
+            return str(self)
+        if self.isdigit():
+            return plural(int(self), noun)
+        return f"{self} {plural_word(2, noun)}"
+
+
 class _Fallbacks(dict):
     def __missing__(self, key: str) -> str:
-        return PARAMETER_FALLBACKS.get(key, "")
+        return _Value(PARAMETER_FALLBACKS.get(key, ""))
+
+
+class _Placeholders(dict):
+    def __missing__(self, key: str) -> str:
+        return _Value(f"[{key}]")
 
 
 @dataclass(frozen=True)
@@ -47,8 +64,14 @@ class Instruction:
 
 
 def fill(template: str, parameters: dict) -> str:
-    values = _Fallbacks({k: str(v).strip() for k, v in parameters.items() if str(v).strip()})
+    values = _Fallbacks({k: _Value(str(v).strip()) for k, v in parameters.items()
+                         if str(v).strip()})
     return " ".join(template.format_map(values).split())
+
+
+def placeholders(template: str) -> str:
+    """The instruction with each parameter shown as [its name], for the officer's form."""
+    return template.format_map(_Placeholders())
 
 
 def _instruction(row: sqlite3.Row) -> Instruction:

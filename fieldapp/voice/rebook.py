@@ -12,6 +12,7 @@ from fieldapp.core.clock import to_local
 from fieldapp.core.db import get_db, transaction, utc_now
 from fieldapp.core.forms import render_form
 from fieldapp.core.limits import limiter
+from fieldapp.core.public import public_page
 from fieldapp.voice import bp, queries, tokens
 from fieldapp.voice.feedback import closed_page, private
 from fieldapp.voice.forms import REASON_LIMIT, RebookForm
@@ -40,6 +41,7 @@ def store(db, visit, form: RebookForm) -> bool:
 def rebook(token: str):
     db = get_db()
     visit = tokens.visit_for(db, tokens.REBOOK_SALT, token)
+    public_page(visit["landlord_name"] if visit else None)
     if visit is None:
         return closed_page(None, "unknown")
     if visit["status"] != "booked":

@@ -31,5 +31,8 @@ def test_qr_code_on_the_id_card_opens_a_page_that_confirms_the_caller(page, live
     heading = resident_phone.get_by_role("heading", level=1).inner_text()
     assert heading.startswith("Yes: Operative from Acme Repairs is booked to visit your home")
     assert "Michael" not in resident_phone.content()
+    # The operative's photo loads for the resident to match the face (allowed by the CSP).
+    resident_phone.wait_for_function(
+        "document.querySelector('img.verify__photo').naturalWidth > 0", timeout=5000)
     assert_accessible(resident_phone, "verification page")
     resident_phone.context.close()
