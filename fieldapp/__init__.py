@@ -16,7 +16,7 @@ from fieldapp.core.access import ROLE_LABELS
 from fieldapp.core.clock import to_local, today_local
 from fieldapp.core.config import ASSETS_DIR, instance_path, load_config
 from fieldapp.core.extensions import HTMX_VERSION, compress, csrf, htmx
-from fieldapp.core.fields import tel_href
+from fieldapp.core.fields import is_real_date, tel_href
 from fieldapp.core.limits import limiter
 
 try:
@@ -88,6 +88,7 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.filters.update(
         local_date=lambda utc: to_local(utc).strftime("%a %-d %b %Y"),
         local_time=lambda utc: to_local(utc).strftime("%H:%M"))
+    app.jinja_env.tests["real_date"] = is_real_date
 
     @app.context_processor
     def today():

@@ -82,3 +82,14 @@ def test_cancelling_a_visit_asks_first(page, live_server, db, world):
     assert page.get_by_role("status").filter(has_text="The visit is cancelled").is_visible()
     assert db.execute("SELECT status FROM visits WHERE id = ?", (visit,)).fetchone()[0] == \
         "cancelled"
+
+
+def test_resident_search_answers_as_the_officer_types(page, live_server, world):
+    """htmx reads the data-hx-* form of its attributes: the results change with no page load."""
+    sign_in_browser(page, live_server.url, PEOPLE["officer"][0], PASSWORD)
+    page.goto(f"{live_server.url}/residents")
+    page.evaluate("window.notReloaded = true")
+    page.get_by_label("Find a resident").press_sequentially("Rita")
+    page.locator("#results").get_by_text('1 match for "Rita".').wait_for()
+    assert page.evaluate("window.notReloaded") is True
+    page.wait_for_url("**/residents?q=Rita")
