@@ -4,7 +4,14 @@ from datetime import timedelta
 
 from fieldapp.core.clock import today_local
 
-from conftest import assert_accessible, assert_no_horizontal_scroll, screenshot, sign_in_browser
+from conftest import (
+    assert_accessible,
+    assert_forms_named_apart,
+    assert_no_horizontal_scroll,
+    form_names,
+    screenshot,
+    sign_in_browser,
+)
 from support import PASSWORD, PEOPLE
 
 
@@ -55,6 +62,13 @@ def test_officer_adds_an_adjustment_and_books_a_visit_with_three_steps(page, liv
                                                       "Fit the new radiator"]
     assert page.get_by_text("Phone the resident 30 minutes before you arrive.").is_visible()
     assert_accessible(page, "visit page")
+    # Each step's forms say which step they act on, and the header's sign-out form is named.
+    assert [name for name in form_names(page) if name and "step" in name.lower()] == [
+        "Move step 1 down", "Remove step 1: Explain the work",
+        "Move step 2 up", "Move step 2 down", "Remove step 2: Drain the system",
+        "Move step 3 up", "Remove step 3: Fit the new radiator", "Add a step"]
+    assert page.get_by_role("form", name="Sign out").count() == 1
+    assert_forms_named_apart(page, "visit page")
     assert_no_horizontal_scroll(page)
     screenshot(page, "officer-visit")
 

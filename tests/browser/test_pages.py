@@ -19,6 +19,7 @@ from fieldapp.voice import tokens
 from conftest import (
     PHONE,
     assert_accessible,
+    assert_forms_named_apart,
     assert_no_horizontal_scroll,
     assert_tap_targets,
     screenshot,
@@ -168,10 +169,13 @@ def check_on_phones(page, name: str) -> None:
     """The page checks at 390 px, then again on the smallest phone we support (320 px)."""
     headings = page.locator("h1")
     assert headings.count() == 1, f"{name}: {headings.count()} h1 elements"
+    first = page.evaluate("document.querySelector('h1, h2, h3, h4, h5, h6').tagName")
+    assert first == "H1", f"{name}: an {first} (shown or hidden) comes before the h1"
     heading = " ".join(headings.inner_text().split())
     assert page.title().removeprefix("Error: ").startswith(heading), \
         f"{name}: title {page.title()!r} does not start with the h1 {heading!r}"
     assert_accessible(page, name)
+    assert_forms_named_apart(page, name)
     assert_no_horizontal_scroll(page)
     assert_tap_targets(page)
     if SCREENSHOTS:
@@ -365,3 +369,15 @@ def test_every_page_the_browser_tests_open_is_valid_html(app, db, world, tmp_pat
 
     errors = html_errors(saved)
     assert not errors, f"{len(errors)} markup errors in {len(saved)} pages:\n" + "\n".join(errors)
+
+
+def test_each_users_disable_form_names_the_person(page, open_as):
+    open_as("admin", "/admin/users")
+    names = page.locator(".record").evaluate_all("""records => records
+        .filter(record => record.querySelector('form'))
+        .map(record => [record.querySelector('form').getAttribute('aria-label'),
+                        record.querySelector('.record__title').firstChild.textContent.trim()])""")
+    assert ["Disable Operative", "Operative"] in [list(pair) for pair in names]
+    assert all(label in (f"Disable {who}", f"Enable {who}") for label, who in names), names
+    assert page.get_by_role("form", name="Sign out").count() == 1
+    assert_forms_named_apart(page, "users")
