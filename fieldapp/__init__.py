@@ -16,7 +16,7 @@ from fieldapp.core.access import ROLE_LABELS
 from fieldapp.core.clock import today_local, when_in_words
 from fieldapp.core.config import ASSETS_DIR, instance_path, load_config
 from fieldapp.core.extensions import HTMX_VERSION, compress, csrf, htmx
-from fieldapp.core.fields import tel_href
+from fieldapp.core.fields import is_real_date, tel_href
 from fieldapp.core.limits import limiter
 from fieldapp.core.public import public_header
 
@@ -92,6 +92,7 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.filters.update(words.FILTERS, local_date=words.date_words,
                                  local_time=words.time_words,
                                  when_in_words=when_in_words)
+    app.jinja_env.tests["real_date"] = is_real_date
 
     @app.context_processor
     def today():

@@ -14,7 +14,8 @@ const INDEX_URL = "/__saved-pages__";   // the list of kept pages, kept beside t
 const NETWORK_WAIT_MS = 4000;
 const SAVED_AT = "X-Fieldapp-Saved-At";
 const SAVED_AT_SLOT = '<p class="saved-at" id="saved-at" hidden></p>';
-const OFFLINE_LIST_SLOT = '<ul class="link-list" id="offline-pages"></ul>';
+// The no-signal page's list, holding a sentence until it is filled in here.
+const OFFLINE_LIST_SLOT = /<ul class="link-list" id="offline-pages">[\s\S]*?<\/ul>/;
 const SIGNAL = new BroadcastChannel("fieldapp-offline");
 
 // ---- Install and update ----

@@ -3,7 +3,9 @@
 - bandit over fieldapp/: no finding of high severity;
 - sqlmap (Debian's) against the resident search and the JSON log endpoint, signed in:
   no injectable parameter;
-- every page of the demo, as each role, carries the security headers.
+- every page of the demo, as each role, carries the security headers; the pages anyone opens
+  without a form (no signal, not found, the QR code's answer) set no cookie;
+- the W3C Nu Html Checker (npm vnu-jar, on Debian's Java) over the HTML of those pages: no error.
 
 Prints what it did and found; exits 1 on any finding.
 """
@@ -19,8 +21,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests"))
 from lighthouse import cookie_header, signed_in_opener  # noqa: E402
 from load import free_port, start_server  # noqa: E402
+
+from markup import html_errors  # noqa: E402
 
 VERBOSE = "-v" in sys.argv
 REQUIRED_HEADERS = ["Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options",
@@ -74,30 +79,27 @@ def sqlmap(name: str, url: str, cookie: str, extra: list[str]) -> bool:
     return bool(tested) and not injectable
 
 
-# The operative's own photo may stay an hour in their own browser's cache (never a shared one)
-# so the ID card opens at once; signing out clears it (Clear-Site-Data).
-PRIVATE_CACHE = {"/me/photo": "private, max-age=3600"}
-
-
-def answer_headers(opener, url: str):
-    """The headers of the answer, whatever its status: error pages need them too."""
+def answer(opener, url: str):
+    """The headers and body of the answer, whatever its status: error pages need them too."""
     try:
         with opener.open(url) as response:
-            return response.headers
+            return response.headers, response.read()
     except urllib.error.HTTPError as error:
-        return error.headers
+        return error.headers, error.read()
 
 
-def headers_everywhere(base: str) -> bool:
+def headers_everywhere(base: str, html_folder: Path) -> bool:
     missing = []
     for email, paths in PAGES.items():
         opener = signed_in(base, email)[0] if email else urllib.request.build_opener()
         for path in paths:
-            headers = answer_headers(opener, base + path)
+            headers, body = answer(opener, base + path)
+            if headers.get_content_type() == "text/html":
+                name = re.sub(r"\W+", "-", f"{email or 'anonymous'}{path}")
+                (html_folder / f"{name}.html").write_bytes(body)
             absent = [h for h in REQUIRED_HEADERS if h not in headers]
-            cache = PRIVATE_CACHE.get(path, "no-store")
-            if email and headers.get("Cache-Control") != cache:
-                absent.append(f"Cache-Control: {cache}")
+            if email and headers.get("Cache-Control") != "no-store":
+                absent.append("Cache-Control: no-store")
             if absent:
                 missing.append(f"{path} ({email or 'anonymous'}): {', '.join(absent)}")
     count = sum(len(p) for p in PAGES.values())
@@ -105,6 +107,27 @@ def headers_everywhere(base: str) -> bool:
     for line in missing:
         print("  " + line)
     return not missing
+
+
+def no_cookie_without_a_form(base: str) -> bool:
+    """Someone with no account who opens a page with no form is given no cookie (a real QR
+    code's answer is checked in tests/test_security.py)."""
+    paths = ["/offline", "/no-such-page", "/verify/not-a-token", "/f/not-a-token",
+             "/r/not-a-token"]
+    cookies = [path for path in paths
+               if "Set-Cookie" in answer(urllib.request.build_opener(), base + path)[0]]
+    print(f"cookies: {len(paths)} public pages without a form checked, {len(cookies)} set one"
+          + (f": {', '.join(cookies)}" if cookies else ""))
+    return not cookies
+
+
+def nu_html_checker(html_folder: Path) -> bool:
+    pages = sorted(html_folder.glob("*.html"))
+    errors = html_errors(pages)
+    print(f"Nu Html Checker: {len(pages)} pages checked, {len(errors)} errors")
+    for line in errors:
+        print("  " + line)
+    return not errors
 
 
 def main() -> int:
@@ -118,7 +141,11 @@ def main() -> int:
         base = f"http://127.0.0.1:{port}"
         server = start_server(db, port, workers=2, threads=4)
         try:
-            ok &= headers_everywhere(base)
+            html_folder = Path(folder) / "html"
+            html_folder.mkdir()
+            ok &= headers_everywhere(base, html_folder)
+            ok &= nu_html_checker(html_folder)
+            ok &= no_cookie_without_a_form(base)
             _, cookie, _, _ = signed_in(base, "officer@demo.test")
             ok &= sqlmap("resident search", f"{base}/residents?q=Brennan", cookie, [])
             _, cookie, token, today = signed_in(base, "operative@demo.test")

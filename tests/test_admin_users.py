@@ -186,6 +186,7 @@ USER_FORM_ERRORS = [
     ({"role": "superuser"}, "role", "Select a role"),
     ({"organisation_id": None}, "organisation_id", "Select an organisation"),
     ({"organisation_id": "0"}, "organisation_id", "Select an organisation"),
+    ({"organisation_id": ""}, "organisation_id", "Select an organisation"),
     ({"organisation_id": "not-a-number"}, "organisation_id", "Select an organisation"),
     ({"organisation_id": "{faraway}"}, "organisation_id", "Select an organisation"),
     ({"organisation_id": "{elsewhere}", "role": "officer", "badge_number": ""},

@@ -119,5 +119,20 @@ def test_signing_out_tells_the_browser_to_drop_its_cache(signed_in):
 def test_the_no_signal_page_has_a_slot_for_the_kept_pages(client):
     # The service worker fetches it without cookies, so it holds nobody's data.
     page = client.get("/offline").get_data(as_text=True)
-    assert '<ul class="link-list" id="offline-pages"></ul>' in page
+    assert re.search(r'<ul class="link-list" id="offline-pages"><li>[^<]+</li></ul>', page)
     assert "Sign out" not in page
+
+
+def test_the_lists_the_script_fills_say_something_until_it_does(signed_in, client):
+    """An empty list is read out as nothing at all: each holds a sentence the script replaces."""
+    outbox = signed_in("operative").get("/outbox").get_data(as_text=True)
+    assert re.search(r'<ol class="record-list" id="outbox-list"><li>Looking for the logs'
+                     r' kept on this phone\.</li></ol>', outbox)
+    kept = client.get("/offline").get_data(as_text=True)
+    assert re.search(r'id="offline-pages"><li>The pages saved on this phone show here when'
+                     r' you have no signal\.</li></ul>', kept)
+
+
+def test_the_sign_out_warning_comes_after_the_pages_heading(signed_in):
+    html = signed_in("operative").get("/today").get_data(as_text=True)
+    assert html.index("<h1") < html.index("Not everything has sent yet")

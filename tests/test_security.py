@@ -132,3 +132,41 @@ def test_unknown_environment_is_refused(monkeypatch):
     monkeypatch.setenv("FIELDAPP_ENV", "prod")
     with pytest.raises(ConfigError, match="FIELDAPP_ENV"):
         create_app()
+
+
+def _public_pages(app, world) -> list[str]:
+    """The pages someone with no account opens that hold no form: the QR code's answer (real
+    and tampered), a resident's link that no longer works, the no-signal page and a 404."""
+    from fieldapp.core.clock import today_local
+    from fieldapp.core.signing import make_token
+    from fieldapp.voice import tokens
+
+    with app.test_request_context():
+        verify = make_token(world.visits["today"], world.users["operative"],
+                            today_local().isoformat())
+        feedback = tokens.make(tokens.FEEDBACK_SALT, 999999)
+        rebook = tokens.make(tokens.REBOOK_SALT, 999999)
+    return [f"/verify/{verify}", "/verify/not-a-token", f"/f/{feedback}", "/f/not-a-token",
+            f"/r/{rebook}", "/r/not-a-token", "/offline", "/no-such-page"]
+
+
+def test_public_pages_without_a_form_set_no_cookie(app, world):
+    for path in _public_pages(app, world):
+        response = app.test_client().get(path)
+        assert response.status_code in (200, 404), path
+        assert "Set-Cookie" not in response.headers, f"{path} set {response.headers['Set-Cookie']}"
+        assert "X-CSRFToken" not in response.get_data(as_text=True), path
+
+
+def test_a_signed_in_page_carries_the_csrf_header_that_htmx_sends(signed_in):
+    client = signed_in("officer")
+    html = client.get("/inbox").get_data(as_text=True)
+    token = re.search(r"""<body data-hx-headers='\{"X-CSRFToken": "([^"]+)"\}'""", html).group(1)
+    response = client.post("/logout", headers={"X-CSRFToken": token, "HX-Request": "true"})
+    assert response.status_code == 303
+
+
+def test_the_operatives_photo_is_not_kept_in_the_browsers_http_cache(signed_in):
+    response = signed_in("operative").get("/me/photo")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"

@@ -27,6 +27,14 @@ def phone_rules(label: str, message_label: str) -> list:
             PhoneNumber(message_label)]
 
 
+def _id_or_zero(value) -> int:
+    """A chosen organisation's id; the empty placeholder or anything not a number is 0."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
 # Required text uses DataRequired, not InputRequired: it looks at the answer after trimming,
 # so a name or phone typed as only spaces is no answer, not an empty record.
 class UserForm(FlaskForm):
@@ -41,7 +49,7 @@ class UserForm(FlaskForm):
                       invalid_choice_message="Select a role",
                       validators=[InputRequired("Select a role")])
     # Another landlord's organisation, or a tampered value, gets the same answer as none.
-    organisation_id = SelectField("Organisation", coerce=int,
+    organisation_id = SelectField("Organisation", coerce=_id_or_zero,
                                   invalid_choice_message="Select an organisation",
                                   invalid_value_message="Select an organisation",
                                   validators=[InputRequired("Select an organisation")])
@@ -61,7 +69,8 @@ class UserForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.new_user = new_user
         self.organisation_kinds = {org["id"]: org["kind"] for org in organisations}
-        self.organisation_id.choices = choices([(0, "Select an organisation")] + [
+        # The placeholder's value is empty, as HTML asks of a required select's first option.
+        self.organisation_id.choices = choices([("", "Select an organisation")] + [
             (org["id"], org["name"]) for org in organisations])
 
     def validate_organisation_id(self, field):

@@ -4,6 +4,7 @@ Messages follow one voice: say what to do ("Enter a phone number, like ..."), ne
 """
 
 import re
+from datetime import date
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
@@ -92,6 +93,14 @@ class EmailAddress:
             validate_email(field.data, check_deliverability=False, test_environment=True)
         except EmailNotValidError as error:
             raise ValidationError(self.message) from error
+
+
+def is_real_date(text) -> bool:
+    """A day written as an <input type=date> holds it (YYYY-MM-DD), and one the calendar has."""
+    try:
+        return date.fromisoformat(text).isoformat() == text
+    except (TypeError, ValueError):
+        return False
 
 
 def choices(pairs) -> list[SelectChoice]:

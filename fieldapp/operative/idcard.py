@@ -40,5 +40,6 @@ def id_card(visit_id: int):
 @signed_in
 def my_photo():
     photo = found_or_404(get_photo(get_db(), current_user.id))
-    return photo["image"], 200, {"Content-Type": photo["content_type"],
-                                 "Cache-Control": "private, max-age=3600"}
+    # no-store like every signed-in answer: the phone keeps it for offline use in the service
+    # worker's cache, which does not read Cache-Control.
+    return photo["image"], 200, {"Content-Type": photo["content_type"]}

@@ -300,6 +300,7 @@
     }));
     const waiting = canAct && items.some(function (i) { return i.status !== "attention"; });
     byId("outbox-empty").hidden = items.length > 0;
+    list.hidden = items.length === 0;  // no empty list: the sentence above says it all
     byId("outbox-waiting-help").hidden = !waiting;
     byId("outbox-send-row").hidden = !waiting;
   }
@@ -340,6 +341,9 @@
     }
     byId("sign-out-count").textContent = count(unsent, "log has", "logs have") +
       " not been sent.";
+    // Shown under the page's heading, where it is seen; kept after it in the page's order.
+    const heading = document.querySelector("main h1");
+    if (heading) heading.after(warning);
     warning.hidden = false;
     warning.focus();
   });

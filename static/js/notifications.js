@@ -6,7 +6,7 @@
   const on = document.getElementById("push-on");
   const off = document.getElementById("push-off");
   const state = document.getElementById("push-state");
-  const csrf = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
+  const csrf = JSON.parse(document.body.getAttribute("data-hx-headers"))["X-CSRFToken"];
 
   if (!("serviceWorker" in navigator) || !("PushManager" in window)) {
     state.textContent = "This browser cannot show notifications. On an iPhone, add fieldapp " +

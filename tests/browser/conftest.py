@@ -64,6 +64,25 @@ def assert_accessible(page, context: str = "") -> None:
     assert not violations, f"axe-core on {context or page.url}:\n" + "\n".join(violations)
 
 
+def form_names(page) -> list:
+    """Each form's accessible name (aria-label, or the text aria-labelledby points at), None
+    for a form with no name."""
+    return page.evaluate("""() => [...document.querySelectorAll('form')].map(form =>
+        form.getAttribute('aria-label') || (form.getAttribute('aria-labelledby') || '')
+            .split(' ').map(id => document.getElementById(id)?.textContent.trim() || '')
+            .join(' ').trim() || null)""")
+
+
+def assert_forms_named_apart(page, context: str = "") -> None:
+    """Forms that share a page can be told apart by name: at most one (the page's own form) is
+    unnamed, and no two share a name."""
+    names = form_names(page)
+    unnamed = names.count(None)
+    named = [name for name in names if name]
+    assert unnamed <= 1, f"{context or page.url}: {unnamed} forms have no name: {names}"
+    assert len(set(named)) == len(named), f"{context or page.url}: forms share a name: {names}"
+
+
 def assert_no_horizontal_scroll(page) -> None:
     # Compare with the width the page was laid out for (device-width), not window.innerWidth: a
     # mobile browser widens its layout viewport to fit content that overflows, so innerWidth

@@ -4,7 +4,14 @@ from datetime import timedelta
 
 from fieldapp.core.clock import today_local
 
-from conftest import assert_accessible, assert_no_horizontal_scroll, screenshot, sign_in_browser
+from conftest import (
+    assert_accessible,
+    assert_forms_named_apart,
+    assert_no_horizontal_scroll,
+    form_names,
+    screenshot,
+    sign_in_browser,
+)
 from support import PASSWORD, PEOPLE
 
 
@@ -55,6 +62,13 @@ def test_officer_adds_an_adjustment_and_books_a_visit_with_three_steps(page, liv
                                                       "Fit the new radiator"]
     assert page.get_by_text("Phone the resident 30 minutes before you arrive.").is_visible()
     assert_accessible(page, "visit page")
+    # Each step's forms say which step they act on, and the header's sign-out form is named.
+    assert [name for name in form_names(page) if name and "step" in name.lower()] == [
+        "Move step 1 down", "Remove step 1: Explain the work",
+        "Move step 2 up", "Move step 2 down", "Remove step 2: Drain the system",
+        "Move step 3 up", "Remove step 3: Fit the new radiator", "Add a step"]
+    assert page.get_by_role("form", name="Sign out").count() == 1
+    assert_forms_named_apart(page, "visit page")
     assert_no_horizontal_scroll(page)
     screenshot(page, "officer-visit")
 
@@ -82,3 +96,14 @@ def test_cancelling_a_visit_asks_first(page, live_server, db, world):
     assert page.get_by_role("status").filter(has_text="The visit is cancelled").is_visible()
     assert db.execute("SELECT status FROM visits WHERE id = ?", (visit,)).fetchone()[0] == \
         "cancelled"
+
+
+def test_resident_search_answers_as_the_officer_types(page, live_server, world):
+    """htmx reads the data-hx-* form of its attributes: the results change with no page load."""
+    sign_in_browser(page, live_server.url, PEOPLE["officer"][0], PASSWORD)
+    page.goto(f"{live_server.url}/residents")
+    page.evaluate("window.notReloaded = true")
+    page.get_by_label("Find a resident").press_sequentially("Rita")
+    page.locator("#results").get_by_text('1 match for "Rita".').wait_for()
+    assert page.evaluate("window.notReloaded") is True
+    page.wait_for_url("**/residents?q=Rita")

@@ -185,6 +185,9 @@ def test_signing_out_warns_about_unsent_logs_then_sends_them_and_clears_the_phon
     sign_out.click()
     warning = page.locator("#sign-out-warning")
     expect(warning).to_contain_text("1 log has not been sent.")
+    # Shown under the page's heading, never before it in the page's order.
+    assert page.evaluate("document.querySelector('main h1').nextElementSibling.id") == \
+        "sign-out-warning"
     assert_accessible(page, "sign-out warning")
     screenshot(page, "sign-out-warning")
     page.get_by_role("button", name="Stay signed in").click()

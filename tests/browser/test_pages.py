@@ -4,24 +4,31 @@ with their errors. Keyboard checks: the skip link, and error summary links that 
 
 import os
 import shutil
+from datetime import datetime, time, timedelta
+from html.parser import HTMLParser
 
 import pytest
 
 from fieldapp import create_app
 from fieldapp.core import jobs
+from fieldapp.core.clock import LOCAL_ZONE, today_local
 from fieldapp.core.db import connect, utc_now
+from fieldapp.core.signing import make_token
 from fieldapp.logs.queries import create_log
+from fieldapp.voice import tokens
 
 from conftest import (
     PHONE,
     assert_accessible,
+    assert_forms_named_apart,
     assert_no_horizontal_scroll,
     assert_tap_targets,
     screenshot,
     sign_in_browser,
 )
-from factories import add_visit, window_around_now
-from support import PASSWORD, PEOPLE, LiveServer
+from factories import add_resident, add_visit, window_around_now
+from markup import html_errors
+from support import PASSWORD, PEOPLE, LiveServer, csrf_token_from, sign_in_quickly
 
 SMALLEST_PHONE = {"width": 320, "height": 640}
 # Full-page screenshots of every page at two widths take minutes: only when asked for, with
@@ -113,6 +120,18 @@ EMPTY_FORMS = [
 ]
 
 
+def _places(db, world) -> dict:
+    """The records the PAGES addresses name, added to a copy of the test world."""
+    return {"visit": world.visits["today"], "operative_user": world.users["operative"],
+              "acme": world.orgs["acme"], "riverside": world.orgs["riverside"],
+              "unlogged_visit": add_visit(db, world.residents["riverside"], world.orgs["acme"],
+                                          [world.users["operative"]], *window_around_now(),
+                                          trade="Roofing"),
+              "shared_visit": _a_visit_a_colleague_logged(db, world),
+              **_a_visit_stopped_for_distress(db, world),
+              **world.residents_and_more}
+
+
 @pytest.fixture(scope="module")
 def world_server(world_template, tmp_path_factory):
     """The world of tests/conftest.py, served once for this module: nothing here saves anything
@@ -121,14 +140,7 @@ def world_server(world_template, tmp_path_factory):
     shutil.copyfile(world_template[0], path)
     world = world_template[1]
     db = connect(str(path))
-    places = {"visit": world.visits["today"], "operative_user": world.users["operative"],
-              "acme": world.orgs["acme"], "riverside": world.orgs["riverside"],
-              "unlogged_visit": add_visit(db, world.residents["riverside"], world.orgs["acme"],
-                                          [world.users["operative"]], *window_around_now(),
-                                          trade="Roofing"),
-              "shared_visit": _a_visit_a_colleague_logged(db, world),
-              **_a_visit_stopped_for_distress(db, world),
-              **world.residents_and_more}
+    places = _places(db, world)
     # My day also shows a cancelled visit, struck through (tests/test_my_day.py).
     add_visit(db, world.residents["riverside"], world.orgs["acme"], [world.users["operative"]],
               *window_around_now(), trade="Painting", status="cancelled")
@@ -200,10 +212,13 @@ def check_on_phones(page, name: str) -> None:
     """The page checks at 390 px, then again on the smallest phone we support (320 px)."""
     headings = page.locator("h1")
     assert headings.count() == 1, f"{name}: {headings.count()} h1 elements"
+    first = page.evaluate("document.querySelector('h1, h2, h3, h4, h5, h6').tagName")
+    assert first == "H1", f"{name}: an {first} (shown or hidden) comes before the h1"
     heading = " ".join(headings.inner_text().split())
     assert page.title().removeprefix("Error: ").startswith(heading), \
         f"{name}: title {page.title()!r} does not start with the h1 {heading!r}"
     assert_accessible(page, name)
+    assert_forms_named_apart(page, name)
     assert_no_horizontal_scroll(page)
     assert_tap_targets(page)
     if SCREENSHOTS:
@@ -298,3 +313,108 @@ def test_skip_link_is_the_first_stop_and_moves_focus_to_main(page, open_as, pers
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('main')?.id") == "main", \
         "the next Tab after the skip link went back to the header"
+
+
+class _FormFinder(HTMLParser):
+    """The form (method, action, names of its inputs) that holds the button with this text."""
+
+    def __init__(self, button: str):
+        super().__init__(convert_charrefs=True)
+        self.button, self.form, self.found = button, None, None
+        self._in_button, self._text = False, ""
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "form":
+            self.form = ((attributes.get("method") or "get").lower(), attributes.get("action"),
+                         [])
+        elif tag in ("input", "textarea") and self.form and attributes.get("name"):
+            self.form[2].append(attributes["name"])
+        elif tag == "button":
+            self._in_button, self._text = True, ""
+
+    def handle_data(self, data):
+        if self._in_button:
+            self._text += data
+
+    def handle_endtag(self, tag):
+        if tag == "button":
+            self._in_button = False
+            if " ".join(self._text.split()) == self.button and self.found is None:
+                self.found = self.form
+
+
+def _send_empty(client, html: str, button: str, page_url: str):
+    """Send the button's form with every answer empty, as the browser test does."""
+    finder = _FormFinder(button)
+    finder.feed(html)
+    method, action, names = finder.found
+    if method == "get":
+        return client.get(action or page_url, query_string=dict.fromkeys(names, ""))
+    return client.post(action or page_url, data={"csrf_token": csrf_token_from(html)})
+
+
+def test_every_page_the_browser_tests_open_is_valid_html(app, db, world, tmp_path):
+    """The Nu Html Checker, run once over the server's HTML of every page above (and each form
+    sent empty), the resident's pages and the QR code's answer: no errors."""
+    places = _places(db, world)
+    _a_failed_job(db)
+    clients = {person: sign_in_quickly(app, PEOPLE[person][0])
+               for person in ("operative", "colleague", "officer", "admin")}
+    clients[None] = app.test_client()
+    saved = []
+
+    def save(name: str, response, status: int | None = 200, words: str = "") -> None:
+        assert status is None or response.status_code == status, name
+        assert words in response.get_data(as_text=True), name
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(response.get_data())
+        saved.append(path)
+
+    for name, person, path, status in PAGES:
+        save(name, clients[person].get(path.format(**places), follow_redirects=True), status)
+    for name, person, path, button, _field in EMPTY_FORMS:
+        client, url = clients[person], path.format(**places)
+        html = client.get(url).get_data(as_text=True)
+        save(f"{name}-errors", _send_empty(client, html, button, url), None,
+             "There is a problem")
+
+    resident = add_resident(db, world.orgs["riverside"], world.users["officer"])
+    now_visit = add_visit(db, resident, world.orgs["acme"], [world.users["operative"]],
+                          *window_around_now(), trade="Gas heating")
+    starts = datetime.combine(today_local() + timedelta(days=2), time(10), LOCAL_ZONE)
+    later_visit = add_visit(db, resident, world.orgs["acme"], [world.users["operative"]],
+                            starts, starts + timedelta(hours=2), trade="Roofing")
+    with app.test_request_context():
+        verify = make_token(now_visit, world.users["operative"], today_local().isoformat())
+        feedback = "/f/" + tokens.make(tokens.FEEDBACK_SALT, now_visit)
+        rebook = "/r/" + tokens.make(tokens.REBOOK_SALT, later_visit)
+    resident_phone = app.test_client()
+    save("verify", resident_phone.get(f"/verify/{verify}"))
+    save("verify-refused", resident_phone.get("/verify/not-a-token"))
+    save("link-closed", resident_phone.get("/f/not-a-token"))
+    for name, url, answers in [("feedback", feedback, {"felt_safe": "yes"}),
+                               ("rebook", rebook, {"days": ["tuesday"], "times": ["morning"]})]:
+        html = resident_phone.get(url).get_data(as_text=True)
+        save(name, resident_phone.get(url))
+        token = csrf_token_from(html)
+        if name == "feedback":  # a comment over the limit
+            save("feedback-errors", resident_phone.post(
+                url, data={"csrf_token": token, "comment": "x" * 5000}), None,
+                "There is a problem")
+        save(f"{name}-done", resident_phone.post(url, data={"csrf_token": token, **answers}),
+             200, "Thank you")
+
+    errors = html_errors(saved)
+    assert not errors, f"{len(errors)} markup errors in {len(saved)} pages:\n" + "\n".join(errors)
+
+
+def test_each_users_disable_form_names_the_person(page, open_as):
+    open_as("admin", "/admin/users")
+    # Disable opens a confirm page (a link per person); enable is a form per person.
+    assert page.get_by_role("link", name="Disable Operative", exact=True).count() == 1
+    labels = page.locator(".record form").evaluate_all(
+        "forms => forms.map(form => form.getAttribute('aria-label'))")
+    assert all(label and label.startswith("Enable ") for label in labels), labels
+    assert page.get_by_role("form", name="Sign out").count() == 1
+    assert_forms_named_apart(page, "users")
