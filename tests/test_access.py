@@ -102,7 +102,9 @@ ACCESS_TABLE = {
                            allow(OFFICE_OF_RIVERSIDE)),
     "schedule.visit": ("GET", "/schedule/{today}", allow(OFFICE_OF_RIVERSIDE)),
     "schedule.confirm_cancel": ("GET", "/schedule/{today}/cancel", allow(OFFICE_OF_RIVERSIDE)),
-    "schedule.cancel": ("POST", "/schedule/{today}/cancel", allow(OFFICE_ACTION)),
+    # A cancellation with no reason is refused (422) only after access is granted.
+    "schedule.cancel": ("POST", "/schedule/{today}/cancel", allow(
+        {**OFFICE_ACTION, "officer": 422, "admin": 422})),
     # An empty step is refused (422) only after access is granted.
     "schedule.add_step": ("POST", "/schedule/{today}/steps", allow(
         {**OFFICE_ACTION, "officer": 422, "admin": 422})),
@@ -115,6 +117,7 @@ ACCESS_TABLE = {
     "schedule.upload": ("GET", "/schedule/import", allow(OFFICE)),
     "schedule.preview": ("GET", "/schedule/import/{visit_import}", allow(OFFICE_OF_RIVERSIDE)),
     "schedule.run_import": ("POST", "/schedule/import/{visit_import}", allow(OFFICE_ACTION)),
+    "schedule.import_format": ("GET", "/schedule/import/format", allow(OFFICE)),
     "callers.check_caller": ("GET", "/check-caller", allow(OFFICE)),
     # The code is POSTed; an empty one is refused (422) only after access is granted.
     "callers.look_up_caller": ("POST", "/check-caller",

@@ -445,7 +445,7 @@ def test_disable_on_the_list_opens_a_confirm_page_and_enable_does_not(admin, db,
     assert f'<a class="button button--warning button--small" ' \
            f'href="/admin/users/{operative}/disable">' in listing
     assert f'action="/admin/users/{operative}/disable"' not in listing  # no one-click disable
-    assert f'<form method="post" action="/admin/users/{disabled_id}/enable">' in listing
+    assert f'<form method="post" action="/admin/users/{disabled_id}/enable"' in listing
     assert db.execute("SELECT active FROM users WHERE id = ?", (operative,)).fetchone()[0] == 1
 
 

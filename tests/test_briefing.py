@@ -227,7 +227,8 @@ def test_visit_lookups_answer_none_for_a_visit_that_is_not_the_operatives(app, d
         assert lookup(db, out_of_window, operative) is None
 
 
-SAMPLE_VALUES = {"number": "15", "phone": "07700 900 999", "yesno": "yes"}
+SAMPLE_VALUES = {"number": "15", "phone": "07700 900 999", "yesno": "yes", "time": "10:00",
+                 "weekdays": ["saturday"]}
 
 
 def _sample_parameters(adjustment_type) -> dict:

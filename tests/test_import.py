@@ -9,6 +9,7 @@ from datetime import time, timedelta
 import pytest
 
 from fieldapp.core.clock import local_to_utc_iso, today_local
+from fieldapp.schedule.checks import day_in_words
 
 from factories import add_resident
 from pages import assert_field_error, check_page
@@ -126,8 +127,12 @@ def test_preview_lists_every_row_and_saves_nothing_yet(db, world, setting, signe
     text = preview_text(client, import_id)
     assert "3 rows: 3 new, 0 to update, 0 unchanged, 0 with problems." in text
     assert text.count("New visit") == 3
-    for number, job in ((2, "IMP-1"), (3, "IMP-2"), (4, "IMP-3")):
-        assert f"{number} {job} New visit" in text
+    for number, job, who, days, window in (
+            (2, "IMP-1", "Ann Hundred T-100", 1, "10:00 to 12:00"),
+            (3, "IMP-2", "Ben Hundred T-101", 2, "09:00 to 11:00"),
+            (4, "IMP-3", "Cat Hundred T-102", 3, "13:30 to 15:00")):
+        assert f"{number} {job} {who} {day_in_words(today_local() + timedelta(days))}, " \
+               f"{window} New visit" in text
     assert "Import 3 rows" in text
     assert snapshot(db) == before
     stored = db.execute("SELECT * FROM visit_imports WHERE id = ?", (import_id,)).fetchone()
@@ -194,7 +199,8 @@ def test_a_changed_row_updates_its_visit(db, world, setting, signed_in):
     import_id = uploaded(client, csv_text(*changed))
     text = preview_text(client, import_id)
     assert "3 rows: 0 new, 1 to update, 2 unchanged, 0 with problems." in text
-    assert "2 IMP-1 Will update the booked visit" in text
+    assert (f"2 IMP-1 Ann Hundred T-100 {day_in_words(today_local() + timedelta(days=1))}"
+            ", 11:00 to 13:00 Will update the booked visit") in text
     run(client, import_id)
     after = imported(db)
     assert {job: v["id"] for job, v in after.items()} == {job: v["id"]

@@ -219,6 +219,7 @@ def test_changing_the_time_or_operatives_tells_the_resident_once(app, db, world,
 def test_cancelling_at_short_notice_is_an_apology(app, db, world, signed_in, texts):
     client = signed_in("officer")
     response = post_form(client, f"/schedule/{world.visits['tomorrow']}/cancel",
+                         {"reason": "no_operative"},
                          page_url=f"/schedule/{world.visits['tomorrow']}/cancel")
     assert response.status_code == 303
     [message] = messages_of(db, world.visits["tomorrow"])
@@ -230,7 +231,8 @@ def test_cancelling_at_short_notice_is_an_apology(app, db, world, signed_in, tex
 def test_cancelling_well_ahead_is_a_notice(app, db, world, signed_in, texts):
     client = signed_in("officer")
     visit = int(book(client, world).headers["Location"].rsplit("/", 1)[1])
-    post_form(client, f"/schedule/{visit}/cancel", page_url=f"/schedule/{visit}/cancel")
+    post_form(client, f"/schedule/{visit}/cancel", {"reason": "moved"},
+              page_url=f"/schedule/{visit}/cancel")
     assert [m["event"] for m in messages_of(db, visit)] == ["booked", "cancelled"]
 
 

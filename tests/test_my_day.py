@@ -66,7 +66,7 @@ def day(app, client, db, world):
         "rebook": add_visit(db, resident, world.orgs["acme"], me, at(17), at(18),
                             trade="Tiling"),
     }
-    cancel_visit(db, visits["cancelled"])
+    cancel_visit(db, visits["cancelled"], "resident_asked")
     ask_for_another_time(app, client, visits["rebook"])
     return visits
 
@@ -153,9 +153,10 @@ def test_cancelling_says_what_the_operatives_day_will_show(db, world, signed_in,
     officer = signed_in("officer")
     page = text_of(officer.get(f"/schedule/{day['to_do']}/cancel").get_data(as_text=True))
     assert "Operative will see on their day that it is cancelled" in page
+    form_page = officer.get(f"/schedule/{day['to_do']}/cancel").get_data(as_text=True)
     done = officer.post(f"/schedule/{day['to_do']}/cancel", data={
-        "csrf_token": csrf_token_from(officer.get(f"/schedule/{day['to_do']}/cancel")
-                                      .get_data(as_text=True))}, follow_redirects=True)
+        "reason": "resident_asked", "csrf_token": csrf_token_from(form_page)},
+        follow_redirects=True)
     assert "day shows it as cancelled" in text_of(done.get_data(as_text=True))
     assert "Cancelled today at" in text_of(card(signed_in("operative").get("/today").get_data(
         as_text=True), "Glazing"))

@@ -127,6 +127,15 @@ def test_a_file_that_is_not_a_usable_photo_is_refused_plainly(upload, message):
     assert str(refused.value) == message
 
 
+def test_a_cut_short_photo_is_refused_even_once_letters_are_loaded():
+    """WeasyPrint (letters) turns on Pillow's acceptance of truncated images when imported;
+    the worker and the app load both, so the photo check must not depend on import order."""
+    import fieldapp.messages.letters  # noqa: F401
+
+    with pytest.raises(PhotoError, match=NOT_A_PHOTO):
+        prepare_photo(JPEG[: len(JPEG) // 2])
+
+
 def test_a_real_photo_over_2_mb_is_refused():
     upload = noisy_png()
     assert len(upload) > 2 * 1024 * 1024

@@ -45,7 +45,8 @@ def colleague(db, world) -> int:
 
 
 def visit_form(world, colleague, **changes) -> dict:
-    return {"visit_date": day(1), "starts": "10:00", "ends": "12:00", "job_ref": "ACM-5521",
+    # After noon: the world already books Rita and the operative tomorrow morning.
+    return {"visit_date": day(1), "starts": "12:00", "ends": "14:00", "job_ref": "ACM-5521",
             "trade": "Gas heating", "firm_id": str(world.orgs["acme"]),
             "operative_ids": [str(world.users["operative"]), str(colleague)],
             "notes_for_operative": "Use the side door", **changes}
@@ -77,8 +78,8 @@ def test_officer_books_a_visit_the_operative_then_sees(db, world, colleague, sig
         world.residents["riverside"], world.orgs["acme"], "Gas heating", "booked",
         world.users["officer"], "Use the side door", 0)
     assert (row["starts_at"], row["ends_at"]) == (
-        local_to_utc_iso(today_local() + timedelta(days=1), time(10)),
-        local_to_utc_iso(today_local() + timedelta(days=1), time(12)))
+        local_to_utc_iso(today_local() + timedelta(days=1), time(12)),
+        local_to_utc_iso(today_local() + timedelta(days=1), time(14)))
     assert operatives_of(db, row["id"]) == {world.users["operative"], colleague}
     audit = db.execute("SELECT * FROM audit_log WHERE action = 'visit_created'").fetchone()
     assert audit["record_id"] == str(row["id"])
@@ -94,7 +95,8 @@ def test_officer_books_a_visit_the_operative_then_sees(db, world, colleague, sig
 
 def test_a_visit_may_be_booked_without_operatives_yet(db, world, colleague, signed_in):
     response = post_form(signed_in("officer"), new_url(world),
-                         visit_form(world, colleague, operative_ids=[], visit_date=day(0)))
+                         visit_form(world, colleague, operative_ids=[], visit_date=day(0),
+                                    starts="13:00", ends="14:00"))
     assert response.status_code == 303
     row = db.execute("SELECT id FROM visits WHERE job_ref = 'ACM-5521'").fetchone()
     assert operatives_of(db, row["id"]) == set()
@@ -278,11 +280,14 @@ def test_cancelled_visit_is_gone_for_the_operative_and_closed_for_changes(db, wo
     assert "may be waiting in" in question
     assert db.execute("SELECT status FROM visits WHERE id = ?", (visit,)).fetchone()[0] == \
         "booked"  # asking changes nothing
-    response = post_form(client, f"/schedule/{visit}/cancel")
+    response = post_form(client, f"/schedule/{visit}/cancel",
+                         {"reason": "resident_asked", "note": "She is away that week"})
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/residents/{world.residents['riverside']}")
     row = db.execute("SELECT * FROM visits WHERE id = ?", (visit,)).fetchone()
     assert row["status"] == "cancelled" and row["cancelled_at"]
+    assert (row["cancel_reason"], row["cancel_note"]) == ("resident_asked",
+                                                          "She is away that week")
     assert db.execute("SELECT record_id FROM audit_log WHERE action = 'visit_cancelled'"
                       ).fetchone()[0] == str(visit)
 
@@ -291,7 +296,9 @@ def test_cancelled_visit_is_gone_for_the_operative_and_closed_for_changes(db, wo
 
     page = client.get(f"/schedule/{visit}").get_data(as_text=True)
     check_page(page)
-    assert "This visit is cancelled." in page and "Save changes" not in page
+    assert "Save changes" not in page
+    assert re.search(r"This visit is cancelled \(\w+ \d+ \w+( \d{4})? at \d\d:\d\d\): The "
+                     r"resident asked to cancel\. She is away that week", text_of(page))
     token_page = f"/residents/{world.residents['riverside']}"
     refused = {
         "edit": post_form(client, f"/schedule/{visit}", {"job_ref": "JOB-1"},
@@ -500,7 +507,7 @@ def test_a_visit_change_is_not_saved_when_its_audit_row_cannot_be(db, world, col
     url, data = {
         "book": (new_url(world), visit_form(world, colleague)),
         "edit": (page, visit_form(world, colleague, job_ref="JOB-1", trade="Roofing")),
-        "cancel": (f"{page}/cancel", {}),
+        "cancel": (f"{page}/cancel", {"reason": "moved"}),
         "add step": (f"{page}/steps", {"new-description": "Tidy up"}),
         "edit step": (f"{page}/steps/{step}/edit", {"description": "Fix the hot tap"}),
         "move step": (f"{page}/steps/{step}/move", {"direction": "down"}),

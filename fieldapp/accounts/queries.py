@@ -14,6 +14,7 @@ _UNKNOWN_USER_HASH = generate_password_hash("not a real password", method="scryp
 USER_COLUMNS = """
     users.id, users.name, users.email, users.role, users.organisation_id, users.badge_number,
     users.supervisor_phone, users.phone, users.active, users.on_duty, users.password_hash,
+    users.attends_female_requests,
     organisations.name AS organisation_name, organisations.kind AS organisation_kind,
     organisations.landlord_id AS landlord_id,
     EXISTS (SELECT 1 FROM user_photos WHERE user_photos.user_id = users.id) AS has_photo
@@ -108,6 +109,14 @@ def set_on_duty(db, user_id: int, on_duty: bool) -> None:
     """On the duty rota, a user receives urgent alerts that nobody acknowledged in time."""
     with transaction(db):
         db.execute("UPDATE users SET on_duty = ? WHERE id = ?", (int(on_duty), user_id))
+
+
+def set_attends_female_requests(db, user_id: int, attends: bool) -> None:
+    """Whether the operative is booked where a resident asked for a female operative: an
+    admin's mark, agreed with the operative; no gender is recorded."""
+    with transaction(db):
+        db.execute("UPDATE users SET attends_female_requests = ? WHERE id = ?",
+                   (int(attends), user_id))
 
 
 def set_password(db, user_id: int, password: str) -> None:

@@ -9,8 +9,9 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
+from fieldapp.core.catalogues import WEEKDAYS, clock_text
 from fieldapp.core.clock import today_local
-from fieldapp.core.fields import DayField, PhoneNumber, choices, strip_text
+from fieldapp.core.fields import DayField, MultiCheckboxField, PhoneNumber, choices, strip_text
 
 CONSENT_GIVERS = [("resident", "The resident"), ("advocate", "Their advocate"),
                   ("appointee", "An appointee")]
@@ -69,7 +70,28 @@ class AdjustmentBase(FlaskForm):
 
     def parameters(self) -> dict:
         return {field.name.removeprefix("param_"): field.data for field in
-                self.parameter_fields() if field.data not in (None, "")}
+                self.parameter_fields() if field.data not in (None, "", [])}
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        timing = [f for f in self.parameter_fields() if f.type in ("TimeText", "WeekdaysField")]
+        if timing and not any(f.data for f in timing):
+            # Nothing to check a booking against, and nothing to tell the operative.
+            timing[0].errors = [*timing[0].errors, "Enter a time or select a day to avoid"]
+            return False
+        return valid
+
+
+class TimeText(StringField):
+    """A time of day typed as hours and minutes, stored as "HH:MM" (empty is allowed)."""
+
+    def post_validate(self, form, validation_stopped):
+        if self.data and not self.errors:
+            self.data = clock_text(self.data)
+
+
+class WeekdaysField(MultiCheckboxField):
+    """Days of the week as checkboxes, stored as their codes ("friday")."""
 
 
 def _parameter_field(parameter: dict):
@@ -79,11 +101,30 @@ def _parameter_field(parameter: dict):
             DataRequired(f"Enter {label.lower()}"), _whole_number(label)])
     if kind == "phone":
         return StringField(label, filters=[strip_text], validators=[PhoneNumber()])
+    if kind == "time":
+        return TimeText(label, filters=[strip_text], validators=[_clock_time(label)])
+    if kind == "weekdays":
+        return WeekdaysField(label, choices=choices(WEEKDAYS), validate_choice=False,
+                             validators=[_weekdays])
     if kind == "yesno":
         return _one_of(label, [("yes", "Yes"), ("no", "No")], f"Select whether: {label.lower()}")
     return StringField(label, filters=[strip_text], validators=[
         DataRequired(f"Enter {label[0].lower() + label[1:]}"),
         Length(max=100, message=f"{label} must be 100 characters or fewer"), no_health_detail])
+
+
+def _clock_time(label: str):
+    def check(_form, field):
+        if field.data and clock_text(field.data) is None:
+            raise ValidationError(f"{label.split(' (')[0]} must be a time in hours and "
+                                  "minutes, like 10:00")
+    return check
+
+
+def _weekdays(_form, field):
+    known = {code for code, _label in WEEKDAYS}
+    if any(day not in known for day in field.data or []):
+        raise ValidationError("Select days from the list")
 
 
 def _whole_number(label: str):

@@ -4,6 +4,7 @@ import json
 import sqlite3
 from datetime import date, timedelta
 
+from fieldapp.core.catalogues import FEMALE_OPERATIVE_TYPE, TIMING_TYPE, with_timing_words
 from fieldapp.core.db import query_all, query_one, transaction, utc_now
 
 DUE_SOON = timedelta(days=30)
@@ -34,22 +35,26 @@ def create_adjustment(db, resident_id: int, code: str, recorded_by: int, values:
     """`values`: parameters (a dict), detail, consent_given_by, consent_how, and the dates
     consent_on and review_due (a date or its ISO text)."""
     created_at = created_at or utc_now()
+    parameters = with_timing_words(code, values["parameters"])
     with transaction(db):
         return db.execute(
             "INSERT INTO adjustments (resident_id, type_code, parameters, detail,"
             " consent_given_by, consent_how, consent_on, recorded_by, review_due, status,"
             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (resident_id, code, json.dumps(values["parameters"]), values["detail"],
+            (resident_id, code, json.dumps(parameters), values["detail"],
              values["consent_given_by"], values["consent_how"], str(values["consent_on"]),
              recorded_by, str(values["review_due"]), status, created_at, created_at)).lastrowid
 
 
 def update_adjustment(db, adjustment_id: int, values: dict) -> None:
     with transaction(db):
+        code = query_one(db, "SELECT type_code FROM adjustments WHERE id = ?",
+                         (adjustment_id,))["type_code"]
+        parameters = with_timing_words(code, values["parameters"])
         db.execute(
             "UPDATE adjustments SET parameters = ?, detail = ?, consent_given_by = ?,"
             " consent_how = ?, consent_on = ?, review_due = ?, updated_at = ? WHERE id = ?",
-            (json.dumps(values["parameters"]), values["detail"], values["consent_given_by"],
+            (json.dumps(parameters), values["detail"], values["consent_given_by"],
              values["consent_how"], values["consent_on"].isoformat(),
              values["review_due"].isoformat(), utc_now(), adjustment_id))
 
@@ -108,3 +113,22 @@ def active_of_type(db, resident_id: int) -> dict[str, int]:
     return {row["type_code"]: row["id"] for row in query_all(
         db, "SELECT id, type_code FROM adjustments WHERE resident_id = ? AND status = 'active'",
         (resident_id,)) if row["type_code"] not in MANY_ALLOWED}
+
+
+def timing_of_residents(db, resident_ids: list[int]) -> dict[int, dict]:
+    """Each resident's active timing adjustment's times and days (for the booking's checks)."""
+    if not resident_ids:
+        return {}
+    marks = ",".join("?" * len(resident_ids))
+    return {row["resident_id"]: json.loads(row["parameters"]) for row in query_all(
+        db, f"SELECT resident_id, parameters FROM adjustments WHERE status = 'active'"
+            f" AND type_code = ? AND resident_id IN ({marks})", (TIMING_TYPE, *resident_ids))}
+
+
+def residents_asking_for_female_operative(db, resident_ids: list[int]) -> set[int]:
+    if not resident_ids:
+        return set()
+    marks = ",".join("?" * len(resident_ids))
+    return {row["resident_id"] for row in query_all(
+        db, f"SELECT resident_id FROM adjustments WHERE status = 'active' AND type_code = ?"
+            f" AND resident_id IN ({marks})", (FEMALE_OPERATIVE_TYPE, *resident_ids))}

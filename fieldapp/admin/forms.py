@@ -60,6 +60,10 @@ class UserForm(FlaskForm):
     supervisor_phone = StringField("Supervisor's phone", filters=[strip_text],
                                    validators=phone_rules("Supervisor's phone",
                                                           "phone number for the supervisor"))
+    # What a resident's "female operative requested" is met by: set by an admin with the
+    # operative's agreement; no gender is recorded (docs/decisions.md).
+    attends_female_requests = BooleanField(
+        "Can attend where a female operative is asked for (agreed with the operative)")
     on_duty = BooleanField("On the duty rota: receives urgent alerts nobody acknowledged in time")
     password = PasswordField("Password", validators=[
         Length(max=200, message="Password must be 200 characters or fewer")])
@@ -85,6 +89,10 @@ class UserForm(FlaskForm):
     def validate_on_duty(self, field):
         if field.data and self.role.data == "operative":
             raise ValidationError("Only officers and administrators can be on the duty rota")
+
+    def validate_attends_female_requests(self, field):
+        if field.data and self.role.data != "operative":
+            raise ValidationError("Only operatives are booked for visits: leave this unticked")
 
     def validate_badge_number(self, field):
         if self.role.data == "operative" and not field.data:

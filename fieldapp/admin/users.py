@@ -46,6 +46,7 @@ def new_user():
                 badge_number=form.badge_number.data,
                 supervisor_phone=form.supervisor_phone.data, phone=form.phone.data or "")
             accounts.set_on_duty(db, user_id, form.on_duty.data)
+            accounts.set_attends_female_requests(db, user_id, form.attends_female_requests.data)
             if form.prepared_photo:
                 accounts.save_photo(db, user_id, "image/jpeg", form.prepared_photo)
             audit.record("user_created", "user", user_id, db=db)
@@ -68,6 +69,7 @@ def edit_user(user_id: int):
                 organisation_id=form.organisation_id.data, badge_number=form.badge_number.data,
                 supervisor_phone=form.supervisor_phone.data, phone=form.phone.data or "")
             accounts.set_on_duty(db, user_id, form.on_duty.data)
+            accounts.set_attends_female_requests(db, user_id, form.attends_female_requests.data)
             if form.password.data:
                 accounts.set_password(db, user_id, form.password.data)
             if form.prepared_photo:

@@ -6,6 +6,7 @@ operative or resident reads: plain, calm, about what to do.
 """
 
 import json
+import re
 from dataclasses import dataclass
 
 # (code, label, instruction template, parameters); a parameter is (name, label, kind).
@@ -36,14 +37,22 @@ ADJUSTMENT_TYPES = [
      "changes.", []),
     ("max_people", "Limit people inside",
      "No more than {n:person} inside the home at once.", [("n", "Most people inside", "number")]),
-    ("same_gender", "Operative gender",
-     "The resident has asked for a {gender} operative.", [("gender", "Gender", "text")]),
+    # Checked by the booking: only operatives an admin marked as able to attend where a
+    # female operative is asked for are offered (users.attends_female_requests).
+    ("same_gender", "Female operative requested",
+     "The resident has asked for a female operative. Only operatives who can attend where a "
+     "female operative is asked for are booked for this visit.", []),
     ("extra_time", "Extra time", "Allow extra time. Do not rush the resident.", []),
     ("offer_breaks", "Offer breaks",
      "Offer breaks. Stop straight away if the resident asks.", []),
     ("noise_warning", "Warn before noise",
      "Warn the resident before using loud tools, and say how long the noise will last.", []),
-    ("avoid_times", "Avoid times", "Do not visit {when}.", [("when", "When not to visit", "text")]),
+    # Times and days are data the booking checks; "{when}" is written from them when the
+    # adjustment is saved (timing_words below), never typed.
+    ("avoid_times", "Visit times", "Do not visit {when}.",
+     [("not_before", "Not before (like 10:00)", "time"),
+      ("not_after", "Not after (like 12:00)", "time"),
+      ("days", "Not on these days", "weekdays")]),
     ("pre_visit", "Pre-visit",
      "This resident has had (or needs) a short introductory visit before any work.", []),
     ("fewer_visits", "Fewer visits", "Bundle the work into as few visits as possible.", []),
@@ -119,7 +128,7 @@ ADJUSTMENT_BRIEFING = {
     "explain_each_step": ("during_work", "Explain each step"),
     "written_schedule": ("during_work", "Has written schedule"),
     "max_people": ("before_knock", "No more than {n} inside"),
-    "same_gender": ("before_knock", "{gender} operative"),
+    "same_gender": ("before_knock", "Female operative"),
     "extra_time": ("during_work", "Extra time"),
     "offer_breaks": ("during_work", "Offer breaks"),
     "noise_warning": ("during_work", "Warn before noise"),
@@ -132,6 +141,137 @@ ADJUSTMENT_BRIEFING = {
     "pets": ("before_knock", "Pets"),
     "other": ("before_knock", "See briefing"),
 }
+
+# The adjustment whose times and days the booking checks, and the one that limits who may be
+# booked to operatives who can attend where a female operative is asked for.
+TIMING_TYPE = "avoid_times"
+FEMALE_OPERATIVE_TYPE = "same_gender"
+WEEKDAYS = [("monday", "Monday"), ("tuesday", "Tuesday"), ("wednesday", "Wednesday"),
+            ("thursday", "Thursday"), ("friday", "Friday"), ("saturday", "Saturday"),
+            ("sunday", "Sunday")]
+HOUR_MINUTE = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
+
+
+def clock_text(text) -> str | None:
+    """A typed time ("9:30", "14.00") as "HH:MM", or None when it is not one."""
+    match = HOUR_MINUTE.match(str(text or "").strip())
+    return f"{int(match.group(1)):02d}:{match.group(2)}" if match else None
+
+
+def spoken_time(hh_mm: str) -> str:
+    """"10:00" -> "10am", "14:30" -> "2:30pm", "12:00" -> "12 noon"."""
+    hour, minute = (int(part) for part in hh_mm.split(":"))
+    if (hour, minute) == (12, 0):
+        return "12 noon"
+    if (hour, minute) == (0, 0):
+        return "midnight"
+    suffix = "am" if hour < 12 else "pm"
+    shown = hour % 12 or 12
+    return f"{shown}{suffix}" if minute == 0 else f"{shown}:{minute:02d}{suffix}"
+
+
+def _joined(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
+
+
+def timing_words(parameters: dict) -> str:
+    """The plain words for a timing adjustment's times and days: "before 10am or on Fridays"."""
+    labels = dict(WEEKDAYS)
+    parts = []
+    if parameters.get("not_before"):
+        parts.append("before " + spoken_time(parameters["not_before"]))
+    if parameters.get("not_after"):
+        parts.append("after " + spoken_time(parameters["not_after"]))
+    days = [labels[d] + "s" for d, _label in WEEKDAYS if d in (parameters.get("days") or [])]
+    if days:
+        parts.append("on " + _joined(days))
+    return _joined(parts) if parts else ""
+
+
+def with_timing_words(code: str, parameters: dict) -> dict:
+    """A timing adjustment's parameters with "when" written from its times and days."""
+    if code != TIMING_TYPE:
+        return parameters
+    structured = {k: v for k, v in parameters.items() if k in ("not_before", "not_after", "days")
+                  and v}
+    return {**structured, "when": timing_words(structured)} if structured else parameters
+
+
+def timing_broken(parameters: dict, starts, ends) -> list[str]:
+    """What in a window (local datetimes) breaks a timing adjustment, in plain words."""
+    problems = []
+    not_before, not_after = parameters.get("not_before"), parameters.get("not_after")
+    if not_before and starts.strftime("%H:%M") < not_before:
+        problems.append(f"the window starts at {starts:%H:%M}, and the resident asked us not "
+                        f"to visit before {spoken_time(not_before)}")
+    if not_after and ends.strftime("%H:%M") > not_after:
+        problems.append(f"the window ends at {ends:%H:%M}, and the resident asked us not to "
+                        f"visit after {spoken_time(not_after)}")
+    day = WEEKDAYS[starts.weekday()]
+    if day[0] in (parameters.get("days") or []):
+        problems.append(f"the visit is on a {day[1]}, and the resident asked us not to visit "
+                        f"on {day[1]}s")
+    return problems
+
+
+_DAY_WORDS = {code: code for code, _label in WEEKDAYS}
+_DAY_WORDS.update({code[:3]: code for code, _label in WEEKDAYS})
+_WORDED_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|noon)?$")
+
+
+def _worded_time(text: str) -> str | None:
+    match = _WORDED_TIME.match(text.strip())
+    if not match:
+        return None
+    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
+    if half == "pm" and hour < 12:
+        hour += 12
+    if half == "am" and hour == 12:
+        hour = 0
+    if half is None and match.group(2) is None:
+        return None  # "before 10" could be a date or a count: leave it to a person
+    return f"{hour:02d}:{minute:02d}" if hour < 24 and minute < 60 else None
+
+
+# Phrases that are only a time of day: (pattern, what it means as data).
+_PART_OF_DAY = [
+    (r"(only )?(in the )?mornings?( only)?", "only", {"not_after": "12:00"}),
+    (r"(only )?(in the )?afternoons?( only)?", "only", {"not_before": "12:00"}),
+    (r"(in the )?mornings?", "", {"not_before": "12:00"}),
+    (r"(in the )?afternoons?", "", {"not_after": "12:00"}),
+]
+_WEEKEND = ("weekends", "the weekend", "weekend")
+
+
+def _timing_of_chunk(chunk: str) -> dict | None:
+    for pattern, needs, meaning in _PART_OF_DAY:
+        if re.fullmatch(pattern, chunk) and needs in chunk:
+            return meaning
+    for prefix, name in (("before ", "not_before"), ("after ", "not_after")):
+        if chunk.startswith(prefix) and _worded_time(chunk.removeprefix(prefix)):
+            return {name: _worded_time(chunk.removeprefix(prefix))}
+    words = re.sub(r"^(on|at|in the|during)\s+", "", chunk)
+    if words in _WEEKEND:
+        return {"days": ["saturday", "sunday"]}
+    day = _DAY_WORDS.get(words.removesuffix("s"))
+    return {"days": [day]} if day else None
+
+
+def timing_from_words(text: str) -> dict | None:
+    """The times and days in words an officer typed before they were data ("before 10am",
+    "mornings only", "on Fridays"), or None when any part of it is not recognised."""
+    found: dict = {}
+    chunks = re.split(r",|;|\bor\b|\band\b", text.lower().strip().rstrip("."))
+    for chunk in filter(None, (c.strip() for c in chunks)):
+        meaning = _timing_of_chunk(chunk)
+        if meaning is None:
+            return None
+        days = found.get("days", []) + meaning.get("days", [])
+        found.update(meaning)
+        if days:
+            found["days"] = [d for d, _label in WEEKDAYS if d in days]
+    return found or None
+
 
 # What stands in for a parameter the officer left empty, so an instruction still reads well.
 PARAMETER_FALLBACKS = {

@@ -4,6 +4,8 @@ Never edit a migration that has shipped; add a new one. `fieldapp migrate` appli
 """
 
 import json
+import re
+from datetime import UTC, datetime
 
 from sqlite_utils import Database, Migrations
 
@@ -599,10 +601,112 @@ def m019_logs_feedback_sent_later(db: Database) -> None:
 @migrations()
 def m020_door_counted_instructions(db: Database) -> None:
     """Instructions that count say "1 person", not "1 people": the templates now name the noun
-    to count ("{n:person}"), so existing installations take the catalogue's current words."""
+    to count ("{n:person}"), so existing installations take the catalogue's current words for
+    those types only (other types' words are changed by their own migrations)."""
     for code, _label, template, _params in catalogues.ADJUSTMENT_TYPES:
-        db.execute("UPDATE adjustment_types SET instruction_template = ? WHERE code = ?",
-                   [template, code])
+        if re.search(r"\{\w+:\w+\}", template):
+            db.execute("UPDATE adjustment_types SET instruction_template = ? WHERE code = ?",
+                       [template, code])
+
+
+_OTHER_TIMING = re.compile(
+    r"^(?:please\s+)?(?:do not visit|don't visit|no visits?|not)\s+(?P<avoid>.+)$"
+    r"|^(?P<only>(?:only\s+)?(?:in the\s+)?(?:mornings?|afternoons?)(?:\s+only)?)\.?$",
+    re.IGNORECASE)
+FEMALE_WORDS = {"female", "woman", "women", "a woman", "f", "lady", "female operative"}
+
+
+def _adjustment_type_row(code: str) -> dict:
+    order, (code, label, template, params) = next(
+        (i, t) for i, t in enumerate(catalogues.ADJUSTMENT_TYPES) if t[0] == code)
+    section, chip = catalogues.ADJUSTMENT_BRIEFING[code]
+    return {"label": label, "instruction_template": template, "briefing_section": section,
+            "chip_template": chip,
+            "parameters": json.dumps([{"name": n, "label": lab, "kind": k}
+                                      for n, lab, k in params])}
+
+
+@migrations()
+def m021_booking_timing_and_female_operative(db: Database) -> None:
+    """Timing adjustments become times and days the booking checks; "same gender" becomes
+    "female operative requested", met by operatives an admin marks as able to attend. Typed
+    words that are recognised become data; the rest become an "other" instruction with the same
+    words, so nothing recorded is lost or hidden (docs/decisions.md)."""
+    for code in (catalogues.TIMING_TYPE, catalogues.FEMALE_OPERATIVE_TYPE):
+        row = _adjustment_type_row(code)
+        db.execute("UPDATE adjustment_types SET label = ?, instruction_template = ?,"
+                   " briefing_section = ?, chip_template = ?, parameters = ? WHERE code = ?",
+                   (*row.values(), code))
+    db.execute("ALTER TABLE users ADD COLUMN attends_female_requests INTEGER NOT NULL DEFAULT 0")
+    rows = db.execute("SELECT id, resident_id, type_code, parameters, status FROM adjustments"
+                      " WHERE type_code IN (?, ?, 'other')",
+                      (catalogues.TIMING_TYPE, catalogues.FEMALE_OPERATIVE_TYPE)).fetchall()
+    has_timing = {r[1] for r in rows if r[2] == catalogues.TIMING_TYPE and r[4] == "active"}
+    for adjustment_id, resident_id, code, stored, status in rows:
+        parameters = json.loads(stored or "{}")
+        if code == catalogues.TIMING_TYPE:
+            words = str(parameters.get("when", "")).strip()
+            timing = catalogues.timing_from_words(words)
+            if timing:
+                _set_adjustment(db, adjustment_id, code,
+                                catalogues.with_timing_words(code, timing))
+            else:
+                _set_adjustment(db, adjustment_id, "other",
+                                {"text": f"Do not visit {words}." if words else
+                                 "Do not visit at times the resident has asked us to avoid."})
+        elif code == catalogues.FEMALE_OPERATIVE_TYPE:
+            gender = str(parameters.get("gender", "")).strip()
+            if not gender or gender.lower() in FEMALE_WORDS:
+                _set_adjustment(db, adjustment_id, code, {})
+            else:
+                _set_adjustment(db, adjustment_id, "other", {
+                    "text": f"The resident has asked for a {gender} operative."})
+        elif status == "active" and resident_id not in has_timing:
+            match = _OTHER_TIMING.match(str(parameters.get("text", "")).strip())
+            timing = match and catalogues.timing_from_words(match["avoid"] or match["only"])
+            if timing:
+                _set_adjustment(db, adjustment_id, catalogues.TIMING_TYPE,
+                                catalogues.with_timing_words(catalogues.TIMING_TYPE, timing))
+                has_timing.add(resident_id)
+
+
+def _set_adjustment(db: Database, adjustment_id: int, code: str, parameters: dict) -> None:
+    db.execute("UPDATE adjustments SET type_code = ?, parameters = ? WHERE id = ?",
+               (code, json.dumps(parameters), adjustment_id))
+
+
+@migrations()
+def m022_booking_cancel_reason(db: Database) -> None:
+    """Why a visit was cancelled: a reason code (schedule.forms.CANCEL_REASONS) and the
+    officer's optional words; when is the existing cancelled_at."""
+    _script(db, """
+    ALTER TABLE visits ADD COLUMN cancel_reason TEXT NOT NULL DEFAULT '';
+    ALTER TABLE visits ADD COLUMN cancel_note TEXT NOT NULL DEFAULT ''
+    """)
+
+
+@migrations()
+def m023_booking_unique_tenancy_refs(db: Database) -> None:
+    """A tenancy reference names one resident of a landlord (letter case aside), so the import
+    can never book the wrong home. Existing duplicates do not stop the migration: the oldest
+    resident keeps the reference, later ones get it marked "(duplicate N)", audited, for an
+    officer to correct (docs/decisions.md)."""
+    duplicates = db.execute("""
+        SELECT id, tenancy_ref FROM residents AS later
+        WHERE tenancy_ref != '' AND EXISTS (
+            SELECT 1 FROM residents AS earlier
+            WHERE earlier.landlord_id = later.landlord_id AND earlier.id < later.id
+              AND lower(earlier.tenancy_ref) = lower(later.tenancy_ref))
+        ORDER BY id""").fetchall()
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    for resident_id, tenancy_ref in duplicates:
+        db.execute("UPDATE residents SET tenancy_ref = ?, updated_at = ? WHERE id = ?",
+                   (f"{tenancy_ref} (duplicate {resident_id})", now, resident_id))
+        db.execute("INSERT INTO audit_log (at, action, record_type, record_id)"
+                   " VALUES (?, 'tenancy_ref_marked_duplicate', 'resident', ?)",
+                   (now, str(resident_id)))
+    db.execute("CREATE UNIQUE INDEX residents_tenancy_ref ON residents(landlord_id,"
+               " lower(tenancy_ref)) WHERE tenancy_ref != ''")
 
 
 def apply(db: Database) -> None:

@@ -59,12 +59,12 @@ DEMO_RESIDENTS = [
     ("Kwame Mensah", "Kwame", "Flat 4, Cedar House", "Millfield", "RS2 3GH", "officer",
      "07700 900 544", "", "", "", "", [
          ("text_ahead", {}, ""),
-         ("avoid_times", {"when": "before 10am"}, ""),
+         ("avoid_times", {"not_before": "10:00"}, ""),
      ]),
     ("Siobhan Kelly", "Siobhan", "8 Hazel Close", "Eastgate", "RS3 2JK", "officer",
      "07700 900 655", "Marie O'Neill", "Support worker", "07700 900 656", "", [
          ("max_people", {"n": "1"}, ""),
-         ("same_gender", {"gender": "female"}, ""),
+         ("same_gender", {}, ""),
          ("offer_breaks", {}, ""),
      ]),
     ("Peter Novak", "Peter", "Flat 20, Rowan Tower", "Eastgate", "RS3 4LM", "officer",

@@ -154,7 +154,9 @@ def api_logs():
     try:
         body = json_body()
     except JsonRefused as refused:
-        return jsonify(errors={"body": str(refused)}), refused.status
+        if not refused.unreadable:
+            return jsonify(errors={"body": str(refused)}), refused.status
+        body = None
     if not isinstance(body, dict):
         return jsonify(errors={"body": "Send the log as a JSON object"}), 400
     visit_id = body.get("visit_id")

@@ -5,10 +5,15 @@ adjustments ask for it (sight loss). Fonts: Debian's Noto fonts, so names in Ben
 or Hebrew script print as written."""
 
 from flask import current_app
+from PIL import ImageFile
 from weasyprint import CSS, HTML
 
 from fieldapp.core.clock import to_local
 from fieldapp.messages import queries
+
+# Importing WeasyPrint switches Pillow, process-wide, to accepting truncated images; our
+# letters carry no images, and core.photos must keep refusing a photo that was cut short.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 SIZES = {"standard": 12, "large": 16}
 

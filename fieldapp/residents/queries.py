@@ -54,8 +54,16 @@ def resident_for_landlord(db, resident_id: int, landlord_id: int) -> sqlite3.Row
 
 
 def residents_with_tenancy_ref(db, landlord_id: int) -> list[sqlite3.Row]:
-    return query_all(db, "SELECT id, tenancy_ref FROM residents WHERE landlord_id = ? AND"
-                         " tenancy_ref != ''", (landlord_id,))
+    return query_all(db, "SELECT id, tenancy_ref, name FROM residents WHERE landlord_id = ?"
+                         " AND tenancy_ref != ''", (landlord_id,))
+
+
+def tenancy_ref_taken(db, landlord_id: int, tenancy_ref: str,
+                      except_resident: int | None = None) -> bool:
+    """Whether another resident of the landlord has this reference (letter case aside)."""
+    row = query_one(db, "SELECT id FROM residents WHERE landlord_id = ? AND tenancy_ref != ''"
+                        " AND lower(tenancy_ref) = lower(?)", (landlord_id, tenancy_ref))
+    return row is not None and row["id"] != except_resident
 
 
 def officers_of_landlord(db, landlord_id: int) -> list[sqlite3.Row]:

@@ -22,6 +22,17 @@ def _resident_or_404(db, resident_id: int):
     return found_or_404(q.resident_for_landlord(db, resident_id, current_user.landlord_id))
 
 
+def _valid(db, form: ResidentForm, resident_id: int | None = None) -> bool:
+    """The form's checks, then the tenancy reference's: one resident per reference."""
+    valid = form.validate_on_submit()
+    if form.is_submitted() and form.tenancy_ref.data and not form.tenancy_ref.errors and \
+            q.tenancy_ref_taken(db, current_user.landlord_id, form.tenancy_ref.data, resident_id):
+        form.tenancy_ref.errors.append("Another resident already has this tenancy reference. "
+                                       "Check the reference, or find that resident first")
+        return False
+    return valid
+
+
 @bp.get("/residents")
 @roles(*OFFICE_ROLES)
 def search():
@@ -45,7 +56,7 @@ def new_resident():
                         data=None if request.method == "POST" else {
                             "officer_id": current_user.id, "language": "en",
                             "interpreter": "not_needed", "preferred_contact": "phone"})
-    if form.validate_on_submit():
+    if _valid(db, form):
         with transaction(db):
             resident_id = q.create_resident(db, current_user.landlord_id, form.values())
             audit.record("resident_created", "resident", resident_id, db=db)
@@ -80,7 +91,7 @@ def edit_resident(resident_id: int):
                         advocate_named=q.has_active_adjustment(db, resident_id,
                                                                "advocate_present"),
                         data=None if request.method == "POST" else dict(row))
-    if form.validate_on_submit():
+    if _valid(db, form, resident_id):
         with transaction(db):
             q.update_resident(db, resident_id, form.values())
             audit.record("resident_updated", "resident", resident_id, db=db)

@@ -4,8 +4,15 @@ import re
 from datetime import UTC, datetime, time
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
 from fieldapp.adjustments.forms import no_health_detail
 from fieldapp.core import catalogues
@@ -58,6 +65,10 @@ class VisitForm(FlaskForm):
                                                     no_health_detail])
     pre_visit = BooleanField("This is a pre-visit: an introduction, no work")
     rebook_requested = BooleanField("The resident asked for another time")
+    # The second, deliberate submit after the booking's warnings were shown: `confirmed` names
+    # the warnings seen, so a tick confirms those and not new ones (schedule/checks.py).
+    book_anyway = BooleanField("Book anyway: I have checked these with the resident")
+    confirmed = HiddenField()
 
     def __init__(self, *args, firms=(), operatives=(), booked_date=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,6 +78,7 @@ class VisitForm(FlaskForm):
         self.operative_ids.choices = choices((o["id"], f"{o['name']} ({o['firm_name']})")
                                              for o in operatives)
         self.booked_date = booked_date
+        self.booking_warnings: list[str] = []
 
     def validate_visit_date(self, field):
         # An existing visit may keep its date; a new or moved one cannot go into the past.
@@ -129,3 +141,27 @@ class StepForm(FlaskForm):
                 "expected_minutes": int(self.expected_minutes.data)
                 if self.expected_minutes.data else None,
                 **{flag: int(flag in hints) for flag, _label in STEP_HINTS}}
+
+
+# Why a visit is cancelled: (code, what the officer picks and later reads).
+CANCEL_REASONS = [
+    ("resident_asked", "The resident asked to cancel"),
+    ("moved", "Moved to another time"),
+    ("not_needed", "The work is no longer needed"),
+    ("no_operative", "No operative is available"),
+    ("access_or_safety", "An access or safety problem"),
+    ("booked_by_mistake", "Booked by mistake"),
+    ("other", "Another reason"),
+]
+CANCEL_MESSAGE = "Select why the visit is cancelled"
+
+
+class CancelForm(FlaskForm):
+    reason = RadioField("Why is it cancelled?", choices=choices(CANCEL_REASONS),
+                        validate_choice=False, validators=[
+                            InputRequired(CANCEL_MESSAGE),
+                            AnyOf([code for code, _label in CANCEL_REASONS],
+                                  message=CANCEL_MESSAGE)])
+    note = TextAreaField("Anything to add (optional)", filters=[strip_text], validators=[
+        Length(max=300, message="What you add must be 300 characters or fewer"),
+        no_health_detail])

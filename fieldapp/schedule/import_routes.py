@@ -2,7 +2,7 @@
 
 import json
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -11,7 +11,7 @@ from fieldapp.core import audit
 from fieldapp.core.access import OFFICE_ROLES, found_or_404, roles
 from fieldapp.core.db import get_db, transaction
 from fieldapp.core.forms import render_form
-from fieldapp.schedule import bp, importer
+from fieldapp.schedule import bp, checks, importer
 from fieldapp.schedule import queries as q
 
 
@@ -72,12 +72,18 @@ def _import_or_404(db, import_id: int):
 def preview(import_id: int):
     db = get_db()
     stored = _import_or_404(db, import_id)
-    planned = _plan(db, stored)
+    return _preview(stored, _plan(db, stored)), 200
+
+
+def _preview(stored, planned, refusal: str = ""):
     counts = {action: sum(1 for p in planned if not p.errors and p.action == action)
               for action in ("new", "update", "unchanged")}
+    warnings = importer.warnings_of(planned)
     return render_template("schedule/import_preview.html", stored=stored, planned=planned,
                            counts=counts, refused=sum(1 for p in planned if p.errors),
-                           summary=json.loads(stored["summary"] or "{}"))
+                           summary=json.loads(stored["summary"] or "{}"),
+                           warned=sum(1 for p in planned if p.warnings),
+                           confirmed=checks.fingerprint(warnings), refusal=refusal)
 
 
 @bp.post("/schedule/import/<int:import_id>")
@@ -87,6 +93,13 @@ def run_import(import_id: int):
     stored = _import_or_404(db, import_id)
     # Checked again now: the database may have changed since the preview.
     planned = _plan(db, stored)
+    warnings = importer.warnings_of(planned)
+    if warnings and not (request.form.get("book_anyway") == "y" and
+                         request.form.get("confirmed") == checks.fingerprint(warnings)):
+        # The same rule as the visit form: nothing is stored until these warnings are confirmed.
+        return _preview(stored, planned, refusal=(
+            "Nothing is imported yet. Tick \"Book anyway\" to import the rows with warnings "
+            "as they are, or fix them in the file and upload it again.")), 409
     with transaction(db):
         counts = importer.apply(db, planned, current_user.id)
         q.mark_imported(db, import_id, counts)
@@ -94,3 +107,10 @@ def run_import(import_id: int):
     flash(f"Imported: {counts['new']} new, {counts['update']} updated, {counts['unchanged']} "
           f"unchanged. {counts['refused']} rows with problems were not imported.", "success")
     return redirect(url_for("schedule.preview", import_id=import_id), code=303)
+
+
+@bp.get("/schedule/import/format")
+@roles(*OFFICE_ROLES)
+def import_format():
+    """The CSV format, served by the app, so a refused row's message links to how to fix it."""
+    return render_template("schedule/import_format.html", columns=importer.COLUMN_GUIDE)

@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from fieldapp.adjustments.forms import HEALTH_TERMS
+from fieldapp.adjustments.queries import residents_asking_for_female_operative
 from fieldapp.core.clock import LOCAL_ZONE, today_local
 from fieldapp.core.db import transaction
 from fieldapp.messages import outbox
 from fieldapp.residents.queries import residents_with_tenancy_ref
+from fieldapp.schedule.checks import BookingChecks, day_in_words
 from fieldapp.schedule.forms import parse_clock
 from fieldapp.schedule.queries import (
     create_visit,
@@ -36,6 +38,30 @@ REQUIRED_MESSAGES = {
     "firm": "enter the contractor firm's name",
 }
 REQUIRED = tuple(REQUIRED_MESSAGES)
+# The format page the app serves (and docs/csv-import.md): (column, required, what it holds,
+# example). A refused row's message links to its column here.
+COLUMN_GUIDE = [
+    ("job_ref", True, "The repairs system's job reference. A job already imported is updated, "
+     "never doubled.", "ACM-5521"),
+    ("tenancy_ref", True, "The resident's tenancy reference, as on their record. Each one "
+     "belongs to one resident.", "RH-10002"),
+    ("date", True, "The day of the visit, today or later, as YYYY-MM-DD or DD/MM/YYYY.",
+     "2026-11-30"),
+    ("start", True, "When the window starts, in 24-hour hours and minutes (UK time).", "10:00"),
+    ("end", True, "When the window ends, after the start.", "12:00"),
+    ("trade", True, "The trade or type of work, up to 60 characters.", "Plumbing"),
+    ("firm", True, "The contractor firm's name, as the administrator set it up.",
+     "Acme Repairs"),
+    ("operatives", False, "Who attends: badge numbers or emails, separated by ;. Where the "
+     "resident asked for a female operative, only operatives who can attend are accepted.",
+     "ACME-0142; dan@acme.example"),
+    ("notes", False, "Practical notes for the operative, up to 1000 characters. Never health "
+     "details.", "Use the side door"),
+    ("steps", False, "The schedule of works, steps separated by |, in order.",
+     "Drain the system | Fit the radiator"),
+    ("pre_visit", False, "yes for an introductory visit with no work; no or empty otherwise.",
+     "no"),
+]
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 MAX_ROWS = 20_000
 YES = {"yes", "y", "true", "1"}
@@ -60,6 +86,12 @@ class PlannedRow:
     operatives: list[int] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
     existing_id: int | None = None
+    # What the preview shows of the row, as far as it could be read.
+    resident_name: str = ""
+    tenancy_ref: str = ""
+    day: str = ""  # "Thursday 4 December"
+    window: str = ""  # "10:00 to 12:00"
+    warnings: list[str] = field(default_factory=list)  # imported only with "Book anyway"
 
 
 def read_rows(text: str) -> list[dict]:
@@ -94,13 +126,20 @@ class Lookups:
     """Everything a row is checked against, read once for the whole file."""
 
     def __init__(self, db, landlord_id: int):
-        self.residents = {r["tenancy_ref"].lower(): r["id"]
-                          for r in residents_with_tenancy_ref(db, landlord_id)}
+        self.db, self.landlord_id = db, landlord_id
+        self.residents: dict[str, dict] = {}
+        for r in residents_with_tenancy_ref(db, landlord_id):
+            self.residents[r["tenancy_ref"].lower()] = dict(r)
+        self.female_requested = residents_asking_for_female_operative(
+            db, [r["id"] for r in self.residents.values()])
         self.firms = {r["name"].lower(): r["id"] for r in firms_of_landlord(db, landlord_id)}
         self.operatives: dict[str, list[tuple[int, int]]] = {}
+        self.can_attend_female_requests = set()
         for r in operatives_of_landlord(db, landlord_id):
             for key in {r["email"].lower(), r["badge_number"].lower()} - {""}:
                 self.operatives.setdefault(key, []).append((r["id"], r["firm_id"]))
+            if r["attends_female_requests"]:
+                self.can_attend_female_requests.add(r["id"])
         self.existing = visits_by_job_ref(db, landlord_id)
 
 
@@ -116,7 +155,23 @@ def plan(text: str, lookups: Lookups, today: date | None = None) -> list[Planned
         if not item.errors:
             _decide_action(item, lookups)
         planned.append(item)
+    _warn(planned, lookups)
     return planned
+
+
+def _warn(planned: list[PlannedRow], lookups: Lookups) -> None:
+    """The booking's own checks, for every row that would book or move a visit."""
+    booking = [p for p in planned if not p.errors and p.action in ("new", "update")]
+    if not booking:
+        return
+    checks = BookingChecks(lookups.db, lookups.landlord_id,
+                           [p.visit["resident_id"] for p in booking],
+                           min(p.visit["starts_at"] for p in booking),
+                           max(p.visit["ends_at"] for p in booking))
+    for item in booking:
+        item.warnings = checks.warnings(item.visit["resident_id"], item.visit["starts_at"],
+                                        item.visit["ends_at"], item.operatives,
+                                        item.existing_id)
 
 
 def _check_row(number: int, row: dict, lookups: Lookups, today: date) -> PlannedRow:
@@ -126,6 +181,11 @@ def _check_row(number: int, row: dict, lookups: Lookups, today: date) -> Planned
                if not row.get(column)]
     resident_id, firm_id = _check_references(row, lookups, errors)
     day, starts, ends = _check_when(row, today, errors)
+    resident = lookups.residents.get(row.get("tenancy_ref", "").lower())
+    item.resident_name = (resident or {}).get("name", "")
+    item.tenancy_ref = (resident or {}).get("tenancy_ref") or row.get("tenancy_ref", "")[:30]
+    item.day = day_in_words(day) if day else row.get("date", "")[:20]
+    item.window = f"{starts:%H:%M} to {ends:%H:%M}" if starts and ends else ""
     errors += [f"{column}: must be {limit} characters or fewer"
                for column, limit in (("job_ref", 40), ("trade", 60), ("notes", 1000))
                if len(row.get(column, "")) > limit]
@@ -133,6 +193,12 @@ def _check_row(number: int, row: dict, lookups: Lookups, today: date) -> Planned
         errors.append("notes: write what the operative should do, not a diagnosis or health "
                       "condition")
     item.operatives = _operatives(row.get("operatives", ""), firm_id, lookups, errors)
+    if resident_id in lookups.female_requested:
+        errors += [f"operatives: {key} is not marked as able to attend where a female "
+                   "operative is asked for, and this resident asked for one"
+                   for key, operative_id in _keys_of(row.get("operatives", ""), lookups)
+                   if operative_id in item.operatives
+                   and operative_id not in lookups.can_attend_female_requests]
     item.steps = [s.strip()[:200] for s in row.get("steps", "").split("|") if s.strip()]
     pre_visit = row.get("pre_visit", "").lower()
     if pre_visit not in YES | NO:
@@ -146,7 +212,7 @@ def _check_row(number: int, row: dict, lookups: Lookups, today: date) -> Planned
 
 
 def _check_references(row: dict, lookups: Lookups, errors: list[str]):
-    resident_id = lookups.residents.get(row.get("tenancy_ref", "").lower())
+    resident_id = lookups.residents.get(row.get("tenancy_ref", "").lower(), {}).get("id")
     if row.get("tenancy_ref") and resident_id is None:
         errors.append(f"tenancy_ref: no resident has the tenancy reference {row['tenancy_ref']}")
     firm_id = lookups.firms.get(row.get("firm", "").lower())
@@ -188,6 +254,14 @@ def _operatives(cell: str, firm_id, lookups: Lookups, errors: list[str]) -> list
     return sorted(found)
 
 
+def _keys_of(cell: str, lookups: Lookups):
+    """(what the row says, the one operative it names) for each operative in the cell."""
+    for key in filter(None, (part.strip() for part in re.split(r"[;,]", cell))):
+        matches = lookups.operatives.get(key.lower(), [])
+        if len(matches) == 1:
+            yield key, matches[0][0]
+
+
 def _parse_date(text: str) -> date | None:
     for fmt in DATE_FORMATS:
         try:
@@ -213,6 +287,11 @@ def _decide_action(item: PlannedRow, lookups: Lookups) -> None:
     same = all(existing[k] == v for k, v in item.visit.items()) and \
         existing["operatives"] == item.operatives and existing["steps"] == item.steps
     item.action = "unchanged" if same else "update"
+
+
+def warnings_of(planned: list[PlannedRow]) -> list[str]:
+    """Every row's warnings, each saying its row, in the order the preview shows them."""
+    return [f"Row {p.number}: {w}" for p in planned for w in p.warnings]
 
 
 def apply(db, planned: list[PlannedRow], created_by: int) -> dict:

@@ -22,10 +22,32 @@ def firms_of_landlord(db, landlord_id: int) -> list[sqlite3.Row]:
 def operatives_of_landlord(db, landlord_id: int) -> list[sqlite3.Row]:
     return query_all(db, """
         SELECT users.id, users.name, users.badge_number, users.email,
+               users.attends_female_requests,
                users.organisation_id AS firm_id, organisations.name AS firm_name
         FROM users JOIN organisations ON organisations.id = users.organisation_id
         WHERE organisations.landlord_id = ? AND users.role = 'operative' AND users.active = 1
         ORDER BY organisations.name, users.name""", (landlord_id,))
+
+
+def booked_visits_overlapping(db, landlord_id: int, starts_at: str,
+                              ends_at: str) -> list[dict]:
+    """The landlord's booked visits whose window overlaps [starts_at, ends_at), each with its
+    operatives ({id: name}): what a new booking is checked against."""
+    visits = {r["id"]: dict(r, operatives={}) for r in query_all(db, """
+        SELECT visits.id, visits.job_ref, visits.resident_id, visits.starts_at, visits.ends_at,
+               residents.name AS resident_name
+        FROM visits JOIN residents ON residents.id = visits.resident_id
+        WHERE residents.landlord_id = ? AND visits.status = 'booked'
+          AND visits.starts_at < ? AND visits.ends_at > ?
+        ORDER BY visits.starts_at""", (landlord_id, ends_at, starts_at))}
+    if visits:
+        marks = ",".join("?" * len(visits))
+        for r in query_all(db, f"""
+                SELECT visit_operatives.visit_id, users.id, users.name FROM visit_operatives
+                JOIN users ON users.id = visit_operatives.user_id
+                WHERE visit_operatives.visit_id IN ({marks})""", tuple(visits)):
+            visits[r["visit_id"]]["operatives"][r["id"]] = r["name"]
+    return list(visits.values())
 
 
 def visit_for_landlord(db, visit_id: int, landlord_id: int) -> sqlite3.Row | None:
@@ -119,11 +141,12 @@ def set_operatives(db, visit_id: int, operatives: list[int]) -> None:
         add_operatives(db, visit_id, operatives)
 
 
-def cancel_visit(db, visit_id: int) -> None:
+def cancel_visit(db, visit_id: int, reason: str, note: str = "") -> None:
     now = utc_now()
     with transaction(db):
-        db.execute("UPDATE visits SET status = 'cancelled', cancelled_at = ?, updated_at = ?"
-                   " WHERE id = ? AND status = 'booked'", (now, now, visit_id))
+        db.execute("UPDATE visits SET status = 'cancelled', cancelled_at = ?, cancel_reason = ?,"
+                   " cancel_note = ?, updated_at = ? WHERE id = ? AND status = 'booked'",
+                   (now, reason, note, now, visit_id))
 
 
 def steps_of_visit(db, visit_id: int) -> list[sqlite3.Row]:

@@ -4,6 +4,7 @@ cancel it."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from fieldapp.adjustments.queries import residents_asking_for_female_operative
 from fieldapp.core import audit
 from fieldapp.core.access import OFFICE_ROLES, found_or_404, roles
 from fieldapp.core.clock import to_local
@@ -13,9 +14,9 @@ from fieldapp.logs.history import history_of_visit
 from fieldapp.messages import outbox
 from fieldapp.operative.instructions import active_instructions
 from fieldapp.residents.queries import resident_for_landlord
-from fieldapp.schedule import bp
+from fieldapp.schedule import bp, checks
 from fieldapp.schedule import queries as q
-from fieldapp.schedule.forms import StepForm, VisitForm
+from fieldapp.schedule.forms import CANCEL_REASONS, CancelForm, StepForm, VisitForm
 from fieldapp.voice import officer as resident_voice
 
 
@@ -24,15 +25,42 @@ def visit_or_404(db, visit_id: int):
     return found_or_404(q.visit_for_landlord(db, visit_id, current_user.landlord_id))
 
 
-def _visit_form(db, **kwargs) -> VisitForm:
-    return VisitForm(firms=q.firms_of_landlord(db, current_user.landlord_id),
-                     operatives=q.operatives_of_landlord(db, current_user.landlord_id), **kwargs)
+def _visit_form(db, resident_id: int, **kwargs) -> VisitForm:
+    """Where the resident asked for a female operative, only operatives an admin marked as
+    able to attend are offered (docs/decisions.md)."""
+    operatives = q.operatives_of_landlord(db, current_user.landlord_id)
+    female_requested = bool(residents_asking_for_female_operative(db, [resident_id]))
+    if female_requested:
+        operatives = [o for o in operatives if o["attends_female_requests"]]
+    form = VisitForm(firms=q.firms_of_landlord(db, current_user.landlord_id),
+                     operatives=operatives, **kwargs)
+    form.female_requested = female_requested
+    return form
 
 
 def _valid(db, form: VisitForm, visit_id: int | None = None) -> bool:
     """The form's own checks, then the job reference, so every problem shows at once."""
     valid = form.validate_on_submit()
     return form.is_submitted() and _job_ref_free(db, form, visit_id) and valid
+
+
+def _confirmed(db, form: VisitForm, resident_id: int, visit_id: int | None = None) -> bool:
+    """True when the booking breaks nothing the app knows, or the officer saw exactly these
+    warnings and ticked "Book anyway". Otherwise the warnings go on the form: nothing stored."""
+    starts_at, ends_at = form.window_utc()
+    found = checks.BookingChecks(db, current_user.landlord_id, [resident_id], starts_at,
+                                 ends_at).warnings(resident_id, starts_at, ends_at,
+                                                   form.operative_ids.data or [], visit_id)
+    seen = checks.fingerprint(found)
+    if not found or (form.book_anyway.data and form.confirmed.data == seen):
+        return True
+    form.booking_warnings, form.confirmed.data, form.book_anyway.data = found, seen, False
+    return False
+
+
+def _status(form: VisitForm) -> int:
+    """409 while the booking waits for "Book anyway"; 422 for a problem in the form."""
+    return 409 if form.booking_warnings else form_status(form)
 
 
 def _job_ref_free(db, form: VisitForm, visit_id: int | None = None) -> bool:
@@ -49,8 +77,8 @@ def new_visit():
     db = get_db()
     resident_id = found_or_404(request.args.get("resident", type=int))
     resident = found_or_404(resident_for_landlord(db, resident_id, current_user.landlord_id))
-    form = _visit_form(db)
-    if _valid(db, form):
+    form = _visit_form(db, resident_id)
+    if _valid(db, form) and _confirmed(db, form, resident_id):
         with transaction(db):
             visit_id = q.create_visit(db, resident_id=resident_id, created_by=current_user.id,
                                       operatives=form.operative_ids.data or [],
@@ -59,7 +87,7 @@ def new_visit():
             outbox.queue_for_visit(db, visit_id, "booked")
         flash("The visit is booked. Add the schedule of works below.", "success")
         return redirect(url_for("schedule.visit", visit_id=visit_id), code=303)
-    return _render(db, form, resident, None), form_status(form)
+    return _render(db, form, resident, None), _status(form)
 
 
 @bp.route("/schedule/<int:visit_id>", methods=["GET", "POST"])
@@ -69,32 +97,37 @@ def visit(visit_id: int):
     row = visit_or_404(db, visit_id)
     resident = found_or_404(resident_for_landlord(db, row["resident_id"], current_user.landlord_id))
     starts, ends = to_local(row["starts_at"]), to_local(row["ends_at"])
-    form = _visit_form(db, booked_date=starts.date(), data=None if request.method == "POST" else {
+    stored = None if request.method == "POST" else {
         **dict(row), "visit_date": starts.date(), "starts": starts.strftime("%H:%M"),
         "ends": ends.strftime("%H:%M"),
-        "operative_ids": [o["id"] for o in q.attending(db, visit_id)]})
+        "operative_ids": [o["id"] for o in q.attending(db, visit_id)]}
+    form = _visit_form(db, row["resident_id"], booked_date=starts.date(), data=stored)
     if request.method == "POST" and row["status"] != "booked":
         abort(409)
-    if _valid(db, form, visit_id):
+    if _valid(db, form, visit_id) and _confirmed(db, form, row["resident_id"], visit_id):
         with transaction(db):
             q.update_visit(db, visit_id, form.values(), form.operative_ids.data or [])
             audit.record("visit_updated", "visit", visit_id, db=db)
             outbox.queue_for_visit(db, visit_id, "changed")
         flash("Changes to the visit are saved.", "success")
         return redirect(url_for("schedule.visit", visit_id=visit_id), code=303)
-    return _render(db, form, resident, row), form_status(form)
+    return _render(db, form, resident, row), _status(form)
 
 
 def _render(db, form, resident, visit):
+    attending = q.attending(db, visit["id"]) if visit else []
     return render_template(
         "schedule/visit.html", form=form, resident=resident, visit=visit,
         instructions=active_instructions(db, [resident["id"]]).get(resident["id"], []),
         steps=q.steps_of_visit(db, visit["id"]) if visit else [],
-        attending=q.attending(db, visit["id"]) if visit else [],
+        attending=attending,
+        # Booked before the resident asked for a female operative, or before the admin's mark
+        # changed: said plainly, since saving the form leaves them off.
+        not_offered=[a["name"] for a in attending if a["id"] not in form.operatives],
         voice=resident_voice.for_visit(db, visit["id"]) if visit else None,
         messages=outbox.for_visit(db, visit["id"], current_user.landlord_id) if visit else [],
         logs=history_of_visit(db, visit["id"]) if visit else [],
-        step_form=StepForm(prefix="new"))
+        step_form=StepForm(prefix="new"), cancel_reasons=dict(CANCEL_REASONS))
 
 
 @bp.get("/schedule/<int:visit_id>/cancel")
@@ -105,7 +138,7 @@ def confirm_cancel(visit_id: int):
     row = visit_or_404(db, visit_id)
     if row["status"] != "booked":
         return redirect(url_for("schedule.visit", visit_id=visit_id))
-    return render_template("schedule/cancel.html", visit=row,
+    return render_template("schedule/cancel.html", visit=row, form=CancelForm(),
                            attending=q.attending(db, visit_id))
 
 
@@ -116,8 +149,12 @@ def cancel(visit_id: int):
     row = visit_or_404(db, visit_id)
     if row["status"] != "booked":
         abort(409)  # already cancelled: nothing to do, and nothing more to audit
+    form = CancelForm()
+    if not form.validate_on_submit():
+        return render_template("schedule/cancel.html", visit=row, form=form,
+                               attending=q.attending(db, visit_id)), form_status(form)
     with transaction(db):
-        q.cancel_visit(db, visit_id)
+        q.cancel_visit(db, visit_id, form.reason.data, form.note.data or "")
         audit.record("visit_cancelled", "visit", visit_id, db=db)
         outbox.queue_for_visit(db, visit_id, "cancelled")
     flash("The visit is cancelled. The operative's day shows it as cancelled, and its ID card "

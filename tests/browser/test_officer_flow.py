@@ -48,6 +48,14 @@ def test_officer_adds_an_adjustment_and_books_a_visit_with_three_steps(page, liv
     page.get_by_label("Operative (Acme Repairs)").check()
     assert_accessible(page, "book a visit")
     page.get_by_role("button", name="Book visit").click()
+    # Rita and the operative are already booked tomorrow 09:00 to 11:00: warned, nothing booked.
+    warnings = page.locator("#booking-warnings")
+    assert warnings.get_by_text("Rita Resident already has a visit booked").is_visible()
+    assert db.execute("SELECT count(*) FROM visits WHERE job_ref = 'JOB-77'").fetchone()[0] == 0
+    assert_accessible(page, "booking warnings")
+    assert_no_horizontal_scroll(page)
+    page.get_by_label("Book anyway").check()
+    page.get_by_role("button", name="Book visit").click()
     assert page.get_by_text("The visit is booked").is_visible()
 
     for description, minutes in [("Explain the work", "10"), ("Drain the system", "30"),
@@ -92,6 +100,7 @@ def test_cancelling_a_visit_asks_first(page, live_server, db, world):
     assert db.execute("SELECT status FROM visits WHERE id = ?", (visit,)).fetchone()[0] == \
         "booked"
     page.get_by_role("link", name="Cancel this visit").click()
+    page.get_by_label("The resident asked to cancel").check()
     page.get_by_role("button", name="Yes, cancel the visit").click()
     assert page.get_by_role("status").filter(has_text="The visit is cancelled").is_visible()
     assert db.execute("SELECT status FROM visits WHERE id = ?", (visit,)).fetchone()[0] == \
