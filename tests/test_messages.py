@@ -228,6 +228,17 @@ def test_cancelling_at_short_notice_is_an_apology(app, db, world, signed_in, tex
     assert "We are sorry" in messages_of(db, world.visits["tomorrow"])[0]["body"]
 
 
+def test_cancelling_at_short_notice_because_the_resident_asked_is_no_apology(
+        app, db, world, signed_in, texts):
+    client = signed_in("officer")
+    response = post_form(client, f"/schedule/{world.visits['tomorrow']}/cancel",
+                         {"reason": "resident_asked"},
+                         page_url=f"/schedule/{world.visits['tomorrow']}/cancel")
+    assert response.status_code == 303
+    [message] = messages_of(db, world.visits["tomorrow"])
+    assert message["event"] == "cancelled"
+
+
 def test_cancelling_well_ahead_is_a_notice(app, db, world, signed_in, texts):
     client = signed_in("officer")
     visit = int(book(client, world).headers["Location"].rsplit("/", 1)[1])

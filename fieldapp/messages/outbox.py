@@ -23,6 +23,8 @@ EVENTS = ("booked", "changed", "reminder", "cancelled", "cancelled_short_notice"
 WRITE_AFTER = timedelta(minutes=10)
 # A cancellation by us this close to the visit is an apology, not a notice.
 SHORT_NOTICE = timedelta(hours=24)
+# Cancelled because the resident asked: our confirmation, never an apology for our slip.
+RESIDENTS_OWN_REASONS = ("resident_asked",)
 # The reminder goes at this local time on the day before the visit.
 REMINDER_AT = time(10, 0)
 # Events that tell the resident about a booked visit: the rebook link goes with them.
@@ -56,7 +58,8 @@ def queue_for_visit(db, visit_id: int, event: str, now: datetime | None = None) 
     transaction that made the change."""
     now = now or datetime.now(UTC)
     visit = queries.visit_for_message(db, visit_id)
-    if event == "cancelled" and to_local(visit["starts_at"]) - now < SHORT_NOTICE:
+    if (event == "cancelled" and to_local(visit["starts_at"]) - now < SHORT_NOTICE
+            and visit["cancel_reason"] not in RESIDENTS_OWN_REASONS):
         event = "cancelled_short_notice"
     if event not in EVENTS:
         raise ValueError(f"not a message event: {event}")
