@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from fieldapp.core import db, security, words
+from fieldapp.core import db, i18n, security, words
 from fieldapp.core.access import ROLE_LABELS
 from fieldapp.core.clock import today_local, when_in_words
 from fieldapp.core.config import ASSETS_DIR, instance_path, load_config
@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     limiter.init_app(app)
     compress.init_app(app)
+    i18n.init_app(app)
     _init_login(app)
     _register_blueprints(app)
     _init_templates(app)
