@@ -309,3 +309,15 @@ def test_an_operative_with_no_photo_gets_no_picture(app, world, two_coming):
     token, html = _check_page_for(app, two_coming, world, person="colleague")
     assert "Yes: Dan from Acme Repairs" in html and "verify__photo" not in html
     assert app.test_client().get(f"/verify/{token}/photo").status_code == 404
+
+
+def test_too_many_checks_says_how_long_this_limit_lasts(app):
+    """The 429 page names the window of the limit that was hit (here 10 minutes), not a fixed
+    time that is wrong for every other limit."""
+    client = app.test_client()
+    for _ in range(60):
+        client.get("/verify/not-a-token")
+    page = client.get("/verify/not-a-token")
+    assert page.status_code == 429
+    text = page.get_data(as_text=True)
+    assert "Wait 10 minutes, then try again." in text and "15 minutes" not in text

@@ -38,7 +38,7 @@ ERROR_PAGES = {
     413: ("That file is too large", "The file you chose is larger than we accept.",
           "Choose a smaller file and try again."),
     429: ("Too many attempts", "There have been too many attempts in a short time.",
-          "Wait 15 minutes, then try again."),
+          "Wait a few minutes, then try again."),
     503: ("The system is busy", "Too many changes are being saved at this moment. Nothing "
           "you sent was saved.", "Wait a few seconds, then send it again."),
     507: ("There is no room to save this", "The system's storage is full. Nothing you sent "
@@ -135,11 +135,26 @@ def set_security_headers(response):
 def render_error(error: HTTPException):
     status = error.code or 500
     heading, what, todo = ERROR_PAGES.get(status, ERROR_PAGES[400 if status < 500 else 500])
+    if status == 429:
+        todo = _wait_for(error) or todo
     if request.path.startswith("/api/"):
         return jsonify(errors={"request": f"{what} {todo}"}), status
     todo = _for_the_public(status, todo)
     return render_template("core/error.html", status=status, heading=heading, what=what,
                            todo=todo), status
+
+
+def _wait_for(error: HTTPException) -> str | None:
+    """Flask-Limiter's refusal carries the limit that was hit: name its window, so the page
+    never tells someone to wait longer, or less, than the limit they met."""
+    window = getattr(getattr(getattr(error, "limit", None), "limit", None), "get_expiry", None)
+    if window is None:
+        return None
+    minutes = max(1, round(window() / 60))
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"Wait {'an hour' if hours == 1 else f'{hours} hours'}, then try again."
+    return f"Wait {'a minute' if minutes == 1 else f'{minutes} minutes'}, then try again."
 
 
 def render_csrf_error(_error: CSRFError):
