@@ -20,6 +20,10 @@ def at(hour: int, days: int = 0) -> datetime:
     return datetime.combine(today_local() + timedelta(days=days), time(hour), LOCAL_ZONE)
 
 
+def last_second_today() -> datetime:
+    return datetime.combine(today_local(), time(23, 59, 59), LOCAL_ZONE)
+
+
 def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
@@ -63,7 +67,9 @@ def day(app, client, db, world):
                             trade="Roofing"),
         "cancelled": add_visit(db, resident, world.orgs["acme"], me, at(15), at(16),
                                trade="Painting"),
-        "rebook": add_visit(db, resident, world.orgs["acme"], me, at(17), at(18),
+        # Ends at the day's last second: the resident can ask for another time only before a
+        # visit ends, and this suite runs at any hour.
+        "rebook": add_visit(db, resident, world.orgs["acme"], me, at(17), last_second_today(),
                             trade="Tiling"),
     }
     cancel_visit(db, visits["cancelled"], "resident_asked")
