@@ -31,6 +31,9 @@ make_venv() {
       "$PYTHON" -m venv .venv
     fi
   fi
+  # The pinned pip first: the one a new venv has cannot install the lock files (requirements/pip.txt).
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+    -r requirements/pip.txt
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
     -r "requirements/$1.txt"
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
