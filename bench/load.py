@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import uuid
 from collections import defaultdict
 from pathlib import Path
@@ -32,7 +33,10 @@ PASSWORD = "fieldapp-demo"  # noqa: S105  (the bench accounts use the published 
 STATIC = "/static/icons/icon-192.png"
 # (name, share of requests): operatives make most of the traffic, as in the field.
 MIX = [("today", 24), ("briefing", 24), ("id card", 5), ("log form", 5), ("log post", 10),
-       ("inbox", 12), ("inbox counts", 8), ("alert", 5), ("measures", 0.2), ("static", 6.8)]
+       ("inbox", 12), ("inbox counts", 8), ("alert", 5), ("measures", 0.2), ("static", 6.8),
+       ("resident search", 2)]
+# What officers type into resident search (each request is one keystroke's htmx search).
+SEARCHES = ["Res", "Resident 1", "Resident 12", "Resident 123", "Flat", "RS1", "Road"]
 PAGE_P99_TARGET_MS, POST_P99_TARGET_MS = 50, 100
 
 
@@ -121,6 +125,9 @@ def build_request(kind: str, people, rng: random.Random):
         return person, "GET", path, None, {}
     if kind == "inbox counts":
         return officer, "GET", "/inbox", None, {"HX-Request": "true"}
+    if kind == "resident search":
+        typed = urllib.parse.quote(rng.choice(SEARCHES))
+        return officer, "GET", f"/residents?q={typed}", None, {"HX-Request": "true"}
     body = {"client_id": str(uuid.UUID(int=rng.getrandbits(128))), "visit_id": int(visit),
             "outcome": "completed", "distress": "none", "concerns": [], "note": "",
             "follow_up": ""}

@@ -60,3 +60,16 @@ def test_hot_pages_never_read_a_whole_growing_table(world, db, signed_in, statem
     assert len(queries) > 20
     scans = {sql: found for sql in queries if (found := full_scans(db, sql))}
     assert not scans, "\n\n".join(f"{found}: {sql}" for sql, found in scans.items())
+
+
+@pytest.mark.parametrize("text", ["Rita", "rita resident", "1 Test", "TST1", "JOB Rita R"])
+def test_resident_search_finds_residents_through_the_full_text_index(world, db, signed_in,
+                                                                     statements, text):
+    """A keystroke of resident search never reads every resident (30,000 in a borough): words
+    of three letters or more go through `residents_fts`; only a shorter word adds a LIKE."""
+    assert signed_in("officer").get("/residents", query_string={"q": text}).status_code == 200
+    searches = [sql for sql in statements if "residents_fts MATCH" in sql]
+    assert len(searches) == 1
+    plan = [row["detail"] for row in db.execute(f"EXPLAIN QUERY PLAN {searches[0]}")]
+    assert not [step for step in plan if re.match(r"SCAN residents\b", step)], plan
+    assert any("VIRTUAL TABLE INDEX" in step for step in plan), plan

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from fieldapp.accounts.queries import create_user
+from fieldapp.residents.queries import SEARCH_COLUMNS
 
 from factories import add_resident
 from pages import assert_field_error, check_page
@@ -69,6 +70,33 @@ def test_search_finds_a_resident_by_name_address_postcode_or_tenancy(brennans, s
     check_page(html)
     assert f'href="/residents/{brennans["mine"]}"' in html
     assert "Bernard" not in html and f'/residents/{brennans["elsewhere"]}"' not in html
+
+
+@pytest.mark.parametrize("query", ["Mi", "Mi Brennan", "14 Al"])
+def test_search_matches_short_words_too(brennans, signed_in, query):
+    """One- and two-letter words are too short for the trigram index and are matched with
+    LIKE; the results are the same as for longer words."""
+    html = signed_in("officer").get("/residents", query_string={"q": query}).get_data(
+        as_text=True)
+    assert f'href="/residents/{brennans["mine"]}"' in html
+
+
+def test_search_follows_a_renamed_resident(brennans, world, signed_in):
+    """The full-text index is kept by triggers: an edit shows in the next search."""
+    client = signed_in("officer")
+    resident = brennans["mine"]
+    response = post_form(client, f"/residents/{resident}/edit", resident_form(
+        world, name="Michael Okafor", postcode="RS9 9ZZ"))
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    assert f'/residents/{resident}"' in client.get("/residents?q=okafor").get_data(as_text=True)
+    assert f'/residents/{resident}"' in client.get("/residents?q=rs99zz").get_data(as_text=True)
+    assert f'/residents/{resident}"' not in client.get("/residents?q=Brennan").get_data(
+        as_text=True)
+
+
+def test_search_columns_are_the_full_text_index_columns(db):
+    indexed = [row["name"] for row in db.execute("PRAGMA table_info(residents_fts)")]
+    assert tuple(indexed) == SEARCH_COLUMNS
 
 
 def test_search_lists_the_officers_own_residents_first(brennans, signed_in):

@@ -12,21 +12,27 @@ EDITABLE_FIELDS = (
     "advocate_relationship", "doorstep_password",
 )
 SEARCH_LIMIT = 50
+# The columns search reads: those of the full-text index `residents_fts` (migration m110).
+SEARCH_COLUMNS = ("name", "preferred_name", "address_line1", "postcode_compact", "tenancy_ref")
 
 
 def search_residents(db, landlord_id: int, officer_id: int, text: str) -> list[sqlite3.Row]:
-    """Residents matching name, address, postcode or tenancy reference; the officer's own first."""
-    words = text.split()
-    conditions, params = [], [landlord_id]
-    for word in words:
-        like = "%" + _escape_like(word) + "%"
-        conditions.append(
-            "(residents.name LIKE ? ESCAPE '\\' OR residents.preferred_name LIKE ? ESCAPE '\\'"
-            " OR residents.address_line1 LIKE ? ESCAPE '\\'"
-            " OR replace(residents.postcode, ' ', '') LIKE ? ESCAPE '\\'"
-            " OR residents.tenancy_ref LIKE ? ESCAPE '\\')")
-        params += [like] * 5
-    where = " AND ".join(["residents.landlord_id = ?", *conditions])
+    """Residents matching name, address, postcode or tenancy reference; the officer's own first.
+
+    Each word of three letters or more is found through the full-text index (`residents_fts`,
+    trigram: a word matches anywhere inside a name, as "ald" finds "Alder Court"); a shorter
+    word, which the index cannot look up, is matched with LIKE among the rest.
+    """
+    conditions, params = ["residents.landlord_id = ?"], [landlord_id]
+    indexed = [word for word in text.split() if len(word) >= MIN_INDEXED_WORD]
+    if indexed:
+        conditions.append("residents.id IN (SELECT rowid FROM residents_fts"
+                          " WHERE residents_fts MATCH ?)")
+        params.append(" AND ".join(_fts_phrase(word) for word in indexed))
+    for word in text.split():
+        if len(word) < MIN_INDEXED_WORD:
+            conditions.append(_SHORT_WORD_MATCH)
+            params += ["%" + _escape_like(word) + "%"] * len(SEARCH_COLUMNS)
     return query_all(db, f"""
         SELECT residents.id, residents.name, residents.preferred_name, residents.address_line1,
                residents.postcode, residents.area, residents.tenancy_ref, residents.officer_id,
@@ -34,9 +40,20 @@ def search_residents(db, landlord_id: int, officer_id: int, text: str) -> list[s
                (SELECT count(*) FROM adjustments WHERE adjustments.resident_id = residents.id
                   AND adjustments.status = 'active') AS adjustment_count
         FROM residents LEFT JOIN users ON users.id = residents.officer_id
-        WHERE {where}
+        WHERE {" AND ".join(conditions)}
         ORDER BY residents.officer_id IS NOT ?, residents.name
         LIMIT {SEARCH_LIMIT}""", (*params, officer_id))
+
+
+# The trigram index looks up runs of three characters; shorter words fall back to LIKE.
+MIN_INDEXED_WORD = 3
+_SHORT_WORD_MATCH = "(" + " OR ".join(
+    f"residents.{column} LIKE ? ESCAPE '\\'" for column in SEARCH_COLUMNS) + ")"
+
+
+def _fts_phrase(word: str) -> str:
+    """A word as an FTS5 phrase: quoted, so punctuation ("RH-10002") is text, not syntax."""
+    return '"' + word.replace('"', '""') + '"'
 
 
 def _escape_like(text: str) -> str:
