@@ -17,6 +17,8 @@ from fieldapp.core.clock import today_local, when_in_words
 from fieldapp.core.config import ASSETS_DIR, instance_path, load_config
 from fieldapp.core.extensions import HTMX_VERSION, compress, csrf, htmx
 from fieldapp.core.fields import is_real_date, tel_href
+from fieldapp.core.landlords import Landlord
+from fieldapp.core.landlords import app_config as landlord_app_config
 from fieldapp.core.limits import limiter
 from fieldapp.core.public import public_header
 
@@ -38,12 +40,16 @@ ROUTE_MODULES = (
 )
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None, landlord: Landlord | None = None) -> Flask:
+    """The app over one database: FIELDAPP_DB's, or one landlord's of a landlord map (its file,
+    web address and signing key: `core.landlords.app_config`)."""
     app = Flask(__name__, template_folder=str(ASSETS_DIR / "templates"),
                 static_folder=str(ASSETS_DIR / "static"), instance_path=instance_path())
     app.config.from_mapping(load_config(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
+    if landlord is not None:
+        app.config.update(landlord_app_config(landlord, app.config["SECRET_KEY"]))
     _trust_proxies(app)
     db.init_app(app)
     csrf.init_app(app)

@@ -1,4 +1,9 @@
-"""The `fieldapp` command: migrate, create accounts, load demo data, serve."""
+"""The `fieldapp` command: migrate, create accounts, load demo data, serve.
+
+A deployment with a landlord map (FIELDAPP_LANDLORDS) names the landlord to act on with
+`fieldapp --landlord HOST COMMAND`; `migrate`, `serve`, `worker` and `jobs` without one act on
+every landlord's file.
+"""
 
 import os
 import signal
@@ -11,6 +16,7 @@ from flask.cli import FlaskGroup
 from fieldapp.accounts.organisations import create_landlord
 from fieldapp.accounts.queries import create_user, email_taken
 from fieldapp.core import db as database
+from fieldapp.core import landlords as landlord_map
 from fieldapp.core import migrations
 from fieldapp.core.access import ROLES
 from fieldapp.core.db import query_one
@@ -19,8 +25,26 @@ from fieldapp.devdata.demo import DEMO_PASSWORD, DemoRefused, load_demo
 MIN_PASSWORD_LENGTH = 12
 
 
+def _db_path() -> str:
+    """The database this command acts on; a deployment of several landlords must name one."""
+    if current_app.config.get("FIELDAPP_EVERY_LANDLORD"):
+        hosts = ", ".join(landlord_map.configured())
+        raise click.UsageError("This deployment serves several landlords: say which one with "
+                               f"`fieldapp --landlord HOST ...` (one of: {hosts}).")
+    return current_app.config["FIELDAPP_DB"]
+
+
 def _db():
-    return database.connect(current_app.config["FIELDAPP_DB"])
+    return database.connect(_db_path())
+
+
+def _landlord_apps() -> list:
+    """The app of each landlord this command acts on: the one in hand, or every landlord's."""
+    from fieldapp import create_app
+
+    if not current_app.config.get("FIELDAPP_EVERY_LANDLORD"):
+        return [current_app._get_current_object()]
+    return [create_app(landlord=landlord) for landlord in landlord_map.configured().values()]
 
 
 def _migrated_db():
@@ -31,11 +55,13 @@ def _migrated_db():
 
 @click.command("migrate")
 def migrate_command():
-    """Create the database or bring its schema up to date."""
-    db = _db()
-    pending = [m.name for m in migrations.migrations.pending(db)]
-    migrations.apply(db)
-    click.echo(f"Applied {len(pending)} migration(s) to {current_app.config['FIELDAPP_DB']}.")
+    """Create the database (every landlord's) or bring its schema up to date."""
+    for app in _landlord_apps():
+        db = database.connect(app.config["FIELDAPP_DB"])
+        pending = [m.name for m in migrations.migrations.pending(db)]
+        migrations.apply(db)
+        db.close()
+        click.echo(f"Applied {len(pending)} migration(s) to {app.config['FIELDAPP_DB']}.")
 
 
 @click.command("create-landlord")
@@ -85,7 +111,7 @@ def demo_command():
         demo_accounts = load_demo(db)
     except DemoRefused as refusal:
         raise click.ClickException(str(refusal)) from refusal
-    click.echo(f"Demo data loaded into {current_app.config['FIELDAPP_DB']}.")
+    click.echo(f"Demo data loaded into {_db_path()}.")
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for email, name, role in demo_accounts:
         click.echo(f"  {email:<24} {role:<10} {name}")
@@ -109,7 +135,7 @@ def bench_data_command(homes, years):
         raise click.ClickException(str(refusal).replace("./scripts/demo", "bench-data")) \
             from refusal
     click.echo(f"Benchmark data for {homes:,} homes and {years:g} year(s) loaded into "
-               f"{current_app.config['FIELDAPP_DB']} in {time.perf_counter() - started:.0f} s:")
+               f"{_db_path()} in {time.perf_counter() - started:.0f} s:")
     click.echo("  " + _counted(counts))
     click.echo(f"Accounts: the demo's, and operative-N@bench.test, officer-N@bench.test "
                f"(password: {DEMO_PASSWORD}).")
@@ -122,10 +148,11 @@ def bench_data_command(homes, years):
 @click.option("--threads", envvar="FIELDAPP_THREADS", default=4, type=int, show_default=True)
 def serve_command(host, port, workers, threads):
     """Apply migrations, then serve with gunicorn (the production server)."""
-    _migrated_db().close()
+    for app in _landlord_apps():
+        migrations.apply(database.connect(app.config["FIELDAPP_DB"]))
     argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
             "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-            "--access-logfile", "-", "fieldapp:create_app()"]
+            "--access-logfile", "-", "fieldapp.dispatch:create_wsgi()"]
     click.echo(f"Serving fieldapp on http://{host}:{port} (Ctrl-C stops it)")
     sys.stdout.flush()
     os.execv(sys.executable, argv)  # noqa: S606  (our own interpreter, fixed arguments)
@@ -140,18 +167,25 @@ def worker_command(once):
     from fieldapp.messages import outbox  # noqa: F401  (registers its job handlers)
     from fieldapp.push import sender  # noqa: F401  (registers its job handlers)
 
-    db = _migrated_db()
+    sites = []
+    for app in _landlord_apps():
+        db = database.connect(app.config["FIELDAPP_DB"])
+        migrations.apply(db)
+        sites.append((app.app_context, db))
     if once:
         count = 0
-        while jobs.run_one(db):
-            count += 1
+        for context, db in sites:
+            with context():
+                while jobs.run_one(db):
+                    count += 1
         click.echo(f"Ran {count} job(s).")
         return
     stopping = []
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signal_number, lambda *_: stopping.append(True))
-    click.echo("Worker running (Ctrl-C stops it after the current job).")
-    jobs.work(db, stop=lambda: bool(stopping))
+    click.echo(f"Worker running for {len(sites)} database(s) (Ctrl-C stops it after the current"
+               " job).")
+    jobs.work_every(sites, stop=lambda: bool(stopping))
     click.echo("Worker stopped.")
 
 
@@ -160,13 +194,17 @@ def jobs_command():
     """Count background jobs: waiting, running now, and stopped after failing."""
     from fieldapp.core import jobs
 
-    db = _migrated_db()
-    counts = jobs.counts(db)
-    click.echo(f"Jobs: {counts['queued']} queued, {counts['running']} running, "
-               f"{counts['failed']} failed.")
-    for job in jobs.failed_jobs(db, limit=20):
-        click.echo(f"  failed: job {job['id']} {job['kind']} after {job['attempts']} attempts"
-                   f" at {job['failed_at']}: {job['last_error']}")
+    for app in _landlord_apps():
+        db = database.connect(app.config["FIELDAPP_DB"])
+        migrations.apply(db)
+        counts = jobs.counts(db)
+        where = f" ({app.config['FIELDAPP_LANDLORD_HOST']})" \
+            if app.config.get("FIELDAPP_LANDLORD_HOST") else ""
+        click.echo(f"Jobs{where}: {counts['queued']} queued, {counts['running']} running, "
+                   f"{counts['failed']} failed.")
+        for job in jobs.failed_jobs(db, limit=20):
+            click.echo(f"  failed: job {job['id']} {job['kind']} after {job['attempts']} "
+                       f"attempts at {job['failed_at']}: {job['last_error']}")
 
 
 @click.command("vapid")
@@ -186,7 +224,7 @@ def backup_command(path):
     from fieldapp.core.backup import BackupProblem, backup
 
     try:
-        counts = backup(current_app.config["FIELDAPP_DB"], path)
+        counts = backup(_db_path(), path)
     except BackupProblem as problem:
         raise click.ClickException(str(problem)) from problem
     click.echo(f"Backed up to {path}: integrity ok; " + _counted(counts))
@@ -202,11 +240,11 @@ def restore_command(path, force):
     from fieldapp.core.backup import BackupProblem, restore
 
     try:
-        counts = restore(path, current_app.config["FIELDAPP_DB"], force=force)
+        counts = restore(path, _db_path(), force=force)
     except BackupProblem as problem:
         raise click.ClickException(str(problem)) from problem
     _migrated_db().close()
-    click.echo(f"Restored {path} to {current_app.config['FIELDAPP_DB']}: " + _counted(counts))
+    click.echo(f"Restored {path} to {_db_path()}: " + _counted(counts))
 
 
 def _counted(counts: dict[str, int]) -> str:
@@ -223,11 +261,39 @@ def register_commands(app) -> None:
         app.cli.add_command(command)
 
 
-def main() -> None:
-    from fieldapp import __version__, create_app
+def _choose_landlord(_context, _param, host):
+    if host:
+        os.environ[landlord_map.CHOSEN_VARIABLE] = host
 
+
+def cli_app():
+    """The app a command runs in: the chosen landlord's, or (with a landlord map and none
+    chosen) one that acts on every landlord's file or asks which."""
+    from fieldapp import create_app
+
+    landlords = landlord_map.configured()
+    if not landlords:
+        return create_app()
+    chosen = os.environ.get(landlord_map.CHOSEN_VARIABLE, "")
+    if not chosen:
+        return create_app({"FIELDAPP_EVERY_LANDLORD": True, "FIELDAPP_DB": ""})
+    landlord = landlords.get(landlord_map.host_name(chosen))
+    if landlord is None:
+        raise click.UsageError(f"No landlord is served at {chosen}; the landlord map "
+                               f"({landlord_map.MAP_VARIABLE}) has: {', '.join(landlords)}.")
+    return create_app(landlord=landlord)
+
+
+def main() -> None:
+    from fieldapp import __version__
+
+    landlord_option = click.Option(
+        ["--landlord"], metavar="HOST", expose_value=False, is_eager=True,
+        callback=_choose_landlord, envvar=landlord_map.CHOSEN_VARIABLE,
+        help="With several landlords (FIELDAPP_LANDLORDS): the host name of the one to act on.")
     # Flask's own --version would print Flask's; people asking want fieldapp's.
-    group = FlaskGroup(create_app=create_app, add_default_commands=False, add_version_option=False,
+    group = FlaskGroup(create_app=cli_app, add_default_commands=False, add_version_option=False,
+                       params=[landlord_option],
                        help="fieldapp: run `fieldapp COMMAND --help` for each command.")
     click.version_option(__version__, "--version", package_name="fieldapp",
                          message="fieldapp %(version)s")(group)

@@ -9,6 +9,7 @@ stops, marked failed, until an admin tries it again (the admin's jobs page). Fin
 pruned after KEEP_DONE; failed ones are kept for the admin to see.
 """
 
+import contextlib
 import json
 import time
 from collections.abc import Callable
@@ -118,11 +119,24 @@ def prune(db, now: datetime | None = None) -> int:
 
 
 def work(db, stop: Callable[[], bool], idle_seconds: float = 2.0) -> None:
-    """The worker loop: run due jobs; sleep a little when there are none; prune hourly."""
+    """The worker loop for one database."""
+    work_every([(contextlib.nullcontext, db)], stop, idle_seconds)
+
+
+def work_every(sites: list, stop: Callable[[], bool], idle_seconds: float = 2.0) -> None:
+    """The worker loop over every landlord's database: one due job of each in turn, so a busy
+    landlord never holds up another; a little sleep when none had work; prune hourly.
+    A site is (a function giving the landlord app's context, its database)."""
     next_prune = datetime.now(UTC)
     while not stop():
-        if datetime.now(UTC) >= next_prune:
-            prune(db)
+        prune_now = datetime.now(UTC) >= next_prune
+        ran = False
+        for context, db in sites:
+            with context():
+                if prune_now:
+                    prune(db)
+                ran = run_one(db) or ran
+        if prune_now:
             next_prune = datetime.now(UTC) + PRUNE_EVERY
-        if not run_one(db):
+        if not ran:
             time.sleep(idle_seconds)

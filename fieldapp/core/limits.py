@@ -1,11 +1,19 @@
 """Rate limits for public pages that anyone can reach without signing in.
 
 Counted in memory per server process (Flask-Limiter): enough to slow down someone hammering a
-public page; sign-in has its own lock-out in the database, shared by every process.
+public page; sign-in has its own lock-out in the database, shared by every process. The count
+is kept per landlord (the host asked for) as well as per address: the landlords of one
+deployment share the limiter, and one landlord's busy page never slows another's.
 """
 
+from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[],
+
+def landlord_and_address() -> str:
+    return f"{request.host.lower()}|{get_remote_address()}"
+
+
+limiter = Limiter(key_func=landlord_and_address, storage_uri="memory://", default_limits=[],
                   headers_enabled=True)
