@@ -93,12 +93,15 @@ class Person:
         return html
 
 
-async def sign_in_everyone(base: str, operatives: int, officers: int):
+async def sign_in_everyone(base: str, operatives: int, officers: int, host: str = ""):
+    """Operatives and officers signed in; with `host`, at that landlord of a landlord map."""
     people = {"operative": [], "officer": []}
     for role, count in (("operative", operatives), ("officer", officers)):
         for n in range(1, count + 1):
             person = Person(aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True),
-                                                  connector=aiohttp.TCPConnector(limit=8)), base)
+                                                  connector=aiohttp.TCPConnector(limit=8),
+                                                  headers={"Host": host} if host else None),
+                            base)
             await person.sign_in(f"{role}-{n}@bench.test")
             page = f"{base}/today" if role == "operative" else f"{base}/inbox"
             async with person.session.get(page) as response:
