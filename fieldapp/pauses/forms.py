@@ -120,7 +120,7 @@ class PartnerReportForm(FlaskForm):
     event_on = DayField("On what date?", validators=[
         InputRequired("Enter the date, like 2026-11-23")])
     resident_name = StringField("The resident's full name", filters=[strip_text], validators=[
-        DataRequired("Enter the resident's full name"),
+        DataRequired("Enter the full name of the resident"),
         Length(max=100, message="Name must be 100 characters or fewer")])
     postcode = StringField("Their home postcode", filters=[strip_text], validators=[
         DataRequired("Enter their home postcode, like RS1 1AA"),

@@ -58,7 +58,7 @@ def _confirmed(db, form: VisitForm, resident_id: int, visit_id: int | None = Non
     if not found or (form.book_anyway.data and form.confirmed.data == seen):
         if form.in_pause and not form.paused_reason.data:
             form.paused_reason.errors = ["Enter why this visit cannot wait until the pause "
-                                         "ends, like \"Emergency: no heating\""]
+                                         "ends, like emergency work for no heating"]
             form.booking_warnings, form.confirmed.data = found, seen
             return False
         return True
