@@ -282,8 +282,11 @@ def test_the_officer_ending_a_pause_raises_the_welcome_home_alert_once(app, sign
     row = db.execute("SELECT * FROM resident_pauses WHERE id = ?", (pause,)).fetchone()
     assert row["ends_on"] == day(0) and row["ended_by"] == world.users["officer"]
     run_due_jobs(app, db, datetime.now(UTC) + timedelta(days=60))  # the old review job
-    assert len(alerts_saying(db, returns.WELCOME_HOME)) == 1
+    [alert] = alerts_saying(db, returns.WELCOME_HOME)
     assert alerts_saying(db, returns.REVIEW) == []
+    page = officer.get(f"/alerts/{alert['id']}").get_data(as_text=True)
+    check_page(page)
+    assert "Welcome home: check in with the resident" in page
 
 
 def test_an_open_ended_pause_raises_one_review_per_28_days(app, world, db):
