@@ -258,6 +258,21 @@ def test_reminders_stop_while_visits_are_paused(app, world, db):
     assert db.execute("SELECT count(*) FROM messages WHERE event = 'reminder'").fetchone()[0] == 0
 
 
+@pytest.mark.parametrize("paused", [True, False])
+def test_a_message_about_a_visit_in_a_pause_asks_nothing_of_the_resident(app, world, db, paused):
+    """No "can't make this time?" link while they are away; the control keeps it."""
+    if paused:
+        add_pause(db, world, starts=0, ends=5)
+    with db.conn:
+        outbox.queue_for_visit(db, world.visits["tomorrow"], "booked",
+                               now=datetime.now(UTC) - timedelta(hours=1))
+    run_due_jobs(app, db, datetime.now(UTC) + timedelta(hours=1))
+    [body] = [row["body"] for row in db.execute(
+        "SELECT body FROM messages WHERE visit_id = ? AND event = 'booked'",
+        (world.visits["tomorrow"],))]
+    assert body and ("/r/" in body) is not paused
+
+
 # The return
 
 def test_a_pause_ending_raises_one_alert_once_even_if_the_worker_runs_twice(app, world, db):
