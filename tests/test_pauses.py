@@ -329,6 +329,17 @@ def make_partner_link(officer, name: str = "Riverside Hospital discharge team") 
     return "/p/" + html.split("/p/")[1].split('"')[0]
 
 
+def partner_client(app):
+    """A partner's browser at an address of its own: the page's rate limit counts per address,
+    in memory for the whole test process."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = f"198.51.100.{next(ADDRESSES)}"
+    return client
+
+
+ADDRESSES = iter(range(1, 255))
+
+
 def partner_report(client, link: str, **changes):
     return post_form(client, link, {
         "event": "admission", "event_on": day(0), "resident_name": "Rita Resident",
@@ -340,7 +351,7 @@ def test_a_partner_link_starts_a_pause_only_after_the_officer_confirms(app, sign
                                                                        db):
     officer = signed_in("officer")
     link = make_partner_link(officer)
-    partner = app.test_client()
+    partner = partner_client(app)
     page = partner.get(link).get_data(as_text=True)
     check_page(page)
     assert "Riverside Hospital discharge team" in page and "What happens next" in page
@@ -368,8 +379,8 @@ def test_a_partner_link_starts_a_pause_only_after_the_officer_confirms(app, sign
 
 def test_the_partner_page_reveals_nothing_back(app, signed_in, db):
     link = make_partner_link(signed_in("officer"))
-    found = partner_report(app.test_client(), link).get_data(as_text=True)
-    not_found = partner_report(app.test_client(), link, resident_name="Nobody Known"
+    found = partner_report(partner_client(app), link).get_data(as_text=True)
+    not_found = partner_report(partner_client(app), link, resident_name="Nobody Known"
                                ).get_data(as_text=True)
     assert found == not_found
     assert "Rita" not in found and "1 Test Street" not in found
@@ -380,7 +391,7 @@ def test_a_partner_discharge_ends_the_pause_when_the_officer_confirms(app, signe
     pause = add_pause(db, world, starts=-5, ends=None)
     officer = signed_in("officer")
     link = make_partner_link(officer)
-    partner_report(app.test_client(), link, event="discharge")
+    partner_report(partner_client(app), link, event="discharge")
     assert db.execute("SELECT ends_on FROM resident_pauses").fetchone()[0] is None
     report = db.execute("SELECT id FROM partner_reports").fetchone()["id"]
     response = post_form(officer, f"/partners/news/{report}/discharge", {},
@@ -389,6 +400,15 @@ def test_a_partner_discharge_ends_the_pause_when_the_officer_confirms(app, signe
     assert db.execute("SELECT ends_on FROM resident_pauses WHERE id = ?",
                       (pause,)).fetchone()[0] == day(0)
     assert len(alerts_saying(db, returns.WELCOME_HOME)) == 1
+
+
+def test_the_partner_page_slows_down_a_flood_of_sends(app, signed_in, db):
+    link = make_partner_link(signed_in("officer"))
+    partner = partner_client(app)
+    token = csrf_token_from(partner.get(link).get_data(as_text=True))
+    statuses = [partner.post(link, data={"csrf_token": token}).status_code for _ in range(11)]
+    assert statuses == [422] * 10 + [429]
+    assert db.execute("SELECT count(*) FROM partner_reports").fetchone()[0] == 0
 
 
 def test_a_stopped_partner_link_takes_nothing(app, signed_in, db):
@@ -414,7 +434,7 @@ def test_a_stopped_partner_link_takes_nothing(app, signed_in, db):
 ])
 def test_a_partner_report_with_a_problem_is_refused(app, signed_in, db, changes, field, message):
     link = make_partner_link(signed_in("officer"))
-    response = partner_report(app.test_client(), link, **changes)
+    response = partner_report(partner_client(app), link, **changes)
     assert response.status_code == 422
     assert_field_error(response.get_data(as_text=True), field, message)
     assert db.execute("SELECT count(*) FROM partner_reports").fetchone()[0] == 0
