@@ -141,6 +141,31 @@ def test_a_pause_is_not_kept_when_its_audit_row_cannot_be_written(signed_in, wor
         url, data={"csrf_token": token, **pause_form()}))
 
 
+@pytest.mark.parametrize("action", ["end", "keep", "cancel", "partner"])
+def test_a_pause_change_whose_audit_cannot_be_written_is_not_kept(app, signed_in, world, db,
+                                                                  action):
+    pause = add_pause(db, world, starts=0, ends=5)
+    officer = signed_in("officer")
+    if action == "partner":
+        link = make_partner_link(officer)
+        client = partner_client(app)
+        url, data, tables = link, {
+            "event": "admission", "event_on": day(0), "resident_name": "Rita Resident",
+            "postcode": "RS1 1AA", "contact_name": "Sam", "contact_phone": "020 7946 0123"}, (
+            "partner_reports", "alerts")
+    else:
+        client = officer
+        url = {"end": f"/pauses/{pause}/end",
+               "keep": f"/pauses/{pause}/visits/{world.visits['tomorrow']}/keep",
+               "cancel": f"/pauses/{pause}/visits/{world.visits['tomorrow']}/cancel"}[action]
+        data = {"agreed": "y"} if action == "cancel" else {}
+        tables = ("resident_pauses", "pause_visit_actions", "visits", "alerts", "messages")
+        link = f"/pauses/{pause}"
+    token = csrf_token_from(client.get(link).get_data(as_text=True))
+    assert_nothing_kept_when_audit_refused(db, tables, lambda: client.post(
+        url, data={"csrf_token": token, **data}))
+
+
 def test_another_landlords_officer_cannot_open_or_end_a_pause(signed_in, world, db):
     pause = add_pause(db, world)
     stranger = signed_in("other_landlord_officer")
