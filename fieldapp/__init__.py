@@ -37,6 +37,7 @@ ROUTE_MODULES = (
     "caller_check.officer", "push.routes", "offline.routes", "voice.feedback", "voice.rebook",
     "voice.officer_links",
     "measures.routes", "admin.organisations", "admin.users", "admin.jobs", "messages.routes",
+    "pauses.routes", "pauses.partner",
 )
 
 

@@ -165,6 +165,7 @@ def worker_command(once):
     from fieldapp.alerts import escalation  # noqa: F401  (registers its job handler)
     from fieldapp.core import jobs
     from fieldapp.messages import outbox  # noqa: F401  (registers its job handlers)
+    from fieldapp.pauses import returns  # noqa: F401  (registers its job handlers)
     from fieldapp.push import sender  # noqa: F401  (registers its job handlers)
 
     sites = []

@@ -88,6 +88,23 @@ def shoot_resident_voice(browser, out: Path, base: str, app, db_path: Path) -> N
     page.context.close()
 
 
+def shoot_pause(page, out: Path, base: str, app, db_path: Path) -> None:
+    """Peter is in hospital: the officer's pause page, his paused visit as the operative reads
+    it, and the page his hospital's discharge team uses (no account)."""
+    from fieldapp.pauses import links
+
+    db = connect(str(db_path))
+    pause = db.execute("SELECT id FROM resident_pauses").fetchone()[0]
+    link = db.execute("SELECT id FROM partner_links").fetchone()[0]
+    db.close()
+    shoot(page, out, "officer-pause", f"{base}/pauses/{pause}")
+    with app.test_request_context():
+        token = links.make(link)
+    partner = page.context.browser.new_context(viewport=PHONE, locale="en-GB").new_page()
+    shoot(partner, out, "partner-report", f"{base}/p/{token}")
+    partner.context.close()
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
@@ -129,6 +146,7 @@ def main(out: Path) -> None:
             shoot(page, out, "officer-visit", f"{base}/schedule/1")
             shoot(page, out, "officer-notifications", f"{base}/settings/notifications")
             shoot(page, out, "officer-measures", f"{base}/measures")
+            shoot_pause(page, out, base, app, db_path)
             shoot_resident_voice(browser, out, base, app, db_path)
             browser.close()
         server.shutdown()

@@ -108,14 +108,19 @@ def repeated_no_access_rule(db):
 
 
 def no_access_count_since(db, resident_id: int, outcomes: tuple[str, ...], since: str) -> int:
-    """The resident's logs with a no-access outcome since then, an amended log counted once."""
+    """The resident's logs with a no-access outcome since then, an amended log counted once.
+    A visit in a pause (the resident was away) never counts: a pause, not a penalty."""
     marks = ",".join("?" * len(outcomes))
     return query_one(db, f"""
         SELECT count(*) AS n FROM visit_logs JOIN visits ON visits.id = visit_logs.visit_id
         WHERE visits.resident_id = ? AND visit_logs.outcome IN ({marks})
           AND visit_logs.created_at > ?
           AND NOT EXISTS (SELECT 1 FROM visit_logs AS newer
-                          WHERE newer.amends_log_id = visit_logs.id)""",
+                          WHERE newer.amends_log_id = visit_logs.id)
+          AND NOT EXISTS (SELECT 1 FROM resident_pauses AS pause
+                          WHERE pause.resident_id = visits.resident_id
+                            AND visits.starts_at >= pause.starts_at
+                            AND (pause.ends_at IS NULL OR visits.starts_at < pause.ends_at))""",
         (resident_id, *outcomes, since))["n"]
 
 

@@ -67,6 +67,13 @@ def raise_visit_alert(db, visit, severity: str, reason: str) -> int:
     return alert_id
 
 
+def raise_resident_alert(db, resident_id: int, severity: str, reason: str) -> int:
+    """An alert about a resident, not a visit (a pause's return or review). Inside a
+    transaction. The reason is the officer's prompt and never names why they were away."""
+    return _insert_alert(db, queries.resident_for_alert(db, resident_id), None, severity,
+                         [reason])
+
+
 def raise_visit_alert_once(db, visit, severity: str, reason: str) -> int:
     """The same, unless this visit already has an open alert for this reason: a resident who
     sends the same answer twice gets one follow-up, not two. Inside a transaction."""

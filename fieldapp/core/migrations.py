@@ -719,6 +719,80 @@ def m110_residents_search_index(db: Database) -> None:
     db["residents"].enable_fts(["name", "preferred_name", "address_line1", "postcode_compact",
                                 "tenancy_ref"], fts_version="FTS5", create_triggers=True,
                                tokenize="trigram")
+def m050_pauses(db: Database) -> None:
+    """A pause for a resident who is away (in hospital, in crisis, staying elsewhere): visits
+    wait, no-access does not count, reminders stop, and the officer checks in on the return.
+    The reason is special-category data: only the officer's pause pages read it
+    (fieldapp/pauses/private.py). Days are local dates; `starts_at` / `ends_at` are the UTC
+    moments those days begin, so a visit's time compares with them directly."""
+    _script(db, """
+    CREATE TABLE resident_pauses (
+        id INTEGER PRIMARY KEY,
+        resident_id INTEGER NOT NULL REFERENCES residents(id),
+        reason TEXT NOT NULL CHECK (reason IN ('hospital', 'crisis', 'elsewhere', 'other')),
+        starts_on TEXT NOT NULL,
+        ends_on TEXT,
+        starts_at TEXT NOT NULL,
+        ends_at TEXT,
+        told_by TEXT NOT NULL CHECK (told_by IN ('resident', 'advocate', 'health_partner')),
+        consent_given_by TEXT NOT NULL
+            CHECK (consent_given_by IN ('resident', 'advocate', 'appointee')),
+        consent_how TEXT NOT NULL CHECK (consent_how IN ('in_person', 'phone', 'letter', 'email')),
+        consent_on TEXT NOT NULL,
+        recorded_by INTEGER NOT NULL REFERENCES users(id),
+        ended_at TEXT,
+        ended_by INTEGER REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        CHECK (ends_on IS NULL OR ends_on >= starts_on)
+    );
+    CREATE INDEX resident_pauses_resident ON resident_pauses(resident_id, starts_at);
+    CREATE TABLE pause_visit_actions (
+        id INTEGER PRIMARY KEY,
+        pause_id INTEGER NOT NULL REFERENCES resident_pauses(id),
+        visit_id INTEGER NOT NULL REFERENCES visits(id),
+        action TEXT NOT NULL CHECK (action IN ('moved', 'kept', 'cancelled')),
+        note TEXT NOT NULL DEFAULT '',
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        UNIQUE (pause_id, visit_id)
+    );
+    CREATE TABLE pause_alerts_raised (
+        pause_id INTEGER NOT NULL REFERENCES resident_pauses(id),
+        kind TEXT NOT NULL CHECK (kind IN ('return', 'review')),
+        due TEXT NOT NULL,
+        alert_id INTEGER REFERENCES alerts(id),
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (pause_id, kind, due)
+    );
+    CREATE TABLE partner_links (
+        id INTEGER PRIMARY KEY,
+        landlord_id INTEGER NOT NULL REFERENCES organisations(id),
+        partner_name TEXT NOT NULL,
+        created_by INTEGER NOT NULL REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    CREATE TABLE partner_reports (
+        id INTEGER PRIMARY KEY,
+        link_id INTEGER NOT NULL REFERENCES partner_links(id),
+        landlord_id INTEGER NOT NULL REFERENCES organisations(id),
+        resident_id INTEGER REFERENCES residents(id),
+        event TEXT NOT NULL CHECK (event IN ('admission', 'discharge')),
+        event_on TEXT NOT NULL,
+        resident_name TEXT NOT NULL,
+        postcode TEXT NOT NULL,
+        contact_name TEXT NOT NULL DEFAULT '',
+        contact_phone TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'confirmed', 'dismissed')),
+        pause_id INTEGER REFERENCES resident_pauses(id),
+        decided_by INTEGER REFERENCES users(id),
+        decided_at TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX partner_reports_landlord ON partner_reports(landlord_id, status, created_at);
+    ALTER TABLE visits ADD COLUMN paused_booking_reason TEXT NOT NULL DEFAULT ''
+    """)
 
 
 def apply(db: Database) -> None:

@@ -16,6 +16,9 @@ from fieldapp.core.db import query_one, transaction
 from fieldapp.core.photos import prepare_photo
 from fieldapp.devdata.history import load_history
 from fieldapp.messages import outbox
+from fieldapp.pauses import returns
+from fieldapp.pauses.private import create_pause
+from fieldapp.pauses.queries import create_partner_link
 from fieldapp.push import keys
 from fieldapp.residents.queries import create_resident
 from fieldapp.schedule.queries import STEP_FLAGS, create_visit
@@ -161,6 +164,7 @@ def load_demo(db) -> list[tuple[str, str, str]]:
     residents = _load_residents(db, orgs["landlord"], users)
     _load_visits(db, residents, users, orgs, today_local())
     load_history(db, residents, users, orgs, today_local())
+    _load_pause(db, residents, users, orgs["landlord"], today_local())
     keys.generate(db)  # so notifications can be tried on the demo
     return [(email, name, role) for email, name, role, *_ in DEMO_ACCOUNTS]
 
@@ -235,6 +239,23 @@ def _load_adjustments(db, resident_id: int, officer_id: int, adjustments, passwo
         create_adjustment(db, resident_id, code, officer_id, {
             "parameters": parameters, "detail": detail, "consent_given_by": "resident",
             "consent_how": "phone", "consent_on": consent_on, "review_due": review_due})
+
+
+def _load_pause(db, residents: list[int], users: dict[str, int], landlord_id: int,
+                today: date) -> None:
+    """Peter is in hospital for two weeks: his visit tomorrow waits for the officer to move,
+    keep or cancel it. And a link for the hospital's discharge team."""
+    starts_on, ends_on = today - timedelta(days=2), today + timedelta(days=12)
+    with transaction(db):
+        pause_id = create_pause(db, residents[5], users["officer"], {
+            "reason": "hospital", "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(), "starts_at": returns.day_start(starts_on),
+            "ends_at": returns.day_start(ends_on), "told_by": "advocate",
+            "consent_given_by": "resident", "consent_how": "phone",
+            "consent_on": starts_on.isoformat()})
+        returns.schedule(db, pause_id)
+        create_partner_link(db, landlord_id, "Riverside General Hospital discharge team",
+                            users["officer"])
 
 
 def _load_visits(db, residents: list[int], users: dict[str, int], orgs: dict[str, int],

@@ -4,6 +4,8 @@ Definitions (also on the page, next to each figure):
 - A visit counts in the period when it is booked to start in it (local days).
 - A visit's outcome is its latest log (a changed log replaces the first for measures).
 - Alerts count when raised in the period; copies sent to duty officers are not counted twice.
+- A no-access at a visit in the resident's pause (away, in hospital, in crisis) is shown apart
+  and left out of the no-access rate and repeat no-access: a pause, not a penalty.
 """
 
 import statistics
@@ -24,7 +26,11 @@ VISITS = """
                        WHERE earlier.resident_id = visits.resident_id
                          AND earlier.trade = visits.trade AND earlier.pre_visit = 0
                          AND earlier.status = 'booked'
-                         AND earlier.starts_at < visits.starts_at) AS first_visit
+                         AND earlier.starts_at < visits.starts_at) AS first_visit,
+           EXISTS (SELECT 1 FROM resident_pauses AS pause
+                   WHERE pause.resident_id = visits.resident_id
+                     AND visits.starts_at >= pause.starts_at
+                     AND (pause.ends_at IS NULL OR visits.starts_at < pause.ends_at)) AS in_pause
     FROM visits
     JOIN residents ON residents.id = visits.resident_id
     LEFT JOIN visit_logs AS latest ON latest.id = (
@@ -82,6 +88,8 @@ class Figures:
     feedback: dict = field(default_factory=dict)
     reviews_overdue: int = 0
     weeks: list = field(default_factory=list)  # (monday, booked, no access)
+    no_access_in_pause: int = 0
+    pauses: dict = field(default_factory=dict)
 
 
 def figures(db, landlord_id: int, period: Period, firm_id: int | None = None) -> Figures:
@@ -95,12 +103,39 @@ def figures(db, landlord_id: int, period: Period, firm_id: int | None = None) ->
     result.rebook_requests = _count_for(db, "rebook_requests", booked_ids)
     result.feedback = _feedback(db, booked_ids)
     _alert_figures(result, query_all(db, ALERTS, (landlord_id, start, end, firm_id, firm_id)))
+    result.pauses = pause_figures(db, landlord_id, start, end)
     result.reviews_overdue = query_one(db, """
         SELECT count(*) AS n FROM adjustments
         JOIN residents ON residents.id = adjustments.resident_id
         WHERE residents.landlord_id = ? AND adjustments.status = 'active'
           AND adjustments.review_due < ?""", (landlord_id, today_local().isoformat()))["n"]
     return result
+
+
+def pause_figures(db, landlord_id: int, start: str, end: str) -> dict:
+    """Pauses started and ended in the period, how long the ended ones lasted (days), and the
+    visits the officer rearranged for a pause, by what was done. Never the reasons."""
+    started = query_one(db, """
+        SELECT count(*) AS n FROM resident_pauses
+        JOIN residents ON residents.id = resident_pauses.resident_id
+        WHERE residents.landlord_id = ? AND resident_pauses.starts_at >= ?
+          AND resident_pauses.starts_at < ?""", (landlord_id, start, end))["n"]
+    lengths = [row["days"] for row in query_all(db, """
+        SELECT julianday(resident_pauses.ends_on) - julianday(resident_pauses.starts_on) AS days
+        FROM resident_pauses JOIN residents ON residents.id = resident_pauses.resident_id
+        WHERE residents.landlord_id = ? AND resident_pauses.ends_at >= ?
+          AND resident_pauses.ends_at < ?""", (landlord_id, start, end))]
+    actions = Counter({row["action"]: row["n"] for row in query_all(db, """
+        SELECT pause_visit_actions.action, count(*) AS n FROM pause_visit_actions
+        JOIN resident_pauses ON resident_pauses.id = pause_visit_actions.pause_id
+        JOIN residents ON residents.id = resident_pauses.resident_id
+        WHERE residents.landlord_id = ? AND pause_visit_actions.created_at >= ?
+          AND pause_visit_actions.created_at < ? GROUP BY 1""", (landlord_id, start, end))})
+    return {"started": started, "ended": len(lengths),
+            "median_days": round(statistics.median(lengths)) if lengths else None,
+            "longest_days": round(max(lengths)) if lengths else None,
+            "moved": actions["moved"], "kept": actions["kept"],
+            "cancelled": actions["cancelled"]}
 
 
 def visits_in_period(db, landlord_id: int, period: Period, firm_id: int | None = None) -> list:
@@ -141,6 +176,9 @@ def _visit_figures(result: Figures, rows, period: Period, codes) -> None:
         week = weekly[bisect_right(week_starts, row["starts_at"]) - 1]
         week[0] += 1
         if row["outcome"] is None:
+            continue
+        if row["in_pause"] and row["outcome"] in no_access:
+            result.no_access_in_pause += 1  # apart: never in the rate or the repeats
             continue
         result.logged += 1
         result.outcomes[row["outcome"]] += 1

@@ -130,9 +130,11 @@ def send_again(db, message_id: int, user_id: int) -> int:
 
 @jobs.handler("message_reminder")
 def remind(db, payload: dict, now) -> None:
-    """The day before: only if the visit is still booked at the time it was booked for."""
+    """The day before: only if the visit is still booked at the time it was booked for, and
+    not while the resident's visits are paused (they are away: reminders stop)."""
     visit = queries.visit_for_message(db, payload["visit_id"])
-    if visit and visit["status"] == "booked" and visit["starts_at"] == payload["starts_at"]:
+    if visit and visit["status"] == "booked" and visit["starts_at"] == payload["starts_at"] \
+            and not queries.in_pause(db, visit["resident_id"], visit["starts_at"]):
         queue_for_visit(db, visit["id"], "reminder", now=now)
 
 
@@ -161,8 +163,11 @@ def _write(db, message) -> words.Words:
     if not has_request_context():  # the worker: links are built as in a request
         with current_app.test_request_context():
             return _write(db, message)
-    link = (tokens.rebook_url(message["visit_id"]) if message["event"] in OFFERS_REBOOK
-            else "")
+    visit = queries.visit_for_message(db, message["visit_id"])
+    # While the resident is away nothing asks them to act: no "can't make it?" link.
+    asks_nothing = queries.in_pause(db, visit["resident_id"], visit["starts_at"])
+    link = (tokens.rebook_url(message["visit_id"])
+            if message["event"] in OFFERS_REBOOK and not asks_nothing else "")
     return words.compose(db, message["visit_id"], message["event"], rebook_link=link)
 
 

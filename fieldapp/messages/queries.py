@@ -6,6 +6,14 @@ import sqlite3
 from fieldapp.core.db import query_all, query_one, utc_now
 
 
+def in_pause(db, resident_id: int, moment: str) -> bool:
+    """The resident's visits are paused at that moment (they are away): no reminder, and no
+    message asks them to do anything. Dates only; the reason is never read here."""
+    return query_one(db, """
+        SELECT 1 FROM resident_pauses WHERE resident_id = ? AND starts_at <= ?
+          AND (ends_at IS NULL OR ends_at > ?)""", (resident_id, moment, moment)) is not None
+
+
 def visit_for_message(db, visit_id: int) -> sqlite3.Row | None:
     """The visit with what a message may tell the resident: no notes, no adjustment detail."""
     return query_one(db, """

@@ -7,10 +7,17 @@ from fieldapp.core.clock import clock_time, day_bounds_utc, to_local, today_loca
 from fieldapp.core.db import query_all, query_one
 from fieldapp.operative.instructions import active_instructions
 
-VISIT_FOR_OPERATIVE = """
+# Whether the resident's visits are paused at this visit's time: a yes or no, never why.
+IN_PAUSE = """EXISTS (SELECT 1 FROM resident_pauses AS pause
+                   WHERE pause.resident_id = visits.resident_id
+                     AND visits.starts_at >= pause.starts_at
+                     AND (pause.ends_at IS NULL OR visits.starts_at < pause.ends_at))"""
+
+VISIT_FOR_OPERATIVE = f"""
     SELECT visits.id, visits.job_ref, visits.trade, visits.starts_at, visits.ends_at,
            visits.notes_for_operative, visits.pre_visit, visits.status, visits.firm_id,
-           visits.rebook_requested, residents.id AS resident_id, residents.preferred_name,
+           visits.rebook_requested, {IN_PAUSE} AS in_pause,
+           residents.id AS resident_id, residents.preferred_name,
            residents.name AS resident_name,
            residents.address_line1, residents.address_line2, residents.town, residents.postcode,
            residents.area, residents.phone AS resident_phone, residents.language,
@@ -43,7 +50,7 @@ def visits_for_operative(db, user_id: int, first_day, days: int = 2,
     rows = query_all(db, f"""
         SELECT visits.id, visits.trade, visits.starts_at, visits.ends_at, visits.pre_visit,
                visits.rebook_requested, visits.resident_id, visits.status, visits.cancelled_at,
-               residents.area, residents.postcode
+               residents.area, residents.postcode, {IN_PAUSE} AS in_pause
         FROM visit_operatives
         JOIN visits ON visits.id = visit_operatives.visit_id
         JOIN residents ON residents.id = visits.resident_id

@@ -124,6 +124,15 @@ def has_active_adjustment(db, resident_id: int, code: str) -> bool:
                          " AND status = 'active'", (resident_id, code)) is not None
 
 
+def pauses_of_resident(db, resident_id: int) -> list[sqlite3.Row]:
+    """The resident's pauses that have not ended, or ended in the last 90 days: dates only
+    (why they were away is read only on the pause's own page)."""
+    return query_all(db, """
+        SELECT id, starts_on, ends_on, starts_at, ends_at FROM resident_pauses
+        WHERE resident_id = ? AND (ends_at IS NULL OR ends_at > datetime('now', '-90 days'))
+        ORDER BY starts_at DESC""", (resident_id,))
+
+
 def visits_of_resident(db, resident_id: int) -> list[sqlite3.Row]:
     return query_all(db, """
         SELECT visits.id, visits.job_ref, visits.trade, visits.starts_at, visits.ends_at,

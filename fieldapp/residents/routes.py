@@ -6,7 +6,7 @@ from flask_login import current_user
 from fieldapp.core import audit
 from fieldapp.core.access import OFFICE_ROLES, found_or_404, roles
 from fieldapp.core.catalogues import INTERPRETER_ARRANGEMENTS, catalogue
-from fieldapp.core.db import get_db, transaction
+from fieldapp.core.db import get_db, transaction, utc_now
 from fieldapp.core.extensions import htmx
 from fieldapp.core.forms import render_form
 from fieldapp.logs.history import history_of_resident
@@ -77,6 +77,7 @@ def resident(resident_id: int):
         instructions=active_instructions(db, [resident_id]).get(resident_id, []),
         interpreter_labels={code: label for code, label, _ in INTERPRETER_ARRANGEMENTS},
         visits=q.visits_of_resident(db, resident_id),
+        pauses=q.pauses_of_resident(db, resident_id), now=utc_now(),
         messages=messages.for_resident(db, resident_id, current_user.landlord_id),
         logs=history_of_resident(db, resident_id))
 

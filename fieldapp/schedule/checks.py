@@ -12,7 +12,7 @@ from fieldapp.adjustments.queries import (
 )
 from fieldapp.core.catalogues import timing_broken
 from fieldapp.core.clock import to_local
-from fieldapp.schedule.queries import booked_visits_overlapping
+from fieldapp.schedule.queries import booked_visits_overlapping, pauses_overlapping
 
 
 def day_in_words(day: date) -> str:
@@ -32,6 +32,9 @@ class BookingChecks:
         resident_ids = sorted(set(resident_ids))
         self.timing = timing_of_residents(db, resident_ids)
         self.female_requested = residents_asking_for_female_operative(db, resident_ids)
+        self.pauses: dict[int, list] = {}
+        for pause in pauses_overlapping(db, resident_ids, starts_at, ends_at):
+            self.pauses.setdefault(pause["resident_id"], []).append(pause)
         # By resident and by operative, so a file of thousands of rows reads only its own.
         self.by_resident: dict[int, list[dict]] = {}
         self.by_operative: dict[int, list[dict]] = {}
@@ -45,6 +48,8 @@ class BookingChecks:
         found = [problem[0].upper() + problem[1:] for problem in timing_broken(
             self.timing.get(resident_id, {}), to_local(starts_at), to_local(ends_at))]
 
+        found += [pause_warning(p) for p in self.pause_of(resident_id, starts_at, ends_at)]
+
         def overlapping(visits):
             return [v for v in visits if v["id"] != except_visit
                     and v["starts_at"] < ends_at and v["ends_at"] > starts_at]
@@ -57,6 +62,19 @@ class BookingChecks:
                       f"time: {v['job_ref']}, {window_in_words(v['starts_at'], v['ends_at'])}"
                       for v in overlapping(self.by_operative.get(operative_id, []))]
         return found
+
+    def pause_of(self, resident_id: int, starts_at: str, ends_at: str) -> list:
+        """The resident's pauses this window falls in (dates only)."""
+        return [p for p in self.pauses.get(resident_id, [])
+                if p["starts_at"] < ends_at and (p["ends_at"] is None or p["ends_at"] > starts_at)]
+
+
+def pause_warning(pause) -> str:
+    until = (f"until {day_in_words(date.fromisoformat(pause['ends_on']))}" if pause["ends_on"]
+             else "with no end date yet")
+    return (f"Visits for this resident are paused from "
+            f"{day_in_words(date.fromisoformat(pause['starts_on']))} {until}. Book only work "
+            f"that cannot wait, and say why")
 
 
 def fingerprint(warnings: list[str]) -> str:

@@ -69,6 +69,11 @@ class VisitForm(FlaskForm):
     # the warnings seen, so a tick confirms those and not new ones (schedule/checks.py).
     book_anyway = BooleanField("Book anyway: I have checked these with the resident")
     confirmed = HiddenField()
+    # Asked only when the window falls in the resident's pause (schedule/checks.py).
+    paused_reason = TextAreaField("Why this visit cannot wait until the pause ends",
+                                  filters=[strip_text], validators=[
+                                      Length(max=300, message="Reason must be 300 characters "
+                                                              "or fewer"), no_health_detail])
 
     def __init__(self, *args, firms=(), operatives=(), booked_date=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,6 +84,7 @@ class VisitForm(FlaskForm):
                                              for o in operatives)
         self.booked_date = booked_date
         self.booking_warnings: list[str] = []
+        self.in_pause = False
 
     def validate_visit_date(self, field):
         # An existing visit may keep its date; a new or moved one cannot go into the past.

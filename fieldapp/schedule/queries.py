@@ -50,6 +50,28 @@ def booked_visits_overlapping(db, landlord_id: int, starts_at: str,
     return list(visits.values())
 
 
+def pauses_overlapping(db, resident_ids, starts_at: str, ends_at: str) -> list[sqlite3.Row]:
+    """The residents' pauses (dates only, never the reason) that overlap [starts_at, ends_at):
+    a booking in one warns and needs a reason."""
+    marks = ",".join("?" * len(resident_ids))
+    return query_all(db, f"""
+        SELECT id, resident_id, starts_on, ends_on, starts_at, ends_at FROM resident_pauses
+        WHERE resident_id IN ({marks}) AND starts_at < ?
+          AND (ends_at IS NULL OR ends_at > ?)
+        ORDER BY starts_at""", (*resident_ids, ends_at, starts_at))
+
+
+def set_paused_booking_reason(db, visit_id: int, reason: str) -> None:
+    """Why a visit was booked while the resident's visits are paused (emergency work)."""
+    db.execute("UPDATE visits SET paused_booking_reason = ? WHERE id = ?", (reason, visit_id))
+
+
+def move_visit(db, visit_id: int, starts_at: str, ends_at: str) -> None:
+    """A new window for a booked visit, nothing else changed."""
+    db.execute("UPDATE visits SET starts_at = ?, ends_at = ?, updated_at = ?"
+               " WHERE id = ? AND status = 'booked'", (starts_at, ends_at, utc_now(), visit_id))
+
+
 def visit_for_landlord(db, visit_id: int, landlord_id: int) -> sqlite3.Row | None:
     return query_one(db, """
         SELECT visits.*, residents.name AS resident_name, residents.preferred_name,

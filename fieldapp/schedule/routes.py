@@ -48,11 +48,19 @@ def _confirmed(db, form: VisitForm, resident_id: int, visit_id: int | None = Non
     """True when the booking breaks nothing the app knows, or the officer saw exactly these
     warnings and ticked "Book anyway". Otherwise the warnings go on the form: nothing stored."""
     starts_at, ends_at = form.window_utc()
-    found = checks.BookingChecks(db, current_user.landlord_id, [resident_id], starts_at,
-                                 ends_at).warnings(resident_id, starts_at, ends_at,
-                                                   form.operative_ids.data or [], visit_id)
+    booking = checks.BookingChecks(db, current_user.landlord_id, [resident_id], starts_at,
+                                   ends_at)
+    found = booking.warnings(resident_id, starts_at, ends_at, form.operative_ids.data or [],
+                             visit_id)
+    # A visit in the resident's pause needs a reason (emergency work), kept with the visit.
+    form.in_pause = bool(booking.pause_of(resident_id, starts_at, ends_at))
     seen = checks.fingerprint(found)
     if not found or (form.book_anyway.data and form.confirmed.data == seen):
+        if form.in_pause and not form.paused_reason.data:
+            form.paused_reason.errors = ["Enter why this visit cannot wait until the pause "
+                                         "ends, like emergency work for no heating"]
+            form.booking_warnings, form.confirmed.data = found, seen
+            return False
         return True
     form.booking_warnings, form.confirmed.data, form.book_anyway.data = found, seen, False
     return False
@@ -60,7 +68,8 @@ def _confirmed(db, form: VisitForm, resident_id: int, visit_id: int | None = Non
 
 def _status(form: VisitForm) -> int:
     """409 while the booking waits for "Book anyway"; 422 for a problem in the form."""
-    return 409 if form.booking_warnings else form_status(form)
+    return 409 if form.booking_warnings and not form.paused_reason.errors \
+        else form_status(form)
 
 
 def _job_ref_free(db, form: VisitForm, visit_id: int | None = None) -> bool:
@@ -83,6 +92,8 @@ def new_visit():
             visit_id = q.create_visit(db, resident_id=resident_id, created_by=current_user.id,
                                       operatives=form.operative_ids.data or [],
                                       **form.values())
+            if form.in_pause:
+                q.set_paused_booking_reason(db, visit_id, form.paused_reason.data)
             audit.record("visit_created", "visit", visit_id, db=db)
             outbox.queue_for_visit(db, visit_id, "booked")
         flash("The visit is booked. Add the schedule of works below.", "success")
@@ -107,6 +118,8 @@ def visit(visit_id: int):
     if _valid(db, form, visit_id) and _confirmed(db, form, row["resident_id"], visit_id):
         with transaction(db):
             q.update_visit(db, visit_id, form.values(), form.operative_ids.data or [])
+            if form.in_pause:
+                q.set_paused_booking_reason(db, visit_id, form.paused_reason.data)
             audit.record("visit_updated", "visit", visit_id, db=db)
             outbox.queue_for_visit(db, visit_id, "changed")
         flash("Changes to the visit are saved.", "success")

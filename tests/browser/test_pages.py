@@ -99,6 +99,15 @@ PAGES = [
     ("organisation-new", "admin", "/admin/organisations/new", 200),
     ("organisation-edit-firm", "admin", "/admin/organisations/{acme}/edit", 200),
     ("organisation-edit-landlord", "admin", "/admin/organisations/{riverside}/edit", 200),
+    ("pause-new", "officer", "/residents/{resident}/pause/new", 200),
+    ("pause", "officer", "/pauses/{pause}", 200),
+    ("pause-move", "officer", "/pauses/{pause}/visits/{paused_visit}/move", 200),
+    ("paused-resident", "officer", "/residents/{paused_resident}", 200),
+    ("paused-briefing", "operative", "/visits/{paused_visit}", 200),
+    ("partners", "officer", "/partners", 200),
+    ("partner-news", "officer", "/partners/news", 200),
+    ("partner", None, "/p/{partner_token}", 200),
+    ("partner-closed", None, "/p/not-a-token", 200),
 ]
 
 # Forms sent with every answer emptied: (name, who, path, submit button, a field in error).
@@ -123,6 +132,11 @@ EMPTY_FORMS = [
     ("import", "officer", "/schedule/import", "Check the file", "file"),
     ("check-caller", "officer", "/check-caller", "Check the code", "code"),
     ("log-form", "operative", "/visits/{unlogged_visit}/log", "Send the log", "outcome-0"),
+    ("pause-new", "officer", "/residents/{resident}/pause/new", "Pause visits", "reason-0"),
+    ("pause-move", "officer", "/pauses/{pause}/visits/{paused_visit}/move", "Move the visit",
+     "starts"),
+    ("partners", "officer", "/partners", "Make a link", "partner_name"),
+    ("partner", None, "/p/{partner_token}", "Send to the housing officer", "event-0"),
 ]
 
 
@@ -135,6 +149,7 @@ def _places(db, world) -> dict:
                                           trade="Roofing"),
               "shared_visit": _a_visit_a_colleague_logged(db, world),
               **_a_visit_stopped_for_distress(db, world),
+              **_a_resident_away(db, world),
               **world.residents_and_more}
 
 
@@ -177,6 +192,37 @@ def _a_visit_stopped_for_distress(db, world) -> dict:
                      author_id=world.users["operative"], outcome="stopped_distress",
                      distress="some", payload_hash="x", created_at=utc_now())
     return {"stopped_visit": visit, "stopped_log": log}
+
+
+def _a_resident_away(db, world) -> dict:
+    """Paula is in hospital: her visit tomorrow waits to be moved, kept or cancelled; a
+    partner's link, and news sent on it, wait for the officer."""
+    from itsdangerous import URLSafeSerializer
+
+    from fieldapp.pauses import links, returns
+    from fieldapp.pauses.private import create_partner_report, create_pause
+    from fieldapp.pauses.queries import create_partner_link, partner_link
+
+    resident = add_resident(db, world.orgs["riverside"], world.users["officer"],
+                            name="Paula Away", postcode="RS7 7AA")
+    tomorrow = datetime.combine(today_local() + timedelta(days=1), time(10), LOCAL_ZONE)
+    visit = add_visit(db, resident, world.orgs["acme"], [world.users["operative"]], tomorrow,
+                      tomorrow + timedelta(hours=2), trade="Heating", job_ref="JOB-AWAY")
+    starts_on, ends_on = today_local() - timedelta(days=2), today_local() + timedelta(days=9)
+    pause = create_pause(db, resident, world.users["officer"], {
+        "reason": "hospital", "starts_on": starts_on.isoformat(),
+        "ends_on": ends_on.isoformat(), "starts_at": returns.day_start(starts_on),
+        "ends_at": returns.day_start(ends_on), "told_by": "advocate",
+        "consent_given_by": "resident", "consent_how": "phone",
+        "consent_on": starts_on.isoformat()})
+    link = create_partner_link(db, world.orgs["riverside"], "Riverside Hospital ward 4",
+                               world.users["officer"])
+    create_partner_report(db, partner_link(db, link), {
+        "event": "discharge", "event_on": ends_on.isoformat(), "resident_name": "Paula Away",
+        "postcode": "RS7 7AA", "contact_name": "Sam Nurse", "contact_phone": "020 7946 0123"})
+    token = URLSafeSerializer(os.environ["SECRET_KEY"], salt=links.SALT).dumps(link)
+    return {"pause": pause, "paused_visit": visit, "paused_resident": resident,
+            "partner_token": token}
 
 
 def _a_failed_job(db) -> None:
