@@ -124,12 +124,16 @@ def bench_data_command(homes, years):
 def serve_command(host, port, workers, threads):
     """Apply migrations, then serve with gunicorn (the production server)."""
     _migrated_db().close()
+    _exec_gunicorn(host, port, workers, threads, os.environ)
+
+
+def _exec_gunicorn(host, port, workers, threads, env) -> None:
     argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
             "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
             "--access-logfile", "-", "fieldapp:create_app()"]
     click.echo(f"Serving fieldapp on http://{host}:{port} (Ctrl-C stops it)")
     sys.stdout.flush()
-    os.execv(sys.executable, argv)  # noqa: S606  (our own interpreter, fixed arguments)
+    os.execve(sys.executable, argv, env)  # noqa: S606  (our own interpreter, fixed arguments)
 
 
 @click.command("worker")
@@ -327,9 +331,15 @@ def replication_restore_command(target, moment):
 @replication_group.command("restore-drill")
 @click.option("--to", "folder", required=True, type=click.Path(file_okay=False),
               help="A new (or empty) folder for the restored database.")
-def replication_restore_drill_command(folder):
-    """Restore the newest replica to a new folder, check it, bring its schema up to date and
-    print the command that serves it."""
+@click.option("--serve", is_flag=True, help="Then serve the app on it at once (as `fieldapp "
+              "serve` would, with FIELDAPP_DB set to the restored file).")
+@click.option("--host", envvar="HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="PORT", default=5000, type=int, show_default=True)
+@click.option("--workers", envvar="FIELDAPP_WORKERS", default=2, type=int, show_default=True)
+@click.option("--threads", envvar="FIELDAPP_THREADS", default=4, type=int, show_default=True)
+def replication_restore_drill_command(folder, serve, host, port, workers, threads):
+    """Restore the newest replica to a new folder, check it, bring its schema up to date, then
+    print the command that serves it (or, with --serve, serve it)."""
     import time
 
     from fieldapp.core.backup import BackupProblem, check
@@ -355,6 +365,8 @@ def replication_restore_drill_command(folder):
     click.echo(f"Restored {db_path} to {target} in {time.perf_counter() - started:.1f} s, "
                f"up to transaction {position.txid:x} made {position.at:%Y-%m-%dT%H:%M:%SZ}.")
     click.echo("Integrity ok; " + _counted(counts))
+    if serve:
+        _exec_gunicorn(host, port, workers, threads, {**os.environ, "FIELDAPP_DB": target})
     click.echo(f"Serve it: FIELDAPP_DB={target} fieldapp serve")
 
 

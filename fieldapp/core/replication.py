@@ -158,7 +158,9 @@ def restore(replica: Replica, db_path: str, replica_path: str, target: str,
     Path(target).parent.mkdir(parents=True, exist_ok=True)
     args = ["restore", "-o", target, "-integrity-check", "full"]
     if at is not None:
-        args += ["-timestamp", at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")]
+        # To the millisecond: a moment seconds after the first copy must still find it.
+        args += ["-timestamp", at.astimezone(UTC).isoformat(timespec="milliseconds")
+                 .replace("+00:00", "Z")]
     _litestream(replica, [(db_path, replica_path)], *args, db_path)
     if not Path(target).is_file():
         raise ReplicationProblem(f"The replica of {db_path} holds nothing at that time.")

@@ -108,12 +108,9 @@ class ObjectStore:
                 "FIELDAPP_REPLICA_SECRET_ACCESS_KEY": self.secret_key}
 
     def stop(self) -> None:
+        """SIGKILL: the store's data is thrown away with its folder, so nothing need flush."""
         if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
         if getattr(self, "log", None):
             self.log.close()
