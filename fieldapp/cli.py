@@ -8,6 +8,7 @@ every landlord's file.
 import os
 import signal
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -150,12 +151,16 @@ def serve_command(host, port, workers, threads):
     """Apply migrations, then serve with gunicorn (the production server)."""
     for app in _landlord_apps():
         migrations.apply(database.connect(app.config["FIELDAPP_DB"]))
+    _exec_gunicorn(host, port, workers, threads, os.environ)
+
+
+def _exec_gunicorn(host, port, workers, threads, env) -> None:
     argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
             "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
             "--access-logfile", "-", "fieldapp.dispatch:create_wsgi()"]
     click.echo(f"Serving fieldapp on http://{host}:{port} (Ctrl-C stops it)")
     sys.stdout.flush()
-    os.execv(sys.executable, argv)  # noqa: S606  (our own interpreter, fixed arguments)
+    os.execve(sys.executable, argv, env)  # noqa: S606  (our own interpreter, fixed arguments)
 
 
 @click.command("worker")
@@ -248,13 +253,177 @@ def restore_command(path, force):
     click.echo(f"Restored {path} to {_db_path()}: " + _counted(counts))
 
 
+@click.group("replication")
+def replication_group():
+    """Continuous replication to object storage with Litestream: config, run, status, restores."""
+
+
+def _replica():
+    from fieldapp.core.replication import Replica, databases
+
+    return Replica.from_config(current_app.config), databases(current_app.config)
+
+
+def _one_replicated_database(files: list) -> tuple[str, str]:
+    if len(files) != 1:
+        _db_path()  # with several landlords: asks which one
+    return files[0]
+
+
+def _replication_problem(problem) -> click.ClickException:
+    return click.ClickException(str(problem))
+
+
+@replication_group.command("config")
+@click.option("--output", type=click.Path(dir_okay=False), help="Write it to this file "
+              "(for example /etc/litestream.yml) instead of printing it.")
+def replication_config_command(output):
+    """The Litestream config for this installation, from the FIELDAPP_REPLICA_* settings."""
+    from fieldapp.core.replication import ReplicationProblem, litestream_config
+
+    replica, files = _replica()
+    try:
+        text = litestream_config(files, replica)
+    except ReplicationProblem as problem:
+        raise _replication_problem(problem) from problem
+    if output:
+        Path(output).write_text(text)
+        click.echo(f"Wrote {output}. Run `fieldapp replication run` beside the app.")
+    else:
+        click.echo(text, nl=False)
+
+
+@replication_group.command("run")
+def replication_run_command():
+    """Replicate continuously (litestream replicate): keep it running beside the web server."""
+    from fieldapp.core.replication import (
+        ReplicationProblem,
+        litestream_binary,
+        litestream_config,
+        litestream_environment,
+    )
+
+    replica, files = _replica()
+    try:
+        if replica.missing():
+            raise ReplicationProblem("Set " + ", ".join(replica.missing()) + " first.")
+        config_path = Path(current_app.instance_path) / "litestream.yml"
+        config_path.parent.mkdir(parents=True, exist_ok=True)
+        config_path.write_text(litestream_config(files, replica))
+        binary = litestream_binary()
+    except ReplicationProblem as problem:
+        raise _replication_problem(problem) from problem
+    for db_path, replica_path in files:
+        click.echo(f"Replicating {db_path} to s3://{replica.bucket}/{replica_path} every "
+                   f"{replica.sync_interval} (Ctrl-C stops it)")
+    sys.stdout.flush()
+    os.execve(binary, [binary, "replicate", "-config", str(config_path)],  # noqa: S606
+              litestream_environment(replica))
+
+
+@replication_group.command("status")
+@click.option("--max-age", type=float, help="Exit with status 1 if the newest replicated "
+              "change is older than this many seconds (for monitoring).")
+def replication_status_command(max_age):
+    """Where the replica in object storage has got to: its newest change, and how old it is."""
+    from fieldapp.core.replication import ReplicationProblem, replicated_position
+
+    replica, files = _replica()
+    stale = False
+    for db_path, replica_path in files:
+        try:
+            position = replicated_position(replica, db_path, replica_path)
+        except ReplicationProblem as problem:
+            raise _replication_problem(problem) from problem
+        where = f"s3://{replica.bucket}/{replica_path}"
+        if position is None:
+            click.echo(f"{db_path}: nothing replicated yet to {where}.")
+            stale = True
+            continue
+        age = position.age_seconds()
+        click.echo(f"{db_path}: replicated to {where} up to transaction {position.txid:x}, "
+                   f"made {position.at:%Y-%m-%dT%H:%M:%SZ} ({age:.0f} s ago).")
+        stale = stale or (max_age is not None and age > max_age)
+    if stale and max_age is not None:
+        sys.exit(1)
+
+
+@replication_group.command("restore")
+@click.option("--to", "target", required=True, type=click.Path(dir_okay=False),
+              help="A new file to write the restored database to.")
+@click.option("--at", "moment", help="The moment to go back to: 14:05 (today, local time), "
+              "\"2026-11-23 14:05\" or 2026-11-23T14:05:00Z. Default: the newest.")
+def replication_restore_command(target, moment):
+    """Restore the database from object storage as it was at a moment, to a new file, and check
+    it."""
+    from fieldapp.core.backup import BackupProblem, check
+    from fieldapp.core.replication import ReplicationProblem, parse_moment, restore
+
+    replica, files = _replica()
+    db_path, replica_path = _one_replicated_database(files)
+    try:
+        at = parse_moment(moment) if moment else None
+        restore(replica, db_path, replica_path, target, at=at)
+        counts = check(target)
+    except (ReplicationProblem, BackupProblem) as problem:
+        raise _replication_problem(problem) from problem
+    when = f"as it was at {at:%Y-%m-%dT%H:%M:%SZ}" if at else "as last replicated"
+    click.echo(f"Restored {db_path} {when} to {target}: integrity ok; " + _counted(counts))
+    click.echo(f"To use it: stop the app and the worker, then "
+               f"`fieldapp restore {target} --force`.")
+
+
+@replication_group.command("restore-drill")
+@click.option("--to", "folder", required=True, type=click.Path(file_okay=False),
+              help="A new (or empty) folder for the restored database.")
+@click.option("--serve", is_flag=True, help="Then serve the app on it at once (as `fieldapp "
+              "serve` would, with FIELDAPP_DB set to the restored file).")
+@click.option("--host", envvar="HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="PORT", default=5000, type=int, show_default=True)
+@click.option("--workers", envvar="FIELDAPP_WORKERS", default=2, type=int, show_default=True)
+@click.option("--threads", envvar="FIELDAPP_THREADS", default=4, type=int, show_default=True)
+def replication_restore_drill_command(folder, serve, host, port, workers, threads):
+    """Restore the newest replica to a new folder, check it, bring its schema up to date, then
+    print the command that serves it (or, with --serve, serve it)."""
+    import time
+
+    from fieldapp.core.backup import BackupProblem, check
+    from fieldapp.core.replication import ReplicationProblem, replicated_position, restore
+
+    started = time.perf_counter()
+    replica, files = _replica()
+    db_path, replica_path = _one_replicated_database(files)
+    if Path(folder).exists() and any(Path(folder).iterdir()):
+        raise click.ClickException(f"{folder} is not empty: choose a new folder.")
+    target = str(Path(folder).resolve() / "fieldapp.db")
+    try:
+        position = replicated_position(replica, db_path, replica_path)
+        if position is None:
+            raise ReplicationProblem(f"There is no replica of {db_path} yet.")
+        restore(replica, db_path, replica_path, target)
+        counts = check(target)
+    except (ReplicationProblem, BackupProblem) as problem:
+        raise _replication_problem(problem) from problem
+    restored = database.connect(target)
+    migrations.apply(restored)
+    restored.close()
+    click.echo(f"Restored {db_path} to {target} in {time.perf_counter() - started:.1f} s, "
+               f"up to transaction {position.txid:x} made {position.at:%Y-%m-%dT%H:%M:%SZ}.")
+    click.echo("Integrity ok; " + _counted(counts))
+    if serve:
+        alone = {key: value for key, value in os.environ.items()
+                 if key != landlord_map.MAP_VARIABLE}  # serve the restored file by itself
+        _exec_gunicorn(host, port, workers, threads, {**alone, "FIELDAPP_DB": target})
+    click.echo(f"Serve it: FIELDAPP_DB={target} fieldapp serve")
+
+
 def _counted(counts: dict[str, int]) -> str:
     return ", ".join(f"{table} {n}" for table, n in counts.items()) + "."
 
 
 COMMANDS = (migrate_command, create_landlord_command, create_user_command, demo_command,
             bench_data_command, serve_command, worker_command, jobs_command, vapid_command,
-            backup_command, restore_command)
+            backup_command, restore_command, replication_group)
 
 
 def register_commands(app) -> None:

@@ -203,3 +203,21 @@ def test_a_landlord_map_that_cannot_work_is_refused_with_the_reason(tmp_path, te
 def test_each_landlords_signing_key_is_its_own():
     keys = {landlords.signing_key("k" * 40, host) for host in HOSTS}
     assert len(keys) == len(HOSTS) and "k" * 40 not in keys
+
+
+def test_replication_keeps_each_landlords_file_apart(deployment):
+    """Litestream replicates every landlord's file, each to a path of its own, and a restore
+    names one landlord."""
+    env = {"FIELDAPP_REPLICA_BUCKET": "fieldapp-replicas", "FIELDAPP_REPLICA_PATH": "borough"}
+    os.environ.update(env)
+    try:
+        every = run_cli(deployment, "replication", "config")
+        restore = run_cli(deployment, "replication", "restore", "--to", "x.db")
+    finally:
+        for key in env:
+            os.environ.pop(key)
+    assert every.returncode == 0, every.stderr
+    for host in HOSTS:
+        db = app_of(deployment, host).config["FIELDAPP_DB"]
+        assert f'- path: "{db}"' in every.stdout and f'path: "borough/{host}"' in every.stdout
+    assert restore.returncode == 2 and "say which one" in restore.stderr

@@ -71,6 +71,17 @@ def load_config(instance_path: Path) -> dict:
         "FIELDAPP_PUSH_SERVICE_HOSTS": tuple(
             host.strip() for host in os.environ.get("FIELDAPP_PUSH_SERVICE_HOSTS", "").split(",")
             if host.strip()),
+        # Continuous replication (Litestream) to S3-compatible object storage: `fieldapp
+        # replication ...` and docs/operations.md. The endpoint is empty for Amazon S3 itself.
+        "FIELDAPP_REPLICA_BUCKET": os.environ.get("FIELDAPP_REPLICA_BUCKET", ""),
+        "FIELDAPP_REPLICA_PATH": os.environ.get("FIELDAPP_REPLICA_PATH", "fieldapp").strip("/"),
+        "FIELDAPP_REPLICA_ENDPOINT": os.environ.get("FIELDAPP_REPLICA_ENDPOINT", ""),
+        "FIELDAPP_REPLICA_REGION": os.environ.get("FIELDAPP_REPLICA_REGION", "us-east-1"),
+        "FIELDAPP_REPLICA_ACCESS_KEY_ID": os.environ.get("FIELDAPP_REPLICA_ACCESS_KEY_ID", ""),
+        "FIELDAPP_REPLICA_SECRET_ACCESS_KEY": os.environ.get(
+            "FIELDAPP_REPLICA_SECRET_ACCESS_KEY", ""),
+        # At most this much of the newest writes is at risk if the machine is lost.
+        "FIELDAPP_REPLICA_SYNC_INTERVAL": os.environ.get("FIELDAPP_REPLICA_SYNC_INTERVAL", "1s"),
         # Sign-in: 10 failures for one email from one address pause that pair for the window;
         # 30 from one address over any emails slow it to one try per 10 seconds.
         "LOGIN_MAX_FAILURES": 10,

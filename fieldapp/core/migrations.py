@@ -719,6 +719,9 @@ def m110_residents_search_index(db: Database) -> None:
     db["residents"].enable_fts(["name", "preferred_name", "address_line1", "postcode_compact",
                                 "tenancy_ref"], fts_version="FTS5", create_triggers=True,
                                tokenize="trigram")
+
+
+@migrations()
 def m050_pauses(db: Database) -> None:
     """A pause for a resident who is away (in hospital, in crisis, staying elsewhere): visits
     wait, no-access does not count, reminders stop, and the officer checks in on the return.
