@@ -138,9 +138,11 @@ def post_form(client, url: str, data: dict | None = None, page_url: str | None =
 class LiveServer:
     """The real app on a free loopback port, in a thread; links it makes point here."""
 
-    def __init__(self, app):
+    def __init__(self, app, host_name: str = "127.0.0.1"):
+        # Listens on loopback either way; `host_name="localhost"` for passkeys, which a
+        # browser refuses on an IP address.
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.url = f"http://{host_name}:{self.server.server_port}"
         app.config["FIELDAPP_BASE_URL"] = self.url
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

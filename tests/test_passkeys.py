@@ -1,6 +1,6 @@
 """Passkeys without a browser: the server's ceremonies checked with a software authenticator
 (tests/authenticator.py) that signs what a phone signs. Chromium's own virtual authenticator
-drives the pages in tests/browser/test_passkeys.py."""
+drives the pages in tests/browser/test_passkey_ceremonies.py."""
 
 import pytest
 
@@ -66,11 +66,12 @@ def test_a_person_adds_a_passkey_and_signs_in_with_it(app, db, world, signed_in,
     client = signed_in("operative")
     added = add_passkey(client, phone, "Work phone")
     assert added.status_code == 200
-    assert added.get_json() == {"redirect": "/account"}
     passkey = db.execute("SELECT * FROM passkeys WHERE user_id = ?",
                          (world.users["operative"],)).fetchone()
+    assert added.get_json() == {"redirect": f"/account?added={passkey['id']}"}
     assert passkey["name"] == "Work phone" and passkey["last_used_at"] is None
-    assert "Passkey added: Work phone" in client.get("/account").get_data(as_text=True)
+    assert "Passkey added: Work phone" in client.get(added.get_json()["redirect"]).get_data(
+        as_text=True)
 
     phone_client = app.test_client()
     answer = sign_in_with(phone_client, phone)

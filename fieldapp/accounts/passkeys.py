@@ -73,9 +73,11 @@ def _audit_refusal(db, refused: credentials.PasskeyRefused) -> None:
 @signed_in
 def account():
     db = get_db()
-    return render_template("accounts/account.html", form=PasskeyNameForm(),
-                           passkeys=credentials.passkeys_of_user(db, current_user.id),
-                           may_change=_may_change_passkeys(db))
+    passkeys = credentials.passkeys_of_user(db, current_user.id)
+    added = next((passkey for passkey in passkeys
+                  if passkey["id"] == request.args.get("added", type=int)), None)
+    return render_template("accounts/account.html", form=PasskeyNameForm(), passkeys=passkeys,
+                           added=added, may_change=_may_change_passkeys(db))
 
 
 @bp.post("/account/passkeys/options")
@@ -116,8 +118,13 @@ def add_passkey():
         # The new passkey was just used (with the fingerprint or face that unlocks it), so
         # this session has passed the second factor.
         mark_second_factor(db, current_user.session_token)
+    next_url = safe_next(body.get("next"))
+    if next_url is None:
+        # Said by the account page itself: on a phone, the service worker may fetch other
+        # pages meanwhile (the day's briefings), and one of them would take a flashed message.
+        return jsonify(redirect=url_for("passkeys.account", added=passkey_id))
     flash(f"Passkey added: {form.name.data.strip()}. Next time, sign in with it.", "success")
-    return jsonify(redirect=safe_next(body.get("next")) or url_for("passkeys.account"))
+    return jsonify(redirect=next_url)
 
 
 @bp.post("/account/passkeys/<int:passkey_id>/remove")
