@@ -5,14 +5,13 @@ WebAuthn on an IP address."""
 
 import pytest
 
-from support import PASSWORD, PEOPLE, LiveServer
-
 from conftest import (
     assert_accessible,
     assert_no_horizontal_scroll,
     assert_tap_targets,
     sign_in_browser,
 )
+from support import PASSWORD, PEOPLE, LiveServer
 
 AUTHENTICATOR = {"protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
                  "hasUserVerification": True, "isUserVerified": True}
