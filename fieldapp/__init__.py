@@ -31,7 +31,8 @@ except PackageNotFoundError:  # run from a checkout that was never installed
 # __init__ makes its blueprint and imports nothing, so importing one query module never pulls
 # in an area's routes.
 ROUTE_MODULES = (
-    "accounts.routes", "operative.routes", "operative.briefing", "operative.idcard",
+    "accounts.routes", "accounts.passkeys", "operative.routes", "operative.briefing",
+    "operative.idcard",
     "logs.routes", "caller_check.routes", "residents.routes", "adjustments.routes",
     "schedule.routes", "schedule.steps", "schedule.import_routes", "alerts.routes",
     "caller_check.officer", "push.routes", "offline.routes", "voice.feedback", "voice.rebook",

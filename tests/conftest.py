@@ -13,6 +13,7 @@ os.environ["FIELDAPP_ENV"] = "test"
 os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "x" * 40)
 
 from fieldapp import create_app  # noqa: E402
+from fieldapp.accounts.credentials import create_passkey  # noqa: E402
 from fieldapp.accounts.organisations import create_contractor, create_landlord  # noqa: E402
 from fieldapp.accounts.queries import create_user, save_photo  # noqa: E402
 from fieldapp.adjustments.queries import create_adjustment  # noqa: E402
@@ -31,6 +32,7 @@ from support import (  # noqa: E402,F401
     PEOPLE,
     LiveServer,
     World,
+    authenticator_of,
     csrf_token_from,
     post_form,
     sign_in,
@@ -57,6 +59,13 @@ def _build_world(db) -> World:
         world.users[key] = create_user(
             db, name=key.replace("_", " ").title(), email=email, password=PASSWORD, role=role,
             organisation_id=world.orgs[org], badge_number="B-1" if role == "operative" else "")
+        if role == "admin":
+            # Administrators need a passkey (a second factor) for their pages: each admin of
+            # the world has one, and sign_in_quickly uses it through the real ceremony.
+            authenticator = authenticator_of(email)
+            world.others[f"{key}_passkey"] = create_passkey(
+                db, user_id=world.users[key], credential_id=authenticator.id,
+                public_key=authenticator.public_key(), sign_count=0, name="Test phone")
     _add_resident_and_visit(db, world)
     save_photo(db, world.users["operative"], "image/jpeg", prepare_photo(_small_png()))
     return world

@@ -10,8 +10,10 @@ import re
 import sqlite3
 import threading
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import pytest
+from authenticator import SoftAuthenticator
 from werkzeug.serving import make_server
 
 PASSWORD = "correct horse battery staple"
@@ -66,7 +68,9 @@ def sign_in(client, email: str, password: str = PASSWORD, **extra):
 def sign_in_quickly(app, email: str):
     """A test client with a real server-side session for this person, started the way sign-in
     starts one but without the password check: scrypt is slow on purpose, and hundreds of tests
-    need someone signed in. Signing in itself is tested through the form in test_auth."""
+    need someone signed in. Signing in itself is tested through the form in test_auth. An
+    administrator then uses the world's passkey (their second factor) through the real
+    ceremony."""
     from fieldapp.accounts.sessions import start_session
     from fieldapp.core.db import connect
 
@@ -82,7 +86,46 @@ def sign_in_quickly(app, email: str):
         session.permanent = True
         session["_user_id"] = token
         session["_fresh"] = True
+    pass_second_factor(app, client, email)
     return client
+
+
+def pass_second_factor(app, client, email: str) -> None:
+    """An administrator's pages need their passkey too: the world's admins use theirs, like a
+    browser would, through the real ceremony. Others have nothing to do."""
+    from fieldapp.core.db import connect
+
+    db = connect(app.config["FIELDAPP_DB"])
+    try:
+        count = db.execute("SELECT max(sign_count) FROM passkeys JOIN users "
+                           "ON users.id = passkeys.user_id WHERE users.email = ? "
+                           "AND users.role = 'admin'", (email,)).fetchone()[0]
+    finally:
+        db.close()
+    if count is not None:
+        use_passkey(app, client, email, count + 1)
+
+
+def authenticator_of(email: str, app=None, sign_count: int = 0) -> SoftAuthenticator:
+    """The software passkey the test world gave this person (administrators have one), for
+    the app's relying party."""
+    parts = urlsplit(app.config["FIELDAPP_BASE_URL"] if app else "http://fieldapp.test")
+    return SoftAuthenticator(email, parts.hostname, f"{parts.scheme}://{parts.netloc}",
+                             sign_count)
+
+
+def use_passkey(app, client, email: str, sign_count: int):
+    """Pass the administrator's second factor the way a browser does: the options, then the
+    passkey's signed answer, through the real /account/confirm ceremony."""
+    page = client.get("/account/confirm")
+    token = csrf_token_from(page.get_data(as_text=True))
+    options = client.post("/account/confirm/options", headers={"X-CSRFToken": token})
+    assert options.status_code == 200, options.get_data(as_text=True)
+    answer = authenticator_of(email, app).get(options.get_json(), sign_count=sign_count)
+    confirmed = client.post("/account/confirm", json={"credential": answer},
+                            headers={"X-CSRFToken": token})
+    assert confirmed.status_code == 200, confirmed.get_data(as_text=True)
+    return confirmed
 
 
 def post_form(client, url: str, data: dict | None = None, page_url: str | None = None, **kwargs):
@@ -95,9 +138,11 @@ def post_form(client, url: str, data: dict | None = None, page_url: str | None =
 class LiveServer:
     """The real app on a free loopback port, in a thread; links it makes point here."""
 
-    def __init__(self, app):
+    def __init__(self, app, host_name: str = "127.0.0.1"):
+        # Listens on loopback either way; `host_name="localhost"` for passkeys, which a
+        # browser refuses on an IP address.
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.url = f"http://{host_name}:{self.server.server_port}"
         app.config["FIELDAPP_BASE_URL"] = self.url
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

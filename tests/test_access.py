@@ -41,6 +41,25 @@ ACCESS_TABLE = {
     "auth.login": ("GET", "/login", {**EVERYONE_SIGNED_IN, "anonymous": 200}),
     "auth.logout": ("POST", "/logout", {**{p: 303 for p in PERSONS}, "anonymous": 302}),
     "auth.home": ("GET", "/", EVERYONE_SIGNED_IN),
+    # Passkeys: everyone's own account page; a JSON ceremony refuses an empty post (400/422)
+    # only after access is granted. Signing in with one is open to all.
+    "passkeys.account": ("GET", "/account", {**{p: 200 for p in PERSONS}, "anonymous": 302}),
+    "passkeys.add_options": ("POST", "/account/passkeys/options", {
+        **{p: 422 for p in PERSONS}, "anonymous": 302}),
+    "passkeys.add_passkey": ("POST", "/account/passkeys", {
+        **{p: 422 for p in PERSONS}, "anonymous": 302}),
+    # Only one's own passkey: the admin's (world) passkey is another person's to everyone else.
+    "passkeys.remove_passkey": ("POST", "/account/passkeys/{admin_passkey}/remove", {
+        **{p: 404 for p in PERSONS}, "admin": 303, "anonymous": 302}),
+    "passkeys.sign_in_options": ("POST", "/login/passkey/options", {p: 200 for p in PERSONS}),
+    "passkeys.sign_in": ("POST", "/login/passkey", {p: 400 for p in PERSONS}),
+    # Whoever has passed (admins of the world) or needs no second factor is sent on.
+    "passkeys.confirm": ("GET", "/account/confirm", EVERYONE_SIGNED_IN),
+    "passkeys.confirm_options": ("POST", "/account/confirm/options", {
+        **{p: 400 for p in PERSONS}, "admin": 200, "other_landlord_admin": 200,
+        "anonymous": 302}),
+    "passkeys.confirm_passkey": ("POST", "/account/confirm", {
+        **{p: 400 for p in PERSONS}, "anonymous": 302}),
     "operative.today": ("GET", "/today", allow({"operative": 200, "other_firm_operative": 200})),
     "briefing.briefing": ("GET", "/visits/{today}", allow(OWN_VISIT)),
     "briefing.distress": ("GET", "/visits/{today}/distress", allow(OWN_VISIT)),

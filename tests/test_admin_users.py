@@ -14,7 +14,15 @@ from admin_support import (
     snapshot,
 )
 from pages import check_page
-from support import PASSWORD, PEOPLE, audit_refused, csrf_token_from, post_form, sign_in
+from support import (
+    PASSWORD,
+    PEOPLE,
+    audit_refused,
+    csrf_token_from,
+    pass_second_factor,
+    post_form,
+    sign_in,
+)
 
 # Users
 
@@ -164,6 +172,7 @@ def test_each_change_is_audited_without_personal_data(admin, db, world):
 def signed_in_as(app, person: str):
     client = app.test_client()
     assert sign_in(client, PEOPLE[person][0]).status_code == 303
+    pass_second_factor(app, client, PEOPLE[person][0])
     return client
 
 

@@ -36,6 +36,10 @@ class User(UserMixin):
         self.badge_number = row["badge_number"]
         self.supervisor_phone = row["supervisor_phone"]
         self.session_token = session_token
+        # Whether this session used a passkey: administrators need it (core.access). A Row's
+        # `in` looks at values, so the keys are asked for.
+        self.second_factor = bool("second_factor_at" in row.keys()  # noqa: SIM118
+                                  and row["second_factor_at"])
 
     def get_id(self) -> str:
         return self.session_token
@@ -127,12 +131,17 @@ def set_password(db, user_id: int, password: str) -> None:
         db.execute("DELETE FROM user_sessions WHERE user_id = ?", (user_id,))
 
 
-def set_active(db, user_id: int, active: bool) -> None:
+def set_active(db, user_id: int, active: bool) -> int:
+    """Disabling ends every session and removes every passkey (a re-enabled person adds new
+    ones); answers how many passkeys were removed."""
+    removed = 0
     with transaction(db):
         db.execute("UPDATE users SET active = ?, updated_at = ? WHERE id = ?",
                    (int(active), utc_now(), user_id))
         if not active:
             db.execute("DELETE FROM user_sessions WHERE user_id = ?", (user_id,))
+            removed = db.execute("DELETE FROM passkeys WHERE user_id = ?", (user_id,)).rowcount
+    return removed
 
 
 def save_photo(db, user_id: int, content_type: str, image: bytes) -> None:

@@ -20,30 +20,40 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(db, user_id: int) -> str:
+def start_session(db, user_id: int, second_factor: bool = False) -> str:
+    """A new session; `second_factor` when it began with a passkey (an admin needs one)."""
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     expires = now + current_app.config["PERMANENT_SESSION_LIFETIME"]
     with transaction(db):
         db.execute("DELETE FROM user_sessions WHERE user_id = ? AND expires_at <= ?",
                    (user_id, now.isoformat(timespec="seconds")))
-        db.execute("INSERT INTO user_sessions (token_hash, user_id, created_at, expires_at) "
-                   "VALUES (?, ?, ?, ?)",
+        db.execute("INSERT INTO user_sessions (token_hash, user_id, created_at, expires_at, "
+                   "second_factor_at) VALUES (?, ?, ?, ?, ?)",
                    (_token_hash(token), user_id, now.isoformat(timespec="seconds"),
-                    expires.isoformat(timespec="seconds")))
+                    expires.isoformat(timespec="seconds"),
+                    now.isoformat(timespec="seconds") if second_factor else None))
     return token
 
 
 def user_for_session(db, token: str) -> User | None:
     if not token:
         return None
-    row = query_one(db, f"SELECT {USER_COLUMNS} FROM user_sessions "
+    row = query_one(db, f"SELECT {USER_COLUMNS}, user_sessions.second_factor_at "
+                        "FROM user_sessions "
                         "JOIN users ON users.id = user_sessions.user_id "
                         "JOIN organisations ON organisations.id = users.organisation_id "
                         "WHERE user_sessions.token_hash = ? AND user_sessions.expires_at > ? "
                         "AND users.active = 1",
                     (_token_hash(token), utc_now()))
     return User(row, token) if row else None
+
+
+def mark_second_factor(db, token: str) -> None:
+    """This session has now used a passkey (checked by the caller)."""
+    with transaction(db):
+        db.execute("UPDATE user_sessions SET second_factor_at = ? WHERE token_hash = ?",
+                   (utc_now(), _token_hash(token)))
 
 
 def end_session(db, token: str) -> None:

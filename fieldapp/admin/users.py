@@ -106,9 +106,12 @@ def disable_user(user_id: int):
     if user["id"] == current_user.id:
         return _not_yourself()
     with transaction(db):
-        accounts.set_active(db, user_id, False)
+        passkeys = accounts.set_active(db, user_id, False)
         audit.record("user_disabled", "user", user_id, db=db)
-    flash(f"{user['name']} is disabled and signed out everywhere.", "success")
+        if passkeys:
+            audit.record("passkeys_removed", "user", user_id, db=db)
+    flash(f"{user['name']} is disabled and signed out everywhere"
+          f"{', and their passkeys are removed' if passkeys else ''}.", "success")
     return redirect(url_for("admin.users"), code=303)
 
 

@@ -5,7 +5,7 @@ Each marks its view with `access_rule`, so a test can fail when a new route has 
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, redirect, request, url_for
 from flask_login import current_user, login_required
 
 # The role sets, defined here once and read by every area.
@@ -16,6 +16,9 @@ OFFICE_ROLES = ("officer", "admin")  # landlord staff: residents, visits, alerts
 # Who can be a resident's single point of contact: housing officers, not every office user.
 OFFICER_ROLES = ("officer",)
 ADMIN_ROLES = ("admin",)
+# Roles whose session must have used a passkey (a second factor, OWASP ASVS 2.7/2.8) before
+# any page of the role opens; the person is led to use or add one.
+SECOND_FACTOR_ROLES = ("admin",)
 
 
 def public(view):
@@ -32,13 +35,17 @@ def signed_in(view):
 
 
 def roles(*allowed: str):
-    """Signed-in users with one of these roles; others get 403, anonymous users the sign-in page."""
+    """Signed-in users with one of these roles; others get 403, anonymous users the sign-in
+    page; a person of SECOND_FACTOR_ROLES whose session has not used a passkey, the page that
+    asks for one."""
 
     def decorator(view):
         @wraps(view)
         def check_role(*args, **kwargs):
             if current_user.role not in allowed:
                 abort(403)
+            if current_user.role in SECOND_FACTOR_ROLES and not current_user.second_factor:
+                return redirect(url_for("passkeys.confirm", next=request.full_path.rstrip("?")))
             return view(*args, **kwargs)
 
         wrapped = login_required(check_role)

@@ -34,7 +34,9 @@ def load_config(instance_path: Path) -> dict:
     env = os.environ.get("FIELDAPP_ENV", "development").strip().lower()
     if env not in ENVIRONMENTS:
         raise ConfigError(f"FIELDAPP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
-    base_url = os.environ.get("FIELDAPP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # localhost, not 127.0.0.1: browsers refuse passkeys on an IP address, and the passkeys'
+    # relying party is this address's host (accounts.credentials).
+    base_url = os.environ.get("FIELDAPP_BASE_URL", "http://localhost:5000").rstrip("/")
     https = base_url.startswith("https://")
     return {
         "FIELDAPP_ENV": env,

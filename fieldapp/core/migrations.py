@@ -798,5 +798,32 @@ def m050_pauses(db: Database) -> None:
     """)
 
 
+@migrations()
+def m070_passkeys(db: Database) -> None:
+    """Passkeys (WebAuthn credentials) a person adds to sign in with, and the second factor an
+    administrator's session must pass: `second_factor_at` is when this session used a passkey.
+    Challenges are stored hashed until used once or expired (docs/decisions.md)."""
+    _script(db, """
+    CREATE TABLE passkeys (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        credential_id TEXT NOT NULL UNIQUE,
+        public_key BLOB NOT NULL,
+        sign_count INTEGER NOT NULL DEFAULT 0,
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_used_at TEXT
+    );
+    CREATE INDEX passkeys_user ON passkeys(user_id);
+    CREATE TABLE passkey_challenges (
+        challenge_hash TEXT PRIMARY KEY,
+        purpose TEXT NOT NULL CHECK (purpose IN ('register', 'sign_in', 'second_factor')),
+        user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+        expires_at TEXT NOT NULL
+    );
+    ALTER TABLE user_sessions ADD COLUMN second_factor_at TEXT
+    """)
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

@@ -117,5 +117,5 @@ def sign_in_browser(page, base_url: str, email: str, password: str) -> None:
     page.goto(f"{base_url}/login")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_load_state()

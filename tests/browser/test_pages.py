@@ -28,7 +28,14 @@ from conftest import (
 )
 from factories import add_resident, add_visit, window_around_now
 from markup import html_errors
-from support import PASSWORD, PEOPLE, LiveServer, csrf_token_from, sign_in_quickly
+from support import (
+    PASSWORD,
+    PEOPLE,
+    LiveServer,
+    csrf_token_from,
+    pass_second_factor,
+    sign_in_quickly,
+)
 
 SMALLEST_PHONE = {"width": 320, "height": 640}
 # Full-page screenshots of every page at two widths take minutes: only when asked for, with
@@ -86,6 +93,8 @@ PAGES = [
     ("measures-errors", "officer", "/measures?period=custom&first=2026-02-30&last=", 422),
     ("alert", "officer", "/alerts/{alert}", 200),
     ("notifications", "officer", "/settings/notifications", 200),
+    ("account", "operative", "/account", 200),
+    ("account-admin", "admin", "/account", 200),
     ("residents-admin", "admin", "/residents", 200),
     ("users", "admin", "/admin/users", 200),
     ("user-new", "admin", "/admin/users/new", 200),
@@ -170,6 +179,7 @@ def world_server(world_template, tmp_path_factory):
     app = create_app({"TESTING": True, "FIELDAPP_DB": str(path), "FIELDAPP_ENV": "test"})
     with LiveServer(app) as server:
         server.places = places
+        server.app = app
         yield server
 
 
@@ -242,6 +252,12 @@ def session_cookies(browser, world_server):
             context = browser.new_context()
             sign_in_browser(context.new_page(), world_server.url, PEOPLE[person][0], PASSWORD)
             signed_in[person] = context.cookies()
+            # An administrator also uses the world's passkey (their second factor) for this
+            # session, through the real ceremony: the browser's cookie names the session.
+            client = world_server.app.test_client()
+            for cookie in signed_in[person]:
+                client.set_cookie(cookie["name"], cookie["value"])
+            pass_second_factor(world_server.app, client, PEOPLE[person][0])
             context.close()
         return signed_in[person]
 

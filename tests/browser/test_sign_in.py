@@ -13,7 +13,9 @@ from conftest import (
 )
 
 HOMES = {
-    "admin@demo.test": ("/admin/users", "Users"),
+    # An administrator signed in with a password is asked for a passkey (their second
+    # factor); the demo's has none yet, so the page leads them to add one.
+    "admin@demo.test": ("/account/confirm?next=/admin/users", "Add a passkey"),
     "officer@demo.test": ("/residents", "Residents"),
     "officer2@demo.test": ("/residents", "Residents"),
     "operative@demo.test": ("/today", "My day"),
