@@ -89,6 +89,18 @@ def close_alert(db, alert_id: int, officer_id: int, action_taken: str, now: str)
                (now, officer_id, action_taken, now, officer_id, alert_id, officer_id))
 
 
+def record_action(db, alert_id: int, officer_id: int, action: str, now: str) -> None:
+    """An action taken before closing (a referral): added to what the alert says was done,
+    acknowledging the alert if nobody had."""
+    db.execute("UPDATE alerts SET action_taken = CASE WHEN action_taken = '' THEN ?"
+               " ELSE action_taken || '; ' || ? END,"
+               " status = CASE WHEN status = 'new' THEN 'acknowledged' ELSE status END,"
+               " acknowledged_at = coalesce(acknowledged_at, ?),"
+               " acknowledged_by = coalesce(acknowledged_by, ?)"
+               " WHERE id = ? AND officer_id = ?",
+               (action, action, now, officer_id, alert_id, officer_id))
+
+
 # What the rules and the escalation read and write, inside the transaction of what raised them.
 
 def active_rules(db) -> list:
@@ -130,7 +142,8 @@ def open_alert_for_visit(db, visit_id: int, reasons: str):
 
 
 def resident_for_alert(db, resident_id: int):
-    return query_one(db, "SELECT id, officer_id FROM residents WHERE id = ?", (resident_id,))
+    return query_one(db, "SELECT id, officer_id, landlord_id FROM residents WHERE id = ?",
+                     (resident_id,))
 
 
 def active_user_id(db, user_id: int) -> int | None:

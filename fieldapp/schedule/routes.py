@@ -48,9 +48,15 @@ def _confirmed(db, form: VisitForm, resident_id: int, visit_id: int | None = Non
     """True when the booking breaks nothing the app knows, or the officer saw exactly these
     warnings and ticked "Book anyway". Otherwise the warnings go on the form: nothing stored."""
     starts_at, ends_at = form.window_utc()
-    found = checks.BookingChecks(db, current_user.landlord_id, [resident_id], starts_at,
-                                 ends_at).warnings(resident_id, starts_at, ends_at,
-                                                   form.operative_ids.data or [], visit_id)
+    booking = checks.BookingChecks(db, current_user.landlord_id, [resident_id], starts_at,
+                                   ends_at)
+    if visit_id is None:
+        # Refusals, not warnings: "Book anyway" cannot pass them.
+        form.form_errors.extend(booking.refusals(resident_id))
+        if form.form_errors:
+            return False
+    found = booking.warnings(resident_id, starts_at, ends_at, form.operative_ids.data or [],
+                             visit_id, pre_visit=bool(form.pre_visit.data))
     seen = checks.fingerprint(found)
     if not found or (form.book_anyway.data and form.confirmed.data == seen):
         return True
