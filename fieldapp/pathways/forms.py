@@ -42,8 +42,8 @@ class PathwayForm(FlaskForm):
 
     def validate_pathway_advocate_messages(self, field):
         if field.data and not self.advocate_phone:
-            raise ValidationError("Add the advocate's phone number to the resident's details "
-                                  "first, so the copy has somewhere to go")
+            raise ValidationError("Add a phone number for their advocate first, in their "
+                                  "details, so the copy has somewhere to go")
 
     def values(self) -> dict:
         supported = self.pathway.data == "supported"
@@ -75,4 +75,4 @@ class TeamInboxForm(FlaskForm):
 
     def validate_user_id(self, field):
         if field.data not in self.user_ids:
-            raise ValidationError("Select the account that receives the team's alerts")
+            raise ValidationError("Select the account that receives the team alerts")
