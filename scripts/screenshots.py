@@ -88,6 +88,17 @@ def shoot_resident_voice(browser, out: Path, base: str, app, db_path: Path) -> N
     page.context.close()
 
 
+def _an_alert_of(db_path: Path, email: str) -> int | None:
+    """An open alert in this person's inbox, for the "refer" page."""
+    db = connect(str(db_path))
+    row = db.execute("SELECT alerts.id FROM alerts JOIN users ON users.id = alerts.officer_id"
+                     " WHERE users.email = ? AND alerts.status != 'closed'"
+                     " ORDER BY alerts.severity = 'urgent' DESC, alerts.id LIMIT 1",
+                     (email,)).fetchone()
+    db.close()
+    return row[0] if row else None
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
@@ -120,6 +131,8 @@ def main(out: Path) -> None:
             context.clear_cookies()
             sign_in(page, base, "admin@demo.test")
             shoot(page, out, "admin-users", f"{base}/admin/users")
+            shoot(page, out, "admin-referral-routes", f"{base}/admin/referral-routes")
+            shoot(page, out, "admin-team-inbox", f"{base}/admin/team-inbox")
             context.clear_cookies()
             sign_in(page, base, "officer@demo.test")
             shoot(page, out, "officer-residents", f"{base}/residents")
@@ -129,6 +142,10 @@ def main(out: Path) -> None:
             shoot(page, out, "officer-visit", f"{base}/schedule/1")
             shoot(page, out, "officer-notifications", f"{base}/settings/notifications")
             shoot(page, out, "officer-measures", f"{base}/measures")
+            shoot(page, out, "officer-pathway", f"{base}/residents/1/pathway")
+            alert = _an_alert_of(db_path, "officer@demo.test")
+            if alert:
+                shoot(page, out, "officer-refer", f"{base}/alerts/{alert}/refer")
             shoot_resident_voice(browser, out, base, app, db_path)
             browser.close()
         server.shutdown()

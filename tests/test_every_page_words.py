@@ -161,6 +161,7 @@ def _values(app) -> dict[str, list]:
         "user_id": ids("SELECT id FROM users"),
         "import_id": ids("SELECT id FROM visit_imports"),
         "message_id": ids("SELECT id FROM messages"),
+        "route_id": ids("SELECT id FROM referral_routes"),
         "code": ids("SELECT code FROM adjustment_types"),
         "token": [*checks, *links, "not-a-token"],
         # (visit, step) pairs: a step is addressed under its own visit.

@@ -58,6 +58,9 @@ def test_officer_sets_the_supported_pathway_with_the_residents_agreement(db, wor
     assert tuple(row) == ("supported", "resident", "in_person", "2026-11-02", 1,
                           world.users["officer"])
     assert "pathway_set" in audit_actions(db, "resident", resident_id)
+    # Opened again, the form shows what was agreed.
+    again = client.get(f"/residents/{resident_id}/pathway").get_data(as_text=True)
+    assert 'value="2026-11-02"' in again
     shown = text_of(client.get(f"/residents/{resident_id}").get_data(as_text=True))
     assert "Supported : a pre-visit first, at most one visit a week (they asked for more)" in shown
     assert "Agreed by the resident (in person)" in shown

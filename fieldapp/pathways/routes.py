@@ -1,6 +1,8 @@
 """Pathway pages: the officer sets a resident's visit pathway with their agreement; the admin
 names the team inbox."""
 
+from datetime import date
+
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
@@ -19,7 +21,8 @@ def pathway(resident_id: int):
     db = get_db()
     resident = found_or_404(q.resident_pathway(db, resident_id, current_user.landlord_id))
     stored = None if request.method == "POST" else {
-        **dict(resident), "pathway_consent_on": resident["pathway_consent_on"] or None,
+        **dict(resident), "pathway_consent_on": date.fromisoformat(
+            resident["pathway_consent_on"]) if resident["pathway_consent_on"] else None,
         "pathway_consent_given_by": resident["pathway_consent_given_by"] or None,
         "pathway_consent_how": resident["pathway_consent_how"] or None}
     form = PathwayForm(advocate_phone=resident["advocate_phone"], data=stored)

@@ -99,6 +99,12 @@ PAGES = [
     ("organisation-new", "admin", "/admin/organisations/new", 200),
     ("organisation-edit-firm", "admin", "/admin/organisations/{acme}/edit", 200),
     ("organisation-edit-landlord", "admin", "/admin/organisations/{riverside}/edit", 200),
+    ("pathway", "officer", "/residents/{resident}/pathway", 200),
+    ("refer", "officer", "/alerts/{alert}/refer", 200),
+    ("referral-routes", "admin", "/admin/referral-routes", 200),
+    ("referral-route-new", "admin", "/admin/referral-routes/new", 200),
+    ("referral-route-edit", "admin", "/admin/referral-routes/{referral_route}/edit", 200),
+    ("team-inbox", "admin", "/admin/team-inbox", 200),
 ]
 
 # Forms sent with every answer emptied: (name, who, path, submit button, a field in error).
@@ -123,6 +129,9 @@ EMPTY_FORMS = [
     ("import", "officer", "/schedule/import", "Check the file", "file"),
     ("check-caller", "officer", "/check-caller", "Check the code", "code"),
     ("log-form", "operative", "/visits/{unlogged_visit}/log", "Send the log", "outcome-0"),
+    ("pathway", "officer", "/residents/{resident}/pathway", "Save the pathway", "pathway-0"),
+    ("referral-route-new", "admin", "/admin/referral-routes/new", "Add the service", "name"),
+    ("refer", "officer", "/alerts/{alert}/refer", "Record the referral", "route_id-0"),
 ]
 
 
