@@ -89,12 +89,15 @@ def shoot_resident_voice(browser, out: Path, base: str, app, db_path: Path) -> N
 
 
 def _an_alert_of(db_path: Path, email: str) -> int | None:
-    """An open alert in this person's inbox, for the "refer" page."""
+    """An alert in this person's inbox, opened again (the demo's are all dealt with), for the
+    "refer" page."""
     db = connect(str(db_path))
     row = db.execute("SELECT alerts.id FROM alerts JOIN users ON users.id = alerts.officer_id"
-                     " WHERE users.email = ? AND alerts.status != 'closed'"
-                     " ORDER BY alerts.severity = 'urgent' DESC, alerts.id LIMIT 1",
-                     (email,)).fetchone()
+                     " WHERE users.email = ? ORDER BY alerts.severity = 'urgent' DESC,"
+                     " alerts.id DESC LIMIT 1", (email,)).fetchone()
+    if row:
+        db.execute("UPDATE alerts SET status = 'new', acknowledged_at = NULL, closed_at = NULL,"
+                   " action_taken = '' WHERE id = ?", (row[0],))
     db.close()
     return row[0] if row else None
 
