@@ -129,7 +129,8 @@ EMPTY_FORMS = [
     ("import", "officer", "/schedule/import", "Check the file", "file"),
     ("check-caller", "officer", "/check-caller", "Check the code", "code"),
     ("log-form", "operative", "/visits/{unlogged_visit}/log", "Send the log", "outcome-0"),
-    ("pathway", "officer", "/residents/{resident}/pathway", "Save the pathway", "pathway-0"),
+    ("pathway", "officer", "/residents/{resident}/pathway", "Save the pathway",
+     "pathway_consent_given_by-0"),
     ("referral-route-new", "admin", "/admin/referral-routes/new", "Add the service", "name"),
     ("refer", "officer", "/alerts/{alert}/refer", "Record the referral", "route_id-0"),
 ]
