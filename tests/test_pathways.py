@@ -259,17 +259,31 @@ def test_the_team_inbox_receives_alerts_of_residents_with_no_single_point_of_con
     alert_id = raise_alert_for(db, world, resident_id)
     assert db.execute("SELECT officer_id, escalated_at FROM alerts WHERE id = ?",
                       (alert_id,)).fetchone()[:] == (world.users["admin"], None)
-    inbox = text_of(signed_in("admin").get("/inbox").get_data(as_text=True))
-    assert "Nora Nobody" in inbox
+    admin = signed_in("admin")
+    assert "Nora Nobody" in text_of(admin.get("/inbox").get_data(as_text=True))
+    assert ("This resident had no single point of contact when it was raised, so it came to "
+            "the team inbox") in text_of(admin.get(f"/alerts/{alert_id}").get_data(as_text=True))
     pushes = [row[0] for row in db.execute("SELECT payload FROM jobs WHERE kind = 'send_push'")]
     assert any(f'"user_id": {world.users["admin"]}' in payload for payload in pushes)
 
 
-def test_alerts_of_a_resident_with_an_officer_still_go_to_their_officer(db, world):
+def test_alerts_of_a_resident_with_an_officer_still_go_to_their_officer(db, world, signed_in):
     name_team_inbox(db, world)
     alert_id = raise_alert_for(db, world, world.residents["riverside"])
     assert db.execute("SELECT officer_id FROM alerts WHERE id = ?",
                       (alert_id,)).fetchone()[0] == world.users["officer"]
+    page = signed_in("officer").get(f"/alerts/{alert_id}").get_data(as_text=True)
+    assert "team inbox" not in page
+
+
+def test_the_briefing_of_a_pre_visit_says_it_is_an_introduction_with_no_work(db, world,
+                                                                           signed_in):
+    resident_id = supported(db, world)
+    visit_id = add_visit(db, resident_id, world.orgs["acme"], [world.users["operative"]],
+                         at(1, 15), at(1, 16), pre_visit=True)
+    page = text_of(signed_in("operative").get(f"/visits/{visit_id}").get_data(as_text=True))
+    assert ("This is an introductory visit: meet the resident and explain the work. "
+            "Do no work today.") in page
 
 
 def test_with_the_team_inbox_disabled_the_duty_rota_gets_the_alert(db, world):

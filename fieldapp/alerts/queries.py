@@ -47,7 +47,8 @@ def alert_for_officer(db, alert_id: int, officer_id: int):
     """The alert with its log and visit, only for the officer it was sent to; else None."""
     return query_one(db, """
         SELECT alerts.*, residents.name AS resident_name, residents.preferred_name,
-               residents.id AS resident_id, visit_logs.outcome, visit_logs.no_access_reason,
+               residents.id AS resident_id, residents.officer_id AS resident_officer_id,
+               visit_logs.outcome, visit_logs.no_access_reason,
                visit_logs.distress, visit_logs.note, visit_logs.follow_up,
                visit_logs.created_at AS logged_at, visits.id AS visit_id, visits.trade,
                visits.starts_at, visits.ends_at, author.name AS author_name,
