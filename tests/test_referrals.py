@@ -240,6 +240,9 @@ def test_measures_count_referrals_by_route_and_time_to_acknowledge_distress(db, 
     page = text_of(client.get("/measures").get_data(as_text=True))
     assert "Referrals made, by who can help" in page and "Samaritans 1" in page
     assert "alerts with distress or a safeguarding concern" in page
+    csv = client.get("/measures/export.csv").get_data(as_text=True)
+    assert "referrals: Samaritans,1" in csv
+    assert "alerts with distress or a safeguarding concern,1" in csv
 
 
 def test_an_alert_with_no_distress_or_safeguarding_is_not_counted_as_one(db, world):
