@@ -296,3 +296,12 @@ def test_with_the_team_inbox_disabled_the_duty_rota_gets_the_alert(db, world):
                         (alert_id,)).fetchall()
     assert [row[0] for row in copies] == [world.users["admin"]]
 
+
+
+def test_the_pathway_page_says_when_there_is_no_single_point_of_contact_yet(db, world,
+                                                                             signed_in):
+    resident_id = supported(db, world, officer=None)
+    page = text_of(signed_in("officer").get(f"/residents/{resident_id}/pathway"
+                                            ).get_data(as_text=True))
+    assert ("Sam Supported has no single point of contact yet. On the supported pathway, "
+            "visits cannot be booked until you name their officer") in page
