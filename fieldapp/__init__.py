@@ -16,7 +16,7 @@ from fieldapp.core.access import ROLE_LABELS
 from fieldapp.core.clock import today_local, when_in_words
 from fieldapp.core.config import ASSETS_DIR, instance_path, load_config
 from fieldapp.core.extensions import HTMX_VERSION, compress, csrf, htmx
-from fieldapp.core.fields import is_real_date, tel_href
+from fieldapp.core.fields import is_real_date, sms_href, tel_href
 from fieldapp.core.landlords import Landlord
 from fieldapp.core.landlords import app_config as landlord_app_config
 from fieldapp.core.limits import limiter
@@ -39,6 +39,7 @@ ROUTE_MODULES = (
     "voice.officer_links",
     "measures.routes", "admin.organisations", "admin.users", "admin.jobs", "messages.routes",
     "pauses.routes", "pauses.partner",
+    "pathways.routes", "referrals.routes",
 )
 
 
@@ -95,7 +96,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _init_templates(app: Flask) -> None:
     app.jinja_env.globals.update(htmx_version=HTMX_VERSION, tel_href=tel_href,
-                                 role_labels=ROLE_LABELS)
+                                 sms_href=sms_href, role_labels=ROLE_LABELS)
     # Dates in words and plain counts, from one place (core.words); local_date and local_time
     # are the older names of date_words and time_words.
     app.jinja_env.filters.update(words.FILTERS, local_date=words.date_words,

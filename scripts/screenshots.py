@@ -105,6 +105,20 @@ def shoot_pause(page, out: Path, base: str, app, db_path: Path) -> None:
     partner.context.close()
 
 
+def _an_alert_of(db_path: Path, email: str) -> int | None:
+    """An alert in this person's inbox, opened again (the demo's are all dealt with), for the
+    "refer" page."""
+    db = connect(str(db_path))
+    row = db.execute("SELECT alerts.id FROM alerts JOIN users ON users.id = alerts.officer_id"
+                     " WHERE users.email = ? ORDER BY alerts.severity = 'urgent' DESC,"
+                     " alerts.id DESC LIMIT 1", (email,)).fetchone()
+    if row:
+        db.execute("UPDATE alerts SET status = 'new', acknowledged_at = NULL, closed_at = NULL,"
+                   " action_taken = '' WHERE id = ?", (row[0],))
+    db.close()
+    return row[0] if row else None
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
@@ -137,6 +151,8 @@ def main(out: Path) -> None:
             context.clear_cookies()
             sign_in(page, base, "admin@demo.test")
             shoot(page, out, "admin-users", f"{base}/admin/users")
+            shoot(page, out, "admin-referral-routes", f"{base}/admin/referral-routes")
+            shoot(page, out, "admin-team-inbox", f"{base}/admin/team-inbox")
             context.clear_cookies()
             sign_in(page, base, "officer@demo.test")
             shoot(page, out, "officer-residents", f"{base}/residents")
@@ -147,6 +163,10 @@ def main(out: Path) -> None:
             shoot(page, out, "officer-notifications", f"{base}/settings/notifications")
             shoot(page, out, "officer-measures", f"{base}/measures")
             shoot_pause(page, out, base, app, db_path)
+            shoot(page, out, "officer-pathway", f"{base}/residents/1/pathway")
+            alert = _an_alert_of(db_path, "officer@demo.test")
+            if alert:
+                shoot(page, out, "officer-refer", f"{base}/alerts/{alert}/refer")
             shoot_resident_voice(browser, out, base, app, db_path)
             browser.close()
         server.shutdown()

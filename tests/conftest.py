@@ -23,6 +23,7 @@ from fieldapp.core.db import connect, utc_now  # noqa: E402
 from fieldapp.core.photos import prepare_photo  # noqa: E402
 from fieldapp.logs.queries import create_log  # noqa: E402
 from fieldapp.messages.queries import create_message  # noqa: E402
+from fieldapp.referrals.queries import create_route  # noqa: E402
 from fieldapp.residents.queries import create_resident  # noqa: E402
 from fieldapp.schedule.queries import create_visit, steps_of_visit, store_import  # noqa: E402
 
@@ -106,6 +107,10 @@ def _add_resident_and_visit(db, world: World) -> None:
         " VALUES (?, ?, ?, 'reach_out', 'No access', ?)",
         (world.residents["riverside"], world.users["officer"], world.others["log"], now)
     ).lastrowid
+    world.others["referral_route"] = create_route(db, world.orgs["riverside"], {
+        "name": "Testville Advice Centre", "helps_with": ["advice", "debt"],
+        "hours": "Monday to Friday, 9am to 5pm", "phone": "0113 496 0300", "text_number": "",
+        "web_address": "", "takes_staff_referrals": 1}, now)
     world.others["message"] = create_message(
         db, visit_id=world.visits["today"], resident_id=world.residents["riverside"],
         event="booked", channel="letter", key="world:booked", recipient="Rita Resident",

@@ -191,6 +191,18 @@ ACCESS_TABLE = {
                               allow({p: 404 for p in OFFICE})),
     # A partner has no account: the signed link is the key; a bad one gets a calm page.
     "pauses.partner": ("GET", "/p/not-a-valid-token", {p: 200 for p in PERSONS}),
+    "pathways.pathway": ("GET", "/residents/{resident}/pathway", allow(OFFICE_OF_RIVERSIDE)),
+    "pathways.team_inbox": ("GET", "/admin/team-inbox", allow(ADMINS)),
+    "referrals.directory": ("GET", "/admin/referral-routes", allow(ADMINS)),
+    "referrals.new_route": ("GET", "/admin/referral-routes/new", allow(ADMINS)),
+    # Only the landlord's own routes: national lines and another landlord's are a 404.
+    "referrals.edit_route": ("GET", "/admin/referral-routes/{referral_route}/edit",
+                             allow(ADMIN_OF_RIVERSIDE)),
+    "referrals.disable_route": ("POST", "/admin/referral-routes/{referral_route}/disable",
+                                allow(ADMIN_ACTION)),
+    "referrals.enable_route": ("POST", "/admin/referral-routes/{referral_route}/enable",
+                               allow(ADMIN_ACTION)),
+    "referrals.refer": ("GET", "/alerts/{alert}/refer", allow({**ONLY_RECIPIENT, "officer": 200})),
 }
 
 

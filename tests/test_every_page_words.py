@@ -162,6 +162,7 @@ def _values(app) -> dict[str, list]:
         "import_id": ids("SELECT id FROM visit_imports"),
         "message_id": ids("SELECT id FROM messages"),
         "pause_id": ids("SELECT id FROM resident_pauses"),
+        "route_id": ids("SELECT id FROM referral_routes"),
         "code": ids("SELECT code FROM adjustment_types"),
         "token": [*checks, *links, "not-a-token"],
         # (visit, step) pairs: a step is addressed under its own visit.

@@ -9,14 +9,10 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
-from fieldapp.core.catalogues import WEEKDAYS, clock_text
+from fieldapp.core.catalogues import CONSENT_GIVERS, CONSENT_WAYS, WEEKDAYS, clock_text
 from fieldapp.core.clock import today_local
 from fieldapp.core.fields import DayField, MultiCheckboxField, PhoneNumber, choices, strip_text
 
-CONSENT_GIVERS = [("resident", "The resident"), ("advocate", "Their advocate"),
-                  ("appointee", "An appointee")]
-CONSENT_WAYS = [("in_person", "In person"), ("phone", "By phone"), ("letter", "By letter"),
-                ("email", "By email")]
 REVIEW_AFTER_MONTHS = 12
 # How an officer checked that an adjustment is still needed (kept with each review).
 REVIEW_WAYS = [("in_person", "With the resident, in person"),

@@ -47,7 +47,8 @@ def alert_for_officer(db, alert_id: int, officer_id: int):
     """The alert with its log and visit, only for the officer it was sent to; else None."""
     return query_one(db, """
         SELECT alerts.*, residents.name AS resident_name, residents.preferred_name,
-               residents.id AS resident_id, visit_logs.outcome, visit_logs.no_access_reason,
+               residents.id AS resident_id, residents.officer_id AS resident_officer_id,
+               visit_logs.outcome, visit_logs.no_access_reason,
                visit_logs.distress, visit_logs.note, visit_logs.follow_up,
                visit_logs.created_at AS logged_at, visits.id AS visit_id, visits.trade,
                visits.starts_at, visits.ends_at, author.name AS author_name,
@@ -87,6 +88,18 @@ def close_alert(db, alert_id: int, officer_id: int, action_taken: str, now: str)
                " acknowledged_by = coalesce(acknowledged_by, ?)"
                " WHERE id = ? AND officer_id = ?",
                (now, officer_id, action_taken, now, officer_id, alert_id, officer_id))
+
+
+def record_action(db, alert_id: int, officer_id: int, action: str, now: str) -> None:
+    """An action taken before closing (a referral): added to what the alert says was done,
+    acknowledging the alert if nobody had."""
+    db.execute("UPDATE alerts SET action_taken = CASE WHEN action_taken = '' THEN ?"
+               " ELSE action_taken || '; ' || ? END,"
+               " status = CASE WHEN status = 'new' THEN 'acknowledged' ELSE status END,"
+               " acknowledged_at = coalesce(acknowledged_at, ?),"
+               " acknowledged_by = coalesce(acknowledged_by, ?)"
+               " WHERE id = ? AND officer_id = ?",
+               (action, action, now, officer_id, alert_id, officer_id))
 
 
 # What the rules and the escalation read and write, inside the transaction of what raised them.
@@ -135,7 +148,8 @@ def open_alert_for_visit(db, visit_id: int, reasons: str):
 
 
 def resident_for_alert(db, resident_id: int):
-    return query_one(db, "SELECT id, officer_id FROM residents WHERE id = ?", (resident_id,))
+    return query_one(db, "SELECT id, officer_id, landlord_id FROM residents WHERE id = ?",
+                     (resident_id,))
 
 
 def active_user_id(db, user_id: int) -> int | None:

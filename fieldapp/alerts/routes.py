@@ -55,7 +55,8 @@ def alert(alert_id: int):
     db = get_db()
     row = _my_alert_or_404(db, alert_id)
     audit.record("alert_viewed", "alert", alert_id, db=db)
-    return _alert_page(db, row, CloseAlertForm())
+    # What was done so far (a referral) starts the closing words, for the officer to finish.
+    return _alert_page(db, row, CloseAlertForm(data={"action_taken": row["action_taken"]}))
 
 
 def _alert_page(db, row, form: CloseAlertForm):

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from fieldapp.alerts import escalation, queries
 from fieldapp.core.catalogues import catalogue
 from fieldapp.core.db import utc_now
+from fieldapp.pathways.queries import active_team_inbox_id
 from fieldapp.push import sender
 
 SEVERITY_ORDER = {"urgent": 0, "reach_out": 1}
@@ -82,7 +83,9 @@ def raise_visit_alert_once(db, visit, severity: str, reason: str) -> int:
 
 
 def _insert_alert(db, resident, log_id: int | None, severity: str, reasons: list[str]) -> int:
-    officer_id = _active_officer(db, resident)
+    # No single point of contact: the team inbox the admin named (docs/decisions.md).
+    officer_id = _active_officer(db, resident) or active_team_inbox_id(db,
+                                                                       resident["landlord_id"])
     alert_id = queries.insert_alert(db, resident["id"], officer_id, log_id, severity,
                                     REASON_SEPARATOR.join(reasons), utc_now())
     if officer_id is None:

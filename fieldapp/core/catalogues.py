@@ -88,6 +88,33 @@ NO_ACCESS_REASONS = [
 # (code, label, rank)
 DISTRESS_LEVELS = [("none", "None", 0), ("some", "Some", 1), ("significant", "Significant", 2)]
 
+# Who agreed, and how: for an adjustment and for a visit pathway alike.
+CONSENT_GIVERS = [("resident", "The resident"), ("advocate", "Their advocate"),
+                  ("appointee", "An appointee")]
+CONSENT_WAYS = [("in_person", "In person"), ("phone", "By phone"), ("letter", "By letter"),
+                ("email", "By email")]
+
+# Who can help: what a referral route helps with (code, label). The distress card shows the
+# routes that help in a crisis at the door; the alert page offers every route.
+REFERRAL_HELPS = [
+    ("mental_health_crisis", "Mental health crisis"), ("advice", "Advice"), ("debt", "Debt"),
+    ("domestic_abuse", "Domestic abuse"), ("safeguarding_adults", "Safeguarding adults"),
+    ("safeguarding_children", "Safeguarding children"), ("interpreting", "Interpreting")]
+DISTRESS_CARD_HELPS = ("mental_health_crisis", "domestic_abuse", "safeguarding_adults",
+                       "safeguarding_children")
+# The national lines every landlord shares, seeded by a migration:
+# (name, helps with, hours, phone, text number, web address).
+NATIONAL_REFERRAL_ROUTES = [
+    ("Samaritans", ["mental_health_crisis"], "Any time, day or night", "116 123", "",
+     "https://www.samaritans.org"),
+    ("NHS 111, option 2 (mental health crisis)", ["mental_health_crisis"],
+     "Any time: call 111 and choose option 2", "111", "", "https://111.nhs.uk"),
+    ("Shout (text)", ["mental_health_crisis"], "Any time: text SHOUT to 85258", "", "85258",
+     "https://giveusashout.org"),
+    ("National Domestic Abuse Helpline", ["domestic_abuse"], "Any time, day or night",
+     "0808 2000 247", "", "https://www.nationaldahelpline.org.uk"),
+]
+
 # (group code, group label, [(code, label)])
 CONCERN_GROUPS = [
     ("adult_safeguarding", "Adult safeguarding", [

@@ -56,6 +56,11 @@ def tel_href(number: str) -> str:
     return "tel:" + re.sub(r"[^\d+]", "", number or "")
 
 
+def sms_href(number: str) -> str:
+    """`sms:` link target, for services reached by text (like Shout on 85258)."""
+    return "sms:" + re.sub(r"[^\d+]", "", number or "")
+
+
 class DayField(DateField):
     """A date typed or picked as YYYY-MM-DD, with a message that says how to write it."""
 

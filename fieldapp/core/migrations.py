@@ -825,5 +825,71 @@ def m070_passkeys(db: Database) -> None:
     """)
 
 
+@migrations()
+def m060_pathways_visit_pathway(db: Database) -> None:
+    """A resident's visit pathway (standard or supported), agreed with them and recorded like
+    consent for an adjustment: who agreed, how, when, and which officer set it. Supported
+    residents may ask for more than one visit a week, and may agree that their advocate gets
+    a copy of each appointment message."""
+    _script(db, """
+    ALTER TABLE residents ADD COLUMN pathway TEXT NOT NULL DEFAULT 'standard'
+        CHECK (pathway IN ('standard', 'supported'));
+    ALTER TABLE residents ADD COLUMN pathway_consent_given_by TEXT NOT NULL DEFAULT '';
+    ALTER TABLE residents ADD COLUMN pathway_consent_how TEXT NOT NULL DEFAULT '';
+    ALTER TABLE residents ADD COLUMN pathway_consent_on TEXT NOT NULL DEFAULT '';
+    ALTER TABLE residents ADD COLUMN pathway_set_by INTEGER REFERENCES users(id);
+    ALTER TABLE residents ADD COLUMN pathway_set_at TEXT;
+    ALTER TABLE residents ADD COLUMN pathway_more_visits INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE residents ADD COLUMN pathway_advocate_messages INTEGER NOT NULL DEFAULT 0
+    """)
+
+
+@migrations()
+def m061_pathways_team_inbox(db: Database) -> None:
+    """The landlord's team inbox: the office account an admin names to receive the alerts of
+    residents who have no single point of contact."""
+    db.execute("ALTER TABLE organisations ADD COLUMN team_inbox_user_id INTEGER"
+               " REFERENCES users(id)")
+
+
+@migrations()
+def m062_referral_routes(db: Database) -> None:
+    """Who can help: referral routes an admin keeps (local ones per landlord), and the
+    national lines every landlord shares (landlord_id NULL), seeded here."""
+    _script(db, """
+    CREATE TABLE referral_routes (
+        id INTEGER PRIMARY KEY,
+        landlord_id INTEGER REFERENCES organisations(id),
+        name TEXT NOT NULL,
+        helps_with TEXT NOT NULL DEFAULT '[]',
+        hours TEXT NOT NULL DEFAULT '',
+        phone TEXT NOT NULL DEFAULT '',
+        text_number TEXT NOT NULL DEFAULT '',
+        web_address TEXT NOT NULL DEFAULT '',
+        takes_staff_referrals INTEGER NOT NULL DEFAULT 0,
+        active INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX referral_routes_landlord ON referral_routes(landlord_id, active);
+    CREATE TABLE referrals (
+        id INTEGER PRIMARY KEY,
+        alert_id INTEGER NOT NULL REFERENCES alerts(id),
+        route_id INTEGER NOT NULL REFERENCES referral_routes(id),
+        made_by INTEGER NOT NULL REFERENCES users(id),
+        note TEXT NOT NULL DEFAULT '',
+        made_at TEXT NOT NULL
+    );
+    CREATE INDEX referrals_alert ON referrals(alert_id);
+    CREATE INDEX referrals_made_at ON referrals(made_at)
+    """)
+    now = utc_now()
+    db["referral_routes"].insert_all(
+        {"landlord_id": None, "name": name, "helps_with": json.dumps(helps), "hours": hours,
+         "phone": phone, "text_number": text, "web_address": web,
+         "takes_staff_referrals": 0, "active": 1, "created_at": now, "updated_at": now}
+        for name, helps, hours, phone, text, web in catalogues.NATIONAL_REFERRAL_ROUTES)
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

@@ -16,10 +16,12 @@ from fieldapp.core.db import query_one, transaction
 from fieldapp.core.photos import prepare_photo
 from fieldapp.devdata.history import load_history
 from fieldapp.messages import outbox
+from fieldapp.pathways.queries import set_pathway
 from fieldapp.pauses import returns
 from fieldapp.pauses.private import create_pause
 from fieldapp.pauses.queries import create_partner_link
 from fieldapp.push import keys
+from fieldapp.referrals.queries import create_route
 from fieldapp.residents.queries import create_resident
 from fieldapp.schedule.queries import STEP_FLAGS, create_visit
 
@@ -162,6 +164,7 @@ def load_demo(db) -> list[tuple[str, str, str]]:
     orgs = _load_organisations(db)
     users = _load_users(db, orgs)
     residents = _load_residents(db, orgs["landlord"], users)
+    _load_help(db, orgs["landlord"], residents[0], users["officer"])
     _load_visits(db, residents, users, orgs, today_local())
     load_history(db, residents, users, orgs, today_local())
     _load_pause(db, residents, users, orgs["landlord"], today_local())
@@ -228,6 +231,26 @@ def _load_residents(db, landlord_id: int, users: dict[str, int]) -> list[int]:
             _load_adjustments(db, resident_id, users[officer], adjustments, password)
             ids.append(resident_id)
     return ids
+
+
+def _load_help(db, landlord_id: int, seed_resident: int, officer_id: int) -> None:
+    """The seed case is on the supported pathway, with Grace copied in; two local services."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    with transaction(db):
+        set_pathway(db, seed_resident, {
+            "pathway": "supported", "pathway_consent_given_by": "resident",
+            "pathway_consent_how": "in_person",
+            "pathway_consent_on": (today_local() - timedelta(days=60)).isoformat(),
+            "pathway_more_visits": 0, "pathway_advocate_messages": 1}, officer_id, now)
+        for name, helps, hours, phone, web in [
+                ("Riverside Mental Health Crisis Team", ["mental_health_crisis"],
+                 "Any time, day or night", "0800 046 0777", ""),
+                ("Riverside Advice Centre", ["advice", "debt"],
+                 "Monday to Friday, 9am to 5pm", "020 7946 0678",
+                 "https://advice.riverside-homes.example")]:
+            create_route(db, landlord_id, {
+                "name": name, "helps_with": helps, "hours": hours, "phone": phone,
+                "text_number": "", "web_address": web, "takes_staff_referrals": 1}, now)
 
 
 def _load_adjustments(db, resident_id: int, officer_id: int, adjustments, password: str) -> None:

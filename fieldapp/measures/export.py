@@ -41,6 +41,14 @@ def _figures(result, codes: Catalogue) -> list[list]:
         if result.acknowledge_minutes:
             out.append([f"minutes to acknowledge ({key})", result.acknowledge_minutes[key],
                         "", result.acknowledge_minutes["count"]])
+    out.append(["alerts with distress or a safeguarding concern", result.distress_alerts,
+                "", ""])
+    for key in ("median", "p90"):
+        if result.distress_acknowledge_minutes:
+            out.append([f"minutes to acknowledge distress or safeguarding ({key})",
+                        result.distress_acknowledge_minutes[key], "",
+                        result.distress_acknowledge_minutes["count"]])
+    out += [[f"referrals: {name}", n, "", ""] for name, n in sorted(result.referrals.items())]
     for name, answers in result.feedback.items():
         out.append([f"feedback {name}: yes", answers["yes"].percent, answers["yes"].count,
                     answers["yes"].out_of])

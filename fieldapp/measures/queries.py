@@ -39,8 +39,16 @@ VISITS = """
       AND (? IS NULL OR visits.firm_id = ?)
 """
 
+# Alerts where distress (some or significant) or a safeguarding concern (adult, child,
+# domestic abuse) was a factor are also measured on their own.
 ALERTS = """
-    SELECT alerts.severity, alerts.created_at, alerts.acknowledged_at, alerts.escalated_at
+    SELECT alerts.severity, alerts.created_at, alerts.acknowledged_at, alerts.escalated_at,
+           visit_logs.distress IN ('some', 'significant') OR EXISTS (
+               SELECT 1 FROM log_concerns JOIN concern_categories
+                   ON concern_categories.code = log_concerns.concern
+               WHERE log_concerns.log_id = alerts.log_id AND concern_categories.group_code
+                   IN ('adult_safeguarding', 'child_safeguarding', 'domestic_abuse'))
+               AS distress_or_safeguarding
     FROM alerts
     JOIN residents ON residents.id = alerts.resident_id
     LEFT JOIN visit_logs ON visit_logs.id = alerts.log_id
@@ -48,6 +56,20 @@ ALERTS = """
     WHERE residents.landlord_id = ? AND alerts.escalated_from IS NULL
       AND alerts.created_at >= ? AND alerts.created_at < ?
       AND (? IS NULL OR visits.firm_id = ?)
+"""
+
+
+REFERRALS = """
+    SELECT referral_routes.name, count(*) AS n
+    FROM referrals
+    JOIN referral_routes ON referral_routes.id = referrals.route_id
+    JOIN alerts ON alerts.id = referrals.alert_id
+    JOIN residents ON residents.id = alerts.resident_id
+    LEFT JOIN visit_logs ON visit_logs.id = alerts.log_id
+    LEFT JOIN visits ON visits.id = COALESCE(alerts.visit_id, visit_logs.visit_id)
+    WHERE residents.landlord_id = ? AND referrals.made_at >= ? AND referrals.made_at < ?
+      AND (? IS NULL OR visits.firm_id = ?)
+    GROUP BY referral_routes.id ORDER BY n DESC, referral_routes.name
 """
 
 
@@ -82,6 +104,9 @@ class Figures:
     concerns: Counter = field(default_factory=Counter)
     alerts: Counter = field(default_factory=Counter)
     acknowledge_minutes: dict = field(default_factory=dict)
+    distress_alerts: int = 0  # distress or a safeguarding concern was a factor
+    distress_acknowledge_minutes: dict = field(default_factory=dict)
+    referrals: Counter = field(default_factory=Counter)  # by route name
     escalated: int = 0
     first_visit_completed: Rate = field(default_factory=lambda: Rate(0, 0))
     rebook_requests: int = 0
@@ -104,6 +129,8 @@ def figures(db, landlord_id: int, period: Period, firm_id: int | None = None) ->
     result.feedback = _feedback(db, booked_ids)
     _alert_figures(result, query_all(db, ALERTS, (landlord_id, start, end, firm_id, firm_id)))
     result.pauses = pause_figures(db, landlord_id, start, end)
+    result.referrals = Counter({row["name"]: row["n"] for row in query_all(db, REFERRALS, (
+        landlord_id, start, end, firm_id, firm_id))})
     result.reviews_overdue = query_one(db, """
         SELECT count(*) AS n FROM adjustments
         JOIN residents ON residents.id = adjustments.resident_id
@@ -199,17 +226,27 @@ def _visit_figures(result: Figures, rows, period: Period, codes) -> None:
 
 
 def _alert_figures(result: Figures, rows) -> None:
-    waits = []
+    waits, distress_waits = [], []
     for row in rows:
         result.alerts[row["severity"]] += 1
+        result.distress_alerts += bool(row["distress_or_safeguarding"])
         if row["escalated_at"] and row["severity"] == "urgent":
             result.escalated += 1
         if row["acknowledged_at"]:
-            waits.append((to_local(row["acknowledged_at"]) - to_local(row["created_at"]))
-                         .total_seconds() / 60)
-    if waits:
-        result.acknowledge_minutes = {
-            "median": round(statistics.median(waits)),
+            wait = (to_local(row["acknowledged_at"]) - to_local(row["created_at"])
+                    ).total_seconds() / 60
+            waits.append(wait)
+            if row["distress_or_safeguarding"]:
+                distress_waits.append(wait)
+    result.acknowledge_minutes = _wait_summary(waits)
+    result.distress_acknowledge_minutes = _wait_summary(distress_waits)
+
+
+def _wait_summary(waits: list[float]) -> dict:
+    """Median and 90th percentile in minutes, with how many were acknowledged; {} for none."""
+    if not waits:
+        return {}
+    return {"median": round(statistics.median(waits)),
             "p90": round(statistics.quantiles(waits, n=10, method="inclusive")[-1])
             if len(waits) > 1 else round(waits[0]),
             "count": len(waits)}

@@ -16,6 +16,7 @@ from fieldapp.core import jobs
 from fieldapp.core.clock import LOCAL_ZONE, to_local
 from fieldapp.core.db import transaction
 from fieldapp.messages import delivery, queries, words
+from fieldapp.pathways.queries import advocate_copy_for
 from fieldapp.voice import tokens
 
 EVENTS = ("booked", "changed", "reminder", "cancelled", "cancelled_short_notice", "not_attended")
@@ -90,9 +91,18 @@ def _queue(db, visit, event: str, state: str, now: datetime) -> int | None:
         db, visit_id=visit["id"], resident_id=visit["resident_id"], event=event,
         channel=channel, key=f"visit-{visit['id']}:{event}:{occasion}:{channel}",
         recipient=recipient, visit_snapshot=state)
+    later = WRITE_AFTER if event in ("booked", "changed") else timedelta(0)
     if message_id is not None:
-        later = WRITE_AFTER if event in ("booked", "changed") else timedelta(0)
         jobs.enqueue(db, "send_message", {"message_id": message_id}, run_after=now + later)
+    # A supported resident may agree that their advocate gets a copy, by text.
+    advocate = advocate_copy_for(db, visit["resident_id"])
+    if advocate is not None:
+        copy_id = queries.create_message(
+            db, visit_id=visit["id"], resident_id=visit["resident_id"], event=event,
+            channel="sms", key=f"visit-{visit['id']}:{event}:{occasion}:advocate-sms",
+            recipient=advocate["advocate_phone"], visit_snapshot=state)
+        if copy_id is not None:
+            jobs.enqueue(db, "send_message", {"message_id": copy_id}, run_after=now + later)
     return message_id
 
 

@@ -5,7 +5,12 @@ from flask_login import current_user
 
 from fieldapp.core import audit
 from fieldapp.core.access import OPERATIVE_ROLES, found_or_404, roles
-from fieldapp.core.catalogues import STEP_ADJUSTMENTS, STEP_HINTS, catalogue
+from fieldapp.core.catalogues import (
+    DISTRESS_CARD_HELPS,
+    STEP_ADJUSTMENTS,
+    STEP_HINTS,
+    catalogue,
+)
 from fieldapp.core.db import get_db
 from fieldapp.operative.instructions import active_instructions, by_section
 from fieldapp.operative.queries import (
@@ -17,6 +22,7 @@ from fieldapp.operative.queries import (
     visit_window_local,
     work_steps,
 )
+from fieldapp.referrals.queries import active_routes
 
 bp = Blueprint("briefing", __name__)
 
@@ -85,5 +91,8 @@ def briefing(visit_id: int):
 @bp.get("/visits/<int:visit_id>/distress")
 @roles(*OPERATIVE_ROLES)
 def distress(visit_id: int):
-    visit = found_or_404(visit_for_operative(get_db(), visit_id, current_user.id))
-    return render_template("operative/distress.html", visit=visit)
+    db = get_db()
+    visit = found_or_404(visit_for_operative(db, visit_id, current_user.id))
+    # In the page itself, so the copy the phone keeps for no signal has them too.
+    return render_template("operative/distress.html", visit=visit,
+                           routes=active_routes(db, visit["landlord_id"], DISTRESS_CARD_HELPS))

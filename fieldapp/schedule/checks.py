@@ -4,7 +4,7 @@ other bookings. Each problem is a warning the officer may confirm ("Book anyway"
 the officer may have agreed the time with the resident."""
 
 import hashlib
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from fieldapp.adjustments.queries import (
     residents_asking_for_female_operative,
@@ -12,7 +12,11 @@ from fieldapp.adjustments.queries import (
 )
 from fieldapp.core.catalogues import timing_broken
 from fieldapp.core.clock import to_local
+from fieldapp.pathways.queries import booked_visits_between, supported_residents
 from fieldapp.schedule.queries import booked_visits_overlapping, pauses_overlapping
+
+# The supported pathway: at most one visit in any seven days, unless the resident asked for more.
+PATHWAY_WEEK = timedelta(days=7)
 
 
 def day_in_words(day: date) -> str:
@@ -42,11 +46,49 @@ class BookingChecks:
             self.by_resident.setdefault(visit["resident_id"], []).append(visit)
             for operative_id in visit["operatives"]:
                 self.by_operative.setdefault(operative_id, []).append(visit)
+        # The supported pathway: its residents' other visits in the week either side, and
+        # their pre-visits (held before any works visit), whenever they are.
+        self.supported = supported_residents(db, resident_ids)
+        week_before = _shifted(starts_at, -PATHWAY_WEEK)
+        week_after = _shifted(ends_at, PATHWAY_WEEK)
+        self.pathway_visits: dict[int, list] = {}
+        for visit in booked_visits_between(db, list(self.supported), "", "9999"):
+            if visit["pre_visit"] or week_before < visit["starts_at"] < week_after:
+                self.pathway_visits.setdefault(visit["resident_id"], []).append(visit)
+
+    def refusals(self, resident_id: int) -> list[str]:
+        """What stops a new booking outright: a supported resident with no single point of
+        contact (their officer is the one person every visit is arranged through)."""
+        resident = self.supported.get(resident_id)
+        if resident and not resident["has_contact"]:
+            return [f"{resident['name']} is on the supported pathway and has no single point "
+                    "of contact. Name their officer in their details, then book"]
+        return []
+
+    def pathway_warnings(self, resident_id: int, starts_at: str, pre_visit: bool,
+                         except_visit: int | None = None) -> list[str]:
+        resident = self.supported.get(resident_id)
+        if resident is None:
+            return []
+        others = [v for v in self.pathway_visits.get(resident_id, []) if v["id"] != except_visit]
+        found = []
+        if not pre_visit and not any(v["pre_visit"] and v["starts_at"] < starts_at
+                                     for v in others):
+            found.append(f"{resident['name']} is on the supported pathway: book a pre-visit "
+                         "(a short meeting, no work) before any works visit")
+        if not resident["pathway_more_visits"]:
+            week = [v for v in others
+                    if abs(_parsed(v["starts_at"]) - _parsed(starts_at)) < PATHWAY_WEEK]
+            found += [f"{resident['name']} is on the supported pathway, with at most one visit "
+                      f"a week, and already has {v['job_ref']}, "
+                      f"{window_in_words(v['starts_at'], v['ends_at'])}" for v in week]
+        return found
 
     def warnings(self, resident_id: int, starts_at: str, ends_at: str, operatives,
-                 except_visit: int | None = None) -> list[str]:
+                 except_visit: int | None = None, pre_visit: bool = False) -> list[str]:
         found = [problem[0].upper() + problem[1:] for problem in timing_broken(
             self.timing.get(resident_id, {}), to_local(starts_at), to_local(ends_at))]
+        found += self.pathway_warnings(resident_id, starts_at, pre_visit, except_visit)
 
         found += [pause_warning(p) for p in self.pause_of(resident_id, starts_at, ends_at)]
 
@@ -80,3 +122,11 @@ def pause_warning(pause) -> str:
 def fingerprint(warnings: list[str]) -> str:
     """Names the warnings an officer saw, so "Book anyway" confirms these and no others."""
     return hashlib.sha256("\n".join(warnings).encode()).hexdigest()[:16] if warnings else ""
+
+
+def _parsed(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp)
+
+
+def _shifted(stamp: str, by: timedelta) -> str:
+    return (_parsed(stamp) + by).isoformat(timespec="seconds")

@@ -169,9 +169,14 @@ def _warn(planned: list[PlannedRow], lookups: Lookups) -> None:
                            min(p.visit["starts_at"] for p in booking),
                            max(p.visit["ends_at"] for p in booking))
     for item in booking:
+        if item.action == "new":
+            item.errors += checks.refusals(item.visit["resident_id"])
+        if item.errors:
+            continue
         item.warnings = checks.warnings(item.visit["resident_id"], item.visit["starts_at"],
                                         item.visit["ends_at"], item.operatives,
-                                        item.existing_id)
+                                        item.existing_id,
+                                        pre_visit=bool(item.visit.get("pre_visit")))
 
 
 def _check_row(number: int, row: dict, lookups: Lookups, today: date) -> PlannedRow:

@@ -50,10 +50,15 @@ def _confirmed(db, form: VisitForm, resident_id: int, visit_id: int | None = Non
     starts_at, ends_at = form.window_utc()
     booking = checks.BookingChecks(db, current_user.landlord_id, [resident_id], starts_at,
                                    ends_at)
-    found = booking.warnings(resident_id, starts_at, ends_at, form.operative_ids.data or [],
-                             visit_id)
     # A visit in the resident's pause needs a reason (emergency work), kept with the visit.
     form.in_pause = bool(booking.pause_of(resident_id, starts_at, ends_at))
+    if visit_id is None:
+        # Refusals, not warnings: "Book anyway" cannot pass them.
+        form.form_errors.extend(booking.refusals(resident_id))
+        if form.form_errors:
+            return False
+    found = booking.warnings(resident_id, starts_at, ends_at, form.operative_ids.data or [],
+                             visit_id, pre_visit=bool(form.pre_visit.data))
     seen = checks.fingerprint(found)
     if not found or (form.book_anyway.data and form.confirmed.data == seen):
         if form.in_pause and not form.paused_reason.data:

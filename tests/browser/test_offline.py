@@ -67,6 +67,9 @@ def test_with_no_signal_kept_pages_open_and_a_log_waits_then_sends_once(page, li
             page.goto(f"{live_server.url}/visits/{visit}{path}")
             expect(page.locator("#saved-at")).to_contain_text("Saved at ")
             assert page.locator("h1").count() == 1
+            if path == "/distress":  # who can help is in the kept page, tap to call or text
+                expect(page.locator('a[href="tel:116123"]')).to_contain_text("Samaritans")
+                expect(page.locator('a[href="sms:85258"]')).to_contain_text("Text 85258")
         page.goto(f"{live_server.url}/visits/{visit}/id-card")
         expect(page.locator(".id-card svg").first).to_be_visible()
     page.goto(f"{live_server.url}/today")

@@ -117,6 +117,12 @@ PAGES = [
     ("partner-news", "officer", "/partners/news", 200),
     ("partner", None, "/p/{partner_token}", 200),
     ("partner-closed", None, "/p/not-a-token", 200),
+    ("pathway", "officer", "/residents/{resident}/pathway", 200),
+    ("refer", "officer", "/alerts/{alert}/refer", 200),
+    ("referral-routes", "admin", "/admin/referral-routes", 200),
+    ("referral-route-new", "admin", "/admin/referral-routes/new", 200),
+    ("referral-route-edit", "admin", "/admin/referral-routes/{referral_route}/edit", 200),
+    ("team-inbox", "admin", "/admin/team-inbox", 200),
 ]
 
 # Forms sent with every answer emptied: (name, who, path, submit button, a field in error).
@@ -146,6 +152,10 @@ EMPTY_FORMS = [
      "starts"),
     ("partners", "officer", "/partners", "Make a link", "partner_name"),
     ("partner", None, "/p/{partner_token}", "Send to the housing officer", "event-0"),
+    ("pathway", "officer", "/residents/{resident}/pathway", "Save the pathway",
+     "pathway_consent_given_by-0"),
+    ("referral-route-new", "admin", "/admin/referral-routes/new", "Add the service", "name"),
+    ("refer", "officer", "/alerts/{alert}/refer", "Record the referral", "route_id-0"),
 ]
 
 
