@@ -17,6 +17,7 @@ import pytest
 from click.testing import Result
 
 from fieldapp import create_app
+from fieldapp.core.config import ConfigError
 from fieldapp.core.replication import (
     Replica,
     ReplicationProblem,
@@ -24,6 +25,7 @@ from fieldapp.core.replication import (
     litestream_binary,
     litestream_config,
     litestream_environment,
+    parse_moment,
     restore,
 )
 from fieldapp.devdata import replication_drill
@@ -104,6 +106,18 @@ def test_the_config_command_writes_the_settings_from_the_environment(tmp_path):
     assert "FIELDAPP_REPLICA_ACCESS_KEY_ID" in missing.output
 
 
+def test_a_moment_is_read_in_local_time_unless_it_says_its_offset():
+    now = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)  # British Summer Time: UTC+1
+    assert parse_moment("09:05", now) == datetime(2026, 7, 1, 8, 5, tzinfo=UTC)
+    assert parse_moment("2026-06-30 14:05", now) == datetime(2026, 6, 30, 13, 5, tzinfo=UTC)
+    assert parse_moment("2026-06-30T14:05:00Z", now) == datetime(2026, 6, 30, 14, 5,
+                                                                 tzinfo=UTC)
+    with pytest.raises(ReplicationProblem, match="in the future"):
+        parse_moment("14:05", now)
+    with pytest.raises(ReplicationProblem, match="Enter the time like 14:05"):
+        parse_moment("five past two", now)
+
+
 def _audit(db: Path, marker: str, count: int) -> None:
     with sqlite3.connect(db, timeout=10) as conn:
         for n in range(count):
@@ -146,8 +160,10 @@ def test_restoring_to_a_moment_keeps_what_was_written_before_it_and_nothing_afte
         replicator.kill()
         replicator.wait()
 
-    status = command(env, "replication", "status").output
-    assert "up to transaction" in status and "s ago" in status
+    status = command(env, "replication", "status", "--max-age", "3600")
+    assert status.exit_code == 0
+    assert "up to transaction" in status.output and "s ago" in status.output
+    assert command(env, "replication", "status", "--max-age", "0.001").exit_code == 1
     at_moment = tmp_path / "at-moment.db"
     restored = command(env, "replication", "restore", "--at", moment.isoformat(),
                        "--to", str(at_moment))
@@ -169,6 +185,13 @@ def test_a_lost_machine_is_restored_from_object_storage_and_the_phones_resend_th
     assert "Serving fieldapp on" in figures.drill_output
     assert figures.acknowledged >= 15, "the phone was sending when the machine was lost"
     assert figures.restored > 0
-    assert figures.recovery_point_s < 5, "with a 1 s sync, only the last seconds can be lost"
+    # A 1 s sync loses about a second (bench: docs/reliability.md); generous on a busy machine.
+    assert figures.recovery_point_s < 10
     assert figures.integrity == "ok"
     assert figures.stored_once, "every log the phone wrote is stored exactly once"
+
+
+def test_a_sync_interval_litestream_would_not_read_is_refused_at_start(monkeypatch):
+    monkeypatch.setenv("FIELDAPP_REPLICA_SYNC_INTERVAL", "every second")
+    with pytest.raises(ConfigError, match="FIELDAPP_REPLICA_SYNC_INTERVAL must be a duration"):
+        create_app()

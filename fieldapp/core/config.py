@@ -1,6 +1,7 @@
 """Configuration: read once from the environment, checked before the app starts."""
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -37,6 +38,10 @@ def load_config(instance_path: Path) -> dict:
     # localhost, not 127.0.0.1: browsers refuse passkeys on an IP address, and the passkeys'
     # relying party is this address's host (accounts.credentials).
     base_url = os.environ.get("FIELDAPP_BASE_URL", "http://localhost:5000").rstrip("/")
+    sync_interval = os.environ.get("FIELDAPP_REPLICA_SYNC_INTERVAL", "1s").strip()
+    if not re.fullmatch(r"[0-9]+(ms|s|m)", sync_interval):
+        raise ConfigError("FIELDAPP_REPLICA_SYNC_INTERVAL must be a duration like 1s, 500ms or "
+                          f"1m, not {sync_interval!r}.")
     https = base_url.startswith("https://")
     return {
         "FIELDAPP_ENV": env,
@@ -83,7 +88,7 @@ def load_config(instance_path: Path) -> dict:
         "FIELDAPP_REPLICA_SECRET_ACCESS_KEY": os.environ.get(
             "FIELDAPP_REPLICA_SECRET_ACCESS_KEY", ""),
         # At most this much of the newest writes is at risk if the machine is lost.
-        "FIELDAPP_REPLICA_SYNC_INTERVAL": os.environ.get("FIELDAPP_REPLICA_SYNC_INTERVAL", "1s"),
+        "FIELDAPP_REPLICA_SYNC_INTERVAL": sync_interval,
         # Sign-in: 10 failures for one email from one address pause that pair for the window;
         # 30 from one address over any emails slow it to one try per 10 seconds.
         "LOGIN_MAX_FAILURES": 10,

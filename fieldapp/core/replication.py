@@ -165,7 +165,8 @@ def restore(replica: Replica, db_path: str, replica_path: str, target: str,
     if Path(target).exists():
         raise ReplicationProblem(f"{target} exists already: restore to a new file.")
     Path(target).parent.mkdir(parents=True, exist_ok=True)
-    args = ["restore", "-o", target, "-integrity-check", "full"]
+    # No integrity check here: the caller runs backup.check (integrity and counts) once.
+    args = ["restore", "-o", target]
     if at is not None:
         # To the millisecond: a moment seconds after the first copy must still find it.
         args += ["-timestamp", at.astimezone(UTC).isoformat(timespec="milliseconds")

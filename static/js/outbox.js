@@ -88,13 +88,52 @@
     announce();
   }
 
+  // The server copies what it stores off its machine within about a second
+  // (docs/reliability.md). A log sent longer ago than this is sent once more: the server
+  // answers "already stored", or stores it again if it was lost with a machine. Until then the
+  // phone keeps the log's words; after, only its server id.
+  const CONFIRM_AFTER_MS = 10000;
+
   async function markSent(item, body) {
     await inStores(["outbox", "sent"], "readwrite", function (outbox, sent) {
       outbox.delete(item.seq);
       return sent.put({client_id: item.client_id, user: item.user, visit_id: item.visit_id,
-        log_id: body.id, sent_at: Date.now()});
+        log_id: body.id, sent_at: Date.now(), payload: item.payload,
+        amends_client_id: item.amends_client_id || null});
     });
     announce();
+  }
+
+  function toConfirm(entry, user) {
+    return entry.payload && (user === undefined || entry.user === user) &&
+      Date.now() - entry.sent_at >= CONFIRM_AFTER_MS;
+  }
+
+  async function confirmed(entry, logId) {
+    await inStores(["sent"], "readwrite", function (sent) {
+      return sent.put(Object.assign(entry, {log_id: logId, payload: null}));
+    });
+  }
+
+  // Sends each log acknowledged long enough ago once more, oldest first; stops when the
+  // server cannot answer, to try again later.
+  async function confirmSent(current) {
+    const due = (await sentList()).filter(function (entry) {
+      return toConfirm(entry, current.user);
+    }).sort(function (a, b) { return a.sent_at - b.sent_at; });
+    for (const entry of due) {
+      const response = await post(entry, current.csrf_token);
+      if (response.ok) {
+        await confirmed(entry, (await response.json()).id);
+        continue;
+      }
+      const problem = await readErrors(response);
+      // A refusal means the server has its own answer for this log: nothing more to send.
+      if ([400, 403, 404, 409, 413, 422].indexOf(response.status) < 0 || problem.code === "csrf") {
+        return;
+      }
+      await confirmed(entry, entry.log_id);
+    }
   }
 
   // Sign-out: sent logs are forgotten; unsent ones stay until their author signs in again.
@@ -192,7 +231,8 @@
   // no signal, so the order is kept.
   async function sendWaiting() {
     const items = (await all()).filter(function (i) { return i.status !== "attention"; });
-    if (!items.length) return {};
+    const unconfirmed = (await sentList()).some(function (entry) { return toConfirm(entry); });
+    if (!items.length && !unconfirmed) return {};
     let current;
     try {
       current = await session();
@@ -221,6 +261,11 @@
         return Object.assign(results, {signedOut: true});
       }
       if (result.outcome === "stop") return results;
+    }
+    try {
+      await confirmSent(current);
+    } catch (error) {
+      return Object.assign(results, {offline: true});
     }
     return results;
   }
