@@ -495,3 +495,15 @@ def test_measures_show_pauses_and_no_access_during_them_apart(signed_in, world, 
     assert "pause started" in html
     assert '<span class="figure__value">No data</span><span class="figure__label">no access' \
            '</span>' in html
+
+
+def test_the_measures_spreadsheet_has_the_pause_figures(signed_in, world, db):
+    pause = add_pause(db, world, starts=-20, ends=None)
+    with db.conn:
+        returns.end_on(db, db.execute("SELECT * FROM resident_pauses WHERE id = ?",
+                                      (pause,)).fetchone(), TODAY, world.users["officer"])
+    csv_text = signed_in("officer").get("/measures/export.csv").get_data(as_text=True)
+    assert "pauses ended,1,," in csv_text
+    assert "pause length in days (median of those ended),20,," in csv_text
+    # Back today: the visit today is after the pause, so it counts as usual.
+    assert "no access during a pause (not in the rate),0,," in csv_text

@@ -28,7 +28,16 @@ def _figures(result, codes: Catalogue) -> list[list]:
             result.first_visit_completed.count, result.first_visit_completed.out_of],
            ["rebook requests", result.rebook_requests, "", ""],
            ["urgent alerts escalated", result.escalated, "", ""],
-           ["adjustments overdue for review", result.reviews_overdue, "", ""]]
+           ["adjustments overdue for review", result.reviews_overdue, "", ""],
+           ["no access during a pause (not in the rate)", result.no_access_in_pause, "", ""],
+           ["pauses started", result.pauses["started"], "", ""],
+           ["pauses ended", result.pauses["ended"], "", ""],
+           ["pause length in days (median of those ended)", result.pauses["median_days"]
+            if result.pauses["median_days"] is not None else "", "", ""],
+           ["visits moved for a pause", result.pauses["moved"], "", ""],
+           ["visits kept during a pause", result.pauses["kept"], "", ""],
+           ["visits cancelled for a pause (resident agreed)", result.pauses["cancelled"], "",
+            ""]]
     out += [[f"outcome: {codes.outcome_label(code)}", n, "", ""]
             for code, n in sorted(result.outcomes.items())]
     out += [[f"no-access reason: {codes.no_access_reasons.get(code, code)}", n, "", ""]

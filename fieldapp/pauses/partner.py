@@ -16,7 +16,8 @@ from fieldapp.pauses import bp, links, private
 from fieldapp.pauses.forms import PartnerReportForm
 
 # The officer's alert: what to do, not what happened (the detail is behind sign-in).
-ALERT_REASON = "A health or support partner sent news about this resident: check it and confirm"
+ALERT_REASON = ("A health or support partner sent news about this resident: check it with them "
+                "and confirm it on News from partners")
 
 
 def _private(response):

@@ -109,8 +109,8 @@ def pause(pause_id: int):
 def end_pause(pause_id: int):
     db = get_db()
     row = _pause_or_404(db, pause_id)
-    if row["ends_at"] is not None and row["ends_at"] <= utc_now():
-        abort(409)  # already ended
+    if row["ends_at"] is not None and row["ends_at"] <= utc_now() or row["starts_at"] > utc_now():
+        abort(409)  # already ended, or not started: nothing to welcome them home from
     if not ConfirmForm().validate_on_submit():
         abort(400)
     with transaction(db):

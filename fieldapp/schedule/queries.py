@@ -53,6 +53,8 @@ def booked_visits_overlapping(db, landlord_id: int, starts_at: str,
 def pauses_overlapping(db, resident_ids, starts_at: str, ends_at: str) -> list[sqlite3.Row]:
     """The residents' pauses (dates only, never the reason) that overlap [starts_at, ends_at):
     a booking in one warns and needs a reason."""
+    if not resident_ids:
+        return []
     marks = ",".join("?" * len(resident_ids))
     return query_all(db, f"""
         SELECT id, resident_id, starts_on, ends_on, starts_at, ends_at FROM resident_pauses

@@ -482,6 +482,13 @@ def test_every_page_the_browser_tests_open_is_valid_html(app, db, world, tmp_pat
                 "There is a problem")
         save(f"{name}-done", resident_phone.post(url, data={"csrf_token": token, **answers}),
              200, "Thank you")
+    partner = f"/p/{places['partner_token']}"
+    html = resident_phone.get(partner).get_data(as_text=True)
+    save("partner-done", resident_phone.post(partner, data={
+        "csrf_token": csrf_token_from(html), "event": "admission",
+        "event_on": today_local().isoformat(), "resident_name": "Paula Away",
+        "postcode": "RS7 7AA", "contact_name": "Sam Nurse", "contact_phone": "020 7946 0123"}),
+        200, "Thank you")
 
     errors = html_errors(saved)
     assert not errors, f"{len(errors)} markup errors in {len(saved)} pages:\n" + "\n".join(errors)
