@@ -38,8 +38,20 @@ def sign_in(page, base: str, email: str) -> None:
     page.goto(f"{base}/login")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_load_state()
+
+
+def add_passkey(page, base: str) -> None:
+    """An administrator is led to add a passkey: Chromium's virtual authenticator makes one."""
+    devtools = page.context.new_cdp_session(page)
+    devtools.send("WebAuthn.enable")
+    devtools.send("WebAuthn.addVirtualAuthenticator", {"options": {
+        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
+        "hasUserVerification": True, "isUserVerified": True}})
+    page.get_by_label("Name for this passkey").fill("Office laptop")
+    page.get_by_role("button", name="Add a passkey").click()
+    page.wait_for_url(f"{base}/admin/users")
 
 
 def shoot(page, out: Path, name: str, url: str) -> None:
@@ -126,7 +138,8 @@ def main(out: Path) -> None:
         demo_database(db_path)
         app = create_app({"FIELDAPP_DB": str(db_path)})
         server = make_server("127.0.0.1", 0, app, threaded=True)
-        base = f"http://127.0.0.1:{server.server_port}"
+        # localhost, not 127.0.0.1: the admin adds a passkey, which browsers refuse on an IP.
+        base = f"http://localhost:{server.server_port}"
         app.config["FIELDAPP_BASE_URL"] = base
         threading.Thread(target=server.serve_forever, daemon=True).start()
         with sync_playwright() as playwright:
@@ -150,9 +163,11 @@ def main(out: Path) -> None:
             shoot(resident, out, "verify-no", f"{base}/verify/not-a-real-code")
             context.clear_cookies()
             sign_in(page, base, "admin@demo.test")
+            add_passkey(page, base)
             shoot(page, out, "admin-users", f"{base}/admin/users")
             shoot(page, out, "admin-referral-routes", f"{base}/admin/referral-routes")
             shoot(page, out, "admin-team-inbox", f"{base}/admin/team-inbox")
+            shoot(page, out, "account-passkeys", f"{base}/account")
             context.clear_cookies()
             sign_in(page, base, "officer@demo.test")
             shoot(page, out, "officer-residents", f"{base}/residents")

@@ -328,3 +328,22 @@ def test_the_relying_party_is_the_configured_hosts(app, signed_in):
     assert options["rp"] == {"name": "fieldapp", "id": "repairs.example.org"}
     assert options["authenticatorSelection"]["residentKey"] == "required"
     assert options["authenticatorSelection"]["userVerification"] == "required"
+
+
+@pytest.mark.parametrize("spoil", [
+    lambda answer: answer["response"].update(signature="AAAA"),
+    lambda answer: answer["response"].update(userHandle="!!not base64!!"),
+    lambda answer: answer["response"].update(userHandle="OTk5"),  # another person's id
+    lambda answer: answer.update(response=[]),
+    lambda answer: answer["response"].update(clientDataJSON="e30"),  # {} : no challenge
+])
+def test_a_spoilt_answer_is_refused_with_a_message(app, operative_with_passkey, phone, spoil):
+    client = app.test_client()
+    token, options = passkey_options(client)
+    answer = phone.get(options)
+    spoil(answer)
+    refused = client.post("/login/passkey", headers={"X-CSRFToken": token},
+                          json={"credential": answer})
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"]["passkey"]
+    assert client.get("/today").status_code == 302

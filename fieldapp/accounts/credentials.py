@@ -199,7 +199,11 @@ def check_assertion(db, credential: dict, purpose: str, user_id: int | None = No
     if row is None or not row["active"] or (user_id is not None and row["id"] != user_id):
         raise PasskeyRefused(NOT_RECOGNISED)
     handle = credential.get("response", {}).get("userHandle")
-    if handle and _bytes(handle) != user_handle(row["id"]):
+    try:
+        other_person = bool(handle) and _bytes(handle) != user_handle(row["id"])
+    except (ValueError, TypeError) as error:
+        raise PasskeyRefused(NOT_RECOGNISED) from error
+    if other_person:
         raise PasskeyRefused(NOT_RECOGNISED)
     rp_id, origin = relying_party()
     try:

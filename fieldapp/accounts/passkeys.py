@@ -145,18 +145,19 @@ def remove_passkey(passkey_id: int):
     return redirect(url_for("passkeys.account"), code=303)
 
 
-# Signing in with a passkey (anyone's: the passkey says whose it is)
+# Signing in with a passkey (anyone's: the passkey says whose it is). Limited per address to
+# keep the challenge table small; an office behind one address signs in together.
 
 @bp.post("/login/passkey/options")
 @public
-@limiter.limit("60 per 10 minutes")
+@limiter.limit("300 per 10 minutes")
 def sign_in_options():
     return _options(credentials.authentication_options(get_db(), "sign_in"))
 
 
 @bp.post("/login/passkey")
 @public
-@limiter.limit("60 per 10 minutes")
+@limiter.limit("300 per 10 minutes")
 def sign_in():
     db = get_db()
     body, credential = _credential_body()

@@ -6,8 +6,15 @@
   "use strict";
   const forms = document.querySelectorAll("form[data-passkey]");
   if (!forms.length) return;
-  if (!window.PublicKeyCredential || !navigator.credentials) {
+  // Browsers refuse passkeys on an IP address (http://127.0.0.1): offer none there.
+  const onAnAddress = /^[\d.]+$|:/.test(window.location.hostname);
+  if (!window.PublicKeyCredential || !navigator.credentials || onAnAddress) {
     document.querySelectorAll("[data-passkey-unsupported]").forEach(function (note) {
+      if (onAnAddress) {
+        note.textContent = "Passkeys do not work at a numeric address like " +
+          window.location.host + ". Open fieldapp at its usual name to use one. You can " +
+          "still sign in with your password.";
+      }
       note.hidden = false;
     });
     return;

@@ -104,3 +104,13 @@ def test_an_admin_adds_a_passkey_then_needs_it_for_admin_pages(page, server, pho
     page.get_by_role("alert").filter(has_text="We did not recognise that passkey").wait_for()
     page.goto(server.url + "/admin/users")
     assert page.url.startswith(server.url + "/login")
+
+
+def test_no_passkey_is_offered_at_a_numeric_address(page, demo_server):
+    """Chromium refuses passkeys on 127.0.0.1: the button would only fail, so it stays hidden
+    and the password form is the way in."""
+    assert demo_server.url.startswith("http://127.0.0.1:")
+    page.goto(demo_server.url + "/login")
+    page.wait_for_load_state()
+    assert page.get_by_role("button", name="Sign in", exact=True).is_visible()
+    assert not page.get_by_role("button", name="Sign in with a passkey").is_visible()
