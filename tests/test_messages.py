@@ -216,7 +216,17 @@ def test_changing_the_time_or_operatives_tells_the_resident_once(app, db, world,
     assert [m["event"] for m in messages_of(db, visit)] == ["booked", "changed", "changed"]
 
 
+def starting_in_a_few_hours(db, visit_id: int) -> None:
+    """The visit moved to start three hours from now: short notice at any time of day (the
+    world's visit tomorrow at 09:00 is more than a day away before 09:00)."""
+    starts = datetime.now(UTC) + timedelta(hours=3)
+    db.execute("UPDATE visits SET starts_at = ?, ends_at = ? WHERE id = ?",
+               (starts.isoformat(timespec="seconds"),
+                (starts + timedelta(hours=2)).isoformat(timespec="seconds"), visit_id))
+
+
 def test_cancelling_at_short_notice_is_an_apology(app, db, world, signed_in, texts):
+    starting_in_a_few_hours(db, world.visits["tomorrow"])
     client = signed_in("officer")
     response = post_form(client, f"/schedule/{world.visits['tomorrow']}/cancel",
                          {"reason": "no_operative"},
@@ -230,6 +240,7 @@ def test_cancelling_at_short_notice_is_an_apology(app, db, world, signed_in, tex
 
 def test_cancelling_at_short_notice_because_the_resident_asked_is_no_apology(
         app, db, world, signed_in, texts):
+    starting_in_a_few_hours(db, world.visits["tomorrow"])
     client = signed_in("officer")
     response = post_form(client, f"/schedule/{world.visits['tomorrow']}/cancel",
                          {"reason": "resident_asked"},
