@@ -45,7 +45,8 @@ def feedback(token: str):
             queries.save_feedback(db, visit["id"], form.answers(), form.comment.data or "",
                                   utc_now())
             if attention:  # the thank-you page promises contact only when this is raised
-                raise_visit_alert_once(db, visit, "reach_out", attention[1])
+                raise_visit_alert_once(db, visit, "reach_out", attention[1],
+                                       feedback_theme=form.theme())
             audit.record("feedback_given", "visit", visit["id"], db=db)
         return private(make_response(render_template(
             "voice/thanks.html", visit=visit, attention=attention and attention[0])))
