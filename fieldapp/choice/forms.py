@@ -60,10 +60,16 @@ class OfferForm(FlaskForm):
                 for n in range(1, MOST_WINDOWS + 1)]
 
     def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
+        super().validate(extra_validators)
+        valid = True  # decided row by row below: an empty row's date "error" does not count
         days_seen = {}
         for n, day, starts, ends in self.rows():
             if not (day.data or starts.data or ends.data or day.raw_data and day.raw_data[0]):
+                day.errors = []  # an empty row is not offered; its empty date is no problem
+                continue
+            if not (day.raw_data and day.raw_data[0].strip()):
+                day.errors = [f"Enter the date of time {n}"]
+                valid = False
                 continue
             if day.errors:
                 valid = False
@@ -139,11 +145,14 @@ class PickForm(FlaskForm):
                                                             " or fewer", limit=WHEN_LIMIT))])
     version = HiddenField()
 
-    def __init__(self, *args, windows=(), **kwargs):
+    def __init__(self, *args, windows=(), offered_ids=(), **kwargs):
+        """`windows`: those still free, shown; `offered_ids`: every window of the offer, so a
+        pick of one taken meanwhile is answered calmly as taken, not as a form error."""
         super().__init__(*args, **kwargs)
         self.window.choices = choices([(str(w["id"]), w["label"]) for w in windows]
                                       + [(NONE_SUIT, _l("None of these times suit me"))])
-        self.known = {str(w["id"]) for w in windows} | {NONE_SUIT}
+        self.known = {str(w["id"]) for w in windows} | {str(i) for i in offered_ids} \
+            | {NONE_SUIT}
 
     def validate_window(self, field):
         if field.data not in self.known:

@@ -74,7 +74,8 @@ def _pick(db, visit) -> tuple[str | None, PickForm | None]:
     offer = queries.open_offer(db, visit["id"])
     if offer is None:
         return "late", None
-    form = PickForm(prefix="pick", windows=logic.windows_to_show(db, visit, offer))
+    form = PickForm(prefix="pick", windows=logic.windows_to_show(db, visit, offer),
+                    offered_ids=[w["id"] for w in queries.windows_of_offer(db, offer["id"])])
     if not form.validate_on_submit():
         return "form", form
     if form.window.data == NONE_SUIT:
