@@ -19,15 +19,7 @@ from fieldapp.messages.outbox import tell_what_changed
 from fieldapp.voice import tokens
 
 from factories import add_adjustment, add_resident, add_visit, free_days, offer_times
-
-# Each form on the resident's page has its own prefix: its token is "<prefix>-csrf_token".
-ANY_CSRF = re.compile(r'name="(?:[a-z]+-)?csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_token_from(html: str) -> str:
-    match = ANY_CSRF.search(html)
-    assert match, "no CSRF token on the page"
-    return match.group(1)
+from support import csrf_token_from
 
 
 @pytest.fixture
@@ -79,19 +71,18 @@ def alert_reasons(db, visit_id: int) -> list[str]:
                                              " escalated_from IS NULL", (visit_id,))]
 
 
-def send(client, url: str, data: dict, page_url: str | None = None, prefix: str = ""):
-    """The page's CSRF token (any form's: they share the session's), under the form's name."""
+def send(client, url: str, data: dict, page_url: str | None = None):
     token = csrf_token_from(client.get(page_url or url).get_data(as_text=True))
-    return client.post(url, data={f"{prefix}csrf_token": token, **data})
+    return client.post(url, data={"csrf_token": token, **data})
 
 
 def pick(client, url: str, window_id, version: int | None = None):
     html = client.get(url).get_data(as_text=True)
-    seen = re.search(r'name="pick-version"[^>]*value="(\d+)"', html) \
-        or re.search(r'value="(\d+)"[^>]*name="pick-version"', html)
-    return client.post(url, data={"pick-csrf_token": csrf_token_from(html), "form": "pick",
-                                  "pick-window": str(window_id),
-                                  "pick-version": str(version if version is not None
+    seen = re.search(r'name="version"[^>]*value="(\d+)"', html) \
+        or re.search(r'value="(\d+)"[^>]*name="version"', html)
+    return client.post(url, data={"csrf_token": csrf_token_from(html),
+                                  "window": str(window_id),
+                                  "version": str(version if version is not None
                                                       else seen.group(1))})
 
 
@@ -239,8 +230,8 @@ def test_a_window_taken_meanwhile_is_refused_calmly_with_the_others_still_offere
     other = add_resident(db, world.orgs["riverside"], world.users["officer"])
     add_visit(db, other, world.orgs["acme"], [world.users["operative"]],
               to_local(first["starts_at"]), to_local(first["ends_at"]))
-    response = resident.post(url, data={"pick-csrf_token": csrf_token_from(html), "form": "pick",
-                                        "pick-window": first["id"], "pick-version": "0"})
+    response = resident.post(url, data={"csrf_token": csrf_token_from(html),
+                                        "window": first["id"], "version": "0"})
     page = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "That time has just been taken" in page
@@ -274,8 +265,8 @@ def test_two_tabs_picking_at_the_same_moment_make_one_booking(app, db, live_serv
     def choose(window):
         start.wait()
         answers[window["id"]] = session.post(url, data={
-            "pick-csrf_token": token, "form": "pick", "pick-window": window["id"],
-            "pick-version": "0"}, allow_redirects=False, timeout=10)
+            "csrf_token": token, "window": window["id"],
+            "version": "0"}, allow_redirects=False, timeout=10)
 
     threads = [threading.Thread(target=choose, args=(w,)) for w in (first, second)]
     for thread in threads:
@@ -333,9 +324,9 @@ def test_none_suit_tells_the_officer_when_would_and_keeps_the_booking(app, db, v
     url, booked = link(app, visit), visit_row(db, visit)["starts_at"]
     resident = app.test_client()
     html = resident.get(url).get_data(as_text=True)
-    response = resident.post(url, data={"pick-csrf_token": csrf_token_from(html), "form": "pick",
-                                        "pick-window": "none", "pick-version": "0",
-                                        "pick-when_suits": "Any weekday after 3pm"})
+    response = resident.post(url, data={"csrf_token": csrf_token_from(html),
+                                        "window": "none", "version": "0",
+                                        "when_suits": "Any weekday after 3pm"})
     assert response.status_code == 303 and "said=none" in response.headers["Location"]
     assert visit_row(db, visit)["starts_at"] == booked
     assert db.execute("SELECT none_suit_when FROM time_offers WHERE visit_id = ?",
@@ -348,8 +339,8 @@ def test_a_pick_with_no_time_chosen_says_what_to_do(app, db, visit, days):
     url = link(app, visit)
     resident = app.test_client()
     html = resident.get(url).get_data(as_text=True)
-    response = resident.post(url, data={"pick-csrf_token": csrf_token_from(html), "form": "pick",
-                                        "pick-version": "0"})
+    response = resident.post(url, data={"csrf_token": csrf_token_from(html),
+                                        "version": "0"})
     assert response.status_code == 422
     assert "Choose a time, or choose none of these" in response.get_data(as_text=True)
 
@@ -362,7 +353,7 @@ def test_i_cant_do_this_time_can_be_taken_back_from_the_same_link(app, db, visit
     assert visit_row(db, visit)["rebook_requested"] == 1
     url = link(app, visit)
     assert "You told us you can" in resident.get(url).get_data(as_text=True)
-    response = send(resident, url, {"form": "undo"})
+    response = send(resident, url + "/undo", {}, page_url=url)
     assert response.status_code == 303 and "said=undone" in response.headers["Location"]
     assert visit_row(db, visit)["rebook_requested"] == 0
     assert UNDO_REASON in alert_reasons(db, visit)
@@ -377,17 +368,17 @@ def test_what_matters_to_the_resident_becomes_an_adjustment_in_one_step(app, db,
                                                                         resident):
     phone = app.test_client()
     words_given = "Please phone when you are 30 minutes away"
-    response = send(phone, link(app, visit), {"form": "wish", "wish-words": words_given},
-                    prefix="wish-")
+    response = send(phone, link(app, visit) + "/wish", {"words": words_given},
+                    page_url=link(app, visit))
     assert response.status_code == 303
     assert WISH_REASON in alert_reasons(db, visit)
     officer = signed_in("officer")
     page = officer.get(f"/schedule/{visit}/times").get_data(as_text=True)
     assert words_given in page
     response = send(officer, f"/schedule/{visit}/times/adjustment",
-                    {"adjust-instruction": "Phone the resident 30 minutes before you arrive.",
-                     "adjust-consent_how": "email"},
-                    page_url=f"/schedule/{visit}/times", prefix="adjust-")
+                    {"instruction": "Phone the resident 30 minutes before you arrive.",
+                     "consent_how": "email"},
+                    page_url=f"/schedule/{visit}/times")
     assert response.status_code == 303
     adjustment = db.execute("SELECT * FROM adjustments WHERE resident_id = ? AND"
                             " type_code = 'other'", (resident,)).fetchone()
@@ -398,19 +389,19 @@ def test_what_matters_to_the_resident_becomes_an_adjustment_in_one_step(app, db,
 
 
 def test_turning_the_wish_into_an_adjustment_needs_how_they_agreed(app, db, signed_in, visit):
-    send(app.test_client(), link(app, visit), {"form": "wish", "wish-words": "Noisy part first"},
-         prefix="wish-")
+    send(app.test_client(), link(app, visit) + "/wish", {"words": "Noisy part first"},
+         page_url=link(app, visit))
     officer = signed_in("officer")
     response = send(officer, f"/schedule/{visit}/times/adjustment",
-                    {"adjust-instruction": "Do the noisy part first."},
-                    page_url=f"/schedule/{visit}/times", prefix="adjust-")
+                    {"instruction": "Do the noisy part first."},
+                    page_url=f"/schedule/{visit}/times")
     assert response.status_code == 422
     assert "Select how the resident agreed" in response.get_data(as_text=True)
 
 
 def test_an_empty_wish_says_what_to_do(app, db, visit):
-    response = send(app.test_client(), link(app, visit), {"form": "wish", "wish-words": " "},
-                    prefix="wish-")
+    response = send(app.test_client(), link(app, visit) + "/wish", {"words": " "},
+                    page_url=link(app, visit))
     assert response.status_code == 422
     assert "Write what matters to you, or leave this part" in response.get_data(as_text=True)
 

@@ -57,7 +57,7 @@ def wish_to_adjustment(visit_id: int):
     db = get_db()
     visit = _visit_or_404(db, visit_id)
     wish = found_or_404(queries.wish_for_visit(db, visit_id))
-    form = WishToAdjustmentForm(prefix="adjust")
+    form = WishToAdjustmentForm()
     if not form.validate_on_submit():
         return _page(db, visit, _offer_form(db, visit, formdata=None), form), form_status(form)
     today = today_local()
@@ -78,7 +78,7 @@ def _page(db, visit, form: OfferForm, adjust: WishToAdjustmentForm | None = None
     offer = queries.open_offer(db, visit["id"])
     wish = queries.wish_for_visit(db, visit["id"])
     if adjust is None:
-        adjust = WishToAdjustmentForm(prefix="adjust", formdata=None)
+        adjust = WishToAdjustmentForm(formdata=None)
         adjust.instruction.data = wish["words"] if wish else ""
     return render_template(
         "choice/offer.html", visit=visit, form=form, adjust=adjust, offer=offer, wish=wish,

@@ -21,9 +21,20 @@ from fieldapp.voice.feedback import closed_page, private
 SAID = ("picked", "none", "undone", "wish")
 
 
-def _visit(db, token: str):
-    visit_id = tokens.visit_for(db, tokens.OFFER_SALT, token)
-    return queries.visit_for_choice(db, visit_id["id"]) if visit_id else None
+def _open(db, token: str):
+    """(visit, None) when the link opens the page; (None, the calm page saying why not)."""
+    found = tokens.visit_for(db, tokens.OFFER_SALT, token)
+    visit = queries.visit_for_choice(db, found["id"]) if found else None
+    public_page(visit["landlord_name"] if visit else None)
+    if visit is None:
+        return None, closed_page(None, "unknown")
+    use_language(visit["language"])
+    if visit["status"] != "booked":
+        return None, closed_page(visit, "cancelled")
+    if to_local(visit["ends_at"]) < datetime.now(UTC) \
+            and queries.open_offer(db, visit["id"]) is None:
+        return None, closed_page(visit, "rebook_passed")
+    return visit, None
 
 
 @bp.route("/t/<token>", methods=["GET", "POST"])
@@ -32,76 +43,73 @@ def _visit(db, token: str):
 @limiter.limit("20 per hour", methods=["POST"])
 def times(token: str):
     db = get_db()
-    visit = _visit(db, token)
-    public_page(visit["landlord_name"] if visit else None)
-    if visit is None:
-        return closed_page(None, "unknown")
-    use_language(visit["language"])
-    if visit["status"] != "booked":
-        return closed_page(visit, "cancelled")
-    if to_local(visit["ends_at"]) < datetime.now(UTC) and not queries.open_offer(db,
-                                                                                visit["id"]):
-        return closed_page(visit, "rebook_passed")
-    which = request.form.get("form") if request.method == "POST" else None
-    refused, status, pick = None, 200, None
-    if which == "pick":
-        refused, pick = _pick(db, visit)
-        if refused is None:
-            return redirect(url_for("choice.times", token=token, said=_said_after_pick()),
-                            code=303)
-        status = 409 if refused in ("taken", "raced", "late") else 422
-    elif which == "undo":
-        logic.undo_cant_make_it(db, visit)
-        return redirect(url_for("choice.times", token=token, said="undone"), code=303)
-    elif which == "wish":
-        wish = WishForm(prefix="wish")
-        if wish.validate_on_submit():
-            logic.save_wish(db, visit, wish.words.data)
-            return redirect(url_for("choice.times", token=token, said="wish"), code=303)
-        return _page(db, visit, wish=wish, status=form_status(wish))
-    return _page(db, visit, pick=pick if refused == "form" else None, refused=refused,
-                 status=status)
-
-
-def _said_after_pick() -> str:
-    return "none" if request.form.get("pick-window") == NONE_SUIT else "picked"
-
-
-def _pick(db, visit) -> tuple[str | None, PickForm | None]:
-    """(None, form) when the pick (or "none suit") was stored; else why not: "form" for a
-    problem in the form (shown beside it), or "taken", "raced", "late" (said calmly at the
-    top, with the times still free)."""
+    visit, closed = _open(db, token)
+    if closed:
+        return closed
+    if request.method == "GET":
+        return _page(db, visit)
     offer = queries.open_offer(db, visit["id"])
     if offer is None:
-        return "late", None
-    form = PickForm(prefix="pick", windows=logic.windows_to_show(db, visit, offer),
+        return _page(db, visit, refused="late", status=409)
+    form = PickForm(windows=logic.windows_to_show(db, visit, offer),
                     offered_ids=[w["id"] for w in queries.windows_of_offer(db, offer["id"])])
     if not form.validate_on_submit():
-        return "form", form
+        return _page(db, visit, pick=form, status=form_status(form))
     if form.window.data == NONE_SUIT:
         outcome = logic.none_suit(db, visit, offer, form.when_suits.data or "",
                                   form.seen_version())
     else:
         outcome = logic.pick(db, visit, offer, int(form.window.data), form.seen_version())
-    return (None if outcome in ("booked", "none") else outcome), form
+    if outcome in ("booked", "none"):
+        said = "picked" if outcome == "booked" else "none"
+        return redirect(url_for("choice.times", token=token, said=said), code=303)
+    return _page(db, visit, refused=outcome, status=409)  # taken, raced or late: said calmly
+
+
+@bp.post("/t/<token>/undo")
+@public
+@limiter.limit("20 per hour")
+def undo(token: str):
+    """The booked time suits after all: "I can't do this time" is taken back."""
+    db = get_db()
+    visit, closed = _open(db, token)
+    if closed:
+        return closed
+    logic.undo_cant_make_it(db, visit)  # already taken back: the same calm answer
+    return redirect(url_for("choice.times", token=token, said="undone"), code=303)
+
+
+@bp.post("/t/<token>/wish")
+@public
+@limiter.limit("20 per hour")
+def wish(token: str):
+    db = get_db()
+    visit, closed = _open(db, token)
+    if closed:
+        return closed
+    form = WishForm()
+    if not form.validate_on_submit():
+        return _page(db, visit, wish=form, status=form_status(form))
+    logic.save_wish(db, visit, form.words.data)
+    return redirect(url_for("choice.times", token=token, said="wish"), code=303)
 
 
 def _page(db, visit, pick=None, wish=None, refused=None, status=200):
     visit = queries.visit_for_choice(db, visit["id"])  # as it is now, after a refusal
     offer = queries.open_offer(db, visit["id"])
     windows = logic.windows_to_show(db, visit, offer) if offer else []
-    changeable = logic.can_change(visit, offer)
     if pick is None:
-        pick = PickForm(prefix="pick", windows=windows, formdata=None)
+        pick = PickForm(windows=windows, formdata=None)
         chosen = next((w for w in windows if w["chosen"]), None)
         pick.window.data = str(chosen["id"]) if chosen else None
+    # Always the offer as it is now: a page re-sent after a refusal picks against it.
     pick.version.data = str(offer["version"]) if offer else "0"
     said = request.args.get("said") if request.args.get("said") in SAID else None
     response = make_response(render_template(
-        "choice/times.html", visit=visit, offer=offer, windows=windows, changeable=changeable,
-        pick=pick, wish=wish or WishForm(prefix="wish", formdata=None), wish_limit=WISH_LIMIT,
-        said=said, refused=refused, booked=logic.window_words(visit["starts_at"],
-                                                              visit["ends_at"]),
+        "choice/times.html", visit=visit, offer=offer, windows=windows,
+        changeable=logic.can_change(visit, offer), pick=pick,
+        wish=wish or WishForm(formdata=None), wish_limit=WISH_LIMIT, said=said,
+        refused=refused, booked=logic.window_words(visit["starts_at"], visit["ends_at"]),
         request_standing=queries.standing_rebook_request(db, visit["id"]),
         wish_given=queries.wish_for_visit(db, visit["id"])), status)
     return private(response)

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 
 from fieldapp import create_app
+from fieldapp.choice.queries import save_wish
 from fieldapp.core import jobs
 from fieldapp.core.clock import LOCAL_ZONE, today_local
 from fieldapp.core.db import connect, utc_now
@@ -26,7 +27,7 @@ from conftest import (
     screenshot,
     sign_in_browser,
 )
-from factories import add_resident, add_visit, window_around_now
+from factories import add_resident, add_visit, free_days, offer_times, window_around_now
 from markup import html_errors
 from support import PASSWORD, PEOPLE, LiveServer, csrf_token_from, sign_in_quickly
 
@@ -99,6 +100,8 @@ PAGES = [
     ("organisation-new", "admin", "/admin/organisations/new", 200),
     ("organisation-edit-firm", "admin", "/admin/organisations/{acme}/edit", 200),
     ("organisation-edit-landlord", "admin", "/admin/organisations/{riverside}/edit", 200),
+    ("offer-times", "officer", "/schedule/{offered_visit}/times", 200),
+    ("choose-time", None, "/t/{times_token}", 200),
 ]
 
 # Forms sent with every answer emptied: (name, who, path, submit button, a field in error).
@@ -123,6 +126,9 @@ EMPTY_FORMS = [
     ("import", "officer", "/schedule/import", "Check the file", "file"),
     ("check-caller", "officer", "/check-caller", "Check the code", "code"),
     ("log-form", "operative", "/visits/{unlogged_visit}/log", "Send the log", "outcome-0"),
+    ("offer-times", "officer", "/schedule/{offered_visit}/times", "Offer these times", "day1"),
+    ("choose-time", None, "/t/{times_token}", "Send my choice", "window-0"),
+    ("choose-time-wish", None, "/t/{times_token}", "Send this to us", "words"),
 ]
 
 
@@ -135,6 +141,7 @@ def _places(db, world) -> dict:
                                           trade="Roofing"),
               "shared_visit": _a_visit_a_colleague_logged(db, world),
               **_a_visit_stopped_for_distress(db, world),
+              "offered_visit": _a_visit_with_times_offered(db, world),
               **world.residents_and_more}
 
 
@@ -154,7 +161,7 @@ def world_server(world_template, tmp_path_factory):
     db.close()
     app = create_app({"TESTING": True, "FIELDAPP_DB": str(path), "FIELDAPP_ENV": "test"})
     with LiveServer(app) as server:
-        server.places = places
+        server.places = with_times_token(app, places)
         yield server
 
 
@@ -177,6 +184,25 @@ def _a_visit_stopped_for_distress(db, world) -> dict:
                      author_id=world.users["operative"], outcome="stopped_distress",
                      distress="some", payload_hash="x", created_at=utc_now())
     return {"stopped_visit": visit, "stopped_log": log}
+
+
+def _a_visit_with_times_offered(db, world) -> int:
+    """Times offered to the resident, who also said what matters to them (tests/
+    test_offered_times.py): the officer's page and the resident's page show all of it."""
+    days = free_days(4, after=today_local() + timedelta(days=1))
+    starts = datetime.combine(days[3], time(9), LOCAL_ZONE)
+    visit = add_visit(db, world.residents["riverside"], world.orgs["acme"],
+                      [world.users["operative"]], starts, starts + timedelta(hours=2),
+                      trade="Drain survey")
+    offer_times(db, visit, days[:3])
+    save_wish(db, visit, "Please phone when you are 30 minutes away", utc_now())
+    return visit
+
+
+def with_times_token(app, places: dict) -> dict:
+    """The resident's link to the offered times, signed with the app's key."""
+    with app.test_request_context():
+        return {**places, "times_token": tokens.make(tokens.OFFER_SALT, places["offered_visit"])}
 
 
 def _a_failed_job(db) -> None:
@@ -363,7 +389,7 @@ def _send_empty(client, html: str, button: str, page_url: str):
 def test_every_page_the_browser_tests_open_is_valid_html(app, db, world, tmp_path):
     """The Nu Html Checker, run once over the server's HTML of every page above (and each form
     sent empty), the resident's pages and the QR code's answer: no errors."""
-    places = _places(db, world)
+    places = with_times_token(app, _places(db, world))
     _a_failed_job(db)
     clients = {person: sign_in_quickly(app, PEOPLE[person][0])
                for person in ("operative", "colleague", "officer", "admin")}
