@@ -461,6 +461,7 @@ def test_closing_a_feedback_alert_tells_the_resident_what_changed(app, db, signe
     with app.test_request_context():
         written = words.compose(db, visit, "you_said_we_did")
     assert said in written.body and "Because of what you said" in written.body
+    assert said in officer.get(f"/alerts/{alert['id']}").get_data(as_text=True)
     page = officer.get("/measures").get_data(as_text=True)
     assert "You said, we did" in page and said in page and "Feeling safe" in page
     csv = officer.get("/measures/export.csv?what=said_did").get_data(as_text=True)
@@ -491,3 +492,17 @@ def test_measures_count_visits_chosen_and_changed_by_the_resident(app, db, world
 
 def test_the_job_kinds_are_handled():
     assert "tell_what_changed" in jobs.HANDLERS
+
+
+def test_the_residents_page_arrives_in_the_first_round_trip(app, db, visit, days):
+    """Under 14 KB compressed, with four times offered, a request standing and a wish given."""
+    offer_times(db, visit, days[:3])
+    phone = app.test_client()
+    url = link(app, visit)
+    with app.test_request_context():
+        rebook = "/r/" + tokens.make(tokens.REBOOK_SALT, visit)
+    send(phone, rebook, {"days": ["tuesday"]})
+    send(phone, url + "/wish", {"words": "x" * 500}, page_url=url)
+    response = phone.get(url, headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert len(response.get_data()) < 14 * 1024
