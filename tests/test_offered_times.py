@@ -506,3 +506,27 @@ def test_the_residents_page_arrives_in_the_first_round_trip(app, db, visit, days
     response = phone.get(url, headers={"Accept-Encoding": "gzip"})
     assert response.headers["Content-Encoding"] == "gzip"
     assert len(response.get_data()) < 14 * 1024
+
+
+def test_the_residents_page_opens_in_their_language(app, db, world, days):
+    """Day names come from the locale's own data, so the page shows the resident's language
+    before any catalogue is translated."""
+    turkish = add_resident(db, world.orgs["riverside"], world.users["officer"], language="tr")
+    starts = datetime.combine(days[3], time(9), LOCAL_ZONE)
+    visit = add_visit(db, turkish, world.orgs["acme"], [world.users["operative"]], starts,
+                      starts + timedelta(hours=2))
+    offer_times(db, visit, days[:2])
+    page = app.test_client().get(link(app, visit)).get_data(as_text=True)
+    turkish_days = ("Pazartesi", "Salı", "Çarşamba", "Perşembe", "Cuma", "Cumartesi")
+    assert any(day in page for day in turkish_days)
+    english = app.test_client().get(link(app, offer_visit_in_english(db, world, days)))
+    assert not any(day in english.get_data(as_text=True) for day in turkish_days)
+
+
+def offer_visit_in_english(db, world, days) -> int:
+    resident = add_resident(db, world.orgs["riverside"], world.users["officer"])
+    starts = datetime.combine(days[3], time(14), LOCAL_ZONE)
+    visit = add_visit(db, resident, world.orgs["acme"], [world.users["operative"]], starts,
+                      starts + timedelta(hours=2))
+    offer_times(db, visit, days[:2], starts_hour=15)
+    return visit
