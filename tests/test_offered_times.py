@@ -530,3 +530,23 @@ def offer_visit_in_english(db, world, days) -> int:
                       starts + timedelta(hours=2))
     offer_times(db, visit, days[:2], starts_hour=15)
     return visit
+
+
+def test_the_offer_form_starts_with_the_operatives_first_free_times(db, signed_in, visit, days):
+    officer = signed_in("officer")
+    html = officer.get(f"/schedule/{visit}/times").get_data(as_text=True)
+    filled = {}
+    for tag in re.findall(r"<input[^>]+>", html):
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if name and value and re.fullmatch(r"(day|starts|ends)\d", name.group(1)):
+            filled[name.group(1)] = value.group(1)
+    assert {k for k, v in filled.items() if v} == {f"{f}{n}" for f in ("day", "starts", "ends")
+                                                   for n in (1, 2, 3)}
+    # Tomorrow morning the operative is booked 9 to 11: the first free time is the afternoon.
+    tomorrow = today_local() + timedelta(days=1)
+    if tomorrow.weekday() != 6:
+        assert (filled["day1"], filled["starts1"]) == (tomorrow.isoformat(), "13:00")
+    response = officer.post(f"/schedule/{visit}/times",
+                            data={"csrf_token": csrf_token_from(html), **filled})
+    assert response.status_code == 303
+    assert len(windows(db, visit)) == 3

@@ -1,14 +1,15 @@
 """What a pick, a "none suit", an undo or a wish does, each in one transaction with its audit
 row, its message (messages.outbox) and, where the officer must act, an alert."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import format_date, gettext
 
 from fieldapp.alerts.rules import raise_visit_alert_once
 from fieldapp.choice import queries
 from fieldapp.core import audit
-from fieldapp.core.clock import to_local, today_local
+from fieldapp.core.catalogues import timing_broken
+from fieldapp.core.clock import LOCAL_ZONE, to_local, today_local
 from fieldapp.core.db import transaction, utc_now
 from fieldapp.messages import outbox
 from fieldapp.schedule.checks import window_in_words
@@ -111,3 +112,32 @@ def save_wish(db, visit, words: str) -> None:
         queries.save_wish(db, visit["id"], words, utc_now())
         raise_visit_alert_once(db, visit, "reach_out", WISH_REASON)
         audit.record("visit_wish_given", "visit", visit["id"], db=db)
+
+
+# The windows the offer form suggests, in order of preference, each two hours.
+SUGGESTED_SLOTS = ((time(10), time(12)), (time(13), time(15)), (time(15), time(17)),
+                   (time(8), time(10)))
+SUGGEST_DAYS_AHEAD = 14
+
+
+def free_windows(db, visit, timing: dict, count: int = 3) -> list[tuple[date, time, time]]:
+    """The first free windows of the visit's operatives, one a day, from tomorrow: not the day
+    booked, not Sunday, not at times the resident asked us to avoid. What the offer form
+    starts with; the officer may change any of them."""
+    operatives = queries.operatives_of_visit(db, visit["id"])
+    booked_day, found = to_local(visit["starts_at"]).date(), []
+    for ahead in range(1, SUGGEST_DAYS_AHEAD + 1):
+        day = today_local() + timedelta(days=ahead)
+        if day == booked_day or day.weekday() == 6:
+            continue
+        for start, end in SUGGESTED_SLOTS:
+            starts, ends = (datetime.combine(day, at, LOCAL_ZONE) for at in (start, end))
+            window = [moment.astimezone(UTC).isoformat(timespec="seconds")
+                      for moment in (starts, ends)]
+            if not timing_broken(timing, starts, ends) and not clashes(
+                    db, visit["landlord_id"], visit["id"], operatives, *window):
+                found.append((day, start, end))
+                break
+        if len(found) == count:
+            break
+    return found

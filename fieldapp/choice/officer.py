@@ -1,7 +1,7 @@
 """The officer's side of the resident's choice: offer two to four times, see what the resident
 chose or said, and turn what matters to them into an adjustment in one step."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldapp.adjustments.forms import next_review
@@ -22,11 +22,19 @@ def _visit_or_404(db, visit_id: int):
     return found_or_404(visit_for_landlord(db, visit_id, current_user.landlord_id))
 
 
-def _offer_form(db, visit, **kwargs) -> OfferForm:
+def _offer_form(db, visit, suggest: bool = False, **kwargs) -> OfferForm:
+    """The offer form; on first opening, filled with the operatives' first free times."""
     operatives = queries.operatives_of_visit(db, visit["id"])
+    timing = timing_of_residents(db, [visit["resident_id"]]).get(visit["resident_id"], {})
+    if suggest and visit["status"] == "booked":
+        kwargs["data"] = {
+            field: value for n, (day, start, end) in enumerate(
+                logic.free_windows(db, {**dict(visit), "landlord_id": current_user.landlord_id},
+                                   timing), start=1)
+            for field, value in ((f"day{n}", day), (f"starts{n}", f"{start:%H:%M}"),
+                                 (f"ends{n}", f"{end:%H:%M}"))}
     return OfferForm(
-        booked_day=to_local(visit["starts_at"]).date(),
-        timing=timing_of_residents(db, [visit["resident_id"]]).get(visit["resident_id"], {}),
+        booked_day=to_local(visit["starts_at"]).date(), timing=timing,
         taken=lambda starts_at, ends_at: logic.clashes(
             db, current_user.landlord_id, visit["id"], operatives, starts_at, ends_at),
         **kwargs)
@@ -37,7 +45,7 @@ def _offer_form(db, visit, **kwargs) -> OfferForm:
 def offer_times(visit_id: int):
     db = get_db()
     visit = _visit_or_404(db, visit_id)
-    form = _offer_form(db, visit)
+    form = _offer_form(db, visit, suggest=request.method == "GET")
     if form.is_submitted() and visit["status"] != "booked":
         form.form_errors.append("This visit is cancelled: there is nothing to offer")
     elif form.validate_on_submit():

@@ -126,7 +126,7 @@ EMPTY_FORMS = [
     ("import", "officer", "/schedule/import", "Check the file", "file"),
     ("check-caller", "officer", "/check-caller", "Check the code", "code"),
     ("log-form", "operative", "/visits/{unlogged_visit}/log", "Send the log", "outcome-0"),
-    ("offer-times", "officer", "/schedule/{offered_visit}/times", "Offer these times", "day1"),
+    ("offer-times", "officer", "/schedule/{offered_visit}/times", "Offer these times", "starts1"),
     ("choose-time", None, "/t/{times_token}", "Send my choice", "window-0"),
     ("choose-time-wish", None, "/t/{times_token}", "Send this to us", "words"),
 ]
