@@ -291,6 +291,7 @@ def test_the_resident_can_change_their_mind_up_to_the_day_before(app, db, visit,
     assert pick(resident, url, first["id"]).status_code == 303
     assert pick(resident, url, second["id"]).status_code == 303
     assert visit_row(db, visit)["starts_at"] == second["starts_at"]
+    assert pick(resident, url, second["id"]).status_code == 303  # the same time sent again
     assert db.execute("SELECT changes FROM time_offers WHERE visit_id = ?",
                       (visit,)).fetchone()[0] == 1
     assert len(messages_of(db, visit, "time_chosen")) == 2

@@ -73,6 +73,8 @@ def pick(db, visit, offer, window_id: int, seen_version: int) -> str:
     with transaction(db):
         if not can_change(visit, offer):
             return "late"
+        if window_id == offer["chosen_window_id"]:
+            return "booked"  # the time already chosen, sent again: nothing changes
         window = next((w for w in queries.windows_of_offer(db, offer["id"])
                        if w["id"] == window_id), None)
         if window is None or to_local(window["starts_at"]) <= datetime.now(UTC) or clashes(
