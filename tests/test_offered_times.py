@@ -201,7 +201,7 @@ def test_an_offer_when_the_operative_is_booked_elsewhere_is_refused(db, world, s
 
 # The resident's pick -------------------------------------------------------------------------
 
-def test_a_pick_books_the_visit_at_once_and_confirms_it(app, db, visit, days):
+def test_a_pick_books_the_visit_at_once_and_confirms_it(app, db, signed_in, visit, days):
     offer_times(db, visit, days[:3])
     url, chosen = link(app, visit), windows(db, visit)[1]
     resident = app.test_client()
@@ -212,6 +212,8 @@ def test_a_pick_books_the_visit_at_once_and_confirms_it(app, db, visit, days):
     moved = visit_row(db, visit)
     assert (moved["starts_at"], moved["ends_at"]) == (chosen["starts_at"], chosen["ends_at"])
     assert len(messages_of(db, visit, "time_chosen")) == 1
+    officer_page = signed_in("officer").get(f"/schedule/{visit}").get_data(as_text=True)
+    assert "The resident chose" in officer_page
     after = resident.get(response.headers["Location"]).get_data(as_text=True)
     assert "We have booked your visit for" in after and "reminder the day before" in after
     with app.test_request_context():
@@ -354,6 +356,8 @@ def test_i_cant_do_this_time_can_be_taken_back_from_the_same_link(app, db, visit
     assert visit_row(db, visit)["rebook_requested"] == 1
     url = link(app, visit)
     assert "You told us you can" in resident.get(url).get_data(as_text=True)
+    # The "I can't do this time" link itself leads there.
+    assert link(app, visit) in resident.get(rebook).get_data(as_text=True)
     response = send(resident, url + "/undo", {}, page_url=url)
     assert response.status_code == 303 and "said=undone" in response.headers["Location"]
     assert visit_row(db, visit)["rebook_requested"] == 0

@@ -22,8 +22,11 @@ def private(response):
     return response
 
 
-def closed_page(visit, why: str):
-    return private(make_response(render_template("voice/closed.html", visit=visit, why=why)))
+def closed_page(visit, why: str, choice_link: str = ""):
+    """`choice_link`: the visit's page to choose a time, where a request for another time can
+    also be taken back."""
+    return private(make_response(render_template("voice/closed.html", visit=visit, why=why,
+                                                 choice_link=choice_link)))
 
 
 @bp.route("/f/<token>", methods=["GET", "POST"])
