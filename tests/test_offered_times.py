@@ -237,8 +237,8 @@ def test_a_window_taken_meanwhile_is_refused_calmly_with_the_others_still_offere
     page = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "That time has just been taken" in page
-    assert f'value="{first["id"]}"' not in page
-    assert all(f'value="{w["id"]}"' in page for w in windows(db, visit)[1:])
+    assert f'type="radio" value="{first["id"]}"' not in page
+    assert all(f'type="radio" value="{w["id"]}"' in page for w in windows(db, visit)[1:])
     assert visit_row(db, visit)["starts_at"] != first["starts_at"]
 
 
@@ -555,3 +555,20 @@ def test_the_offer_form_starts_with_the_operatives_first_free_times(db, signed_i
                             data={"csrf_token": csrf_token_from(html), **filled})
     assert response.status_code == 303
     assert len(windows(db, visit)) == 3
+
+
+def test_a_pick_from_times_the_officer_has_since_replaced_is_refused_calmly(app, db, visit,
+                                                                         days):
+    old_offer = offer_times(db, visit, days[:2])
+    url, old_window = link(app, visit), windows(db, visit)[0]
+    resident = app.test_client()
+    html = resident.get(url).get_data(as_text=True)
+    offer_times(db, visit, days[1:3], starts_hour=14)
+    response = resident.post(url, data={"csrf_token": csrf_token_from(html),
+                                        "window": old_window["id"], "version": "0",
+                                        "offer": old_offer})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "We have just sent you new times to choose from" in page
+    assert all(f'type="radio" value="{w["id"]}"' in page for w in windows(db, visit))
+    assert visit_row(db, visit)["starts_at"] != old_window["starts_at"]

@@ -144,6 +144,7 @@ class PickForm(FlaskForm):
                                  max=WHEN_LIMIT, message=_l("This must be %(limit)s characters"
                                                             " or fewer", limit=WHEN_LIMIT))])
     version = HiddenField()
+    offer = HiddenField()  # the offer the page showed: the officer may have sent new times since
 
     def __init__(self, *args, windows=(), offered_ids=(), **kwargs):
         """`windows`: those still free, shown; `offered_ids`: every window of the offer, so a

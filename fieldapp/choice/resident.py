@@ -51,6 +51,8 @@ def times(token: str):
     offer = queries.open_offer(db, visit["id"])
     if offer is None:
         return _page(db, visit, refused="late", status=409)
+    if request.form.get("offer", str(offer["id"])) != str(offer["id"]):
+        return _page(db, visit, refused="renewed", status=409)
     form = PickForm(windows=logic.windows_to_show(db, visit, offer),
                     offered_ids=[w["id"] for w in queries.windows_of_offer(db, offer["id"])])
     if not form.validate_on_submit():
@@ -104,6 +106,7 @@ def _page(db, visit, pick=None, wish=None, refused=None, status=200):
         pick.window.data = str(chosen["id"]) if chosen else None
     # Always the offer as it is now: a page re-sent after a refusal picks against it.
     pick.version.data = str(offer["version"]) if offer else "0"
+    pick.offer.data = str(offer["id"]) if offer else ""
     said = request.args.get("said") if request.args.get("said") in SAID else None
     response = make_response(render_template(
         "choice/times.html", visit=visit, offer=offer, windows=windows,
