@@ -10,10 +10,11 @@ from html.parser import HTMLParser
 import pytest
 
 from fieldapp import create_app
+from fieldapp.alerts.rules import raise_visit_alert
 from fieldapp.choice.queries import save_wish
 from fieldapp.core import jobs
 from fieldapp.core.clock import LOCAL_ZONE, today_local
-from fieldapp.core.db import connect, utc_now
+from fieldapp.core.db import connect, transaction, utc_now
 from fieldapp.core.signing import make_token
 from fieldapp.logs.queries import create_log
 from fieldapp.voice import tokens
@@ -101,6 +102,7 @@ PAGES = [
     ("organisation-edit-firm", "admin", "/admin/organisations/{acme}/edit", 200),
     ("organisation-edit-landlord", "admin", "/admin/organisations/{riverside}/edit", 200),
     ("offer-times", "officer", "/schedule/{offered_visit}/times", 200),
+    ("alert-from-feedback", "officer", "/alerts/{feedback_alert}", 200),
     ("choose-time", None, "/t/{times_token}", 200),
 ]
 
@@ -127,6 +129,8 @@ EMPTY_FORMS = [
     ("check-caller", "officer", "/check-caller", "Check the code", "code"),
     ("log-form", "operative", "/visits/{unlogged_visit}/log", "Send the log", "outcome-0"),
     ("offer-times", "officer", "/schedule/{offered_visit}/times", "Offer these times", "starts1"),
+    ("alert-from-feedback", "officer", "/alerts/{feedback_alert}", "Close the alert",
+     "what_changed"),
     ("choose-time", None, "/t/{times_token}", "Send my choice", "window-0"),
     ("choose-time-wish", None, "/t/{times_token}", "Send this to us", "words"),
 ]
@@ -142,6 +146,7 @@ def _places(db, world) -> dict:
               "shared_visit": _a_visit_a_colleague_logged(db, world),
               **_a_visit_stopped_for_distress(db, world),
               "offered_visit": _a_visit_with_times_offered(db, world),
+              "feedback_alert": _an_alert_raised_by_feedback(db, world),
               **world.residents_and_more}
 
 
@@ -197,6 +202,16 @@ def _a_visit_with_times_offered(db, world) -> int:
     offer_times(db, visit, days[:3])
     save_wish(db, visit, "Please phone when you are 30 minutes away", utc_now())
     return visit
+
+
+def _an_alert_raised_by_feedback(db, world) -> int:
+    """Closing it asks what changed, which the resident is told ("you said, we did")."""
+    visit = add_visit(db, world.residents["riverside"], world.orgs["acme"],
+                      [world.users["operative"]], *window_around_now(), trade="Glazing")
+    with transaction(db):
+        return raise_visit_alert(db, {"id": visit, "resident_id": world.residents["riverside"]},
+                                 "reach_out", "The resident did not feel safe at the visit",
+                                 feedback_theme="Feeling safe")
 
 
 def with_times_token(app, places: dict) -> dict:
