@@ -348,7 +348,7 @@ def test_a_pick_with_no_time_chosen_says_what_to_do(app, db, visit, days):
     assert "Choose a time, or choose none of these" in response.get_data(as_text=True)
 
 
-def test_i_cant_do_this_time_can_be_taken_back_from_the_same_link(app, db, visit):
+def test_i_cant_do_this_time_can_be_taken_back_from_the_same_link(app, db, signed_in, visit):
     resident = app.test_client()
     with app.test_request_context():
         rebook = "/r/" + tokens.make(tokens.REBOOK_SALT, visit)
@@ -356,6 +356,8 @@ def test_i_cant_do_this_time_can_be_taken_back_from_the_same_link(app, db, visit
     assert visit_row(db, visit)["rebook_requested"] == 1
     url = link(app, visit)
     assert "You told us you can" in resident.get(url).get_data(as_text=True)
+    officer_page = signed_in("officer").get(f"/schedule/{visit}/times").get_data(as_text=True)
+    assert "Days that suit: Tuesday" in officer_page
     # The "I can't do this time" link itself leads there.
     assert link(app, visit) in resident.get(rebook).get_data(as_text=True)
     response = send(resident, url + "/undo", {}, page_url=url)

@@ -10,6 +10,7 @@ from fieldapp.choice import bp, logic, queries
 from fieldapp.choice.forms import OfferForm, WishToAdjustmentForm
 from fieldapp.core import audit
 from fieldapp.core.access import OFFICE_ROLES, found_or_404, roles
+from fieldapp.core.catalogues import rebook_request_described
 from fieldapp.core.clock import to_local, today_local
 from fieldapp.core.db import get_db, transaction, utc_now
 from fieldapp.core.forms import form_status
@@ -88,8 +89,10 @@ def _page(db, visit, form: OfferForm, adjust: WishToAdjustmentForm | None = None
     if adjust is None:
         adjust = WishToAdjustmentForm(formdata=None)
         adjust.instruction.data = wish["words"] if wish else ""
+    standing = queries.standing_rebook_request(db, visit["id"])
     return render_template(
         "choice/offer.html", visit=visit, form=form, adjust=adjust, offer=offer, wish=wish,
+        rebook=rebook_request_described(standing) if standing else None,
         windows=[{**dict(w), "label": logic.window_words(w["starts_at"], w["ends_at"])}
                  for w in queries.windows_of_offer(db, offer["id"])] if offer else [],
         link=tokens.offer_url(visit["id"]),
