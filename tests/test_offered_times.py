@@ -15,7 +15,7 @@ from fieldapp.core import jobs
 from fieldapp.core.clock import LOCAL_ZONE, to_local, today_local
 from fieldapp.core.db import utc_now
 from fieldapp.messages import words
-from fieldapp.messages.outbox import tell_what_changed
+from fieldapp.messages.outbox import queue_for_visit, tell_what_changed
 from fieldapp.voice import tokens
 
 from factories import add_adjustment, add_resident, add_visit, free_days, offer_times
@@ -574,3 +574,21 @@ def test_a_pick_from_times_the_officer_has_since_replaced_is_refused_calmly(app,
     assert "We have just sent you new times to choose from" in page
     assert all(f'type="radio" value="{w["id"]}"' in page for w in windows(db, visit))
     assert visit_row(db, visit)["starts_at"] != old_window["starts_at"]
+
+
+def test_the_worker_writes_the_confirmation_in_the_residents_words(app, db, visit, days):
+    """Offered, then chosen: the worker writes both messages with the link, as it runs."""
+    offer_times(db, visit, days[:2])
+    with app.app_context():
+        queue_for_visit(db, visit, "times_offered")
+    assert pick(app.test_client(), link(app, visit), windows(db, visit)[0]["id"]).status_code \
+        == 303
+    with app.app_context():
+        while jobs.run_one(db, now=datetime.now(UTC)):
+            pass
+    offered = messages_of(db, visit, "times_offered")[0]
+    chosen = messages_of(db, visit, "time_chosen")[0]
+    assert "/t/" in offered["body"] and "None of these" not in offered["body"]
+    assert offered["subject"] == "Choose a time for your gas heating visit"
+    assert "the time you chose" in chosen["body"] and "/t/" in chosen["body"]
+    assert chosen["status"] != "queued"
