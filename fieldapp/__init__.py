@@ -36,7 +36,7 @@ ROUTE_MODULES = (
     "logs.routes", "caller_check.routes", "residents.routes", "adjustments.routes",
     "schedule.routes", "schedule.steps", "schedule.import_routes", "alerts.routes",
     "caller_check.officer", "push.routes", "offline.routes", "voice.feedback", "voice.rebook",
-    "voice.officer_links",
+    "voice.officer_links", "choice.resident", "choice.officer",
     "measures.routes", "admin.organisations", "admin.users", "admin.jobs", "messages.routes",
     "pauses.routes", "pauses.partner",
     "pathways.routes", "referrals.routes",

@@ -1,6 +1,6 @@
 """Build exactly the records a test needs, straight into its database file."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from fieldapp.adjustments.queries import create_adjustment
 from fieldapp.core.db import utc_now
@@ -51,3 +51,27 @@ def window_around_now(before: int = 30, after: int = 60) -> tuple[datetime, date
 
 def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def free_days(count: int, after=None) -> list:
+    """The next `count` days after `after` (default today) we may offer: not Sundays."""
+    from fieldapp.core.clock import today_local
+
+    day, found = after or today_local(), []
+    while len(found) < count:
+        day += timedelta(days=1)
+        if day.weekday() != 6:
+            found.append(day)
+    return found
+
+
+def offer_times(db, visit_id: int, days, starts_hour: int = 10, hours: int = 2,
+                offered_by: int | None = None) -> int:
+    """An open offer of one window a day, through the one function that makes offers."""
+    from fieldapp.choice.queries import create_offer
+    from fieldapp.core.clock import LOCAL_ZONE
+
+    windows = [(_utc(datetime.combine(day, time(starts_hour), LOCAL_ZONE)),
+                _utc(datetime.combine(day, time(starts_hour + hours), LOCAL_ZONE)))
+               for day in days]
+    return create_offer(db, visit_id, windows, offered_by, utc_now())

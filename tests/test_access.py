@@ -101,6 +101,14 @@ ACCESS_TABLE = {
     # Residents have no account: the signed link is the key, and a bad one gets a calm page.
     "voice.feedback": ("GET", "/f/not-a-valid-token", {p: 200 for p in PERSONS}),
     "voice.rebook": ("GET", "/r/not-a-valid-token", {p: 200 for p in PERSONS}),
+    "choice.times": ("GET", "/t/not-a-valid-token", {p: 200 for p in PERSONS}),
+    # A link that is not ours answers with the calm "this link does not work" page.
+    "choice.undo": ("POST", "/t/not-a-valid-token/undo", {p: 200 for p in PERSONS}),
+    "choice.wish": ("POST", "/t/not-a-valid-token/wish", {p: 200 for p in PERSONS}),
+    "choice.offer_times": ("GET", "/schedule/{today}/times", allow(OFFICE_OF_RIVERSIDE)),
+    # Nothing the resident said to turn into an adjustment yet: 404 once access is granted.
+    "choice.wish_to_adjustment": ("POST", "/schedule/{today}/times/adjustment",
+                                  allow({p: 404 for p in OFFICE})),
     "voice.send_feedback_link": ("POST", "/schedule/{today}/feedback-link",
                                  allow(OFFICE_ACTION)),
     "residents.search": ("GET", "/residents", allow(OFFICE)),

@@ -111,3 +111,23 @@ def test_demo_messages_are_kept_in_the_app_marked_demo_not_sent(demo_db_path, tm
     assert all("Hello" in body and "Riverside Homes" in body
                for (body,) in db.execute("SELECT body FROM messages"))
     db.close()
+
+
+def test_a_visit_of_a_demo_operative_today_has_times_offered_to_its_resident(demo_db_path,
+                                                                             demo_db):
+    """A newcomer opens the link on the officer's visit page, picks a time, and sees the
+    operative's day change."""
+    visit = demo_db.execute("""
+        SELECT visits.id, visits.starts_at FROM visits JOIN time_offers ON visit_id = visits.id
+        WHERE time_offers.status = 'open'""").fetchone()
+    start, end = day_bounds_utc(today_local())
+    assert start <= visit["starts_at"] < end
+    days = [row[0] for row in demo_db.execute(
+        "SELECT starts_at FROM offered_windows JOIN time_offers ON time_offers.id = offer_id"
+        " WHERE visit_id = ?", (visit["id"],))]
+    assert len(days) == 3 and all(day >= end for day in days)
+    app = create_app({"TESTING": True, "FIELDAPP_DB": str(demo_db_path)})
+    client = app.test_client()
+    sign_in(client, "officer@demo.test", DEMO_PASSWORD)
+    page = client.get(f"/schedule/{visit['id']}").get_data(as_text=True)
+    assert "3 times offered" in page and "/t/" in page

@@ -102,6 +102,11 @@ def record_action(db, alert_id: int, officer_id: int, action: str, now: str) -> 
                (action, action, now, officer_id, alert_id, officer_id))
 
 
+def record_what_changed(db, alert_id: int, what_changed: str) -> None:
+    """What changed because of the resident's feedback, in words for the resident."""
+    db.execute("UPDATE alerts SET what_changed = ? WHERE id = ?", (what_changed, alert_id))
+
+
 # What the rules and the escalation read and write, inside the transaction of what raised them.
 
 def active_rules(db) -> list:
@@ -165,10 +170,10 @@ def insert_alert(db, resident_id: int, officer_id: int | None, log_id: int | Non
         (resident_id, officer_id, log_id, severity, reasons, now, escalated_from)).lastrowid
 
 
-def set_alert_visit(db, alert_id: int, visit_id: int) -> None:
+def set_alert_visit(db, alert_id: int, visit_id: int, feedback_theme: str = "") -> None:
     """The visit of an alert with no log, on the alert and on each copy sent to the duty team."""
-    db.execute("UPDATE alerts SET visit_id = ? WHERE id = ? OR escalated_from = ?",
-               (visit_id, alert_id, alert_id))
+    db.execute("UPDATE alerts SET visit_id = ?, feedback_theme = ? WHERE id = ? OR"
+               " escalated_from = ?", (visit_id, feedback_theme, alert_id, alert_id))
 
 
 def alert_with_landlord(db, alert_id: int):

@@ -6,7 +6,7 @@ from flask_login import current_user
 from fieldapp.alerts import bp, queries
 from fieldapp.alerts.forms import CloseAlertForm
 from fieldapp.alerts.rules import reasons_of
-from fieldapp.core import audit
+from fieldapp.core import audit, jobs
 from fieldapp.core.access import OFFICE_ROLES, found_or_404, roles
 from fieldapp.core.catalogues import catalogue, rebook_request_described
 from fieldapp.core.db import get_db, transaction, utc_now
@@ -56,7 +56,8 @@ def alert(alert_id: int):
     row = _my_alert_or_404(db, alert_id)
     audit.record("alert_viewed", "alert", alert_id, db=db)
     # What was done so far (a referral) starts the closing words, for the officer to finish.
-    return _alert_page(db, row, CloseAlertForm(data={"action_taken": row["action_taken"]}))
+    return _alert_page(db, row, CloseAlertForm(from_feedback=bool(row["feedback_theme"]),
+                                               data={"action_taken": row["action_taken"]}))
 
 
 def _alert_page(db, row, form: CloseAlertForm):
@@ -89,11 +90,17 @@ def acknowledge(alert_id: int):
 def close(alert_id: int):
     db = get_db()
     row = _my_alert_or_404(db, alert_id)
-    form = CloseAlertForm(already_closed=row["status"] == "closed")
+    from_feedback = bool(row["feedback_theme"])
+    form = CloseAlertForm(already_closed=row["status"] == "closed", from_feedback=from_feedback)
     if not form.validate():
         return _alert_page(db, row, form)
     with transaction(db):
         queries.close_alert(db, alert_id, current_user.id, form.action_taken.data, utc_now())
         audit.record("alert_closed", "alert", alert_id, db=db)
-    flash("The alert is closed. Thank you for following it up.", "success")
+        if from_feedback:
+            # "You said, we did": the messages area writes and sends it (the worker).
+            queries.record_what_changed(db, alert_id, form.what_changed.data)
+            jobs.enqueue(db, "tell_what_changed", {"alert_id": alert_id})
+    flash("The alert is closed. The resident will be told what changed." if from_feedback
+          else "The alert is closed. Thank you for following it up.", "success")
     return redirect(url_for("alerts.inbox"), code=303)

@@ -60,11 +60,13 @@ def _repeated_no_access(db, resident, log_id: int, no_access: tuple[str, ...]) -
         _insert_alert(db, resident, log_id, rule["severity"], [rule["title"]])
 
 
-def raise_visit_alert(db, visit, severity: str, reason: str) -> int:
-    """An alert about a visit with no log (a resident's rebook request). Inside a transaction."""
+def raise_visit_alert(db, visit, severity: str, reason: str, feedback_theme: str = "") -> int:
+    """An alert about a visit with no log (a resident's rebook request). Inside a transaction.
+    `feedback_theme` marks an alert raised by the resident's feedback (what it was about):
+    closing it records what changed, and the resident is told ("you said, we did")."""
     resident = queries.resident_for_alert(db, visit["resident_id"])
     alert_id = _insert_alert(db, resident, None, severity, [reason])
-    queries.set_alert_visit(db, alert_id, visit["id"])
+    queries.set_alert_visit(db, alert_id, visit["id"], feedback_theme)
     return alert_id
 
 
@@ -75,11 +77,13 @@ def raise_resident_alert(db, resident_id: int, severity: str, reason: str) -> in
                          [reason])
 
 
-def raise_visit_alert_once(db, visit, severity: str, reason: str) -> int:
+def raise_visit_alert_once(db, visit, severity: str, reason: str,
+                           feedback_theme: str = "") -> int:
     """The same, unless this visit already has an open alert for this reason: a resident who
     sends the same answer twice gets one follow-up, not two. Inside a transaction."""
     existing = queries.open_alert_for_visit(db, visit["id"], reason)
-    return existing["id"] if existing else raise_visit_alert(db, visit, severity, reason)
+    return existing["id"] if existing else raise_visit_alert(db, visit, severity, reason,
+                                                             feedback_theme)
 
 
 def _insert_alert(db, resident, log_id: int | None, severity: str, reasons: list[str]) -> int:

@@ -891,5 +891,72 @@ def m062_referral_routes(db: Database) -> None:
         for name, helps, hours, phone, text, web in catalogues.NATIONAL_REFERRAL_ROUTES)
 
 
+# The resident's own choice of time, and "you said, we did": the words of their three messages
+# (English here, translated by gettext when written: messages/words.py has the same words).
+_CHOICE_TEMPLATES = [
+    ("times_offered", "Times offered to choose from", "Choose a time for your {trade} visit",
+     "We would like to agree a time for your {trade} visit that suits you.",
+     "Choose one of these times with the link. If none of them suit, the same link lets you "
+     "tell us when would. If we do not hear from you, we will come as booked.", False),
+    ("time_chosen", "Time chosen by the resident", "We have booked your {trade} visit: {when}",
+     "We have booked your {trade} visit for {when}, the time you chose.",
+     "We will send you a reminder the day before. You can change the time with the same link "
+     "until the day before the visit.", True),
+    ("you_said_we_did", "You said, we did", "You told us about your {trade} visit",
+     "Thank you for telling us how your {trade} visit on {when} felt. Because of what you "
+     "said, we have made a change.",
+     "If there is anything else, tell {contact}. We read everything residents tell us.",
+     False),
+]
+
+
+@migrations()
+def m040_offered_times(db: Database) -> None:
+    """Times offered to the resident (two to four windows on different days, one open offer
+    per visit), what they chose, changed or said about them; what matters to them for the
+    visit; "I can't do this time" withdrawn; alerts raised by feedback and what changed."""
+    _script(db, """
+    CREATE TABLE time_offers (
+        id INTEGER PRIMARY KEY,
+        visit_id INTEGER NOT NULL REFERENCES visits(id),
+        offered_by INTEGER REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'withdrawn')),
+        version INTEGER NOT NULL DEFAULT 0,
+        chosen_window_id INTEGER,
+        chosen_at TEXT,
+        changes INTEGER NOT NULL DEFAULT 0,
+        none_suit_at TEXT,
+        none_suit_when TEXT NOT NULL DEFAULT ''
+    );
+    CREATE UNIQUE INDEX time_offers_one_open ON time_offers(visit_id) WHERE status = 'open';
+    CREATE TABLE offered_windows (
+        id INTEGER PRIMARY KEY,
+        offer_id INTEGER NOT NULL REFERENCES time_offers(id),
+        starts_at TEXT NOT NULL,
+        ends_at TEXT NOT NULL
+    );
+    CREATE INDEX offered_windows_offer ON offered_windows(offer_id, starts_at);
+    CREATE TABLE visit_wishes (
+        id INTEGER PRIMARY KEY,
+        visit_id INTEGER NOT NULL UNIQUE REFERENCES visits(id),
+        words TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        adjustment_id INTEGER REFERENCES adjustments(id)
+    );
+    ALTER TABLE rebook_requests ADD COLUMN withdrawn_at TEXT;
+    ALTER TABLE alerts ADD COLUMN feedback_theme TEXT NOT NULL DEFAULT '';
+    ALTER TABLE alerts ADD COLUMN what_changed TEXT NOT NULL DEFAULT ''
+    """)
+    order = db.execute("SELECT coalesce(max(sort_order), 0) FROM message_templates").fetchone()[0]
+    db["message_templates"].insert_all(
+        {"event": event, "label": label, "subject": subject, "opening": opening,
+         "next_steps": next_steps, "shows_visit": int(shows_visit),
+         "sort_order": order + n}
+        for n, (event, label, subject, opening, next_steps, shows_visit)
+        in enumerate(_CHOICE_TEMPLATES, start=1))
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

@@ -11,6 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 from fieldapp.accounts import queries as accounts
 from fieldapp.accounts.organisations import create_contractor, create_landlord
 from fieldapp.adjustments.queries import create_adjustment
+from fieldapp.choice.queries import create_offer
 from fieldapp.core.clock import local_to_utc_iso, today_local
 from fieldapp.core.db import query_one, transaction
 from fieldapp.core.photos import prepare_photo
@@ -166,6 +167,7 @@ def load_demo(db) -> list[tuple[str, str, str]]:
     residents = _load_residents(db, orgs["landlord"], users)
     _load_help(db, orgs["landlord"], residents[0], users["officer"])
     _load_visits(db, residents, users, orgs, today_local())
+    _offer_times(db, users, today_local())
     load_history(db, residents, users, orgs, today_local())
     _load_pause(db, residents, users, orgs["landlord"], today_local())
     keys.generate(db)  # so notifications can be tried on the demo
@@ -300,3 +302,24 @@ def _load_visits(db, residents: list[int], users: dict[str, int], orgs: dict[str
             # kept in the app as "demo: not sent" unless Notify or SMTP is set up.
             outbox.queue_for_visit(db, visit_id, "booked",
                                    now=datetime.now(UTC) - outbox.WRITE_AFTER)
+
+
+# Today's visit whose resident has times to choose from: a newcomer opens the link on the
+# officer's visit page, picks one, and sees the operative's day change.
+OFFERED_JOB = "ACM-5521"
+OFFERED_WINDOWS = [(time(16), time(18)), (time(10), time(12)), (time(13), time(15))]
+
+
+def _offer_times(db, users: dict[str, int], today: date) -> None:
+    visit_id = query_one(db, "SELECT id FROM visits WHERE job_ref = ?", (OFFERED_JOB,))["id"]
+    days, day = [], today
+    while len(days) < len(OFFERED_WINDOWS):  # each on its own day, never a Sunday
+        day += timedelta(days=1)
+        if day.weekday() != 6:
+            days.append(day)
+    with transaction(db):
+        create_offer(db, visit_id, [(local_to_utc_iso(d, start), local_to_utc_iso(d, end))
+                                    for d, (start, end) in zip(days, OFFERED_WINDOWS,
+                                                               strict=True)],
+                     users["officer"], datetime.now(UTC).isoformat(timespec="seconds"))
+        outbox.queue_for_visit(db, visit_id, "times_offered")

@@ -3,14 +3,21 @@ private notes, no free text, no names or addresses: outcomes, reasons, levels an
 
 from fieldapp.core.catalogues import Catalogue, catalogue
 from fieldapp.core.clock import to_local
-from fieldapp.measures.queries import concern_groups_by_log, figures, visits_in_period
+from fieldapp.measures.queries import (
+    concern_groups_by_log,
+    figures,
+    visits_in_period,
+    you_said_we_did,
+)
 
-KINDS = ("figures", "logs")
+KINDS = ("figures", "logs", "said_did")
 
 
 def rows(db, what: str, landlord_id: int, period, firm_id) -> list[list]:
     if what == "logs":
         return _logs(db, landlord_id, period, firm_id, catalogue(db))
+    if what == "said_did":
+        return _said_did(db, landlord_id, period, firm_id)
     return _figures(figures(db, landlord_id, period, firm_id), catalogue(db))
 
 
@@ -27,6 +34,8 @@ def _figures(result, codes: Catalogue) -> list[list]:
            ["completed at the first visit", result.first_visit_completed.percent,
             result.first_visit_completed.count, result.first_visit_completed.out_of],
            ["rebook requests", result.rebook_requests, "", ""],
+           ["visits chosen by the resident", result.chosen_by_resident, "", ""],
+           ["visits changed by the resident", result.changed_by_resident, "", ""],
            ["urgent alerts escalated", result.escalated, "", ""],
            ["adjustments overdue for review", result.reviews_overdue, "", ""],
            ["no access during a pause (not in the rate)", result.no_access_in_pause, "", ""],
@@ -87,4 +96,13 @@ def _logs(db, landlord_id: int, period, firm_id, codes: Catalogue) -> list[list]
                     codes.no_access_reasons.get(visit["no_access_reason"], ""),
                     codes.distress_levels.get(visit["distress"], visit["distress"] or ""),
                     concerns.get(visit["log_id"], "")])
+    return out
+
+
+def _said_did(db, landlord_id: int, period, firm_id) -> list[list]:
+    """"You said, we did": what residents' feedback was about and what changed, as written
+    for residents (no names, no visit details)."""
+    out = [["theme", "what changed", "closed on"]]
+    out += [[row["theme"], row["what_changed"], to_local(row["closed_at"]).date().isoformat()]
+            for row in you_said_we_did(db, landlord_id, period, firm_id)]
     return out

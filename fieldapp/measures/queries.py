@@ -110,6 +110,9 @@ class Figures:
     escalated: int = 0
     first_visit_completed: Rate = field(default_factory=lambda: Rate(0, 0))
     rebook_requests: int = 0
+    chosen_by_resident: int = 0  # booked at a time the resident picked from those offered
+    changed_by_resident: int = 0  # of those, the resident changed their pick at least once
+    said_did: list = field(default_factory=list)  # "you said, we did": (theme, what changed)
     feedback: dict = field(default_factory=dict)
     reviews_overdue: int = 0
     weeks: list = field(default_factory=list)  # (monday, booked, no access)
@@ -126,6 +129,8 @@ def figures(db, landlord_id: int, period: Period, firm_id: int | None = None) ->
     log_ids = [row["log_id"] for row in rows if row["log_id"] and row["status"] == "booked"]
     result.concerns = _concerns(db, log_ids)
     result.rebook_requests = _count_for(db, "rebook_requests", booked_ids)
+    result.chosen_by_resident, result.changed_by_resident = _chosen(db, booked_ids)
+    result.said_did = you_said_we_did(db, landlord_id, period, firm_id)
     result.feedback = _feedback(db, booked_ids)
     _alert_figures(result, query_all(db, ALERTS, (landlord_id, start, end, firm_id, firm_id)))
     result.pauses = pause_figures(db, landlord_id, start, end)
@@ -292,3 +297,33 @@ def _feedback(db, visit_ids: list[int]) -> dict:
                     counter[row[name]] += 1
     return {name: {"counts": counter, "yes": Rate(counter["yes"], sum(counter.values()))}
             for name, counter in counts.items()}
+
+
+def _chosen(db, visit_ids: list[int]) -> tuple[int, int]:
+    """Visits booked at a time the resident chose from the times offered, and how many of
+    those the resident changed afterwards."""
+    chosen = changed = 0
+    for chunk in _chunks(visit_ids):
+        marks = ",".join("?" * len(chunk))
+        row = query_one(db, f"""
+            SELECT count(*) AS chosen, coalesce(sum(changes > 0), 0) AS changed
+            FROM time_offers WHERE status = 'open' AND chosen_window_id IS NOT NULL
+              AND visit_id IN ({marks})""", chunk)
+        chosen, changed = chosen + row["chosen"], changed + row["changed"]
+    return chosen, changed
+
+
+def you_said_we_did(db, landlord_id: int, period: Period, firm_id: int | None = None) -> list:
+    """Alerts raised by residents' feedback and closed in the period with what changed: the
+    theme, what changed (written for residents) and when. No names, no visit details."""
+    start, end = period.bounds
+    return query_all(db, """
+        SELECT alerts.feedback_theme AS theme, alerts.what_changed, alerts.closed_at
+        FROM alerts JOIN residents ON residents.id = alerts.resident_id
+        LEFT JOIN visits ON visits.id = alerts.visit_id
+        WHERE residents.landlord_id = ? AND alerts.escalated_from IS NULL
+          AND alerts.feedback_theme != '' AND alerts.what_changed != ''
+          AND alerts.closed_at >= ? AND alerts.closed_at < ?
+          AND (? IS NULL OR visits.firm_id = ?)
+        ORDER BY alerts.feedback_theme, alerts.closed_at""",
+                     (landlord_id, start, end, firm_id, firm_id))

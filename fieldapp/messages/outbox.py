@@ -19,7 +19,12 @@ from fieldapp.messages import delivery, queries, words
 from fieldapp.pathways.queries import advocate_copy_for
 from fieldapp.voice import tokens
 
-EVENTS = ("booked", "changed", "reminder", "cancelled", "cancelled_short_notice", "not_attended")
+EVENTS = ("booked", "changed", "reminder", "cancelled", "cancelled_short_notice", "not_attended",
+          "times_offered", "time_chosen", "you_said_we_did")
+# Events that may happen to a visit more than once: each time is its own message.
+REPEATABLE = ("changed", "times_offered", "time_chosen", "you_said_we_did")
+# Events whose message carries the link to choose or change the time.
+OFFERS_CHOICE = ("times_offered", "time_chosen")
 # Booked and changed messages wait this long, so the steps added just after are in them.
 WRITE_AFTER = timedelta(minutes=10)
 # A cancellation by us this close to the visit is an apology, not a notice.
@@ -53,7 +58,8 @@ def snapshot(db, visit) -> str:
                            db, visit["id"])]})
 
 
-def queue_for_visit(db, visit_id: int, event: str, now: datetime | None = None) -> int | None:
+def queue_for_visit(db, visit_id: int, event: str, now: datetime | None = None,
+                    occasion: str | None = None) -> int | None:
     """Queue the message this event gives the resident; its id, or None when there is nothing
     new to tell (a change to the steps only, an event already told). Call inside the
     transaction that made the change."""
@@ -68,13 +74,13 @@ def queue_for_visit(db, visit_id: int, event: str, now: datetime | None = None) 
     with transaction(db):
         if event == "changed" and not _changed(db, visit_id, state):
             return None
-        if event in ("booked", "changed"):
+        if event in ("booked", "changed", "time_chosen"):
             _queue_reminder(db, visit, now)
         waiting = queries.unwritten_message(db, visit_id, event)
         if event == "changed" and waiting is not None:
             queries.update_snapshot(db, waiting["id"], state)
             return waiting["id"]  # one message for a run of changes, written after the last
-        return _queue(db, visit, event, state, now)
+        return _queue(db, visit, event, state, now, occasion)
 
 
 def _changed(db, visit_id: int, state: str) -> bool:
@@ -82,11 +88,12 @@ def _changed(db, visit_id: int, state: str) -> bool:
     return told is not None and json.loads(told) != json.loads(state)
 
 
-def _queue(db, visit, event: str, state: str, now: datetime) -> int | None:
+def _queue(db, visit, event: str, state: str, now: datetime,
+           occasion: str | None = None) -> int | None:
     channel, recipient = channel_for(visit)
-    occasion = (visit["starts_at"] if event == "reminder"
+    occasion = occasion or (visit["starts_at"] if event == "reminder"
                 else queries.event_count(db, visit["id"], event, channel) + 1
-                if event == "changed" else 1)
+                if event in REPEATABLE else 1)
     message_id = queries.create_message(
         db, visit_id=visit["id"], resident_id=visit["resident_id"], event=event,
         channel=channel, key=f"visit-{visit['id']}:{event}:{occasion}:{channel}",
@@ -173,12 +180,25 @@ def _write(db, message) -> words.Words:
     if not has_request_context():  # the worker: links are built as in a request
         with current_app.test_request_context():
             return _write(db, message)
+    if message["event"] in OFFERS_CHOICE:
+        return words.compose(db, message["visit_id"], message["event"],
+                             choice_link=tokens.offer_url(message["visit_id"]))
     visit = queries.visit_for_message(db, message["visit_id"])
     # While the resident is away nothing asks them to act: no "can't make it?" link.
     asks_nothing = queries.in_pause(db, visit["resident_id"], visit["starts_at"])
     link = (tokens.rebook_url(message["visit_id"])
             if message["event"] in OFFERS_REBOOK and not asks_nothing else "")
     return words.compose(db, message["visit_id"], message["event"], rebook_link=link)
+
+
+@jobs.handler("tell_what_changed")
+def tell_what_changed(db, payload: dict, now) -> None:
+    """An officer closed an alert raised by the resident's feedback and said what changed:
+    the resident hears it ("you said, we did"). Queued once per alert (its own key)."""
+    visit_id = queries.visit_of_alert(db, payload["alert_id"])
+    if visit_id is not None:
+        queue_for_visit(db, visit_id, "you_said_we_did", now=now,
+                        occasion=f"alert-{payload['alert_id']}")
 
 
 @jobs.handler("message_status")

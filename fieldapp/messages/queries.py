@@ -19,7 +19,7 @@ def visit_for_message(db, visit_id: int) -> sqlite3.Row | None:
     return query_one(db, """
         SELECT visits.id, visits.resident_id, visits.trade, visits.starts_at, visits.ends_at,
                visits.status, visits.cancel_reason, residents.name AS resident_name,
-               residents.preferred_name,
+               residents.preferred_name, residents.language,
                residents.address_line1, residents.address_line2, residents.town,
                residents.postcode, residents.phone, residents.email,
                residents.preferred_contact, residents.advocate_name,
@@ -84,7 +84,8 @@ def last_snapshot(db, visit_id: int) -> str | None:
     """What the resident was last told the visit is (time and who), if anything."""
     row = query_one(db, """
         SELECT visit_snapshot FROM messages WHERE visit_id = ? AND resend_of IS NULL
-          AND event IN ('booked', 'changed') ORDER BY id DESC LIMIT 1""", (visit_id,))
+          AND event IN ('booked', 'changed', 'time_chosen') ORDER BY id DESC LIMIT 1""",
+                     (visit_id,))
     return row["visit_snapshot"] if row else None
 
 
@@ -194,3 +195,26 @@ def calls_to_make(db, landlord_id: int, officer_id: int) -> list[sqlite3.Row]:
 def mark_called(db, message_id: int) -> bool:
     return db.execute("UPDATE messages SET status = 'called', status_at = ? WHERE id = ? AND"
                       " status = 'to_call'", (utc_now(), message_id)).rowcount == 1
+
+
+def offered_windows(db, visit_id: int) -> list[sqlite3.Row]:
+    """The windows of the visit's open offer, soonest first."""
+    return query_all(db, """
+        SELECT offered_windows.starts_at, offered_windows.ends_at FROM offered_windows
+        JOIN time_offers ON time_offers.id = offered_windows.offer_id
+        WHERE time_offers.visit_id = ? AND time_offers.status = 'open'
+        ORDER BY offered_windows.starts_at""", (visit_id,))
+
+
+def what_changed_for_visit(db, visit_id: int) -> str:
+    """What changed because of the resident's feedback on this visit (the latest closed)."""
+    row = query_one(db, """
+        SELECT what_changed FROM alerts WHERE visit_id = ? AND feedback_theme != ''
+          AND what_changed != '' AND escalated_from IS NULL ORDER BY closed_at DESC LIMIT 1""",
+                    (visit_id,))
+    return row["what_changed"] if row else ""
+
+
+def visit_of_alert(db, alert_id: int) -> int | None:
+    row = query_one(db, "SELECT visit_id FROM alerts WHERE id = ?", (alert_id,))
+    return row["visit_id"] if row else None

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import force_locale, gettext
+
 from fieldapp.core.catalogues import RESIDENT_FALLBACKS
 from fieldapp.core.clock import to_local
 from fieldapp.messages import queries
@@ -113,9 +115,13 @@ def contact_words(visit) -> str:
     return f"Your contact is the housing team at {visit['landlord_name']}, on {phone}."
 
 
-def compose(db, visit_id: int, event: str, rebook_link: str = "") -> Words:
+def compose(db, visit_id: int, event: str, rebook_link: str = "",
+            choice_link: str = "") -> Words:
     """The message for this event, as the resident will read it, in every channel."""
     visit = queries.visit_for_message(db, visit_id)
+    if event in CHOICE_EVENTS:
+        with force_locale(visit["language"] or "en"):
+            return _choice_message(db, visit, event, choice_link)
     template = queries.template(db, event)
     values = {"when": day_and_window(visit["starts_at"], visit["ends_at"]),
               "trade": visit["trade"].lower(), "landlord": visit["landlord_name"],
@@ -145,3 +151,44 @@ def _visit_details(db, visit, rebook_link: str) -> list[str]:
         parts.append(f"If this time does not suit, tell us here: {rebook_link}. You do not "
                      "have to give a reason.")
     return parts
+
+
+# The resident's own choice of time, and "you said, we did": written here with gettext, so the
+# message is in the resident's language (the same English words seed message_templates for the
+# officer's list and the templates page).
+CHOICE_EVENTS = ("times_offered", "time_chosen", "you_said_we_did")
+
+
+def _choice_message(db, visit, event: str, link: str) -> Words:
+    values = {"when": day_and_window(visit["starts_at"], visit["ends_at"]),
+              "trade": visit["trade"].lower(), "contact": contact_name(visit)}
+    greeting = first_name(visit["preferred_name"] or visit["resident_name"])
+    parts = [gettext("Hello %(name)s,", name=greeting) if greeting else gettext("Hello,")]
+    if event == "times_offered":
+        subject = gettext("Choose a time for your %(trade)s visit", **values)
+        parts.append(gettext("We would like to agree a time for your %(trade)s visit that "
+                             "suits you. These times are free:", **values))
+        parts.append("\n".join(f"- {day_and_window(w['starts_at'], w['ends_at'])}"
+                               for w in queries.offered_windows(db, visit["id"])))
+        parts.append(gettext("Choose one here: %(link)s. If none of them suit, the same link "
+                             "lets you tell us when would. You do not have to give a reason.",
+                             link=link))
+        parts.append(gettext("If we do not hear from you, we will come as booked: %(when)s.",
+                             **values))
+    elif event == "time_chosen":
+        subject = gettext("We have booked your %(trade)s visit: %(when)s", **values)
+        parts.append(gettext("We have booked your %(trade)s visit for %(when)s, the time you "
+                             "chose.", **values))
+        parts += _visit_details(db, visit, "")
+        parts.append(gettext("We will send you a reminder the day before. If you need to change "
+                             "the time, use the same link until the day before the visit: "
+                             "%(link)s", link=link))
+    else:
+        subject = gettext("You told us about your %(trade)s visit", **values)
+        parts.append(gettext("Thank you for telling us how your %(trade)s visit on %(when)s "
+                             "felt. Because of what you said, we have made a change:", **values))
+        parts.append(queries.what_changed_for_visit(db, visit["id"]))
+        parts.append(gettext("If there is anything else, tell %(contact)s. We read everything "
+                             "residents tell us.", **values))
+    parts += [contact_words(visit), visit["landlord_name"]]
+    return Words(subject=subject, body="\n\n".join(parts))

@@ -22,8 +22,11 @@ def private(response):
     return response
 
 
-def closed_page(visit, why: str):
-    return private(make_response(render_template("voice/closed.html", visit=visit, why=why)))
+def closed_page(visit, why: str, choice_link: str = ""):
+    """`choice_link`: the visit's page to choose a time, where a request for another time can
+    also be taken back."""
+    return private(make_response(render_template("voice/closed.html", visit=visit, why=why,
+                                                 choice_link=choice_link)))
 
 
 @bp.route("/f/<token>", methods=["GET", "POST"])
@@ -45,7 +48,8 @@ def feedback(token: str):
             queries.save_feedback(db, visit["id"], form.answers(), form.comment.data or "",
                                   utc_now())
             if attention:  # the thank-you page promises contact only when this is raised
-                raise_visit_alert_once(db, visit, "reach_out", attention[1])
+                raise_visit_alert_once(db, visit, "reach_out", attention[1],
+                                       feedback_theme=form.theme())
             audit.record("feedback_given", "visit", visit["id"], db=db)
         return private(make_response(render_template(
             "voice/thanks.html", visit=visit, attention=attention and attention[0])))

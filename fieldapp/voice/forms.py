@@ -14,6 +14,9 @@ QUESTIONS = [("felt_safe", "Did you feel safe?"),
 ANSWERS = {"yes": "Yes", "partly": "Partly", "no": "No"}
 # How each question reads in an alert's reason when the answer was "No".
 FELT = {"felt_safe": "safe", "listened_to": "listened to", "in_control": "in control"}
+# What the feedback was about, for the measures' "you said, we did" table.
+THEMES = {"felt_safe": "Feeling safe", "listened_to": "Being listened to",
+          "in_control": "Feeling in control", "comment": "Comments on the visit"}
 COMMENT_LIMIT = 1000
 REASON_LIMIT = 500
 NOTHING_SAID = "Answer a question or write a comment, or close this page"
@@ -60,6 +63,11 @@ class FeedbackForm(FlaskForm):
         if self.comment.data:
             return "comment", "The resident left a comment on the visit"
         return None
+
+    def theme(self) -> str:
+        """What the feedback raised: the questions answered "No", else the comment."""
+        missing = [THEMES[name] for name, answer in self.answers().items() if answer == "no"]
+        return ", ".join(missing) or THEMES["comment"]
 
 
 class FromList:

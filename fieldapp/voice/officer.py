@@ -14,6 +14,8 @@ def for_visit(db, visit_id: int) -> dict:
         "feedback_held": bool(visit["feedback_held"]),
         "feedback_sent_at": visit["feedback_sent_at"],
         "rebook_link": tokens.rebook_url(visit_id),
+        "offer_link": tokens.offer_url(visit_id),
+        "offer": queries.offer_summary(db, visit_id),
         "feedback_link": tokens.feedback_url(visit_id),
         "feedback": [(question, ANSWERS.get(feedback[name], "Not answered"))
                      for name, question in QUESTIONS] if feedback else None,

@@ -46,16 +46,36 @@ def save_feedback(db, visit_id: int, answers: dict, comment: str, now: str) -> N
 
 
 def rebook_request_for_visit(db, visit_id: int):
-    return query_one(db, "SELECT * FROM rebook_requests WHERE visit_id = ?", (visit_id,))
+    """The resident's request for another time, unless they took it back."""
+    return query_one(db, "SELECT * FROM rebook_requests WHERE visit_id = ? AND"
+                         " withdrawn_at IS NULL", (visit_id,))
 
 
 def save_rebook_request(db, visit_id: int, days: list[str], times: list[str], reason: str,
                         now: str) -> bool:
-    """Stores the request once; False when one was already made for this visit."""
+    """Stores the request once (again after the resident took it back); False when one is
+    already standing for this visit."""
     return bool(db.execute(
         "INSERT INTO rebook_requests (visit_id, preferred_days, preferred_times, reason,"
-        " created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (visit_id) DO NOTHING",
+        " created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (visit_id) DO UPDATE SET"
+        " preferred_days = excluded.preferred_days, preferred_times = excluded.preferred_times,"
+        " reason = excluded.reason, created_at = excluded.created_at, withdrawn_at = NULL"
+        " WHERE rebook_requests.withdrawn_at IS NOT NULL",
         (visit_id, json.dumps(days), json.dumps(times), reason, now)).rowcount)
+
+
+def offer_summary(db, visit_id: int):
+    """The visit's open offer of times, for the officer's visit page: when it was made, how
+    many windows, the one chosen (if any) and whether none suited."""
+    return query_one(db, """
+        SELECT time_offers.id, time_offers.created_at, time_offers.chosen_at,
+               time_offers.none_suit_at, chosen.starts_at AS chosen_starts_at,
+               chosen.ends_at AS chosen_ends_at,
+               (SELECT count(*) FROM offered_windows
+                WHERE offered_windows.offer_id = time_offers.id) AS windows
+        FROM time_offers LEFT JOIN offered_windows AS chosen
+          ON chosen.id = time_offers.chosen_window_id
+        WHERE time_offers.visit_id = ? AND time_offers.status = 'open'""", (visit_id,))
 
 
 def mark_rebook_requested(db, visit_id: int, now: str) -> None:

@@ -47,7 +47,7 @@ def rebook(token: str):
     if visit["status"] != "booked":
         return closed_page(visit, "cancelled")
     if queries.rebook_request_for_visit(db, visit["id"]) is not None:
-        return closed_page(visit, "rebook_used")
+        return closed_page(visit, "rebook_used", choice_link=tokens.offer_url(visit["id"]))
     if to_local(visit["ends_at"]) < datetime.now(UTC):
         return closed_page(visit, "rebook_passed")
     form = RebookForm()

@@ -11,6 +11,7 @@ from fieldapp.voice import queries
 
 FEEDBACK_SALT = "fieldapp.visit-feedback.v1"
 REBOOK_SALT = "fieldapp.visit-rebook.v1"
+OFFER_SALT = "fieldapp.visit-times.v1"  # the resident's own choice of time (fieldapp.choice)
 # Feedback is welcome from the start of the visit until two weeks after it.
 FEEDBACK_DAYS_AFTER = 14
 
@@ -56,3 +57,8 @@ def feedback_url(visit_id: int) -> str:
 def rebook_url(visit_id: int) -> str:
     base = current_app.config["FIELDAPP_BASE_URL"].rstrip("/")
     return base + url_for("voice.rebook", token=make(REBOOK_SALT, visit_id))
+
+
+def offer_url(visit_id: int) -> str:
+    base = current_app.config["FIELDAPP_BASE_URL"].rstrip("/")
+    return base + url_for("choice.times", token=make(OFFER_SALT, visit_id))

@@ -10,9 +10,11 @@ from html.parser import HTMLParser
 import pytest
 
 from fieldapp import create_app
+from fieldapp.alerts.rules import raise_visit_alert
+from fieldapp.choice.queries import save_wish
 from fieldapp.core import jobs
 from fieldapp.core.clock import LOCAL_ZONE, today_local
-from fieldapp.core.db import connect, utc_now
+from fieldapp.core.db import connect, transaction, utc_now
 from fieldapp.core.signing import make_token
 from fieldapp.logs.queries import create_log
 from fieldapp.voice import tokens
@@ -26,7 +28,7 @@ from conftest import (
     screenshot,
     sign_in_browser,
 )
-from factories import add_resident, add_visit, window_around_now
+from factories import add_resident, add_visit, free_days, offer_times, window_around_now
 from markup import html_errors
 from support import (
     PASSWORD,
@@ -123,6 +125,9 @@ PAGES = [
     ("referral-route-new", "admin", "/admin/referral-routes/new", 200),
     ("referral-route-edit", "admin", "/admin/referral-routes/{referral_route}/edit", 200),
     ("team-inbox", "admin", "/admin/team-inbox", 200),
+    ("offer-times", "officer", "/schedule/{offered_visit}/times", 200),
+    ("alert-from-feedback", "officer", "/alerts/{feedback_alert}", 200),
+    ("choose-time", None, "/t/{times_token}", 200),
 ]
 
 # Forms sent with every answer emptied: (name, who, path, submit button, a field in error).
@@ -156,6 +161,11 @@ EMPTY_FORMS = [
      "pathway_consent_given_by-0"),
     ("referral-route-new", "admin", "/admin/referral-routes/new", "Add the service", "name"),
     ("refer", "officer", "/alerts/{alert}/refer", "Record the referral", "route_id-0"),
+    ("offer-times", "officer", "/schedule/{offered_visit}/times", "Offer these times", "starts1"),
+    ("alert-from-feedback", "officer", "/alerts/{feedback_alert}", "Close the alert",
+     "what_changed"),
+    ("choose-time", None, "/t/{times_token}", "Send my choice", "window-0"),
+    ("choose-time-wish", None, "/t/{times_token}", "Send this to us", "words"),
 ]
 
 
@@ -169,6 +179,8 @@ def _places(db, world) -> dict:
               "shared_visit": _a_visit_a_colleague_logged(db, world),
               **_a_visit_stopped_for_distress(db, world),
               **_a_resident_away(db, world),
+              "offered_visit": _a_visit_with_times_offered(db, world),
+              "feedback_alert": _an_alert_raised_by_feedback(db, world),
               **world.residents_and_more}
 
 
@@ -190,6 +202,7 @@ def world_server(world_template, tmp_path_factory):
     with LiveServer(app) as server:
         server.places = places
         server.app = app
+        server.places = with_times_token(app, places)
         yield server
 
 
@@ -243,6 +256,33 @@ def _a_resident_away(db, world) -> dict:
     token = URLSafeSerializer(os.environ["SECRET_KEY"], salt=links.SALT).dumps(link)
     return {"pause": pause, "paused_visit": visit, "paused_resident": resident,
             "partner_token": token}
+def _a_visit_with_times_offered(db, world) -> int:
+    """Times offered to the resident, who also said what matters to them (tests/
+    test_offered_times.py): the officer's page and the resident's page show all of it."""
+    days = free_days(4, after=today_local() + timedelta(days=1))
+    starts = datetime.combine(days[3], time(9), LOCAL_ZONE)
+    visit = add_visit(db, world.residents["riverside"], world.orgs["acme"],
+                      [world.users["operative"]], starts, starts + timedelta(hours=2),
+                      trade="Drain survey")
+    offer_times(db, visit, days[:3])
+    save_wish(db, visit, "Please phone when you are 30 minutes away", utc_now())
+    return visit
+
+
+def _an_alert_raised_by_feedback(db, world) -> int:
+    """Closing it asks what changed, which the resident is told ("you said, we did")."""
+    visit = add_visit(db, world.residents["riverside"], world.orgs["acme"],
+                      [world.users["operative"]], *window_around_now(), trade="Glazing")
+    with transaction(db):
+        return raise_visit_alert(db, {"id": visit, "resident_id": world.residents["riverside"]},
+                                 "reach_out", "The resident did not feel safe at the visit",
+                                 feedback_theme="Feeling safe")
+
+
+def with_times_token(app, places: dict) -> dict:
+    """The resident's link to the offered times, signed with the app's key."""
+    with app.test_request_context():
+        return {**places, "times_token": tokens.make(tokens.OFFER_SALT, places["offered_visit"])}
 
 
 def _a_failed_job(db) -> None:
@@ -435,7 +475,7 @@ def _send_empty(client, html: str, button: str, page_url: str):
 def test_every_page_the_browser_tests_open_is_valid_html(app, db, world, tmp_path):
     """The Nu Html Checker, run once over the server's HTML of every page above (and each form
     sent empty), the resident's pages and the QR code's answer: no errors."""
-    places = _places(db, world)
+    places = with_times_token(app, _places(db, world))
     _a_failed_job(db)
     clients = {person: sign_in_quickly(app, PEOPLE[person][0])
                for person in ("operative", "colleague", "officer", "admin")}

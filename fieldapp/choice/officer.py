@@ -1,0 +1,99 @@
+"""The officer's side of the resident's choice: offer two to four times, see what the resident
+chose or said, and turn what matters to them into an adjustment in one step."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from fieldapp.adjustments.forms import next_review
+from fieldapp.adjustments.queries import create_adjustment, timing_of_residents
+from fieldapp.choice import bp, logic, queries
+from fieldapp.choice.forms import OfferForm, WishToAdjustmentForm
+from fieldapp.core import audit
+from fieldapp.core.access import OFFICE_ROLES, found_or_404, roles
+from fieldapp.core.catalogues import rebook_request_described
+from fieldapp.core.clock import to_local, today_local
+from fieldapp.core.db import get_db, transaction, utc_now
+from fieldapp.core.forms import form_status
+from fieldapp.messages import outbox
+from fieldapp.schedule.queries import visit_for_landlord
+from fieldapp.voice import tokens
+
+
+def _visit_or_404(db, visit_id: int):
+    return found_or_404(visit_for_landlord(db, visit_id, current_user.landlord_id))
+
+
+def _offer_form(db, visit, suggest: bool = False, **kwargs) -> OfferForm:
+    """The offer form; on first opening, filled with the operatives' first free times."""
+    operatives = queries.operatives_of_visit(db, visit["id"])
+    timing = timing_of_residents(db, [visit["resident_id"]]).get(visit["resident_id"], {})
+    if suggest and visit["status"] == "booked":
+        kwargs["data"] = {
+            field: value for n, (day, start, end) in enumerate(
+                logic.free_windows(db, {**dict(visit), "landlord_id": current_user.landlord_id},
+                                   timing), start=1)
+            for field, value in ((f"day{n}", day), (f"starts{n}", f"{start:%H:%M}"),
+                                 (f"ends{n}", f"{end:%H:%M}"))}
+    return OfferForm(
+        booked_day=to_local(visit["starts_at"]).date(), timing=timing,
+        taken=lambda starts_at, ends_at: logic.clashes(
+            db, current_user.landlord_id, visit["id"], operatives, starts_at, ends_at),
+        **kwargs)
+
+
+@bp.route("/schedule/<int:visit_id>/times", methods=["GET", "POST"])
+@roles(*OFFICE_ROLES)
+def offer_times(visit_id: int):
+    db = get_db()
+    visit = _visit_or_404(db, visit_id)
+    form = _offer_form(db, visit, suggest=request.method == "GET")
+    if form.is_submitted() and visit["status"] != "booked":
+        form.form_errors.append("This visit is cancelled: there is nothing to offer")
+    elif form.validate_on_submit():
+        with transaction(db):
+            queries.create_offer(db, visit_id, form.chosen, current_user.id, utc_now())
+            audit.record("times_offered", "visit", visit_id, db=db)
+            outbox.queue_for_visit(db, visit_id, "times_offered")
+        flash(f"{len(form.chosen)} times are offered. The resident is sent the link to choose "
+              "one; their choice books the visit at once.", "success")
+        return redirect(url_for("choice.offer_times", visit_id=visit_id), code=303)
+    return _page(db, visit, form), form_status(form)
+
+
+@bp.post("/schedule/<int:visit_id>/times/adjustment")
+@roles(*OFFICE_ROLES)
+def wish_to_adjustment(visit_id: int):
+    db = get_db()
+    visit = _visit_or_404(db, visit_id)
+    wish = found_or_404(queries.wish_for_visit(db, visit_id))
+    form = WishToAdjustmentForm()
+    if not form.validate_on_submit():
+        return _page(db, visit, _offer_form(db, visit, formdata=None), form), form_status(form)
+    today = today_local()
+    with transaction(db):
+        adjustment_id = create_adjustment(
+            db, visit["resident_id"], "other", current_user.id, {
+                "parameters": {"text": form.instruction.data}, "detail": wish["words"],
+                "consent_given_by": "resident", "consent_how": form.consent_how.data,
+                "consent_on": today, "review_due": next_review(today)})
+        queries.link_wish_to_adjustment(db, visit_id, adjustment_id)
+        audit.record("adjustment_added", "adjustment", adjustment_id, db=db)
+    flash("The adjustment is recorded: everyone who visits will see it on their briefing.",
+          "success")
+    return redirect(url_for("choice.offer_times", visit_id=visit_id), code=303)
+
+
+def _page(db, visit, form: OfferForm, adjust: WishToAdjustmentForm | None = None):
+    offer = queries.open_offer(db, visit["id"])
+    wish = queries.wish_for_visit(db, visit["id"])
+    if adjust is None:
+        adjust = WishToAdjustmentForm(formdata=None)
+        adjust.instruction.data = wish["words"] if wish else ""
+    standing = queries.standing_rebook_request(db, visit["id"])
+    return render_template(
+        "choice/offer.html", visit=visit, form=form, adjust=adjust, offer=offer, wish=wish,
+        rebook=rebook_request_described(standing) if standing else None,
+        windows=[{**dict(w), "label": logic.window_words(w["starts_at"], w["ends_at"])}
+                 for w in queries.windows_of_offer(db, offer["id"])] if offer else [],
+        link=tokens.offer_url(visit["id"]),
+        booked=logic.window_words(visit["starts_at"], visit["ends_at"]))
