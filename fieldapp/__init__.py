@@ -35,6 +35,7 @@ ROUTE_MODULES = (
     "caller_check.officer", "push.routes", "offline.routes", "voice.feedback", "voice.rebook",
     "voice.officer_links",
     "measures.routes", "admin.organisations", "admin.users", "admin.jobs", "messages.routes",
+    "checkin.routes", "checkin.team",
 )
 
 
