@@ -153,7 +153,8 @@ ACCESS_TABLE = {
     "messages.templates": ("GET", "/messages/templates", allow(ADMINS)),
     # Check in and out: only the operative attending; an empty form is sent back to the
     # briefing (303) with its message, after access is granted.
-    "checkin.check_in": ("POST", "/visits/{today}/check-in", allow({**OWN_VISIT, "operative": 303})),
+    "checkin.check_in": ("POST", "/visits/{today}/check-in",
+                         allow({**OWN_VISIT, "operative": 303})),
     "checkin.extend": ("POST", "/visits/{today}/extend", allow({**OWN_VISIT, "operative": 303})),
     "checkin.check_out": ("POST", "/visits/{today}/check-out",
                           allow({**OWN_VISIT, "operative": 303})),

@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from fieldapp.core.access import OFFICE_ROLES, ROLE_LABELS
+from fieldapp.core.access import OFFICE_ROLES, OPERATIVE_ROLES, ROLE_LABELS, SUPERVISOR_ROLES
 from fieldapp.core.fields import EmailAddress, PhoneNumber, WebAddress, choices, strip_text
 
 MIN_PASSWORD_LENGTH = 12
@@ -83,11 +83,13 @@ class UserForm(FlaskForm):
             raise ValidationError("Select an organisation")
         if self.role.data == "operative" and kind != "contractor":
             raise ValidationError("Select a contractor firm: operatives belong to a firm")
+        if self.role.data in SUPERVISOR_ROLES and kind != "contractor":
+            raise ValidationError("Select a contractor firm: supervisors belong to a firm")
         if self.role.data in OFFICE_ROLES and kind != "landlord":
             raise ValidationError("Select the landlord: officers and admins belong to it")
 
     def validate_on_duty(self, field):
-        if field.data and self.role.data == "operative":
+        if field.data and self.role.data in (*OPERATIVE_ROLES, *SUPERVISOR_ROLES):
             raise ValidationError("Only officers and administrators can be on the duty rota")
 
     def validate_attends_female_requests(self, field):

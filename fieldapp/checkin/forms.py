@@ -12,6 +12,8 @@ from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, SelectField
 from wtforms.validators import ValidationError
 
+from fieldapp.core.fields import choices
+
 KINDS = ("in", "extend", "out", "help")
 CLIENT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 MINUTES = (15, 30, 45, 60, 90, 120, 180, 240)
@@ -76,7 +78,7 @@ class CheckinForm(FlaskForm):
     checkin = HiddenField()
     at = HiddenField()
     minutes = SelectField("How long do you expect to be?", coerce=_whole_minutes,
-                          choices=minutes_choices(MINUTES + EXTEND_MINUTES),
+                          choices=choices(minutes_choices(MINUTES + EXTEND_MINUTES)),
                           validate_choice=False)
 
     def validate_client_id(self, field):
