@@ -275,8 +275,8 @@ def test_the_support_table_counts_hard_visits_and_call_backs_never_as_performanc
                      page_url="/today").status_code == 303
     page = signed_in("supervisor").get("/team").get_data(as_text=True)
     assert "never a performance figure" in page
-    row = page.split("<td>Operative</td>")[1].split("</tr>")[0]
-    assert "<td>1</td>" in row and "Yes" in row
+    row = page.split('<h3 class="record__title">Operative</h3>')[1].split("</li>")[0]
+    assert "Hard visits this week: 1 · asked for a call back: yes" in row
 
 
 def test_the_briefing_asks_for_a_check_in_on_a_visit_not_to_visit_alone(signed_in, db, world):

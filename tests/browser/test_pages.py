@@ -99,6 +99,8 @@ PAGES = [
     ("organisation-new", "admin", "/admin/organisations/new", 200),
     ("organisation-edit-firm", "admin", "/admin/organisations/{acme}/edit", 200),
     ("organisation-edit-landlord", "admin", "/admin/organisations/{riverside}/edit", 200),
+    ("team", "supervisor", "/team", 200),
+    ("notifications-supervisor", "supervisor", "/settings/notifications", 200),
 ]
 
 # Forms sent with every answer emptied: (name, who, path, submit button, a field in error).
@@ -151,6 +153,7 @@ def world_server(world_template, tmp_path_factory):
     add_visit(db, world.residents["riverside"], world.orgs["acme"], [world.users["operative"]],
               *window_around_now(), trade="Painting", status="cancelled")
     _a_failed_job(db)
+    _a_check_in_and_a_call_for_help(db, world)
     db.close()
     app = create_app({"TESTING": True, "FIELDAPP_DB": str(path), "FIELDAPP_ENV": "test"})
     with LiveServer(app) as server:
@@ -177,6 +180,23 @@ def _a_visit_stopped_for_distress(db, world) -> dict:
                      author_id=world.users["operative"], outcome="stopped_distress",
                      distress="some", payload_hash="x", created_at=utc_now())
     return {"stopped_visit": visit, "stopped_log": log}
+
+
+def _a_check_in_and_a_call_for_help(db, world) -> None:
+    """The supervisor's page with something on it: an open check-in and a call for help."""
+    import uuid
+    from datetime import UTC
+
+    from fieldapp.checkin import lone_worker, queries
+    from fieldapp.checkin.forms import CheckinInput
+
+    now = datetime.now(UTC)
+    # Any start time: the world's visit, whatever the hour the test runs.
+    visit = queries.visit_for_checkin(db, world.visits["today"], world.users["operative"],
+                                      "0", "9")
+    for kind, minutes in (("in", 30), ("help", None)):
+        lone_worker.record(db, visit, world.users["operative"],
+                           CheckinInput(str(uuid.uuid4()), kind, minutes, None, None), now)
 
 
 def _a_failed_job(db) -> None:
