@@ -311,3 +311,51 @@ def test_an_admin_adds_a_supervisor_to_a_firm_not_to_the_landlord(signed_in, db,
         badge_number="", email="sup3@acme.test"))
     assert refused.status_code == 422
     assert "supervisors belong to a firm" in refused.get_data(as_text=True)
+
+
+def test_an_officer_marks_a_visit_do_not_visit_alone(signed_in, db, world):
+    url = f"/schedule/{world.visits['today']}"
+    page = signed_in("officer").get(url).get_data(as_text=True)
+    assert "Do not visit alone: the operative checks in and out" in page
+    from datetime import time as clock_time
+
+    from fieldapp.core.clock import to_local
+
+    row = db.execute("SELECT * FROM visits WHERE id = ?", (world.visits["today"],)).fetchone()
+    starts, ends = to_local(row["starts_at"]), to_local(row["ends_at"])
+    assert starts.time() == clock_time(10)
+    answer = post_form(signed_in("officer"), url, {
+        "job_ref": row["job_ref"], "trade": row["trade"], "firm_id": str(row["firm_id"]),
+        "visit_date": starts.date().isoformat(), "starts": "10:00", "ends": ends.strftime("%H:%M"),
+        "operative_ids": str(world.users["operative"]), "lone_working": "y"})
+    assert answer.status_code == 303, answer.get_data(as_text=True)[:2000]
+    assert db.execute("SELECT lone_working FROM visits WHERE id = ?",
+                      (world.visits["today"],)).fetchone()[0] == 1
+
+
+def test_the_landlord_says_from_when_a_visit_is_late_in_the_day(signed_in, db, world):
+    url = f"/admin/organisations/{world.orgs['riverside']}/edit"
+    client = signed_in("admin")
+    answers = {"name": "Riverside Homes", "main_phone": "020 7946 0000",
+               "duty_phone": "020 7946 0999", "safeguarding_phone": "020 7946 0555",
+               "web_address": "https://www.riverside.example"}
+    refused = post_form(client, url, {**answers, "late_from": "5pm"})
+    assert refused.status_code == 422
+    assert "Enter the time as 24-hour hours and minutes, like 17:00" in refused.get_data(
+        as_text=True)
+    assert post_form(client, url, {**answers, "late_from": "09:30"}).status_code == 303
+    assert db.execute("SELECT late_from FROM organisations WHERE id = ?",
+                      (world.orgs["riverside"],)).fetchone()[0] == "09:30"
+    page = signed_in("operative").get(f"/visits/{world.visits['today']}").get_data(as_text=True)
+    assert "This visit is late in the day (from 09:30)." in page  # the visit starts at 10:00
+
+
+def test_measures_count_check_ins_overruns_and_escalations_per_firm(phone, signed_in, db):
+    on_time, late = str(uuid.uuid4()), str(uuid.uuid4())
+    phone("in", on_time, minutes=30)
+    phone("out", checkin=on_time)
+    phone("in", late, minutes=30, at=stamp(later(-120)))
+    run_due(db, later(0))
+    page = signed_in("officer").get("/measures").get_data(as_text=True)
+    section = page.split("<h2>Working alone</h2>")[1].split("<h2>")[0]
+    assert "<td>Acme Repairs</td><td>2</td><td>1</td><td>1</td>" in section

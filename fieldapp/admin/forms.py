@@ -1,5 +1,7 @@
 """The admin forms: what each field accepts and the message shown when it does not."""
 
+import re
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -109,6 +111,9 @@ class UserForm(FlaskForm):
             raise ValidationError(f"Password must be {MIN_PASSWORD_LENGTH} characters or more")
 
 
+LATE_FROM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+
 class OrganisationForm(FlaskForm):
     name = StringField("Name", filters=[strip_text], validators=[
         DataRequired("Enter the organisation's name"),
@@ -128,3 +133,9 @@ class OrganisationForm(FlaskForm):
     web_address = URLField("Web address", filters=[strip_text], validators=[
         Optional(), Length(max=200, message="Web address must be 200 characters or fewer"),
         WebAddress()])
+    # The landlord's: a visit starting at or after this time asks the operative to check in.
+    late_from = StringField("Late in the day from", filters=[strip_text])
+
+    def validate_late_from(self, field):
+        if field.data and not LATE_FROM.match(field.data):
+            raise ValidationError("Enter the time as 24-hour hours and minutes, like 17:00")

@@ -245,7 +245,7 @@ def support_this_week(db, firm_id: int, since: str) -> list:
 def checkin_figures(db, start: str, end: str, landlord_id: int) -> list:
     """Check-ins, overruns (an "out safe" after the end, or none) and escalations, per firm."""
     return query_all(db, """
-        SELECT firm.name AS firm_name, count(*) AS checkins,
+        SELECT firm.id AS firm_id, firm.name AS firm_name, count(*) AS checkins,
                sum(checkins.out_at IS NULL OR checkins.out_at > checkins.due_at) AS overruns,
                sum(checkins.escalated_at IS NOT NULL) AS escalations
         FROM checkins JOIN visits ON visits.id = checkins.visit_id
