@@ -359,3 +359,18 @@ def test_measures_count_check_ins_overruns_and_escalations_per_firm(phone, signe
     page = signed_in("officer").get("/measures").get_data(as_text=True)
     section = page.split("<h2>Working alone</h2>")[1].split("<h2>")[0]
     assert "<td>Acme Repairs</td><td>2</td><td>1</td><td>1</td>" in section
+
+
+def test_after_a_hard_visit_the_operative_can_ask_for_a_call_back(signed_in, db, world):
+    client = signed_in("operative")
+    token = csrf_token_from(client.get("/today").get_data(as_text=True))
+    log = client.post("/api/logs", headers={"X-CSRFToken": token}, json={
+        "client_id": str(uuid.uuid4()), "visit_id": world.visits["tomorrow"],
+        "outcome": "stopped_unsafe", "distress": "some", "concerns": []}).get_json()
+    page = client.get(f"/visits/{world.visits['tomorrow']}/logged?log={log['id']}")
+    assert "Ask my supervisor to call me" in page.get_data(as_text=True)
+    answer = post_form(client, f"/visits/{world.visits['tomorrow']}/call-me-back",
+                       page_url=f"/visits/{world.visits['tomorrow']}/logged?log={log['id']}")
+    assert answer.status_code == 303
+    assert db.execute("SELECT count(*) FROM call_back_requests WHERE operative_id = ?",
+                      (world.users["operative"],)).fetchone()[0] == 1
