@@ -136,6 +136,7 @@ def serve_command(host, port, workers, threads):
 def worker_command(once):
     """Run background jobs (escalations): keep it running beside the web server."""
     from fieldapp.alerts import escalation  # noqa: F401  (registers its job handler)
+    from fieldapp.checkin import lone_worker  # noqa: F401  (registers its job handlers)
     from fieldapp.core import jobs
     from fieldapp.messages import outbox  # noqa: F401  (registers its job handlers)
     from fieldapp.push import sender  # noqa: F401  (registers its job handlers)

@@ -374,3 +374,17 @@ def test_after_a_hard_visit_the_operative_can_ask_for_a_call_back(signed_in, db,
     assert answer.status_code == 303
     assert db.execute("SELECT count(*) FROM call_back_requests WHERE operative_id = ?",
                       (world.users["operative"],)).fetchone()[0] == 1
+
+
+def test_the_worker_command_escalates_an_overdue_check_in(phone, db, db_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    phone("in", minutes=30, at=stamp(later(-60)))
+    result = subprocess.run([str(Path(sys.executable).parent / "fieldapp"), "worker", "--once"],
+                            capture_output=True, text=True, timeout=60, check=False,
+                            env={**os.environ, "FIELDAPP_DB": str(db_path)})
+    assert result.returncode == 0, result.stderr
+    assert [s["step"] for s in steps(db)] == ["supervisor"]
