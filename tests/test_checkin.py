@@ -358,7 +358,8 @@ def test_measures_count_check_ins_overruns_and_escalations_per_firm(phone, signe
     run_due(db, later(0))
     page = signed_in("officer").get("/measures").get_data(as_text=True)
     section = page.split("<h2>Working alone</h2>")[1].split("<h2>")[0]
-    assert "<td>Acme Repairs</td><td>2</td><td>1</td><td>1</td>" in section
+    acme = section.split("Acme Repairs</h3>")[1].split("</li>")[0]
+    assert "2 check-ins · 1 overran · 1 escalated" in acme
 
 
 def test_after_a_hard_visit_the_operative_can_ask_for_a_call_back(signed_in, db, world):
