@@ -43,9 +43,16 @@ class CheckinInput:
 
 def minutes_choices(options, default: int | None = None) -> list[tuple[int, str]]:
     values = sorted(set(options) | ({default} if default else set()))
-    return [(value, f"{value} minutes" if value < 90 else
-             f"{value // 60} hours" + (f" {value % 60} minutes" if value % 60 else ""))
-            for value in values]
+    return [(value, duration_words(value)) for value in values]
+
+
+def duration_words(minutes: int) -> str:
+    """"45 minutes", "1 hour", "1 hour 30 minutes", "2 hours"."""
+    hours, rest = divmod(minutes, 60)
+    parts = [f"{hours} hour{'s' if hours > 1 else ''}"] if hours else []
+    if rest or not hours:
+        parts.append(f"{rest} minute{'' if rest == 1 else 's'}")
+    return " ".join(parts)
 
 
 def _phone_time(value) -> datetime | None:
