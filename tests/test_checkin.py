@@ -210,7 +210,7 @@ def test_i_need_help_escalates_at_once_with_the_address(signed_in, db, world, on
                        {"client_id": str(uuid.uuid4())},
                        page_url=f"/visits/{world.visits['today']}")
     assert answer.status_code == 303
-    assert answer.headers["Location"].endswith(f"/visits/{world.visits['today']}#check-in")
+    assert answer.headers["Location"].endswith(f"/visits/{world.visits['today']}#help-form")
     sent = steps(db, "help")
     assert [(s["step"], s["user_id"]) for s in sent] == [
         ("supervisor", world.users["supervisor"]), ("duty", world.users["admin"])]

@@ -27,8 +27,8 @@ def visit_or_404(db, visit_id: int):
     return found_or_404(queries.visit_for_checkin(db, visit_id, current_user.id, start, end))
 
 
-def _back(visit_id: int):
-    return redirect(url_for("briefing.briefing", visit_id=visit_id) + "#check-in", code=303)
+def _back(visit_id: int, anchor: str = "check-in"):
+    return redirect(url_for("briefing.briefing", visit_id=visit_id) + "#" + anchor, code=303)
 
 
 def _from_form(visit_id: int, kind: str):
@@ -40,11 +40,12 @@ def _from_form(visit_id: int, kind: str):
     if not form.validate():
         flash(next(iter(form.messages().values())), "error")
         return _back(visit_id)
+    # "I need help" comes back to the same button, so the screen stays where it was.
     status, _body = lone_worker.record(db, visit, current_user.id, form.checkin_input(),
                                        datetime.now(UTC))
     if status == "unknown_checkin" and kind != "help":
         flash("Check in first: this check-in is not known", "error")
-    return _back(visit_id)
+    return _back(visit_id, "help-form" if kind == "help" else "check-in")
 
 
 @bp.post("/visits/<int:visit_id>/check-in")

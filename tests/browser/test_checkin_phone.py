@@ -57,3 +57,20 @@ def test_i_need_help_changes_nothing_on_the_screen(page, live_server, db, world)
     assert page.url == url
     assert page.locator("main").inner_text() == text_before
     assert page.screenshot() == before, "the screen changed after I need help"
+
+
+def test_the_phone_reminds_ten_minutes_before_the_end(page, live_server, db, world):
+    page.clock.install()
+    sign_in_browser(page, live_server.url, PEOPLE["operative"][0], PASSWORD)
+    page.goto(f"{live_server.url}/visits/{world.visits['today']}")
+    page.get_by_label("How long do you expect to be?").select_option("15")
+    page.get_by_role("button", name="I’m going in").click()
+    expect(page.locator("#checkin-open")).to_be_visible()
+    reminder = page.get_by_text("Still OK? Extend or check out.")
+    page.clock.run_for("04:50")
+    expect(reminder).to_be_hidden()
+    page.clock.run_for("00:20")  # 5 minutes in: 10 minutes before the end
+    expect(reminder).to_be_visible()
+    page.get_by_label("Need longer? Add").select_option("30")
+    page.get_by_role("button", name="Extend").click()
+    expect(reminder).to_be_hidden()
