@@ -7,6 +7,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from fieldapp.checkin import lone_worker, queries
+from fieldapp.core import audit
 from fieldapp.core.access import SUPERVISOR_ROLES, found_or_404, roles
 from fieldapp.core.clock import day_bounds_utc, today_local
 from fieldapp.core.db import get_db
@@ -24,6 +25,8 @@ def team():
     escalations = [dict(row, address=lone_worker.address(row),
                         steps=queries.escalation_steps(db, row["source"]))
                    for row in queries.open_escalations(db, current_user.id, since)]
+    if escalations:  # addresses of residents' homes: seen like an alert, so recorded
+        audit.record("team_escalations_viewed", "organisation", firm["id"], db=db)
     week_start, _end = day_bounds_utc(today - timedelta(days=today.weekday()))
     return render_template(
         "checkin/team.html", firm=firm, escalations=escalations,
