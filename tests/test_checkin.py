@@ -222,6 +222,7 @@ def test_i_need_help_escalates_at_once_with_the_address(signed_in, db, world, on
     assert "asked for help at 1 Test Street" in duty_page.get_data(as_text=True)
     team = signed_in("supervisor").get("/team").get_data(as_text=True)
     assert "Operative asked for help" in team and "1 Test Street" in team
+    assert "1 waiting</span>" in team  # in the navigation, on every page
     assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'team_escalations_viewed'"
                       " AND user_id = ?", (world.users["supervisor"],)).fetchone()[0] == 1
     # Nothing on the operative's screen says it was sent: the briefing reads as before.

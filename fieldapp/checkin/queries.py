@@ -208,6 +208,12 @@ def open_escalations(db, supervisor_id: int, since: str) -> list:
         ORDER BY mine.acknowledged_at IS NOT NULL, mine.sent_at DESC""", (supervisor_id, since))
 
 
+def unacknowledged_count(db, supervisor_id: int, since: str) -> int:
+    return query_one(db, "SELECT count(DISTINCT source) AS n FROM checkin_escalations"
+                         " WHERE user_id = ? AND sent_at >= ? AND acknowledged_at IS NULL",
+                     (supervisor_id, since))["n"]
+
+
 def open_checkins_of_firm(db, firm_id: int, start: str, end: str) -> list:
     """Today's check-ins of the firm's operatives with no "out safe" yet (no address: that is
     shown only when an escalation needs it)."""

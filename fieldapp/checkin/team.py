@@ -15,6 +15,15 @@ from fieldapp.core.db import get_db
 bp = Blueprint("team", __name__)
 
 
+@bp.app_context_processor
+def team_counts() -> dict:
+    """Escalations waiting for the signed-in supervisor, shown in the navigation on every page."""
+    if not current_user.is_authenticated or current_user.role not in SUPERVISOR_ROLES:
+        return {}
+    since = lone_worker.stamp(datetime.now(UTC) - timedelta(days=1))
+    return {"team_waiting": queries.unacknowledged_count(get_db(), current_user.id, since)}
+
+
 @bp.get("/team")
 @roles(*SUPERVISOR_ROLES)
 def team():
