@@ -40,6 +40,7 @@ ROUTE_MODULES = (
     "measures.routes", "admin.organisations", "admin.users", "admin.jobs", "messages.routes",
     "pauses.routes", "pauses.partner",
     "pathways.routes", "referrals.routes",
+    "checkin.routes", "checkin.team",
 )
 
 

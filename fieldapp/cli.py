@@ -168,6 +168,7 @@ def _exec_gunicorn(host, port, workers, threads, env) -> None:
 def worker_command(once):
     """Run background jobs (escalations): keep it running beside the web server."""
     from fieldapp.alerts import escalation  # noqa: F401  (registers its job handler)
+    from fieldapp.checkin import lone_worker  # noqa: F401  (registers its job handlers)
     from fieldapp.core import jobs
     from fieldapp.messages import outbox  # noqa: F401  (registers its job handlers)
     from fieldapp.pauses import returns  # noqa: F401  (registers its job handlers)

@@ -33,6 +33,7 @@ def add_visit(db, resident_id: int, firm_id: int, operatives: list[int], starts:
         starts_at=_utc(starts), ends_at=_utc(ends), status=status, operatives=operatives,
         notes_for_operative=fields.get("notes_for_operative", ""),
         pre_visit=int(fields.get("pre_visit", False)),
+        lone_working=int(fields.get("lone_working", False)),
         steps=[{"description": description, "expected_minutes": minutes,
                 **{flag: int(flag in hints) for flag in STEP_FLAGS}}
                for description, minutes, hints in steps])

@@ -30,6 +30,8 @@ PEOPLE = {
     "other_landlord_operative": ("operative@faraway.test", "operative", "faraway"),
     # Same firm as "operative", not on their visits.
     "colleague": ("colleague@acme.test", "operative", "acme"),
+    # Acme's supervisor: their operatives' check-ins, nothing of residents beyond an escalation.
+    "supervisor": ("supervisor@acme.test", "supervisor", "acme"),
 }
 
 

@@ -9,7 +9,7 @@ import pytest
 from support import PEOPLE, csrf_token_from, sign_in_quickly
 
 PERSONS = ["anonymous", "operative", "other_firm_operative", "officer",
-           "other_landlord_officer", "admin", "other_landlord_admin"]
+           "other_landlord_officer", "admin", "other_landlord_admin", "supervisor"]
 # What must never appear in a page answered to someone outside Riverside Homes or Acme.
 RIVERSIDE_SECRETS = ["Rita Resident", "operative@acme.test", "Testville", "1 Test Street",
                      "JOB-1"]
@@ -90,11 +90,14 @@ ACCESS_TABLE = {
                                                      "anonymous": 401}),
     "offline.offline_pack": ("GET", "/api/offline-pack", allow(
         {"operative": 200, "other_firm_operative": 200, "anonymous": 401})),
-    "push.settings": ("GET", "/settings/notifications", allow(OFFICE)),
+    # Supervisors have an inbox (their team page) and push too.
+    "push.settings": ("GET", "/settings/notifications", allow({**OFFICE, "supervisor": 200})),
     # A form post is not a subscription: refused (400) only after access is granted.
-    "push.subscribe": ("POST", "/push/subscriptions", allow({p: 400 for p in OFFICE})),
-    "push.unsubscribe": ("POST", "/push/subscriptions/delete", allow(OFFICE)),
-    "push.send_test": ("POST", "/push/test", allow({p: 303 for p in OFFICE})),
+    "push.subscribe": ("POST", "/push/subscriptions",
+                       allow({p: 400 for p in [*OFFICE, "supervisor"]})),
+    "push.unsubscribe": ("POST", "/push/subscriptions/delete",
+                         allow({**OFFICE, "supervisor": 200})),
+    "push.send_test": ("POST", "/push/test", allow({p: 303 for p in [*OFFICE, "supervisor"]})),
     "verify.verify": ("GET", "/verify/not-a-valid-token", {p: 200 for p in PERSONS}),
     # The operative's photo goes only to a token that names a real booking: a bad one is 404.
     "verify.photo": ("GET", "/verify/not-a-valid-token/photo", {p: 404 for p in PERSONS}),
@@ -175,6 +178,24 @@ ACCESS_TABLE = {
     "messages.called": ("POST", "/messages/{message}/called", allow(
         {**OFFICE_ACTION, "officer": 409, "admin": 409})),
     "messages.templates": ("GET", "/messages/templates", allow(ADMINS)),
+    # Check in and out: only the operative attending; an empty form is sent back to the
+    # briefing (303) with its message, after access is granted.
+    "checkin.check_in": ("POST", "/visits/{today}/check-in",
+                         allow({**OWN_VISIT, "operative": 303})),
+    "checkin.extend": ("POST", "/visits/{today}/extend", allow({**OWN_VISIT, "operative": 303})),
+    "checkin.check_out": ("POST", "/visits/{today}/check-out",
+                          allow({**OWN_VISIT, "operative": 303})),
+    "checkin.need_help": ("POST", "/visits/{today}/help", allow({**OWN_VISIT, "operative": 303})),
+    "checkin.call_me_back": ("POST", "/visits/{today}/call-me-back",
+                             allow({**OWN_VISIT, "operative": 303})),
+    # The phone's outbox must see a signed-out answer (401), not a sign-in page.
+    "checkin.api_checkins": ("POST", "/api/checkins", allow(
+        {"operative": 400, "other_firm_operative": 400, "anonymous": 401})),
+    # A firm's supervisor only: officers and admins see their escalations in their inbox.
+    "team.team": ("GET", "/team", allow({"supervisor": 200})),
+    # Only a step sent to this supervisor: there is none in the world (404).
+    "team.acknowledge": ("POST", "/team/escalations/999999/acknowledge",
+                         allow({"supervisor": 404})),
     "admin.edit_organisation": ("GET", "/admin/organisations/{acme}/edit",
                                 allow(ADMIN_OF_RIVERSIDE)),
     # Pauses: the landlord's office only; the reason is special-category data. The world has

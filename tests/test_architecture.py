@@ -95,7 +95,8 @@ def test_one_function_creates_each_kind_of_record(table):
 
 
 @pytest.mark.parametrize("name", ["ROLES", "ROLE_LABELS", "OFFICE_ROLES", "OPERATIVE_ROLES",
-                                  "ADMIN_ROLES", "OFFICER_ROLES"])
+                                  "ADMIN_ROLES", "OFFICER_ROLES", "SUPERVISOR_ROLES",
+                                  "PUSH_ROLES"])
 def test_role_sets_are_defined_once(name):
     definitions = [str(path.relative_to(ROOT)) for path in modules()
                    if re.search(rf"^{name}\s*=", path.read_text(), re.MULTILINE)]

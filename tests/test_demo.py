@@ -10,7 +10,7 @@ from fieldapp.devdata.demo import DEMO_PASSWORD, DemoRefused, load_demo
 from support import make_demo_database, sign_in
 
 DEMO_EMAILS = ["admin@demo.test", "officer@demo.test", "officer2@demo.test",
-               "operative@demo.test", "operative2@demo.test"]
+               "operative@demo.test", "operative2@demo.test", "supervisor@demo.test"]
 
 
 @pytest.fixture(scope="module")

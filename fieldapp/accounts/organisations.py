@@ -67,3 +67,10 @@ def update_organisation(db, organisation_id: int, *, name: str, web_address: str
             + "".join(f"{field} = ?, " for field in PHONE_FIELDS) + "updated_at = ? WHERE id = ?",
             (name, web_address, *(phones.get(f, "") for f in PHONE_FIELDS), utc_now(),
              organisation_id))
+
+
+def set_late_from(db, landlord_id: int, late_from: str) -> None:
+    """From when a visit counts as late in the day (HH:MM, local): it asks for a check-in."""
+    with transaction(db):
+        db.execute("UPDATE organisations SET late_from = ?, updated_at = ? WHERE id = ?"
+                   " AND kind = 'landlord'", (late_from, utc_now(), landlord_id))

@@ -28,7 +28,7 @@ login_manager.login_message = "Sign in to see that page."
 login_manager.login_message_category = "info"
 
 ROLE_HOMES = {"operative": "operative.today", "officer": "residents.search",
-              "admin": "admin.users"}
+              "admin": "admin.users", "supervisor": "team.team"}
 WRONG_CREDENTIALS = "Enter a correct email address and password"
 LOCKED_OUT = ("There have been too many wrong passwords for this email address from this "
               "network, so we have paused signing in with it here for 15 minutes. Wait, then "

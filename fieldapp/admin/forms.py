@@ -1,5 +1,7 @@
 """The admin forms: what each field accepts and the message shown when it does not."""
 
+import re
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -13,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from fieldapp.core.access import OFFICE_ROLES, ROLE_LABELS
+from fieldapp.core.access import OFFICE_ROLES, OPERATIVE_ROLES, ROLE_LABELS, SUPERVISOR_ROLES
 from fieldapp.core.fields import EmailAddress, PhoneNumber, WebAddress, choices, strip_text
 
 MIN_PASSWORD_LENGTH = 12
@@ -83,11 +85,13 @@ class UserForm(FlaskForm):
             raise ValidationError("Select an organisation")
         if self.role.data == "operative" and kind != "contractor":
             raise ValidationError("Select a contractor firm: operatives belong to a firm")
+        if self.role.data in SUPERVISOR_ROLES and kind != "contractor":
+            raise ValidationError("Select a contractor firm: supervisors belong to a firm")
         if self.role.data in OFFICE_ROLES and kind != "landlord":
             raise ValidationError("Select the landlord: officers and admins belong to it")
 
     def validate_on_duty(self, field):
-        if field.data and self.role.data == "operative":
+        if field.data and self.role.data in (*OPERATIVE_ROLES, *SUPERVISOR_ROLES):
             raise ValidationError("Only officers and administrators can be on the duty rota")
 
     def validate_attends_female_requests(self, field):
@@ -105,6 +109,9 @@ class UserForm(FlaskForm):
             raise ValidationError("Enter a password that is not only spaces")
         if field.data and len(field.data) < MIN_PASSWORD_LENGTH:
             raise ValidationError(f"Password must be {MIN_PASSWORD_LENGTH} characters or more")
+
+
+LATE_FROM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 
 class OrganisationForm(FlaskForm):
@@ -126,3 +133,9 @@ class OrganisationForm(FlaskForm):
     web_address = URLField("Web address", filters=[strip_text], validators=[
         Optional(), Length(max=200, message="Web address must be 200 characters or fewer"),
         WebAddress()])
+    # The landlord's: a visit starting at or after this time asks the operative to check in.
+    late_from = StringField("Late in the day from", filters=[strip_text])
+
+    def validate_late_from(self, field):
+        if field.data and not LATE_FROM.match(field.data):
+            raise ValidationError("Enter the time as 24-hour hours and minutes, like 17:00")

@@ -9,6 +9,7 @@ from fieldapp.accounts.organisations import (
     get_organisation,
     name_taken,
     organisations_for_landlord,
+    set_late_from,
     update_organisation,
 )
 from fieldapp.admin import bp
@@ -51,6 +52,8 @@ def edit_organisation(organisation_id: int):
     if _accepted(db, form, organisation):
         with transaction(db):
             update_organisation(db, organisation_id, **_values(form))
+            if organisation["kind"] == "landlord" and form.late_from.data:
+                set_late_from(db, organisation_id, form.late_from.data)
             audit.record("organisation_updated", "organisation", organisation_id, db=db)
         flash(f"Changes to {form.name.data} are saved.", "success")
         return redirect(url_for("admin.organisations"), code=303)

@@ -9,9 +9,15 @@ from flask import abort, redirect, request, url_for
 from flask_login import current_user, login_required
 
 # The role sets, defined here once and read by every area.
-ROLES = ("operative", "officer", "admin")
-ROLE_LABELS = {"operative": "Operative", "officer": "Housing officer", "admin": "Administrator"}
+ROLES = ("operative", "officer", "admin", "supervisor")
+ROLE_LABELS = {"operative": "Operative", "officer": "Housing officer", "admin": "Administrator",
+               "supervisor": "Supervisor (contractor firm)"}
 OPERATIVE_ROLES = ("operative",)
+# A firm's supervisor: their operatives' check-ins and escalations; nothing of residents
+# beyond what an escalation needs (the visit's address).
+SUPERVISOR_ROLES = ("supervisor",)
+# Who has an inbox and may turn on push on their devices.
+PUSH_ROLES = ("officer", "admin", "supervisor")
 OFFICE_ROLES = ("officer", "admin")  # landlord staff: residents, visits, alerts, measures
 # Who can be a resident's single point of contact: housing officers, not every office user.
 OFFICER_ROLES = ("officer",)

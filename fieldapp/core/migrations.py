@@ -958,5 +958,86 @@ def m040_offered_times(db: Database) -> None:
         in enumerate(_CHOICE_TEMPLATES, start=1))
 
 
+@migrations()
+def m080_checkin_supervisors_and_lone_working(db: Database) -> None:
+    """Supervisors as users of their own role; the lone-worker check-in and check-out, each
+    message from the phone stored once by its client id, and each escalation step with its
+    time. A visit can be flagged "do not visit alone"; a landlord says from when a visit
+    counts as late in the day.
+
+    The role's CHECK is widened in place (SQLite's documented writable-schema edit): rebuilding
+    `users` would cascade-delete its photos and sessions, and a migration cannot turn foreign
+    keys off inside its transaction (docs/decisions.md)."""
+    old = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'users'"
+                     ).fetchone()[0]
+    new = old.replace("CHECK (role IN ('operative', 'officer', 'admin'))",
+                      "CHECK (role IN ('operative', 'officer', 'admin', 'supervisor'))")
+    if new != old:
+        version = db.execute("PRAGMA schema_version").fetchone()[0]
+        db.execute("PRAGMA writable_schema = ON")
+        db.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'users'",
+                   (new,))
+        db.execute(f"PRAGMA schema_version = {version + 1}")
+        db.execute("PRAGMA writable_schema = OFF")
+    _script(db, """
+    ALTER TABLE visits ADD COLUMN lone_working INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE organisations ADD COLUMN late_from TEXT NOT NULL DEFAULT '17:00';
+    CREATE TABLE checkins (
+        id INTEGER PRIMARY KEY,
+        client_id TEXT NOT NULL UNIQUE,
+        visit_id INTEGER NOT NULL REFERENCES visits(id),
+        operative_id INTEGER NOT NULL REFERENCES users(id),
+        started_at TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        expected_minutes INTEGER NOT NULL,
+        due_at TEXT NOT NULL,
+        out_at TEXT,
+        out_received_at TEXT,
+        escalated_at TEXT,
+        acknowledged_at TEXT,
+        acknowledged_by INTEGER REFERENCES users(id),
+        note TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX checkins_visit ON checkins(visit_id);
+    CREATE INDEX checkins_open ON checkins(operative_id, out_at);
+    CREATE TABLE checkin_events (
+        client_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('in', 'extend', 'out', 'help')),
+        visit_id INTEGER NOT NULL REFERENCES visits(id),
+        operative_id INTEGER NOT NULL REFERENCES users(id),
+        checkin_id INTEGER REFERENCES checkins(id),
+        phone_at TEXT NOT NULL,
+        minutes INTEGER,
+        payload_hash TEXT NOT NULL,
+        received_at TEXT NOT NULL
+    );
+    CREATE INDEX checkin_events_checkin ON checkin_events(checkin_id);
+    CREATE TABLE checkin_escalations (
+        id INTEGER PRIMARY KEY,
+        checkin_id INTEGER REFERENCES checkins(id),
+        visit_id INTEGER NOT NULL REFERENCES visits(id),
+        operative_id INTEGER NOT NULL REFERENCES users(id),
+        reason TEXT NOT NULL CHECK (reason IN ('overrun', 'help')),
+        source TEXT NOT NULL,
+        step TEXT NOT NULL CHECK (step IN ('supervisor', 'duty')),
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        alert_id INTEGER REFERENCES alerts(id),
+        sent_at TEXT NOT NULL,
+        acknowledged_at TEXT,
+        acknowledged_by INTEGER REFERENCES users(id)
+    );
+    CREATE INDEX checkin_escalations_user ON checkin_escalations(user_id, sent_at);
+    CREATE INDEX checkin_escalations_visit ON checkin_escalations(visit_id);
+    CREATE INDEX checkin_escalations_source ON checkin_escalations(source);
+    CREATE TABLE call_back_requests (
+        id INTEGER PRIMARY KEY,
+        operative_id INTEGER NOT NULL REFERENCES users(id),
+        visit_id INTEGER NOT NULL REFERENCES visits(id),
+        created_at TEXT NOT NULL,
+        UNIQUE (operative_id, visit_id)
+    )
+    """)
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

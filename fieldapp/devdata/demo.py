@@ -39,6 +39,7 @@ DEMO_ACCOUNTS = [
     ("operative@demo.test", "Sam Taylor", "operative", "acme", "ACME-0142", "0113 496 0101"),
     ("operative2@demo.test", "Jordan Lee", "operative", "brightside", "BSG-2231", "0113 496 0202"),
     ("operative3@demo.test", "Dan Price", "operative", "acme", "ACME-0177", "0113 496 0101"),
+    ("supervisor@demo.test", "Chris Hall", "supervisor", "acme", "", ""),
 ]
 
 # (name, preferred name, address, area, postcode, officer, phone, advocate, relationship,
@@ -139,7 +140,9 @@ DEMO_VISITS = [
      ]),
 ]
 
-OFFICER_PHONES = {"officer@demo.test": "020 7946 0411", "officer2@demo.test": "020 7946 0422"}
+OFFICER_PHONES = {"officer@demo.test": "020 7946 0411", "officer2@demo.test": "020 7946 0422",
+                  "supervisor@demo.test": "0113 496 0101",
+                  "operative@demo.test": "07700 900 142", "operative3@demo.test": "07700 900 177"}
 PORTRAIT_COLOURS = ("#0b3d5c", "#4c2c92", "#00703c", "#8a3b00")
 
 

@@ -129,7 +129,10 @@ def logged(visit_id: int):
     linked = tokens.visit_for(db, tokens.FEEDBACK_SALT, tokens.make(tokens.FEEDBACK_SALT,
                                                                       visit["id"]))
     return render_template("logs/logged.html", visit=visit, log=log, summary=summary,
-                           hard_visit="urgent" in summary["alerts"],
+                           # A visit stopped for distress or risk is hard too (the supervisor's
+                           # support list counts both).
+                           hard_visit="urgent" in summary["alerts"] or log["outcome"] in
+                           catalogue(db).codes_where("stops_visit"),
                            feedback=_feedback_to_show(linked),
                            feedback_held=bool(linked and linked["feedback_held"]))
 

@@ -4,6 +4,7 @@ from flask import Response, request
 from flask_login import current_user
 
 from fieldapp.accounts.organisations import organisations_for_landlord
+from fieldapp.checkin.queries import checkin_figures
 from fieldapp.core import audit
 from fieldapp.core.access import OFFICE_ROLES, roles
 from fieldapp.core.catalogues import catalogue
@@ -35,8 +36,12 @@ def measures():
 def _page(db, form: MeasuresForm):
     firm = form.firm_id()
     result = figures(db, current_user.landlord_id, form.chosen_period(), firm)
+    working_alone = [row for row in checkin_figures(db, *form.chosen_period().bounds,
+                                                    current_user.landlord_id)
+                     if firm is None or row["firm_id"] == firm]
     return render_form(
         "measures/measures.html", form, result=result, firm=firm, catalogue=catalogue(db),
+        working_alone=working_alone,
         export_args={k: v for k, v in request.args.items() if k != "what"},
         chart=charts.weekly_bars(result.weeks, "weekly"))
 

@@ -3,6 +3,7 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 
+from fieldapp.checkin.lone_worker import panel as checkin_panel
 from fieldapp.core import audit
 from fieldapp.core.access import OPERATIVE_ROLES, found_or_404, roles
 from fieldapp.core.catalogues import (
@@ -75,6 +76,7 @@ def briefing_context(db, visit, operative_id: int) -> dict:
         # One log per visit, the first sent: a colleague sees that it is done, and by whom.
         "log": log_of_visit(db, visit["id"]),
         "outcomes": catalogue(db),
+        "checkin": checkin_panel(db, visit["id"], operative_id),
     }
 
 

@@ -11,7 +11,7 @@ from flask import (
 from flask_login import current_user
 
 from fieldapp.core import audit, jobs
-from fieldapp.core.access import OFFICE_ROLES, roles
+from fieldapp.core.access import PUSH_ROLES, roles
 from fieldapp.core.db import get_db, transaction, utc_now
 from fieldapp.core.security import JsonRefused, json_body
 from fieldapp.push import bp, endpoints, keys, queries
@@ -21,7 +21,7 @@ TAKEN = ("Notifications on this device are turned on for another account. Ask th
 
 
 @bp.get("/settings/notifications")
-@roles(*OFFICE_ROLES)
+@roles(*PUSH_ROLES)
 def settings():
     db = get_db()
     return render_template("push/settings.html", public_key=keys.public_key(db),
@@ -42,7 +42,7 @@ def _subscription_from(body) -> tuple[str, str, str] | None:
 
 
 @bp.post("/push/subscriptions")
-@roles(*OFFICE_ROLES)
+@roles(*PUSH_ROLES)
 def subscribe():
     try:
         body = json_body()
@@ -64,7 +64,7 @@ def subscribe():
 
 
 @bp.post("/push/subscriptions/delete")
-@roles(*OFFICE_ROLES)
+@roles(*PUSH_ROLES)
 def unsubscribe():
     try:
         body = json_body()
@@ -81,7 +81,7 @@ def unsubscribe():
 
 
 @bp.post("/push/test")
-@roles(*OFFICE_ROLES)
+@roles(*PUSH_ROLES)
 def send_test():
     db = get_db()
     with transaction(db):

@@ -18,6 +18,8 @@ MESSAGES = {
     "urgent": "Urgent: a concern was logged after a visit. Open fieldapp.",
     "reach_out": "A visit needs a follow-up from you. Open fieldapp.",
     "test": "Notifications are working on this device.",
+    "lone_worker": "Urgent: an operative working alone needs a check. Open fieldapp.",
+    "lone_worker_safe": "An operative you were told about is out safe. Open fieldapp.",
 }
 
 
@@ -33,6 +35,11 @@ def queue_for_alert(db, alert_id: int, user_id: int | None, severity: str) -> No
     if user_id is not None:
         jobs.enqueue(db, "send_push", {"user_id": user_id, "kind": severity,
                                        "url": f"/alerts/{alert_id}"})
+
+
+def queue_for_user(db, user_id: int, kind: str, url: str) -> None:
+    """A push of one of MESSAGES' kinds to every device of this person, from the worker."""
+    jobs.enqueue(db, "send_push", {"user_id": user_id, "kind": kind, "url": url})
 
 
 def _claims() -> dict:

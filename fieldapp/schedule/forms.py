@@ -64,6 +64,8 @@ class VisitForm(FlaskForm):
                                                            "1000 characters or fewer"),
                                                     no_health_detail])
     pre_visit = BooleanField("This is a pre-visit: an introduction, no work")
+    # The operative checks in and out on their phone, with escalation if they do not.
+    lone_working = BooleanField("Do not visit alone: the operative checks in and out")
     rebook_requested = BooleanField("The resident asked for another time")
     # The second, deliberate submit after the booking's warnings were shown: `confirmed` names
     # the warnings seen, so a tick confirms those and not new ones (schedule/checks.py).
@@ -123,7 +125,8 @@ class VisitForm(FlaskForm):
                 "firm_id": self.firm_id.data, "starts_at": starts_at, "ends_at": ends_at,
                 "notes_for_operative": self.notes_for_operative.data or "",
                 "pre_visit": int(self.pre_visit.data),
-                "rebook_requested": int(self.rebook_requested.data)}
+                "rebook_requested": int(self.rebook_requested.data),
+                "lone_working": int(self.lone_working.data)}
 
 
 def _utc(day, at: time) -> str:

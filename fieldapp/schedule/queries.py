@@ -11,7 +11,7 @@ from fieldapp.core.db import query_all, query_one, transaction, utc_now
 STEP_FLAGS = tuple(column for column, _tag, _advice in STEP_HINTS)
 STEP_COLUMNS = ("description", "expected_minutes", *STEP_FLAGS)
 VISIT_FIELDS = ("job_ref", "trade", "firm_id", "starts_at", "ends_at", "notes_for_operative",
-                "pre_visit", "rebook_requested")
+                "pre_visit", "rebook_requested", "lone_working")
 
 
 def firms_of_landlord(db, landlord_id: int) -> list[sqlite3.Row]:
@@ -127,7 +127,7 @@ def create_visit(db, *, resident_id: int, firm_id: int, job_ref: str, trade: str
                  starts_at: str, ends_at: str, operatives=(), steps=(),
                  created_by: int | None = None, created_at: str | None = None,
                  status: str = "booked", notes_for_operative: str = "", pre_visit: int = 0,
-                 rebook_requested: int = 0) -> int:
+                 rebook_requested: int = 0, lone_working: int = 0) -> int:
     """A visit with its operatives and its steps (dicts of STEP_COLUMNS, in order).
 
     `created_at` is for made-up history; a booking is created now. Inside an open transaction
@@ -137,10 +137,10 @@ def create_visit(db, *, resident_id: int, firm_id: int, job_ref: str, trade: str
         visit_id = db.execute(
             "INSERT INTO visits (resident_id, firm_id, job_ref, trade, starts_at, ends_at,"
             " notes_for_operative, pre_visit, rebook_requested, status, created_by, created_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " updated_at, lone_working) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (resident_id, firm_id, job_ref, trade, starts_at, ends_at, notes_for_operative,
              int(pre_visit), int(rebook_requested), status, created_by, created_at,
-             created_at)).lastrowid
+             created_at, int(lone_working))).lastrowid
         add_operatives(db, visit_id, operatives)
         add_steps(db, visit_id, steps)
     return visit_id

@@ -306,12 +306,13 @@
   }
 
   async function showOutbox() {
-    drawOutbox((await outbox.all()).filter(function (i) { return i.user === user; }), true);
+    drawOutbox((await outbox.all()).filter(function (i) { return i.user === user && !i.url; }),
+      true);
   }
 
   // With no session nothing can be sent: every log this phone holds is shown, to be read.
   async function readWithoutSession(kept) {
-    const items = await kept.all();
+    const items = (await kept.all()).filter(function (i) { return !i.url; });
     const notice = byId("unsent-logs");
     if (notice && items.length) {
       byId("unsent-logs-count").textContent = "This phone holds " +

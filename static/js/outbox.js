@@ -142,7 +142,8 @@
   }
 
   async function summary(user) {
-    const mine = (await all()).filter(function (i) { return i.user === user; });
+    // Logs only: check-in messages show on the briefing, and "I need help" shows nowhere.
+    const mine = (await all()).filter(function (i) { return i.user === user && !i.url; });
     const count = function (status) {
       return mine.filter(function (i) { return i.status === status; }).length;
     };
@@ -178,7 +179,8 @@
       });
       if (earlier) payload.amends = earlier.log_id;
     }
-    return fetchWithin("/api/logs", {method: "POST", credentials: "same-origin",
+    // A check-in message names its own address (checkin.js); a log has none.
+    return fetchWithin(item.url || "/api/logs", {method: "POST", credentials: "same-origin",
       redirect: "error", cache: "no-store", body: JSON.stringify(payload),
       headers: {"Content-Type": "application/json", Accept: "application/json",
         "X-CSRFToken": token}}, 20000);

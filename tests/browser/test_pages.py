@@ -128,6 +128,8 @@ PAGES = [
     ("offer-times", "officer", "/schedule/{offered_visit}/times", 200),
     ("alert-from-feedback", "officer", "/alerts/{feedback_alert}", 200),
     ("choose-time", None, "/t/{times_token}", 200),
+    ("team", "supervisor", "/team", 200),
+    ("notifications-supervisor", "supervisor", "/settings/notifications", 200),
 ]
 
 # Forms sent with every answer emptied: (name, who, path, submit button, a field in error).
@@ -197,6 +199,7 @@ def world_server(world_template, tmp_path_factory):
     add_visit(db, world.residents["riverside"], world.orgs["acme"], [world.users["operative"]],
               *window_around_now(), trade="Painting", status="cancelled")
     _a_failed_job(db)
+    _a_check_in_and_a_call_for_help(db, world)
     db.close()
     app = create_app({"TESTING": True, "FIELDAPP_DB": str(path), "FIELDAPP_ENV": "test"})
     with LiveServer(app) as server:
@@ -283,6 +286,23 @@ def with_times_token(app, places: dict) -> dict:
     """The resident's link to the offered times, signed with the app's key."""
     with app.test_request_context():
         return {**places, "times_token": tokens.make(tokens.OFFER_SALT, places["offered_visit"])}
+
+
+def _a_check_in_and_a_call_for_help(db, world) -> None:
+    """The supervisor's page with something on it: an open check-in and a call for help."""
+    import uuid
+    from datetime import UTC
+
+    from fieldapp.checkin import lone_worker, queries
+    from fieldapp.checkin.forms import CheckinInput
+
+    now = datetime.now(UTC)
+    # Any start time: the world's visit, whatever the hour the test runs.
+    visit = queries.visit_for_checkin(db, world.visits["today"], world.users["operative"],
+                                      "0", "9")
+    for kind, minutes in (("in", 30), ("help", None)):
+        lone_worker.record(db, visit, world.users["operative"],
+                           CheckinInput(str(uuid.uuid4()), kind, minutes, None, None), now)
 
 
 def _a_failed_job(db) -> None:
@@ -478,7 +498,7 @@ def test_every_page_the_browser_tests_open_is_valid_html(app, db, world, tmp_pat
     places = with_times_token(app, _places(db, world))
     _a_failed_job(db)
     clients = {person: sign_in_quickly(app, PEOPLE[person][0])
-               for person in ("operative", "colleague", "officer", "admin")}
+               for person in ("operative", "colleague", "officer", "admin", "supervisor")}
     clients[None] = app.test_client()
     saved = []
 
