@@ -134,13 +134,17 @@ def serve_command(host, port, workers, threads):
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Run the jobs that are due now, then stop.")
 def worker_command(once):
-    """Run background jobs (escalations): keep it running beside the web server."""
+    """Run background jobs (alerts, messages, old photos): keep it running beside the server."""
     from fieldapp.alerts import escalation  # noqa: F401  (registers its job handler)
     from fieldapp.core import jobs
+    from fieldapp.core.db import transaction
+    from fieldapp.logs import retention
     from fieldapp.messages import outbox  # noqa: F401  (registers its job handlers)
     from fieldapp.push import sender  # noqa: F401  (registers its job handlers)
 
     db = _migrated_db()
+    with transaction(db):
+        retention.keep_scheduled(db)
     if once:
         count = 0
         while jobs.run_one(db):

@@ -20,7 +20,7 @@ from fieldapp.core import migrations as schema  # noqa: E402
 from fieldapp.core.clock import local_to_utc_iso, today_local  # noqa: E402
 from fieldapp.core.db import connect, utc_now  # noqa: E402
 from fieldapp.core.photos import prepare_photo  # noqa: E402
-from fieldapp.logs.queries import create_log  # noqa: E402
+from fieldapp.logs.queries import create_log, create_log_photo  # noqa: E402
 from fieldapp.messages.queries import create_message  # noqa: E402
 from fieldapp.residents.queries import create_resident  # noqa: E402
 from fieldapp.schedule.queries import create_visit, steps_of_visit, store_import  # noqa: E402
@@ -92,6 +92,10 @@ def _add_resident_and_visit(db, world: World) -> None:
         db, client_id="00000000-0000-4000-8000-000000000001", visit_id=world.visits["today"],
         author_id=world.users["operative"], outcome="no_access", no_access_reason="no_answer",
         distress="none", payload_hash="x", created_at=now)
+    world.others["photo"] = create_log_photo(
+        db, log_id=world.others["log"], position=1, content_type="image/jpeg", width=1,
+        height=1, size=4, sha256="x", created_at=now, delete_after="2099-01-01T00:00:00+00:00",
+        chunks=[b"\xff\xd8\xff\xd9"])
     world.others["alert"] = db.execute(
         "INSERT INTO alerts (resident_id, officer_id, log_id, severity, reasons, created_at)"
         " VALUES (?, ?, ?, 'reach_out', 'No access', ?)",
