@@ -30,9 +30,10 @@ ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
 # room for the log beside them.
 PHOTO_ENDPOINTS = ("logs.submit_log", "logs.api_logs")
 MAX_LOG_BODY = MAX_PHOTOS * MAX_PHOTO_BYTES + 1024 * 1024
-# JPEG markers a stored photo may hold: the JFIF header, tables, frame, scan, restart, end.
-# Anything else (EXIF, XMP, ICC, comments, maker notes) is metadata and is not kept.
+# JPEG markers a stored photo may hold: the JFIF header, tables, frame, scan, restart, end, and
+# a colour profile. Anything else (EXIF, XMP, comments, maker notes) is metadata: not kept.
 PLAIN_MARKERS = {0xE0, 0xDB, 0xC4, 0xC0, 0xC1, 0xC2, 0xDD, 0xDA, 0xD8, 0xD9}
+ICC = b"ICC_PROFILE\0"
 
 TOO_MANY = f"Choose {MAX_PHOTOS} photos or fewer"
 NOT_A_PHOTO = "is not a photo: choose a JPG, PNG or WebP"
@@ -146,11 +147,12 @@ def _is_plain_jpeg(stream: IO[bytes]) -> bool:
         if len(head) < 4 or head[0] != 0xFF:
             return False
         marker, length = head[1], int.from_bytes(head[2:4], "big")
-        if marker not in PLAIN_MARKERS:
-            return False
         if marker == 0xDA:  # start of scan: the picture itself follows
             return True
-        stream.seek(length - 2, 1)
+        body = stream.read(length - 2)
+        # A colour profile (a browser's canvas writes sRGB) says nothing about anyone.
+        if marker not in PLAIN_MARKERS and not (marker == 0xE2 and body.startswith(ICC)):
+            return False
 
 
 def _made_small(image: Image.Image, name: str) -> tuple[IO[bytes], int, int]:
