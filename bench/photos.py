@@ -118,7 +118,9 @@ def send_with_photos(runs: int) -> None:
                         # Sent: the server has stored the log and its photos and said so.
                         sent = time.perf_counter() - started
                         status = answer.value.status
-                        page.wait_for_load_state()
+                        # The "Log sent" page, or (sent after 6 s) "Saved on this phone".
+                        page.locator("h1:has-text('Log sent'), #log-saved:visible").first.wait_for(
+                            timeout=60_000)
                         print(f"{name:<42} {made_small:>9.1f}s {sent:>7.1f}s "
                               f"{photo_bytes(db):>11,} {status:>7}")
                 browser.close()
