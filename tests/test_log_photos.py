@@ -210,6 +210,7 @@ def test_the_officer_sees_the_photos_privately_cached_and_audited(signed_in, db,
     officer = signed_in("officer")
     visit = world.visits["today"]
     page = officer.get(f"/schedule/{visit}").get_data(as_text=True)
+    check_page(page)
     for photo_id in logged_with_photos:
         assert f'src="/schedule/{visit}/photos/{photo_id}"' in page
     answer = officer.get(f"/schedule/{visit}/photos/{logged_with_photos[0]}")

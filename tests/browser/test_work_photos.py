@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from fieldapp.core.db import query_all
 
+from conftest import assert_accessible, assert_tap_targets
 from test_offline import open_my_day, signal_back, status, visits  # noqa: F401  (fixture)
 
 SENDS = 20_000  # ms: three photos to send once signal is back
@@ -63,6 +64,8 @@ def test_three_photos_written_with_no_signal_are_made_small_stripped_and_sent_on
     page.get_by_label("Photos of the work (optional)").set_input_files(camera_photos)
     expect(page.locator("#photo-list li")).to_have_count(3, timeout=30_000)
     expect(page.get_by_role("button", name="Remove photo 3")).to_be_visible()
+    assert_accessible(page, "log form with three photos")
+    assert_tap_targets(page)
     client_id = page.locator("#client_id").input_value()
     page.get_by_role("button", name="Send the log").click()
     expect(page.locator("#log-saved")).to_be_visible()
