@@ -92,10 +92,12 @@ def _add_resident_and_visit(db, world: World) -> None:
         db, client_id="00000000-0000-4000-8000-000000000001", visit_id=world.visits["today"],
         author_id=world.users["operative"], outcome="no_access", no_access_reason="no_answer",
         distress="none", payload_hash="x", created_at=now)
+    work_photo = io.BytesIO()
+    Image.new("RGB", (160, 120), "sienna").save(work_photo, format="JPEG")
     world.others["photo"] = create_log_photo(
-        db, log_id=world.others["log"], position=1, content_type="image/jpeg", width=1,
-        height=1, size=4, sha256="x", created_at=now, delete_after="2099-01-01T00:00:00+00:00",
-        chunks=[b"\xff\xd8\xff\xd9"])
+        db, log_id=world.others["log"], position=1, content_type="image/jpeg", width=160,
+        height=120, size=len(work_photo.getvalue()), sha256="world", created_at=now,
+        delete_after="2099-01-01T00:00:00+00:00", chunks=[work_photo.getvalue()])
     world.others["alert"] = db.execute(
         "INSERT INTO alerts (resident_id, officer_id, log_id, severity, reasons, created_at)"
         " VALUES (?, ?, ?, 'reach_out', 'No access', ?)",
