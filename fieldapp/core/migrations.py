@@ -289,7 +289,7 @@ def m006_visit_logs_and_alerts(db: Database) -> None:
     );
     CREATE INDEX visit_logs_visit ON visit_logs(visit_id, created_at);
     CREATE TABLE log_concerns (
-        log_id INTEGER NOT NULL REFERENCES visit_logs(id),
+        log_id INTEGER NOT NULL REFERENCES visit_logs(id) ON DELETE CASCADE,
         concern TEXT NOT NULL REFERENCES concern_categories(code),
         PRIMARY KEY (log_id, concern)
     );
@@ -718,7 +718,7 @@ def m090_log_photos(db: Database) -> None:
     _script(db, """
     CREATE TABLE log_photos (
         id INTEGER PRIMARY KEY,
-        log_id INTEGER NOT NULL REFERENCES visit_logs(id),
+        log_id INTEGER NOT NULL REFERENCES visit_logs(id) ON DELETE CASCADE,
         position INTEGER NOT NULL,
         content_type TEXT NOT NULL,
         width INTEGER NOT NULL,
@@ -732,7 +732,7 @@ def m090_log_photos(db: Database) -> None:
     );
     CREATE INDEX log_photos_due ON log_photos(delete_after) WHERE deleted_at IS NULL;
     CREATE TABLE log_photo_chunks (
-        photo_id INTEGER NOT NULL REFERENCES log_photos(id),
+        photo_id INTEGER NOT NULL REFERENCES log_photos(id) ON DELETE CASCADE,
         seq INTEGER NOT NULL,
         data BLOB NOT NULL,
         PRIMARY KEY (photo_id, seq)
