@@ -278,3 +278,21 @@ def test_by_default_photos_are_kept_for_two_years(operative, db, world):
                 - datetime.fromisoformat(photo["created_at"]))
     assert kept_for == timedelta(days=730)
     assert datetime.fromisoformat(photo["created_at"]) <= datetime.now(UTC)
+
+
+@pytest.mark.parametrize(("extra", "kept_as_sent"), [
+    ({}, True),
+    ({"icc_profile": b"\0" * 128}, True),  # a browser's canvas writes its colour profile
+    ({"comment": b"taken at 1 Test Street"}, False),
+    ({"exif": Image.Exif()}, False),
+])
+def test_only_a_plain_jpeg_is_stored_as_sent(operative, db, world, extra, kept_as_sent):
+    out = io.BytesIO()
+    Image.new("RGB", (800, 600), "teal").save(out, format="JPEG", **extra)
+    client_id = str(uuid.uuid4())
+    assert send(operative, log_json(world.visits["today"], client_id),
+                files(out.getvalue())).status_code == 201
+    [photo] = stored_photos(db, client_id)
+    kept = stored_bytes(db, photo["id"])
+    assert (kept == out.getvalue()) is kept_as_sent
+    assert b"Test Street" not in kept and _is_plain_jpeg(io.BytesIO(kept))

@@ -168,6 +168,8 @@ def _made_small(image: Image.Image, name: str) -> tuple[IO[bytes], int, int]:
         image.thumbnail((LONGEST_SIDE, LONGEST_SIDE))
     except (OSError, SyntaxError, ValueError) as error:
         raise PhotoRefused(f"{name} {NOT_A_PHOTO}") from error
+    # Pillow writes back what it read (a comment, a profile) unless told otherwise: nothing.
+    image.info = {}
     out = tempfile.SpooledTemporaryFile(max_size=CHUNK)  # noqa: SIM115  (returned open)
     image.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
     return out, image.width, image.height
