@@ -296,3 +296,28 @@ def test_only_a_plain_jpeg_is_stored_as_sent(operative, db, world, extra, kept_a
     kept = stored_bytes(db, photo["id"])
     assert (kept == out.getvalue()) is kept_as_sent
     assert b"Test Street" not in kept and _is_plain_jpeg(io.BytesIO(kept))
+
+
+RIVERSIDE = {"name": "Riverside Homes", "main_phone": "020 7946 0000",
+             "duty_phone": "020 7946 0999", "safeguarding_phone": "020 7946 0555",
+             "web_address": "https://www.riverside.example"}
+
+
+def test_the_landlords_admin_sets_how_long_photos_are_kept(signed_in, db, world):
+    admin = signed_in("admin")
+    landlord, firm = world.orgs["riverside"], world.orgs["acme"]
+    page = admin.get(f"/admin/organisations/{landlord}/edit").get_data(as_text=True)
+    check_page(page)
+    assert 'name="photo_retention_months"' in page and 'value="24"' in page
+    assert "photo_retention_months" not in admin.get(
+        f"/admin/organisations/{firm}/edit").get_data(as_text=True)
+    token = csrf_token_from(page)
+    refused = admin.post(f"/admin/organisations/{landlord}/edit",
+                         data={**RIVERSIDE, "csrf_token": token, "photo_retention_months": "0"})
+    assert refused.status_code == 422
+    assert "Enter a number of months from 1 to 120" in refused.get_data(as_text=True)
+    saved = admin.post(f"/admin/organisations/{landlord}/edit",
+                       data={**RIVERSIDE, "csrf_token": token, "photo_retention_months": "36"})
+    assert saved.status_code == 303
+    assert db.execute("SELECT photo_retention_days FROM organisations WHERE id = ?",
+                      (landlord,)).fetchone()[0] == 1095

@@ -67,3 +67,9 @@ def update_organisation(db, organisation_id: int, *, name: str, web_address: str
             + "".join(f"{field} = ?, " for field in PHONE_FIELDS) + "updated_at = ? WHERE id = ?",
             (name, web_address, *(phones.get(f, "") for f in PHONE_FIELDS), utc_now(),
              organisation_id))
+
+
+def set_photo_retention(db, landlord_id: int, days: int) -> None:
+    """How long the landlord keeps photos of the work; for photos stored from now on."""
+    db.execute("UPDATE organisations SET photo_retention_days = ?, updated_at = ?"
+               " WHERE id = ? AND kind = 'landlord'", (days, utc_now(), landlord_id))

@@ -5,13 +5,21 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     EmailField,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
     StringField,
     URLField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from fieldapp.core.access import OFFICE_ROLES, ROLE_LABELS
 from fieldapp.core.fields import EmailAddress, PhoneNumber, WebAddress, choices, strip_text
@@ -126,3 +134,7 @@ class OrganisationForm(FlaskForm):
     web_address = URLField("Web address", filters=[strip_text], validators=[
         Optional(), Length(max=200, message="Web address must be 200 characters or fewer"),
         WebAddress()])
+    # The landlord's only: how long photos of the work are kept (fieldapp.logs.retention).
+    photo_retention_months = IntegerField(
+        "Keep photos of the work for (months)", validators=[
+            Optional(), NumberRange(1, 120, "Enter a number of months from 1 to 120")])
