@@ -52,12 +52,23 @@ def stored_photos(db, client_id: str) -> list:
         WHERE visit_logs.client_id = ? ORDER BY position""", (client_id,))
 
 
-def test_three_photos_written_with_no_signal_are_made_small_stripped_and_sent_once(
+def test_three_photos_written_offline_are_made_small_stripped_and_sent_once_through_faults(
         page, live_server, db, visits, camera_photos):  # noqa: F811
     open_my_day(page, live_server)
-    bodies = []
-    page.context.route("**/api/logs", lambda route: (
-        bodies.append(route.request.post_data_buffer), route.continue_()))
+    bodies, answers = [], []
+
+    def flaky_server(route):
+        bodies.append(route.request.post_data_buffer)
+        if len(bodies) == 1:
+            route.abort("connectionreset")  # the server dies while the photos are arriving
+        elif len(bodies) == 2:
+            answers.append(route.fetch().status)  # stored, but the answer is lost
+            route.abort("connectionreset")
+        else:
+            answers.append(route.fetch().status)
+            route.continue_()
+
+    page.context.route("**/api/logs", flaky_server)
     page.context.set_offline(True)
     page.goto(f"{live_server.url}/visits/{visits['today']}/log")
     page.get_by_label("Completed", exact=True).check()
@@ -73,11 +84,17 @@ def test_three_photos_written_with_no_signal_are_made_small_stripped_and_sent_on
     assert query_all(db, "SELECT id FROM visit_logs WHERE client_id = ?", (client_id,)) == []
 
     signal_back(page)
+    for _ in range(100):  # the outbox tries again each time the phone says it is online
+        if len(bodies) >= 3:
+            break
+        page.wait_for_timeout(300)
+        page.evaluate("dispatchEvent(new Event('online'))")
     expect(status(page)).to_have_text("Logs: All sent", timeout=SENDS)
+    assert answers[:2] == [201, 200]  # the resend is known: stored once
     logs = query_all(db, "SELECT id FROM visit_logs WHERE client_id = ?", (client_id,))
     photos = stored_photos(db, client_id)
     assert len(logs) == 1 and len(photos) == 3  # one log, three photos, none twice
-    arrived = b"".join(bodies)
+    arrived = bodies[-1]
     for photo in photos:
         kept = bytes.fromhex(photo["hex"])
         assert kept in arrived  # stored exactly as the phone sent it
