@@ -105,6 +105,10 @@ def test_three_photos_written_offline_are_made_small_stripped_and_sent_once_thro
     forty_megapixels = bytes.fromhex(photos[0]["hex"])
     assert Image.open(io.BytesIO(forty_megapixels)).size == (1600, 1201)
     assert 200 * 1024 < len(forty_megapixels) <= 300 * 1024, len(forty_megapixels)
+    served = page.request.get(
+        f"{live_server.url}/visits/{visits['today']}/photos/{photos[0]['id']}")
+    assert served.status == 200 and served.body() == forty_megapixels  # streamed back whole
+    assert served.headers["cache-control"] == "private, max-age=86400"
     print(f"\n40 MP photo sent as {len(forty_megapixels) // 1024} KB; request bodies "
           f"{[len(b) // 1024 for b in bodies]} KB")
 
