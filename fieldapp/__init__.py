@@ -56,6 +56,7 @@ def create_app(test_config: dict | None = None, landlord: Landlord | None = None
         app.config.update(landlord_app_config(landlord, app.config["SECRET_KEY"]))
     _trust_proxies(app)
     db.init_app(app)
+    _allow_photo_uploads(app)  # before CSRF protection reads the form
     csrf.init_app(app)
     htmx.init_app(app)
     security.init_app(app)
@@ -76,6 +77,19 @@ def _trust_proxies(app: Flask) -> None:
     count = int(app.config.get("FIELDAPP_TRUSTED_PROXIES") or 0)
     if count:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def _allow_photo_uploads(app: Flask) -> None:
+    """A log may carry up to 5 photos, straight from the camera when JavaScript is off: its
+    form and the outbox's API take a larger body than any other route."""
+    from flask import request
+
+    from fieldapp.logs.photos import MAX_LOG_BODY, PHOTO_ENDPOINTS
+
+    @app.before_request
+    def larger_body_for_photos():
+        if request.endpoint in PHOTO_ENDPOINTS:
+            request.max_content_length = MAX_LOG_BODY
 
 
 def _init_login(app: Flask) -> None:

@@ -166,10 +166,12 @@ def _exec_gunicorn(host, port, workers, threads, env) -> None:
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Run the jobs that are due now, then stop.")
 def worker_command(once):
-    """Run background jobs (escalations): keep it running beside the web server."""
+    """Run background jobs (alerts, messages, old photos): keep it running beside the server."""
     from fieldapp.alerts import escalation  # noqa: F401  (registers its job handler)
     from fieldapp.checkin import lone_worker  # noqa: F401  (registers its job handlers)
     from fieldapp.core import jobs
+    from fieldapp.core.db import transaction
+    from fieldapp.logs import retention
     from fieldapp.messages import outbox  # noqa: F401  (registers its job handlers)
     from fieldapp.pauses import returns  # noqa: F401  (registers its job handlers)
     from fieldapp.push import sender  # noqa: F401  (registers its job handlers)
@@ -178,6 +180,8 @@ def worker_command(once):
     for app in _landlord_apps():
         db = database.connect(app.config["FIELDAPP_DB"])
         migrations.apply(db)
+        with app.app_context(), transaction(db):
+            retention.keep_scheduled(db)
         sites.append((app.app_context, db))
     if once:
         count = 0

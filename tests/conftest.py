@@ -21,7 +21,7 @@ from fieldapp.core import migrations as schema  # noqa: E402
 from fieldapp.core.clock import local_to_utc_iso, today_local  # noqa: E402
 from fieldapp.core.db import connect, utc_now  # noqa: E402
 from fieldapp.core.photos import prepare_photo  # noqa: E402
-from fieldapp.logs.queries import create_log  # noqa: E402
+from fieldapp.logs.queries import create_log, create_log_photo  # noqa: E402
 from fieldapp.messages.queries import create_message  # noqa: E402
 from fieldapp.referrals.queries import create_route  # noqa: E402
 from fieldapp.residents.queries import create_resident  # noqa: E402
@@ -102,6 +102,12 @@ def _add_resident_and_visit(db, world: World) -> None:
         db, client_id="00000000-0000-4000-8000-000000000001", visit_id=world.visits["today"],
         author_id=world.users["operative"], outcome="no_access", no_access_reason="no_answer",
         distress="none", payload_hash="x", created_at=now)
+    work_photo = io.BytesIO()
+    Image.new("RGB", (160, 120), "sienna").save(work_photo, format="JPEG")
+    world.others["photo"] = create_log_photo(
+        db, log_id=world.others["log"], position=1, content_type="image/jpeg", width=160,
+        height=120, size=len(work_photo.getvalue()), sha256="world", created_at=now,
+        delete_after="2099-01-01T00:00:00+00:00", chunks=[work_photo.getvalue()])
     world.others["alert"] = db.execute(
         "INSERT INTO alerts (resident_id, officer_id, log_id, severity, reasons, created_at)"
         " VALUES (?, ?, ?, 'reach_out', 'No access', ?)",

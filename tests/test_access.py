@@ -74,6 +74,10 @@ ACCESS_TABLE = {
     # The phone's outbox must see a signed-out answer (401), not a sign-in page.
     "logs.api_logs": ("POST", "/api/logs", allow({"operative": 400, "other_firm_operative": 400,
                                                   "anonymous": 401})),
+    # Photos of the work: the visit's operatives and its landlord's office; no one else.
+    "logs.operative_photo": ("GET", "/visits/{today}/photos/{photo}", allow(OWN_VISIT)),
+    "logs.office_photo": ("GET", "/schedule/{today}/photos/{photo}",
+                          allow(OFFICE_OF_RIVERSIDE)),
     "alerts.inbox": ("GET", "/inbox", allow(OFFICE)),
     # Only the officer the alert was sent to: everyone else learns nothing (404).
     "alerts.alert": ("GET", "/alerts/{alert}", allow({**ONLY_RECIPIENT, "officer": 200})),

@@ -25,7 +25,7 @@ PEOPLE = [None, "admin@demo.test", "officer@demo.test", "operative@demo.test",
 # Routes that answer with no page of words: files, scripts, JSON, a CSV, a photo.
 NOT_PAGES = {"static", "offline.service_worker", "offline.manifest", "offline.session_info",
              "offline.offline_pack", "measures.export_csv", "idcard.my_photo",
-             "admin.user_photo", "verify.photo"}
+             "admin.user_photo", "verify.photo", "logs.operative_photo", "logs.office_photo"}
 # Query strings that open a page's other states (a search, a result, a chosen period).
 EXTRA_URLS = ["/residents?q=Brennan", "/residents?q=Michael", "/residents?q=zzzz",
               "/residents?q=a", "/check-caller?code=123456", "/check-caller?code=12",

@@ -6,6 +6,7 @@ CI sends 150 logs through 4 kills; `FIELDAPP_FAULT_LOGS=1000 FIELDAPP_FAULT_KILL
 .venv/bin/pytest tests/test_faults.py -s` runs the full drill (figures in docs/reliability.md).
 """
 
+import io
 import json
 import os
 import random
@@ -69,8 +70,9 @@ class Phone:
 
     def __init__(self, base: str):
         self.base = base
+        self.cookies = CookieJar()
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(CookieJar()))
+            urllib.request.HTTPCookieProcessor(self.cookies))
         self.attempts = self.resent_after_store = self.sent = 0
 
     def sign_in(self, email: str) -> str:
@@ -81,19 +83,34 @@ class Phone:
         html = self.opener.open(f"{self.base}/login", data=form, timeout=5).read().decode()
         return re.search(r'"X-CSRFToken": "([^"]+)"', html)[1]
 
-    def send(self, body: dict, token: str) -> None:
+    def send(self, body: dict, token: str, photos: tuple[bytes, ...] = ()) -> int:
+        data, content_type = (multipart(body, photos) if photos
+                              else (json.dumps(body).encode(), "application/json"))
         while True:
             self.attempts += 1
             request = urllib.request.Request(
-                f"{self.base}/api/logs", data=json.dumps(body).encode(), method="POST",
-                headers={"Content-Type": "application/json", "X-CSRFToken": token})
+                f"{self.base}/api/logs", data=data, method="POST",
+                headers={"Content-Type": content_type, "X-CSRFToken": token})
             try:
                 with self.opener.open(request, timeout=5) as response:
                     self.resent_after_store += response.status == 200
                     self.sent += 1
-                    return
+                    return response.status
             except (OSError, urllib.error.URLError):
                 time.sleep(0.05)  # the server is down or restarting: try again
+
+
+def multipart(body: dict, photos: tuple[bytes, ...]) -> tuple[bytes, str]:
+    """A log with photos as the outbox sends it: the log as JSON in "log", then each photo."""
+    boundary = uuid.uuid4().hex
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="log"\r\n\r\n'
+             f"{json.dumps(body)}\r\n".encode()]
+    for n, photo in enumerate(photos, 1):
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="photos"; '
+                     f'filename="photo-{n}.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'.encode()
+                     + photo + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 def kill_mark(k: int) -> int:
@@ -164,4 +181,59 @@ def test_killing_the_server_mid_stream_loses_and_doubles_nothing(world, db_path)
     assert not errors, f"the killer stopped early: {errors}"
     assert len(kills) == KILLS, "the server was not killed as planned: the test proved less"
     assert not lost and not doubled and len(stored) == len(sent)
+    assert integrity == "ok"
+
+
+def phone_photo(seed: int) -> bytes:
+    """About 300 KB of plain JPEG, as the phone makes it."""
+    from PIL import Image, ImageFilter
+
+    random.seed(seed)
+    noise = Image.merge("RGB", [Image.effect_noise((400, 300), 60) for _ in range(3)])
+    out = io.BytesIO()
+    noise.filter(ImageFilter.GaussianBlur(1)).resize((1600, 1200)).save(out, "JPEG",
+                                                                         quality=75)
+    return out.getvalue()
+
+
+def test_a_log_with_three_photos_killed_mid_upload_is_stored_once_with_all_three(world,
+                                                                                 db_path):
+    server = Server(db_path)
+    server.start()
+    try:
+        phone = Phone(f"http://127.0.0.1:{server.port}")
+        token = phone.sign_in(PEOPLE["operative"][0])
+        client_id = str(uuid.uuid4())
+        log = {"client_id": client_id, "visit_id": world.visits["today"],
+               "outcome": "completed", "distress": "none", "concerns": [], "note": "",
+               "follow_up": ""}
+        photos = tuple(phone_photo(seed) for seed in range(3))
+        data, content_type = multipart(log, photos)
+        cookies = "; ".join(f"{c.name}={c.value}" for c in phone.cookies)
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as wire:
+            wire.sendall(
+                f"POST /api/logs HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+                f"Content-Type: {content_type}\r\nContent-Length: {len(data)}\r\n"
+                f"X-CSRFToken: {token}\r\nCookie: {cookies}\r\n\r\n".encode()
+                + data[:len(data) // 2])  # half the photos are on their way...
+            time.sleep(0.3)
+            server.kill()                  # ...when the server dies
+        with sqlite3.connect(db_path) as check:
+            assert check.execute("SELECT count(*) FROM visit_logs WHERE client_id = ?",
+                                 (client_id,)).fetchone()[0] == 0
+        server.start()
+        assert phone.send(log, token, photos) == 201  # signal is back: the outbox sends it
+        assert phone.send(log, token, photos) == 200  # an answer lost: the resend is known
+    finally:
+        server.kill()
+    with sqlite3.connect(db_path) as check:
+        logs = check.execute("SELECT id FROM visit_logs WHERE client_id = ?",
+                             (client_id,)).fetchall()
+        stored = check.execute(
+            "SELECT size, (SELECT sum(length(data)) FROM log_photo_chunks"
+            " WHERE photo_id = log_photos.id) FROM log_photos WHERE log_id = ?"
+            " ORDER BY position", (logs[0][0],)).fetchall()
+        integrity = check.execute("PRAGMA integrity_check").fetchone()[0]
+    assert len(logs) == 1
+    assert stored == [(len(photo), len(photo)) for photo in photos]  # three, whole, once
     assert integrity == "ok"

@@ -74,3 +74,9 @@ def set_late_from(db, landlord_id: int, late_from: str) -> None:
     with transaction(db):
         db.execute("UPDATE organisations SET late_from = ?, updated_at = ? WHERE id = ?"
                    " AND kind = 'landlord'", (late_from, utc_now(), landlord_id))
+
+
+def set_photo_retention(db, landlord_id: int, days: int) -> None:
+    """How long the landlord keeps photos of the work; for photos stored from now on."""
+    db.execute("UPDATE organisations SET photo_retention_days = ?, updated_at = ?"
+               " WHERE id = ? AND kind = 'landlord'", (days, utc_now(), landlord_id))

@@ -7,13 +7,21 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     EmailField,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
     StringField,
     URLField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from fieldapp.core.access import OFFICE_ROLES, OPERATIVE_ROLES, ROLE_LABELS, SUPERVISOR_ROLES
 from fieldapp.core.fields import EmailAddress, PhoneNumber, WebAddress, choices, strip_text
@@ -139,3 +147,8 @@ class OrganisationForm(FlaskForm):
     def validate_late_from(self, field):
         if field.data and not LATE_FROM.match(field.data):
             raise ValidationError("Enter the time as 24-hour hours and minutes, like 17:00")
+
+    # The landlord's only: how long photos of the work are kept (fieldapp.logs.retention).
+    photo_retention_months = IntegerField(
+        "Keep photos of the work for (months)", validators=[
+            Optional(), NumberRange(1, 120, "Enter a number of months from 1 to 120")])

@@ -10,6 +10,7 @@ from fieldapp.accounts.organisations import (
     name_taken,
     organisations_for_landlord,
     set_late_from,
+    set_photo_retention,
     update_organisation,
 )
 from fieldapp.admin import bp
@@ -48,16 +49,25 @@ def new_organisation():
 def edit_organisation(organisation_id: int):
     db = get_db()
     organisation = found_or_404(get_organisation(db, organisation_id, current_user.landlord_id))
-    form = OrganisationForm(data=None if request.method == "POST" else dict(organisation))
+    form = OrganisationForm(data=None if request.method == "POST" else {
+        **organisation, "photo_retention_months": _months(organisation["photo_retention_days"])})
     if _accepted(db, form, organisation):
         with transaction(db):
             update_organisation(db, organisation_id, **_values(form))
             if organisation["kind"] == "landlord" and form.late_from.data:
                 set_late_from(db, organisation_id, form.late_from.data)
+            if organisation["kind"] == "landlord" and form.photo_retention_months.data:
+                set_photo_retention(db, organisation_id,
+                                    round(form.photo_retention_months.data * 365 / 12))
             audit.record("organisation_updated", "organisation", organisation_id, db=db)
         flash(f"Changes to {form.name.data} are saved.", "success")
         return redirect(url_for("admin.organisations"), code=303)
     return render_form("admin/organisation_form.html", form, organisation=organisation)
+
+
+def _months(days: int) -> int:
+    """The retention in whole months, as the form asks for it (730 days: 24 months)."""
+    return round(days * 12 / 365)
 
 
 def _accepted(db, form: OrganisationForm, organisation=None) -> bool:

@@ -140,3 +140,9 @@ def work_every(sites: list, stop: Callable[[], bool], idle_seconds: float = 2.0)
             next_prune = datetime.now(UTC) + PRUNE_EVERY
         if not ran:
             time.sleep(idle_seconds)
+
+
+def is_waiting(db, kind: str) -> bool:
+    """True when a job of this kind is queued or running (not finished, not failed)."""
+    return db.execute("SELECT 1 FROM jobs WHERE kind = ? AND done_at IS NULL"
+                      " AND failed_at IS NULL LIMIT 1", (kind,)).fetchone() is not None

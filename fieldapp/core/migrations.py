@@ -1039,5 +1039,37 @@ def m080_checkin_supervisors_and_lone_working(db: Database) -> None:
     """)
 
 
+@migrations()
+def m090_log_photos(db: Database) -> None:
+    """Photos of the work, sent with a post-visit log: a row per photo (what it is, when it is
+    to be deleted) and its bytes in chunks, so storing or serving one never holds it whole in
+    memory. A deleted photo keeps its row, marked, so the log says photos were taken and
+    deleted. The landlord's retention period for them, in days (two years unless changed)."""
+    _script(db, """
+    CREATE TABLE log_photos (
+        id INTEGER PRIMARY KEY,
+        log_id INTEGER NOT NULL REFERENCES visit_logs(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        content_type TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        delete_after TEXT NOT NULL,
+        deleted_at TEXT,
+        UNIQUE (log_id, position)
+    );
+    CREATE INDEX log_photos_due ON log_photos(delete_after) WHERE deleted_at IS NULL;
+    CREATE TABLE log_photo_chunks (
+        photo_id INTEGER NOT NULL REFERENCES log_photos(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (photo_id, seq)
+    );
+    ALTER TABLE organisations ADD COLUMN photo_retention_days INTEGER NOT NULL DEFAULT 730
+    """)
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

@@ -90,6 +90,12 @@ def json_body():
     if (request.content_length or 0) > JSON_MAX_BYTES:
         raise JsonRefused(JSON_TOO_LARGE, 413)
     data = request.get_data(cache=True)
+    return json_from(data)
+
+
+def json_from(data: bytes | str):
+    """JSON text (a body, or a form field carrying JSON beside files), read with the same caps
+    as json_body; raises JsonRefused."""
     if len(data) > JSON_MAX_BYTES:
         raise JsonRefused(JSON_TOO_LARGE, 413)
     try:

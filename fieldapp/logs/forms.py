@@ -8,7 +8,14 @@ from dataclasses import asdict, dataclass
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    HiddenField,
+    MultipleFileField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import ValidationError
 
 from fieldapp.core.catalogues import Catalogue
@@ -44,10 +51,14 @@ class LogInput:
     concerns: tuple[str, ...]
     note: str
     follow_up: str
+    # The photos sent with it (each one's SHA-256 as sent), in order.
+    photos: tuple[str, ...] = ()
 
     def payload_hash(self) -> str:
-        """What makes two sends the same log: everything but the client id."""
-        content = {k: v for k, v in asdict(self).items() if k != "client_id"}
+        """What makes two sends the same log: everything but the client id (and the photos,
+        for a log without any, so logs stored before photos came keep their hash)."""
+        content = {k: v for k, v in asdict(self).items()
+                   if k != "client_id" and not (k == "photos" and not v)}
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
@@ -92,6 +103,8 @@ class LogForm(FlaskForm):
     note = TextAreaField("Short note (optional)", validators=[_free_text("note", "Note")])
     follow_up = StringField("Follow-up needed (optional)",
                             validators=[_free_text("follow_up", "Follow-up")])
+    # Checked by the route (logs.photos): a photo is read from its stream, not from form data.
+    photos = MultipleFileField("Photos of the work (optional)")
 
     def __init__(self, catalogue: Catalogue, **kwargs):
         super().__init__(**kwargs)
@@ -138,7 +151,7 @@ class LogForm(FlaskForm):
         """One plain-English message per field, as the outbox's API answers them."""
         return {name: errors[0] for name, errors in self.errors.items()}
 
-    def log_input(self) -> LogInput:
+    def log_input(self, photos: tuple[str, ...] = ()) -> LogInput:
         """The log as checked: call after validate() found no problem."""
         return LogInput(
             client_id=_text(self.client_id.data).lower(), outcome=_text(self.outcome.data),
@@ -146,7 +159,7 @@ class LogForm(FlaskForm):
             distress=_text(self.distress.data),
             concerns=tuple(sorted({self.catalogue.current_concern(code)
                                    for code in self.concerns.data or ()})),
-            note=_text(self.note.data), follow_up=_text(self.follow_up.data))
+            note=_text(self.note.data), follow_up=_text(self.follow_up.data), photos=photos)
 
 
 def json_formdata(body: dict) -> MultiDict:

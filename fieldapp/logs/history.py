@@ -7,6 +7,7 @@ from fieldapp.logs import queries
 
 def _described(db, rows) -> list[dict]:
     words = catalogue(db)
+    photos = queries.photos_of_logs(db, [row["id"] for row in rows])
     described = []
     for row in rows:
         codes = sorted((row["concern_codes"] or "").split(",")) if row["concern_codes"] else []
@@ -23,7 +24,8 @@ def _described(db, rows) -> list[dict]:
                          else words.distress_levels.get(row["distress"], row["distress"])),
             "concerns": [words.concerns[c].label if c in words.concerns else c for c in codes],
             "note": row["note"], "follow_up": row["follow_up"],
-            "replaced": bool(row["replaced"]), "amends": row["amends_log_id"] is not None})
+            "replaced": bool(row["replaced"]), "amends": row["amends_log_id"] is not None,
+            "photos": photos.get(row["id"], [])})
     return described
 
 

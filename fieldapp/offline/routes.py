@@ -25,7 +25,7 @@ bp = Blueprint("offline", __name__)
 SERVICE_WORKER = ASSETS_DIR / "offline" / "sw.js"
 STATIC = ASSETS_DIR / "static"
 # The app shell: what every page needs, cached when the service worker installs. No user data.
-SHELL_FILES = ["css/app.css", "js/outbox.js", "js/app.js", "js/checkin.js",
+SHELL_FILES = ["css/app.css", "js/outbox.js", "js/photos.js", "js/app.js", "js/checkin.js",
                "icons/icon-192.png"]
 THEME_COLOUR = "#0b3d5c"
 

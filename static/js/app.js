@@ -204,7 +204,10 @@
     const clientId = form.elements.client_id;
     // A page kept on the phone is opened again and again: each log gets its own id.
     clientId.value = outbox.newClientId();
+    const photos = window.FieldappPhotos && window.FieldappPhotos.enhance(form,
+      function (message) { showProblems(form, message ? {photos: message} : {}); });
     const fixing = await itemBeingFixed(form);
+    if (fixing && photos) photos.load(fixing.photos);
     let busy = false;
     form.addEventListener("submit", async function (event) {
       event.preventDefault();
@@ -220,7 +223,7 @@
       if (links.amends) payload.amends = links.amends;
       const item = await outbox.add({client_id: payload.client_id, user: user,
         visit_id: payload.visit_id, label: form.dataset.visitLabel, payload: payload,
-        amends_client_id: links.amends_client_id});
+        amends_client_id: links.amends_client_id, photos: photos ? photos.list() : []});
       askForBackgroundSync();
       // Straight to the outbox's sender (it sends in order, after any send under way), but the
       // operative is not kept waiting on a weak signal: after a few seconds the log is simply
@@ -271,6 +274,16 @@
     });
   }
 
+  // The photos waiting with a log: how many, as the phone holds them.
+  function photoDetails(list, photos) {
+    if (!photos.length) return;
+    const term = document.createElement("dt");
+    term.textContent = "Photos";
+    const detail = document.createElement("dd");
+    detail.textContent = count(photos.length, "photo", "photos");
+    list.append(term, detail);
+  }
+
   function outboxItem(item, canAct) {
     const node = byId("outbox-item").content.firstElementChild.cloneNode(true);
     node.querySelector(".record__title").textContent = item.label;
@@ -281,6 +294,7 @@
     node.querySelector(".outbox-item__written").textContent = "Written at " +
       clock(item.written_at);
     logDetails(node.querySelector(".outbox-item__log"), item.payload || {});
+    photoDetails(node.querySelector(".outbox-item__log"), item.photos || []);
     const actions = node.querySelector(".record__actions");
     actions.hidden = !canAct || item.status !== "attention";
     if (!canAct) return node;

@@ -179,11 +179,31 @@
       });
       if (earlier) payload.amends = earlier.log_id;
     }
+    const request = requestFor(item, payload);
     // A check-in message names its own address (checkin.js); a log has none.
     return fetchWithin(item.url || "/api/logs", {method: "POST", credentials: "same-origin",
-      redirect: "error", cache: "no-store", body: JSON.stringify(payload),
-      headers: {"Content-Type": "application/json", Accept: "application/json",
-        "X-CSRFToken": token}}, 20000);
+      redirect: "error", cache: "no-store", body: request.body,
+      headers: Object.assign({Accept: "application/json", "X-CSRFToken": token},
+        request.headers)}, request.wait);
+  }
+
+  // A log alone goes as JSON. A log with photos goes as one multipart form, the log as JSON in
+  // "log" and the photos after it, so the server stores all of it or none; it is given longer
+  // to arrive (20 KB a second at worst) before the phone gives up and tries again later.
+  function requestFor(item, payload) {
+    const photos = item.photos || [];
+    if (!photos.length) {
+      return {body: JSON.stringify(payload), headers: {"Content-Type": "application/json"},
+        wait: 20000};
+    }
+    const form = new FormData();
+    form.append("log", JSON.stringify(payload));
+    let bytes = 0;
+    photos.forEach(function (photo, index) {
+      form.append("photos", photo.blob, photo.name || "photo-" + (index + 1) + ".jpg");
+      bytes += photo.blob.size;
+    });
+    return {body: form, headers: {}, wait: 20000 + bytes / 20};
   }
 
   async function readErrors(response) {

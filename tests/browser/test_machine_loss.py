@@ -5,6 +5,7 @@ Chromium against the real app."""
 import time
 
 from playwright.sync_api import expect
+
 from test_offline import SENDS, logs_with, open_my_day, status, visits, write_log  # noqa: F401
 
 # The phone sends each acknowledged log once more after 10 s (static/js/outbox.js); the test
