@@ -83,8 +83,8 @@ def installed(tmp_path):
     run([sys.executable, "-m", "venv", str(work / "venv")], cwd=work, env=env)
     pip = str(work / "venv" / "bin" / "pip")
     for lock in ("pip", "app"):  # the README's order: the pinned pip, then the app's lock file
-        run([pip, "install", "--quiet", "--require-hashes", "-r", str(ROOT / f"requirements/{lock}.txt")],
-            cwd=work, env=env)
+        run([pip, "install", "--quiet", "--require-hashes", "-r",
+             str(ROOT / f"requirements/{lock}.txt")], cwd=work, env=env)
     run([pip, "install", "--quiet", "--no-deps", str(wheel)], cwd=work, env=env)
     site = work / "site"  # an empty folder: nothing of the checkout is reachable from here
     site.mkdir()

@@ -336,6 +336,18 @@ LANGUAGES = [
     ("yi", "Yiddish", ()),
 ]
 
+# The languages resident pages and messages are translated into (fieldapp/translations):
+# (BCP 47 code, the language's name in itself, writing direction). English is the source.
+PAGE_LANGUAGES = [
+    ("en", "English", "ltr"),
+    ("tr", "Türkçe", "ltr"),
+    ("bn", "বাংলা", "ltr"),
+    ("pl", "Polski", "ltr"),
+    ("so", "Soomaali", "ltr"),
+    ("ar", "العربية", "rtl"),
+    ("yi", "ייִדיש", "rtl"),
+]
+
 # How the resident is interpreted for: (code, what the officer picks, what the operative reads).
 # "{language}" is the language's English name. Not needed with English says nothing.
 INTERPRETER_ARRANGEMENTS = [

@@ -1,12 +1,28 @@
 """Translations (Flask-Babel): pages a resident sees speak the resident's language; staff pages
-stay English. A resident page sets the language with use_language(); everything else renders in
-English. Catalogues live in fieldapp/translations (see docs/translations.md)."""
+stay English. A resident page chooses its language with resident_language() (the resident's
+language from the signed link's visit, or the one they picked on the page); everything else
+renders in English. Catalogues live in fieldapp/translations (docs/translations.md)."""
 
-from flask import g
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from flask import g, request
 from flask_babel import Babel
 
 babel = Babel()
 DEFAULT_LANGUAGE = "en"
+# The query parameter a resident's page reads when the resident picks another language.
+LANGUAGE_PARAMETER = "lang"
+
+
+@dataclass(frozen=True)
+class PageLanguage:
+    code: str  # BCP 47
+    autonym: str  # the language's name in itself: how a reader finds their own language
+    direction: str  # "ltr" or "rtl"
+
+
+ENGLISH = PageLanguage(DEFAULT_LANGUAGE, "English", "ltr")
 
 
 def use_language(code: str | None) -> None:
@@ -18,7 +34,43 @@ def current_language() -> str:
     return g.get("language", DEFAULT_LANGUAGE)
 
 
+def page_languages(db) -> dict[str, PageLanguage]:
+    """The languages resident pages are offered in, English first, as the languages table
+    says (an admin enables a language there once its catalogue is translated)."""
+    rows = db.execute("SELECT code, autonym, direction FROM languages WHERE pages_enabled = 1"
+                      " ORDER BY code != 'en', sort_order").fetchall()
+    return {row["code"]: PageLanguage(row["code"], row["autonym"] or row["code"],
+                                      row["direction"]) for row in rows} or {"en": ENGLISH}
+
+
+def resident_language(db, stored_code: str | None) -> PageLanguage:
+    """Renders this resident's page in the language they picked on the page (`?lang=`), else
+    the one on their record, else English; and lists every other language for the page to
+    offer, each linking to this same page in it."""
+    offered = page_languages(db)
+    picked = request.args.get(LANGUAGE_PARAMETER, "")
+    language = offered.get(picked) or offered.get(stored_code or "") or offered.get(
+        DEFAULT_LANGUAGE, ENGLISH)
+    use_language(language.code)
+    g.page_language = language
+    others = {key: value for key, value in request.args.items() if key != LANGUAGE_PARAMETER}
+    g.other_languages = [(other, request.path + "?" + urlencode(
+        {**others, LANGUAGE_PARAMETER: other.code})) for other in offered.values()
+        if other.code != language.code]
+    return language
+
+
+def page_language() -> PageLanguage | None:
+    """The language a resident's page chose, for base.html's lang and dir; None elsewhere."""
+    return g.get("page_language")
+
+
+def other_languages() -> list[tuple[PageLanguage, str]]:
+    return g.get("other_languages", [])
+
+
 def init_app(app) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=current_language)
+    app.jinja_env.globals.update(page_language=page_language, other_languages=other_languages)
