@@ -34,7 +34,8 @@ ROUTE_MODULES = (
     "schedule.routes", "schedule.steps", "schedule.import_routes", "alerts.routes",
     "caller_check.officer", "push.routes", "offline.routes", "voice.feedback", "voice.rebook",
     "voice.officer_links",
-    "measures.routes", "admin.organisations", "admin.users", "admin.jobs", "messages.routes",
+    "measures.routes", "admin.organisations", "admin.users", "admin.jobs",
+    "admin.languages", "messages.routes",
 )
 
 

@@ -238,3 +238,15 @@ def test_the_migration_gives_each_translated_language_its_name_and_direction(tmp
             for row in db.execute("SELECT * FROM languages")}
     assert rows["ar"] == ("العربية", "rtl", 1) and rows["tr"] == ("Türkçe", "ltr", 1)
     assert rows["ur"][1:] == ("rtl", 0) and rows["ro"][2] == 0
+
+
+def test_the_admin_sees_each_language_enabled_its_direction_and_how_much_is_checked(signed_in):
+    html = signed_in("admin").get("/admin/languages").get_data(as_text=True)
+    strings = translation_status.language_status("ar").strings
+    arabic = html[html.index("Arabic"):html.index("</li>", html.index("Arabic"))]
+    assert '(<span lang="ar" dir="rtl">العربية</span>)' in arabic
+    assert "Right to left" in arabic and "<dd>Yes</dd>" in arabic
+    assert f"{strings} of {strings}" in arabic and f"0 of {strings}" in arabic
+    assert f"({strings} not checked yet)" in arabic
+    romanian = html[html.index("Romanian"):html.index("</li>", html.index("Romanian"))]
+    assert "<dd>No</dd>" in romanian
