@@ -250,3 +250,34 @@ def test_the_admin_sees_each_language_enabled_its_direction_and_how_much_is_chec
     assert f"({strings} not checked yet)" in arabic
     romanian = html[html.index("Romanian"):html.index("</li>", html.index("Romanian"))]
     assert "<dd>No</dd>" in romanian
+
+
+def test_measures_count_residents_reached_in_a_language_other_than_english(app, db, world,
+                                                                           signed_in):
+    from fieldapp.core.clock import today_local
+    from fieldapp.messages.queries import create_message, set_status, write_message
+
+    from factories import add_resident
+
+    resident, officer = world.residents["riverside"], world.users["officer"]
+    other = add_resident(db, world.orgs["riverside"], officer)
+    visits = [add_visit(db, who, world.orgs["acme"], [world.users["operative"]],
+                        *window_around_now()) for who in (resident, resident, other, other)]
+    # Two messages to one resident in Turkish count once; English, and a letter not yet
+    # printed, do not count.
+    for number, (visit, who, language, sent) in enumerate([
+            (visits[0], resident, "tr", True), (visits[1], resident, "tr", True),
+            (visits[2], other, "en", True), (visits[3], other, "ar", False)]):
+        message = create_message(db, visit_id=visit, resident_id=who, event="booked",
+                                 channel="sms", key=f"k{number}", recipient="07700900000",
+                                 visit_snapshot="{}")
+        write_message(db, message, "Subject", "Body", language=language)
+        set_status(db, message, "sent" if sent else "to_print", sent=sent)
+    db.commit()
+    today = today_local().isoformat()
+    client = signed_in("officer")
+    period = f"period=custom&first={today}&last={today}"
+    csv_text = client.get(f"/measures/export.csv?what=figures&{period}").get_data(as_text=True)
+    assert "residents reached in a language other than English,1," in csv_text
+    page = client.get(f"/measures?{period}").get_data(as_text=True)
+    assert "resident reached in a language other than English" in page

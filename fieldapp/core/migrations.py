@@ -728,5 +728,13 @@ def m030_languages_for_resident_pages(db: Database) -> None:
         db.execute("UPDATE languages SET direction = 'rtl' WHERE code = ?", (code,))
 
 
+@migrations()
+def m031_messages_language(db: Database) -> None:
+    """Each message says the language it was written in (BCP 47), so measures can count the
+    residents reached in a language other than English. Every message so far was English."""
+    db.execute("ALTER TABLE messages ADD COLUMN language TEXT NOT NULL DEFAULT 'en'")
+    db.execute("CREATE INDEX messages_sent_language ON messages(sent_at) WHERE language != 'en'")
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

@@ -27,6 +27,8 @@ def _figures(result, codes: Catalogue) -> list[list]:
            ["completed at the first visit", result.first_visit_completed.percent,
             result.first_visit_completed.count, result.first_visit_completed.out_of],
            ["rebook requests", result.rebook_requests, "", ""],
+           ["residents reached in a language other than English",
+            result.reached_in_other_language, "", ""],
            ["urgent alerts escalated", result.escalated, "", ""],
            ["adjustments overdue for review", result.reviews_overdue, "", ""]]
     out += [[f"outcome: {codes.outcome_label(code)}", n, "", ""]

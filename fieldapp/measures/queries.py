@@ -44,6 +44,10 @@ ALERTS = """
       AND (? IS NULL OR visits.firm_id = ?)
 """
 
+# A message reached the resident once it was sent (or delivered); a letter waiting to be
+# printed, or a call not yet made, has not.
+REACHED = "('sent', 'delivered')"
+
 
 @dataclass
 class Rate:
@@ -79,6 +83,7 @@ class Figures:
     escalated: int = 0
     first_visit_completed: Rate = field(default_factory=lambda: Rate(0, 0))
     rebook_requests: int = 0
+    reached_in_other_language: int = 0  # residents sent a message not in English
     feedback: dict = field(default_factory=dict)
     reviews_overdue: int = 0
     weeks: list = field(default_factory=list)  # (monday, booked, no access)
@@ -94,6 +99,14 @@ def figures(db, landlord_id: int, period: Period, firm_id: int | None = None) ->
     result.concerns = _concerns(db, log_ids)
     result.rebook_requests = _count_for(db, "rebook_requests", booked_ids)
     result.feedback = _feedback(db, booked_ids)
+    result.reached_in_other_language = query_one(db, f"""
+        SELECT count(DISTINCT messages.resident_id) AS n FROM messages
+        JOIN residents ON residents.id = messages.resident_id
+        JOIN visits ON visits.id = messages.visit_id
+        WHERE residents.landlord_id = ? AND messages.language != 'en'
+          AND messages.status IN {REACHED} AND messages.sent_at >= ? AND messages.sent_at < ?
+          AND (? IS NULL OR visits.firm_id = ?)""", (landlord_id, start, end, firm_id,
+                                                     firm_id))["n"]
     _alert_figures(result, query_all(db, ALERTS, (landlord_id, start, end, firm_id, firm_id)))
     result.reviews_overdue = query_one(db, """
         SELECT count(*) AS n FROM adjustments

@@ -102,9 +102,10 @@ def resend_count(db, message_id: int) -> int:
                      (message_id,))["n"]
 
 
-def write_message(db, message_id: int, subject: str, body: str) -> None:
-    db.execute("UPDATE messages SET subject = ?, body = ? WHERE id = ?",
-               (subject, body, message_id))
+def write_message(db, message_id: int, subject: str, body: str, language: str = "en") -> None:
+    """The words as sent, and the language (BCP 47) they are written in."""
+    db.execute("UPDATE messages SET subject = ?, body = ?, language = ? WHERE id = ?",
+               (subject, body, language, message_id))
 
 
 def set_status(db, message_id: int, status: str, *, error: str = "", provider_id: str = "",
