@@ -281,3 +281,30 @@ def test_measures_count_residents_reached_in_a_language_other_than_english(app, 
     assert "residents reached in a language other than English,1," in csv_text
     page = client.get(f"/measures?{period}").get_data(as_text=True)
     assert "resident reached in a language other than English" in page
+
+
+def test_the_demo_has_a_turkish_and_an_arabic_resident_visited_today_whose_check_opens_in_it(
+        tmp_path):
+    from fieldapp import create_app
+    from fieldapp.core.clock import day_bounds_utc, today_local
+    from fieldapp.core.signing import make_token
+
+    from support import make_demo_database
+
+    app = create_app({"TESTING": True, "FIELDAPP_DB": make_demo_database(tmp_path)})
+    db = connect(app.config["FIELDAPP_DB"])
+    start, end = day_bounds_utc(today_local())
+    today = db.execute("""
+        SELECT residents.language, visits.id, visit_operatives.user_id FROM visits
+        JOIN residents ON residents.id = visits.resident_id
+        JOIN visit_operatives ON visit_operatives.visit_id = visits.id
+        WHERE visits.starts_at >= ? AND visits.starts_at < ?""", (start, end)).fetchall()
+    checked = set()
+    for language, visit, operative in today:
+        if language in ("tr", "ar"):
+            with app.app_context():
+                token = make_token(visit, operative, today_local().isoformat())
+            html = app.test_client().get(f"/verify/{token}").get_data(as_text=True)
+            assert f'<html lang="{language}"' in html
+            checked.add(language)
+    assert checked == {"tr", "ar"}
