@@ -99,7 +99,7 @@ def test_every_marked_string_in_the_code_is_in_every_catalogue(tmp_path):
     `scripts/translations all` has run and it is translated."""
     pot = tmp_path / "messages.pot"
     subprocess.run([str(Path(sys.executable).parent / "pybabel"), "-q", "extract", "-F",
-                    "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--ignore-dirs",
+                    "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "marked", "--ignore-dirs",
                     ".* ._ node_modules instance static offline tests bench docs", "-o",
                     str(pot), "."], cwd=ROOT, check=True)
     with pot.open("rb") as file:
@@ -308,3 +308,72 @@ def test_the_demo_has_a_turkish_and_an_arabic_resident_visited_today_whose_check
             assert f'<html lang="{language}"' in html
             checked.add(language)
     assert checked == {"tr", "ar"}
+
+
+EVENTS = ["booked", "changed", "reminder", "cancelled", "cancelled_short_notice",
+          "not_attended"]
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_every_message_is_written_in_the_residents_language_with_no_english_left(
+        app, db, world, code):
+    from test_messages import boiler_visit, compose_in, resident_with_everything
+
+    resident = resident_with_everything(db, world)
+    visit = boiler_visit(db, world, resident, [world.users["operative"]])
+    names = names_in(db) | {"Heating"}
+    for event in EVENTS:
+        english = compose_in(app, db, visit, event)
+        set_language(db, resident, code)
+        written = compose_in(app, db, visit, event)
+        set_language(db, resident, "en")
+        assert (english.language, written.language) == ("en", code)
+        assert written.subject != english.subject
+        left = {line for line in english.body.splitlines() if line.strip()} & set(
+            written.body.splitlines())
+        # The officer's own words for each step stay as written; everything else is
+        # translated. The landlord's name signs off.
+        steps_alone = {line for line in left if re.fullmatch(r"\d+\. [^.]+\.", line)}
+        assert left - steps_alone <= names, (event, left)
+        for piece in re.findall(r"\{\w*\}|%\(\w+\)s", written.body + written.subject):
+            raise AssertionError(f"{event}: a placeholder was left unfilled: {piece}")
+
+
+@pytest.mark.parametrize("code, font, greeting", [
+    ("tr", None, "Merhaba Aisha,"), ("pl", None, "Dzień dobry Aisha,"),
+    ("so", None, "Salaan Aisha,"), ("bn", "Bengali", None), ("ar", "Arabic", None),
+    ("yi", "Hebrew", None)])
+def test_a_letter_is_sent_in_the_residents_language_and_measured(app, db, world, code, font,
+                                                                  greeting):
+    import io
+
+    from pypdf import PdfReader
+    from test_message_letters import text_of
+
+    from fieldapp.messages import letters, outbox
+
+    from factories import add_resident
+    from test_messages import boiler_visit, messages_of, run_jobs
+
+    resident = add_resident(db, world.orgs["riverside"], world.users["officer"],
+                            name="Aisha Rahman", preferred_name="Aisha",
+                            preferred_contact="letter", address_line1="3 Willow Walk",
+                            town="Riverside", postcode="RS1 5CD")
+    set_language(db, resident, code)
+    visit = boiler_visit(db, world, resident, [world.users["operative"]])
+    outbox.queue_for_visit(db, visit, "booked")
+    run_jobs(app, db, hours=0.5)
+    [message] = messages_of(db, visit)
+    assert message["language"] == code
+    with app.app_context():
+        pdf = letters.letter_pdf(db, message)
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    fonts = {str(item.get_object()["/BaseFont"]) for item in page["/Resources"]["/Font"].values()}
+    if font:
+        assert any(font in name for name in fonts), fonts
+        script = {"Bengali": "\u0980-\u09ff", "Arabic": "\u0600-\u06ff",
+                  "Hebrew": "\u0590-\u05ff"}[font]
+        assert len(re.findall(f"[{script}]", text_of(pdf))) > 100
+    else:
+        text = text_of(pdf)
+        assert greeting in text and "Hello" not in text and "3 Willow Walk" in text

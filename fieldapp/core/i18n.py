@@ -3,11 +3,12 @@ stay English. A resident page chooses its language with resident_language() (the
 language from the signed link's visit, or the one they picked on the page); everything else
 renders in English. Catalogues live in fieldapp/translations (docs/translations.md)."""
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask import g, request
-from flask_babel import Babel
+from flask import g, has_app_context, request
+from flask_babel import Babel, force_locale
 
 babel = Babel()
 DEFAULT_LANGUAGE = "en"
@@ -31,7 +32,8 @@ def use_language(code: str | None) -> None:
 
 
 def current_language() -> str:
-    return g.get("language", DEFAULT_LANGUAGE)
+    """The language being written in: English outside an app context (a plain function call)."""
+    return g.get("language", DEFAULT_LANGUAGE) if has_app_context() else DEFAULT_LANGUAGE
 
 
 def page_languages(db) -> dict[str, PageLanguage]:
@@ -58,6 +60,31 @@ def resident_language(db, stored_code: str | None) -> PageLanguage:
         {**others, LANGUAGE_PARAMETER: other.code})) for other in offered.values()
         if other.code != language.code]
     return language
+
+
+def offered_language(db, stored_code: str | None) -> str:
+    """The language a message to this resident is written in: theirs when it is offered,
+    else English."""
+    return stored_code if stored_code in page_languages(db) else DEFAULT_LANGUAGE
+
+
+@contextmanager
+def in_language(code: str):
+    """Words written inside (gettext, dates, lists) are in `code`; then back as before. For
+    what is not a page: a message the worker writes for a resident."""
+    before = g.get("language")
+    g.language = code
+    try:
+        with force_locale(code):
+            yield
+    finally:
+        g.language = before if before is not None else DEFAULT_LANGUAGE
+
+
+def marked(text: str) -> str:
+    """Marks English held as data (message templates, adjustment words) for the catalogue
+    (`scripts/translations` extracts `marked(...)`); translated where it is read."""
+    return text
 
 
 def page_language() -> PageLanguage | None:
