@@ -89,7 +89,7 @@ DEMO_RESIDENTS = [
      "020 7946 0321", "", "", "", "", [("call_ahead", {"minutes": "15", "phone": ""}, "")]),
     ("Tariq Aziz", "Tariq", "Flat 1, Holly Court", "Eastgate", "RS3 7YZ", "officer",
      "07700 900 432", "", "", "", "", []),
-    ("Elif Yılmaz", "Elif", "5 Aspen Terrace", "Riverside North", "RS1 6EY", "officer",
+    ("Elif Kaya", "Elif Kaya", "5 Aspen Terrace", "Riverside North", "RS1 6EY", "officer",
      "07700 900 543", "", "", "", "", [("text_ahead", {}, "")]),
 ]
 
@@ -97,7 +97,7 @@ DEMO_RESIDENTS = [
 # Elif (Turkish) and Lina (Arabic) have visits today: their check pages open in their language.
 DEMO_LANGUAGES = {"Aisha Rahman": ("bn", "in_person"), "Lina Haddad": ("ar", "phone"),
                   "Peter Novak": ("pl", "not_needed"), "Kwame Mensah": ("so", "needed"),
-                  "Elif Yılmaz": ("tr", "not_needed")}
+                  "Elif Kaya": ("tr", "not_needed")}
 
 # (resident index, operatives, day offset, start, end, trade, job ref, notes, steps)
 # A step is (description, hints, minutes); hints are the work_steps flag columns.
