@@ -160,6 +160,7 @@ ACCESS_TABLE = {
     "measures.measures": ("GET", "/measures", allow(OFFICE)),
     "measures.export_csv": ("GET", "/measures/export.csv", allow(OFFICE)),
     "admin.users": ("GET", "/admin/users", allow(ADMINS)),
+    "admin.languages": ("GET", "/admin/languages", allow(ADMINS)),
     "admin.new_user": ("GET", "/admin/users/new", allow(ADMINS)),
     "admin.edit_user": ("GET", "/admin/users/{operative}/edit", allow(ADMIN_OF_RIVERSIDE)),
     "admin.confirm_disable_user": ("GET", "/admin/users/{operative}/disable",

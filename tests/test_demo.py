@@ -108,8 +108,11 @@ def test_demo_messages_are_kept_in_the_app_marked_demo_not_sent(demo_db_path, tm
     statuses = dict(db.execute("SELECT channel, status FROM messages GROUP BY channel"))
     assert statuses == {"sms": "demo_not_sent", "email": "demo_not_sent",
                         "letter": "to_print", "phone": "to_call"}
-    assert all("Hello" in body and "Riverside Homes" in body
-               for (body,) in db.execute("SELECT body FROM messages"))
+    written = db.execute("SELECT body, language FROM messages").fetchall()
+    assert all("Riverside Homes" in body and ("Hello" in body) == (language == "en")
+               for body, language in written)
+    # Residents whose language the pages speak get their messages in it.
+    assert {language for _body, language in written} >= {"en", "tr", "ar"}
     db.close()
 
 

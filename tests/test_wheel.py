@@ -138,6 +138,10 @@ def test_the_readmes_deployment_runs_from_the_wheel_and_the_admin_signs_in(insta
         assert "addEventListener" in worker
         status, _, manifest = browser.get("/manifest.webmanifest")
         assert status == 200 and '"start_url"' in manifest
+        # The compiled catalogues came with the wheel: a resident's page opens in Arabic.
+        status, _, refused = browser.get("/verify/not-a-token?lang=ar")
+        assert status == 200 and '<html lang="ar" dir="rtl">' in refused
+        assert "لا يمكننا تأكيد هذا الزائر" in refused
 
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
         status, headers, _ = browser.post("/login", {"csrf_token": token,

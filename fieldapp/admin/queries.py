@@ -21,3 +21,10 @@ def visits_booked_today(db, user_id: int, today: date) -> list[sqlite3.Row]:
         WHERE visit_operatives.user_id = ? AND visits.status = 'booked'
           AND visits.starts_at >= ? AND visits.starts_at < ?
         ORDER BY visits.starts_at""", (user_id, start, end))
+
+
+def languages_for_admin(db) -> list[sqlite3.Row]:
+    """Every language on the list, those offered on resident pages first."""
+    return query_all(db, """
+        SELECT code, name, autonym, direction, pages_enabled FROM languages
+        ORDER BY pages_enabled DESC, code != 'en', sort_order""")

@@ -3,7 +3,7 @@ visit, a disabled operative or a changed booking stops a token or a spoken code 
 
 import hmac
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from itsdangerous import BadSignature
 
@@ -31,12 +31,13 @@ class EarlyScan:
     works, so a genuine caller who is early is not called a stranger. No spoken code yet."""
     first_name: str
     firm_name: str
-    day: str  # "today", "tomorrow" or "Thursday 4 December"
+    day: str  # "today", "tomorrow" or "on Thursday 4 December"
     starts: str
     ends: str
     check_opens: str
     attending: tuple[str, ...] = ()
     has_photo: bool = False
+    visit_day: date | None = None  # said in the reader's language by the page
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class VerifyOutcome:
     finished_visit: int | None = None  # a real visit that is over: ask how it felt
     early: EarlyScan | None = None
     operative_id: int | None = None  # who was scanned, when the answer is about a real booking
+    language: str | None = None  # the resident's (BCP 47), when the token names their visit
 
 
 CALLER_QUERY = """
@@ -54,7 +56,7 @@ CALLER_QUERY = """
            EXISTS (SELECT 1 FROM user_photos WHERE user_photos.user_id = users.id) AS has_photo,
            firm.name AS firm_name, residents.doorstep_password != '' AS has_doorstep_password,
            landlord.name AS landlord_name, landlord.main_phone AS landlord_phone,
-           landlord.web_address AS landlord_web_address
+           landlord.web_address AS landlord_web_address, residents.language
     FROM visits
     JOIN residents ON residents.id = visits.resident_id
     JOIN organisations AS landlord ON landlord.id = residents.landlord_id
@@ -100,22 +102,24 @@ def check_token(db, token: str, now: datetime | None = None) -> VerifyOutcome:
     today = now.astimezone(LOCAL_ZONE).date().isoformat()
     attending = row["operative_name"] is not None and row["operative_active"]
     booked_for_that_day = row["status"] == "booked" and day == starts.date().isoformat()
+    language = row["language"]
     if booked_for_that_day and now > ends + margin():
-        return VerifyOutcome(None, landlord, finished_visit=visit_id)
+        return VerifyOutcome(None, landlord, finished_visit=visit_id, language=language)
     if booked_for_that_day and attending and now < starts - margin():
         return VerifyOutcome(None, landlord, early=_early_scan(
             row, starts, ends, now, attending_first_names(db, visit_id, operative_id)),
-            operative_id=operative_id)
+            operative_id=operative_id, language=language)
     if row["status"] != "booked" or not attending or not in_window \
             or not day == starts.date().isoformat() == today:
-        return VerifyOutcome(None, landlord)
+        return VerifyOutcome(None, landlord, language=language)
     return VerifyOutcome(Confirmation(
         first_name=first_name(row["operative_name"]), firm_name=row["firm_name"],
         starts=starts.strftime("%H:%M"), ends=ends.strftime("%H:%M"),
         has_doorstep_password=bool(row["has_doorstep_password"]),
         code=spoken_code(visit_id, operative_id, day),
         attending=attending_first_names(db, visit_id, operative_id),
-        has_photo=bool(row["has_photo"])), landlord, operative_id=operative_id)
+        has_photo=bool(row["has_photo"])), landlord, operative_id=operative_id,
+        language=language)
 
 
 def _early_scan(row, starts: datetime, ends: datetime, now: datetime,
@@ -125,7 +129,7 @@ def _early_scan(row, starts: datetime, ends: datetime, now: datetime,
     return EarlyScan(first_name=first_name(row["operative_name"]), firm_name=row["firm_name"],
                      day=day, starts=starts.strftime("%H:%M"), ends=ends.strftime("%H:%M"),
                      check_opens=(starts - margin()).strftime("%H:%M"), attending=attending,
-                     has_photo=bool(row["has_photo"]))
+                     has_photo=bool(row["has_photo"]), visit_day=starts.date())
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from fieldapp.accounts.queries import get_photo
 from fieldapp.caller_check.queries import check_token
 from fieldapp.core.access import found_or_404, public
 from fieldapp.core.db import get_db
+from fieldapp.core.i18n import resident_language
 from fieldapp.core.limits import limiter
 from fieldapp.core.public import only_landlord, public_page
 from fieldapp.voice import tokens
@@ -32,6 +33,7 @@ def verify(token: str):
     outcome = check_token(db, token)
     landlord = outcome.landlord or only_landlord(db)
     public_page(landlord["name"] if landlord else None)
+    resident_language(db, outcome.language)
     response = make_response(render_template(
         "caller_check/result.html", confirmation=outcome.confirmation, early=outcome.early,
         landlord=landlord, token=token,

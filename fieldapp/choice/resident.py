@@ -12,7 +12,7 @@ from fieldapp.core.access import public
 from fieldapp.core.clock import to_local
 from fieldapp.core.db import get_db
 from fieldapp.core.forms import form_status
-from fieldapp.core.i18n import use_language
+from fieldapp.core.i18n import resident_language
 from fieldapp.core.limits import limiter
 from fieldapp.core.public import public_page
 from fieldapp.voice import tokens
@@ -26,9 +26,10 @@ def _open(db, token: str):
     found = tokens.visit_for(db, tokens.OFFER_SALT, token)
     visit = queries.visit_for_choice(db, found["id"]) if found else None
     public_page(visit["landlord_name"] if visit else None)
+    # The resident's language (or the one they picked on the page), with links to the others.
+    resident_language(db, visit["language"] if visit else None)
     if visit is None:
         return None, closed_page(None, "unknown")
-    use_language(visit["language"])
     if visit["status"] != "booked":
         return None, closed_page(visit, "cancelled")
     if to_local(visit["ends_at"]) < datetime.now(UTC) \

@@ -9,6 +9,8 @@ import json
 import re
 from dataclasses import dataclass
 
+from fieldapp.core.i18n import marked
+
 # (code, label, instruction template, parameters); a parameter is (name, label, kind).
 ADJUSTMENT_TYPES = [
     ("advocate_present", "Advocate present",
@@ -363,6 +365,18 @@ LANGUAGES = [
     ("yi", "Yiddish", ()),
 ]
 
+# The languages resident pages and messages are translated into (fieldapp/translations):
+# (BCP 47 code, the language's name in itself, writing direction). English is the source.
+PAGE_LANGUAGES = [
+    ("en", "English", "ltr"),
+    ("tr", "Türkçe", "ltr"),
+    ("bn", "বাংলা", "ltr"),
+    ("pl", "Polski", "ltr"),
+    ("so", "Soomaali", "ltr"),
+    ("ar", "العربية", "rtl"),
+    ("yi", "ייִדיש", "rtl"),
+]
+
 # How the resident is interpreted for: (code, what the officer picks, what the operative reads).
 # "{language}" is the language's English name. Not needed with English says nothing.
 INTERPRETER_ARRANGEMENTS = [
@@ -541,69 +555,75 @@ def _read_catalogue(db, key: tuple) -> Catalogue:
 # Placeholders: {when} the day and window in words, {trade}, {landlord}, {contact}. The words
 # say why, what the options are, what happens next and what WE will do; never blame or threats.
 MESSAGE_TEMPLATES = [
-    ("booked", "Visit booked", "Your {trade} visit on {when}",
-     "We have booked a {trade} visit to your home on {when}.",
-     "If we do not hear from you, we will come as booked. If anything changes, we will tell "
-     "you straight away.", True),
-    ("changed", "Visit changed", "We have changed your {trade} visit: now {when}",
-     "We have changed your {trade} visit. It is now on {when}. Here is the visit as it stands "
-     "now.",
-     "If we do not hear from you, we will come at the new time. If anything else changes, we "
-     "will tell you straight away.", True),
-    ("reminder", "Reminder the day before", "Reminder: your {trade} visit tomorrow, {when}",
-     "This is a reminder of your {trade} visit tomorrow, {when}.",
-     "If we do not hear from you, we will come as booked.", True),
-    ("cancelled", "Visit cancelled", "We have cancelled your {trade} visit on {when}",
-     "We have cancelled the {trade} visit to your home on {when}. Nobody will come at that "
-     "time.",
-     "You do not need to do anything. {contact} will get in touch to find a new time that "
-     "suits you.", False),
+    ("booked", "Visit booked", marked("Your {trade} visit on {when}"),
+     marked("We have booked a {trade} visit to your home on {when}."),
+     marked("If we do not hear from you, we will come as booked. If anything changes, we will "
+            "tell you straight away."), True),
+    ("changed", "Visit changed", marked("We have changed your {trade} visit: now {when}"),
+     marked("We have changed your {trade} visit. It is now on {when}. Here is the visit as it "
+            "stands now."),
+     marked("If we do not hear from you, we will come at the new time. If anything else "
+            "changes, we will tell you straight away."), True),
+    ("reminder", "Reminder the day before",
+     marked("Reminder: your {trade} visit tomorrow, {when}"),
+     marked("This is a reminder of your {trade} visit tomorrow, {when}."),
+     marked("If we do not hear from you, we will come as booked."), True),
+    ("cancelled", "Visit cancelled", marked("We have cancelled your {trade} visit on {when}"),
+     marked("We have cancelled the {trade} visit to your home on {when}. Nobody will come at "
+            "that time."),
+     marked("You do not need to do anything. {contact} will get in touch to find a new time "
+            "that suits you."), False),
     ("cancelled_short_notice", "Cancelled by us at short notice",
-     "We are sorry: we have had to cancel your {trade} visit on {when}",
-     "We are sorry. We have had to cancel the {trade} visit to your home on {when} at short "
-     "notice. This is our doing, not yours, and we know you may have arranged your day "
-     "around it.",
-     "You do not need to do anything. {contact} will get in touch to find a new time that "
-     "suits you, and we will keep you to the front of the list.", False),
+     marked("We are sorry: we have had to cancel your {trade} visit on {when}"),
+     marked("We are sorry. We have had to cancel the {trade} visit to your home on {when} at "
+            "short notice. This is our doing, not yours, and we know you may have arranged "
+            "your day around it."),
+     marked("You do not need to do anything. {contact} will get in touch to find a new time "
+            "that suits you, and we will keep you to the front of the list."), False),
     ("not_attended", "We could not attend",
-     "We are sorry: we did not come to your {trade} visit on {when}",
-     "We are sorry. We did not come to your home for the {trade} visit on {when}, as we said "
-     "we would. This was our mistake, not yours.",
-     "We have told {contact}, your contact at {landlord}, and they will get in touch to find a "
-     "new time that suits you. You do not need to do anything.", False),
+     marked("We are sorry: we did not come to your {trade} visit on {when}"),
+     marked("We are sorry. We did not come to your home for the {trade} visit on {when}, as we "
+            "said we would. This was our mistake, not yours."),
+     marked("We have told {contact}, your contact at {landlord}, and they will get in touch to "
+            "find a new time that suits you. You do not need to do anything."), False),
 ]
 
 # What each adjustment means for the resident, in their words: what WE will do. An empty text
 # means the adjustment is for staff only (the "other" free text may hold anything, so it never
 # reaches a message). The doorstep password has its own line in "checking it is us".
 RESIDENT_ADJUSTMENT_WORDS = {
-    "advocate_present": "{advocate} will be there. We will wait for them before we start.",
-    "interpreter": "We will have an interpreter for {language}.",
-    "call_ahead": "We will phone you {minutes} minutes before we arrive.",
-    "text_ahead": "We will send you a text when we are on our way.",
-    "gentle_knock": "We will knock gently and will not ring the bell.",
-    "wait_at_door": "Take your time coming to the door: we will wait at least {minutes} "
-                    "minutes.",
-    "explain_each_step": "We will explain each step before we start it, and check it is OK "
-                         "with you.",
-    "written_schedule": "This message is your copy of the schedule of works. If anything "
-                        "changes, we will tell you.",
-    "max_people": "No more than {n} people will come into your home at once.",
-    "same_gender": "You asked for a {gender} operative, and we have asked the firm for one.",
-    "extra_time": "We have allowed extra time, so there is no rush.",
-    "offer_breaks": "You can ask for a break at any time, and we will stop straight away.",
-    "noise_warning": "We will tell you before any noisy work, and how long it will last.",
-    "avoid_times": "We will not visit {when}.",
-    "fewer_visits": "We will do the work in as few visits as we can.",
-    "hearing": "We will knock loudly or send a text when we are outside, and face you when we "
-               "speak.",
-    "sight": "The caller will say their name and read their ID card out loud.",
-    "pets": "If you have pets, it helps if they are in another room while we work.",
+    "advocate_present": marked("{advocate} will be there. We will wait for them before we "
+                               "start."),
+    "interpreter": marked("We will have an interpreter for {language}."),
+    "call_ahead": marked("We will phone you {minutes} minutes before we arrive."),
+    "text_ahead": marked("We will send you a text when we are on our way."),
+    "gentle_knock": marked("We will knock gently and will not ring the bell."),
+    "wait_at_door": marked("Take your time coming to the door: we will wait at least "
+                           "{minutes} minutes."),
+    "explain_each_step": marked("We will explain each step before we start it, and check it "
+                                "is OK with you."),
+    "written_schedule": marked("This message is your copy of the schedule of works. If "
+                               "anything changes, we will tell you."),
+    "max_people": marked("No more than {n} people will come into your home at once."),
+    "same_gender": marked("You asked for a {gender} operative, and we have asked the firm for "
+                          "one."),
+    "extra_time": marked("We have allowed extra time, so there is no rush."),
+    "offer_breaks": marked("You can ask for a break at any time, and we will stop straight "
+                           "away."),
+    "noise_warning": marked("We will tell you before any noisy work, and how long it will "
+                            "last."),
+    "avoid_times": marked("We will not visit {when}."),
+    "fewer_visits": marked("We will do the work in as few visits as we can."),
+    "hearing": marked("We will knock loudly or send a text when we are outside, and face you "
+                      "when we speak."),
+    "sight": marked("The caller will say their name and read their ID card out loud."),
+    "pets": marked("If you have pets, it helps if they are in another room while we work."),
     "pre_visit": "", "easy_read": "", "doorstep_password": "", "other": "",
 }
 
 # What stands in for a parameter left empty, in the resident's words.
 RESIDENT_FALLBACKS = {
-    "advocate": "Your advocate", "language": "your language", "minutes": "a few",
-    "n": "two", "gender": "particular", "when": "at the times you asked us to avoid",
+    "advocate": marked("Your advocate"), "language": marked("your language"),
+    "minutes": marked("a few"), "n": marked("two"), "gender": marked("particular"),
+    "when": marked("at the times you asked us to avoid"),
 }

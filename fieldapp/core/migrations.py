@@ -1071,5 +1071,32 @@ def m090_log_photos(db: Database) -> None:
     """)
 
 
+@migrations()
+def m030_languages_for_resident_pages(db: Database) -> None:
+    """Each language on the list has its own name (autonym) and writing direction, and says
+    whether resident pages and messages are offered in it: the languages with a translation
+    catalogue start enabled. An admin adds or enables a language as data here."""
+    _script(db, """
+    ALTER TABLE languages ADD COLUMN autonym TEXT NOT NULL DEFAULT '';
+    ALTER TABLE languages ADD COLUMN direction TEXT NOT NULL DEFAULT 'ltr'
+        CHECK (direction IN ('ltr', 'rtl'));
+    ALTER TABLE languages ADD COLUMN pages_enabled INTEGER NOT NULL DEFAULT 0
+        CHECK (pages_enabled IN (0, 1))
+    """)
+    for code, autonym, direction in catalogues.PAGE_LANGUAGES:
+        db.execute("UPDATE languages SET autonym = ?, direction = ?, pages_enabled = 1"
+                   " WHERE code = ?", (autonym, direction, code))
+    for code in ("ur", "fa", "ps", "ku"):  # right-to-left scripts not translated yet
+        db.execute("UPDATE languages SET direction = 'rtl' WHERE code = ?", (code,))
+
+
+@migrations()
+def m031_messages_language(db: Database) -> None:
+    """Each message says the language it was written in (BCP 47), so measures can count the
+    residents reached in a language other than English. Every message so far was English."""
+    db.execute("ALTER TABLE messages ADD COLUMN language TEXT NOT NULL DEFAULT 'en'")
+    db.execute("CREATE INDEX messages_sent_language ON messages(sent_at) WHERE language != 'en'")
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

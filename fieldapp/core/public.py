@@ -5,12 +5,13 @@ app's, and link nowhere that needs an account. A route marks its page public wit
 import sqlite3
 
 from flask import g
+from flask_babel import lazy_gettext
 
 from fieldapp.core.db import get_db, query_all
 
 # What the header says when a page cannot know whose resident is reading it (a link that is
-# not ours on an installation serving several landlords).
-UNKNOWN_LANDLORD = "Home repairs"
+# not ours on an installation serving several landlords): in the page's language, once chosen.
+UNKNOWN_LANDLORD = lazy_gettext("Home repairs")
 
 
 def only_landlord(db) -> dict | None:

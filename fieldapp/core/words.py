@@ -4,7 +4,17 @@ as people say them. One home for each, registered as Jinja filters in create_app
 
 from datetime import date, datetime
 
+from babel.dates import format_date
+from babel.lists import format_list
+from flask import g, has_app_context
+
 from fieldapp.core.clock import LOCAL_ZONE, to_local, today_local
+
+
+def _reader_language() -> str:
+    """The language the page being drawn speaks: a resident's page may choose another than
+    English (core.i18n); staff pages and messages without one are English."""
+    return g.get("language", "en") if has_app_context() else "en"
 
 # Plurals that are not the word plus "s". Anything else: pass the plural yourself.
 IRREGULAR_PLURALS = {"person": "people", "child": "children"}
@@ -26,6 +36,8 @@ def plural(count: int, singular: str, plural: str | None = None) -> str:
 def and_list(items) -> str:
     """ "Sam", "Sam and Dan", "Sam, Dan and Jo"."""
     items = [str(item) for item in items]
+    if _reader_language() != "en":
+        return format_list(items, locale=_reader_language()) if items else ""
     return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
 
 
@@ -52,8 +64,12 @@ def date_words(value, year: bool | None = None) -> str:
         return ""
     moment = _local_moment(value)
     day = moment.date() if isinstance(moment, datetime) else moment
+    with_year = year or (year is None and day.year != today_local().year)
+    if _reader_language() != "en":
+        return format_date(day, "EEEE d MMMM y" if with_year else "EEEE d MMMM",
+                           locale=_reader_language())
     words = f"{day:%A} {day.day} {day:%B}"
-    if year or (year is None and day.year != today_local().year):
+    if with_year:
         words += f" {day.year}"
     return words
 

@@ -96,11 +96,15 @@ DEMO_RESIDENTS = [
      "020 7946 0321", "", "", "", "", [("call_ahead", {"minutes": "15", "phone": ""}, "")]),
     ("Tariq Aziz", "Tariq", "Flat 1, Holly Court", "Eastgate", "RS3 7YZ", "officer",
      "07700 900 432", "", "", "", "", []),
+    ("Elif Kaya", "Elif Kaya", "5 Aspen Terrace", "Riverside North", "RS1 6EY", "officer",
+     "07700 900 543", "", "", "", "", [("text_ahead", {}, "")]),
 ]
 
 # Residents whose language is not English, or who need an interpreter: (language, interpreter).
+# Elif (Turkish) and Lina (Arabic) have visits today: their check pages open in their language.
 DEMO_LANGUAGES = {"Aisha Rahman": ("bn", "in_person"), "Lina Haddad": ("ar", "phone"),
-                  "Peter Novak": ("pl", "not_needed"), "Kwame Mensah": ("so", "needed")}
+                  "Peter Novak": ("pl", "not_needed"), "Kwame Mensah": ("so", "needed"),
+                  "Elif Kaya": ("tr", "not_needed")}
 
 # (resident index, operatives, day offset, start, end, trade, job ref, notes, steps)
 # A step is (description, hints, minutes); hints are the work_steps flag columns.
@@ -130,8 +134,11 @@ DEMO_VISITS = [
     (5, ["operative2"], 1, time(9), time(11), "Gas heating", "BSG-7752", "", [
         ("Bleed the radiators and check pressure", (), 30),
     ]),
-    (6, ["operative"], 1, time(14), time(16), "Plumbing", "ACM-5551", "", [
+    (6, ["operative3"], 0, time(16), time(17, 30), "Plumbing", "ACM-5551", "", [
         ("Unblock the bathroom sink", (), 30),
+    ]),
+    (12, ["operative3"], 0, time(10), time(11, 30), "Plumbing", "ACM-5558", "", [
+        ("Fix the dripping bath tap", ("water_off",), 30),
     ]),
     (7, ["operative2"], 1, time(13), time(15), "Gas heating", "BSG-7760",
      "Bundle the radiator valve with the service so George has one visit.", [

@@ -36,6 +36,8 @@ def _figures(result, codes: Catalogue) -> list[list]:
            ["rebook requests", result.rebook_requests, "", ""],
            ["visits chosen by the resident", result.chosen_by_resident, "", ""],
            ["visits changed by the resident", result.changed_by_resident, "", ""],
+           ["residents reached in a language other than English",
+            result.reached_in_other_language, "", ""],
            ["urgent alerts escalated", result.escalated, "", ""],
            ["adjustments overdue for review", result.reviews_overdue, "", ""],
            ["no access during a pause (not in the rate)", result.no_access_in_pause, "", ""],

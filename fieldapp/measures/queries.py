@@ -58,6 +58,10 @@ ALERTS = """
       AND (? IS NULL OR visits.firm_id = ?)
 """
 
+# A message reached the resident once it was sent (or delivered); a letter waiting to be
+# printed, or a call not yet made, has not.
+REACHED = "('sent', 'delivered')"
+
 
 REFERRALS = """
     SELECT referral_routes.name, count(*) AS n
@@ -113,6 +117,7 @@ class Figures:
     chosen_by_resident: int = 0  # booked at a time the resident picked from those offered
     changed_by_resident: int = 0  # of those, the resident changed their pick at least once
     said_did: list = field(default_factory=list)  # "you said, we did": (theme, what changed)
+    reached_in_other_language: int = 0  # residents sent a message not in English
     feedback: dict = field(default_factory=dict)
     reviews_overdue: int = 0
     weeks: list = field(default_factory=list)  # (monday, booked, no access)
@@ -132,6 +137,14 @@ def figures(db, landlord_id: int, period: Period, firm_id: int | None = None) ->
     result.chosen_by_resident, result.changed_by_resident = _chosen(db, booked_ids)
     result.said_did = you_said_we_did(db, landlord_id, period, firm_id)
     result.feedback = _feedback(db, booked_ids)
+    result.reached_in_other_language = query_one(db, f"""
+        SELECT count(DISTINCT messages.resident_id) AS n FROM messages
+        JOIN residents ON residents.id = messages.resident_id
+        JOIN visits ON visits.id = messages.visit_id
+        WHERE residents.landlord_id = ? AND messages.language != 'en'
+          AND messages.status IN {REACHED} AND messages.sent_at >= ? AND messages.sent_at < ?
+          AND (? IS NULL OR visits.firm_id = ?)""", (landlord_id, start, end, firm_id,
+                                                     firm_id))["n"]
     _alert_figures(result, query_all(db, ALERTS, (landlord_id, start, end, firm_id, firm_id)))
     result.pauses = pause_figures(db, landlord_id, start, end)
     result.referrals = Counter({row["name"]: row["n"] for row in query_all(db, REFERRALS, (

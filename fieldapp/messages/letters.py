@@ -4,11 +4,13 @@ precompiled letter check) expects it; a large-print variant at 16 pt for residen
 adjustments ask for it (sight loss). Fonts: Debian's Noto fonts, so names in Bengali, Arabic
 or Hebrew script print as written."""
 
+from babel.dates import format_date
 from flask import current_app
 from PIL import ImageFile
 from weasyprint import CSS, HTML
 
 from fieldapp.core.clock import to_local
+from fieldapp.core.i18n import ENGLISH, in_language, page_languages
 from fieldapp.messages import queries
 
 # Importing WeasyPrint switches Pillow, process-wide, to accepting truncated images; our
@@ -29,8 +31,13 @@ def letter_pdf(db, message, size: str | None = None) -> bytes:
     landlord = queries.landlord_of_resident(db, message["resident_id"])
     # Straight from the templates, without the pages' context (the worker has no request).
     templates = current_app.jinja_env
-    html = templates.get_template("messages/letter.html").render(
-        message=message, landlord=landlord,
-        dated=to_local(message["created_at"]).strftime("%-d %B %Y"))
+    # The letter speaks the language its words were written in (lang and dir for the fonts).
+    language = page_languages(db).get(message["language"], ENGLISH)
+    created = to_local(message["created_at"])
+    with in_language(language.code):
+        html = templates.get_template("messages/letter.html").render(
+            message=message, landlord=landlord, language=language,
+            dated=created.strftime("%-d %B %Y") if language.code == "en"
+            else format_date(created.date(), "d MMMM y", locale=language.code))
     css = templates.get_template("messages/letter.css").render(points=SIZES[size])
     return HTML(string=html).write_pdf(stylesheets=[CSS(string=css)])

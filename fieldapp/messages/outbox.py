@@ -140,7 +140,7 @@ def send_again(db, message_id: int, user_id: int) -> int:
             key=f"{original['key']}:again:{queries.resend_count(db, message_id) + 1}",
             recipient=recipient, visit_snapshot=original["visit_snapshot"],
             subject=original["subject"], body=original["body"], resend_of=message_id,
-            created_by=user_id)
+            created_by=user_id, language=original["language"])
         jobs.enqueue(db, "send_message", {"message_id": again})
     return again
 
@@ -165,7 +165,8 @@ def send_message(db, payload: dict, now) -> None:
     if not message["body"]:
         written = _write(db, message)
         with transaction(db):
-            queries.write_message(db, message["id"], written.subject, written.body)
+            queries.write_message(db, message["id"], written.subject, written.body,
+                                  written.language)
         message = queries.message(db, message["id"])
     outcome = delivery.deliver(db, message)  # raises on 429/5xx: the worker retries with backoff
     with transaction(db):

@@ -22,7 +22,7 @@ def visit_for_message(db, visit_id: int) -> sqlite3.Row | None:
                residents.preferred_name, residents.language,
                residents.address_line1, residents.address_line2, residents.town,
                residents.postcode, residents.phone, residents.email,
-               residents.preferred_contact, residents.advocate_name,
+               residents.preferred_contact, residents.advocate_name, residents.language,
                residents.doorstep_password != '' AS has_password,
                landlord.id AS landlord_id, landlord.name AS landlord_name,
                landlord.main_phone AS landlord_phone, landlord.web_address AS landlord_web,
@@ -68,15 +68,17 @@ def all_templates(db) -> list[sqlite3.Row]:
 def create_message(db, *, visit_id: int, resident_id: int, event: str, channel: str, key: str,
                    recipient: str, visit_snapshot: str, status: str = "queued",
                    subject: str = "", body: str = "", resend_of: int | None = None,
-                   created_by: int | None = None) -> int | None:
-    """A message once per key: None when this event already has its message on this channel."""
+                   created_by: int | None = None, language: str = "en") -> int | None:
+    """A message once per key: None when this event already has its message on this channel.
+    `language`: what the words given are written in (a message written later says then)."""
     row = db.execute("""
         INSERT INTO messages (visit_id, resident_id, event, channel, key, recipient, subject,
-                              body, visit_snapshot, status, resend_of, created_by, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              body, visit_snapshot, status, resend_of, created_by, created_at,
+                              language)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (key) DO NOTHING RETURNING id""",
         (visit_id, resident_id, event, channel, key, recipient, subject, body, visit_snapshot,
-         status, resend_of, created_by, utc_now())).fetchone()
+         status, resend_of, created_by, utc_now(), language)).fetchone()
     return row["id"] if row else None
 
 
@@ -111,9 +113,10 @@ def resend_count(db, message_id: int) -> int:
                      (message_id,))["n"]
 
 
-def write_message(db, message_id: int, subject: str, body: str) -> None:
-    db.execute("UPDATE messages SET subject = ?, body = ? WHERE id = ?",
-               (subject, body, message_id))
+def write_message(db, message_id: int, subject: str, body: str, language: str = "en") -> None:
+    """The words as sent, and the language (BCP 47) they are written in."""
+    db.execute("UPDATE messages SET subject = ?, body = ?, language = ? WHERE id = ?",
+               (subject, body, language, message_id))
 
 
 def set_status(db, message_id: int, status: str, *, error: str = "", provider_id: str = "",

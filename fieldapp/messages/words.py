@@ -11,10 +11,14 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import force_locale, gettext
+from babel.dates import format_date
+from flask_babel import gettext, ngettext
+from flask_babel import gettext as _
 
 from fieldapp.core.catalogues import RESIDENT_FALLBACKS
 from fieldapp.core.clock import to_local
+from fieldapp.core.i18n import current_language, in_language, offered_language
+from fieldapp.core.words import and_list
 from fieldapp.messages import queries
 
 
@@ -22,15 +26,18 @@ from fieldapp.messages import queries
 class Words:
     subject: str
     body: str
+    language: str = "en"  # BCP 47: what the words are written in
 
 
 class _Fallbacks(dict):
     def __missing__(self, key: str) -> str:
-        return RESIDENT_FALLBACKS.get(key, "")
+        return _(RESIDENT_FALLBACKS[key]) if RESIDENT_FALLBACKS.get(key) else ""
 
 
 def clock_words(moment: datetime) -> str:
-    """10am, 2:30pm, 12 noon, midnight."""
+    """10am, 2:30pm, 12 noon, midnight; 24-hour digits in other languages."""
+    if current_language() != "en":
+        return moment.strftime("%H:%M")
     if moment.minute == 0 and moment.hour == 12:
         return "12 noon"
     if moment.minute == 0 and moment.hour == 0:
@@ -43,8 +50,11 @@ def clock_words(moment: datetime) -> str:
 def day_and_window(starts_at: str, ends_at: str) -> str:
     """"Thursday 4 December, between 10am and 12 noon"."""
     starts, ends = to_local(starts_at), to_local(ends_at)
-    return (f"{starts.strftime('%A')} {starts.day} {starts.strftime('%B')}, between "
-            f"{clock_words(starts)} and {clock_words(ends)}")
+    day = (f"{starts.strftime('%A')} {starts.day} {starts.strftime('%B')}"
+           if current_language() == "en"
+           else format_date(starts.date(), "EEEE d MMMM", locale=current_language()))
+    return _("{day}, between {starts} and {ends}").format(
+        day=day, starts=clock_words(starts), ends=clock_words(ends))
 
 
 def first_name(name: str) -> str:
@@ -52,35 +62,42 @@ def first_name(name: str) -> str:
 
 
 def people(count: int) -> str:
-    return "1 person" if count == 1 else f"{count} people"
+    return ngettext("%(num)s person", "%(num)s people", count)
 
 
 def listed(names: list[str]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return and_list(names)
 
 
 def who_is_coming(visit, operatives) -> str:
     if not operatives:
-        return (f"Who is coming: someone from {visit['firm_name']}. We will tell you their "
-                "name before the visit.")
+        return _("Who is coming: someone from {firm}. We will tell you their name before the "
+                 "visit.").format(firm=visit["firm_name"])
     names = listed([first_name(o["name"]) for o in operatives])
-    return f"Who is coming: {names} from {visit['firm_name']} ({people(len(operatives))})."
+    return _("Who is coming: {names} from {firm} ({people}).").format(
+        names=names, firm=visit["firm_name"], people=people(len(operatives)))
 
 
 def step_words(step) -> str:
-    """A step and what it means for the resident: water off, noise, for how long."""
+    """A step and what it means for the resident: water off, noise, for how long. The step
+    itself is as the officer wrote it (in English); what it means is in the resident's
+    language."""
     text = step["description"].strip().rstrip(".") + "."
-    about = (f"for about {step['expected_minutes']} minutes" if step["expected_minutes"]
-             else "for a short while")
-    meanings = [f"Your {what} will be off {about}." for flag, what in
-                (("water_off", "water"), ("power_off", "electricity"), ("gas_off", "gas"))
-                if step[flag]]
+    minutes = step["expected_minutes"]
+    off = {"water_off": (_("Your water will be off for about {minutes} minutes."),
+                         _("Your water will be off for a short while.")),
+           "power_off": (_("Your electricity will be off for about {minutes} minutes."),
+                         _("Your electricity will be off for a short while.")),
+           "gas_off": (_("Your gas will be off for about {minutes} minutes."),
+                       _("Your gas will be off for a short while."))}
+    meanings = [(timed if minutes else untimed).format(minutes=minutes)
+                for flag, (timed, untimed) in off.items() if step[flag]]
     if step["noisy"]:
-        meanings.append(f"This part is noisy, {about}.")
+        meanings.append((_("This part is noisy, for about {minutes} minutes.") if minutes
+                         else _("This part is noisy, for a short while.")).format(
+                             minutes=minutes))
     if step["dusty"]:
-        meanings.append("This part makes some dust.")
+        meanings.append(_("This part makes some dust."))
     return " ".join([text, *meanings])
 
 
@@ -89,67 +106,79 @@ def adjustment_words(visit, adjustment) -> str:
                   .items() if str(v).strip() and k != "password"}
     if adjustment["type_code"] == "advocate_present":
         advocate = parameters.get("advocate") or visit["advocate_name"]
-        parameters["advocate"] = f"{advocate}, your advocate," if advocate else ""
-    text = adjustment["resident_template"].format_map(_Fallbacks(parameters))
+        parameters["advocate"] = (_("{name}, your advocate,").format(name=advocate)
+                                  if advocate else "")
+    template = adjustment["resident_template"]
+    text = (_(template) if template else "").format_map(_Fallbacks(parameters))
     return " ".join(text.split())
 
 
 def checking_words(visit) -> str:
-    password = (" They will also say your doorstep password before they ask to come in. We "
-                "will never ask you to tell us it." if visit["has_password"] else "")
-    return (f"How to check it is us: the caller will show you an ID card with their photo and "
-            f"name.{password} If you are not sure, keep the door shut and ring "
-            f"{visit['landlord_name']} on {visit['landlord_phone']}, the number on our letters. "
-            "We will check for you.")
+    password = (" " + _("They will also say your doorstep password before they ask to come "
+                        "in. We will never ask you to tell us it.")
+                if visit["has_password"] else "")
+    return _("How to check it is us: the caller will show you an ID card with their photo and "
+             "name.{password} If you are not sure, keep the door shut and ring {landlord} on "
+             "{phone}, the number on our letters. We will check for you.").format(
+        password=password, landlord=visit["landlord_name"], phone=visit["landlord_phone"])
 
 
 def contact_name(visit) -> str:
-    return visit["officer_name"] or f"Our housing team at {visit['landlord_name']}"
+    return visit["officer_name"] or _("Our housing team at {landlord}").format(
+        landlord=visit["landlord_name"])
 
 
 def contact_words(visit) -> str:
     phone = visit["officer_phone"] or visit["landlord_phone"]
     if visit["officer_name"]:
-        return (f"Your contact at {visit['landlord_name']} is {visit['officer_name']}, on "
-                f"{phone}.")
-    return f"Your contact is the housing team at {visit['landlord_name']}, on {phone}."
+        return _("Your contact at {landlord} is {officer}, on {phone}.").format(
+            landlord=visit["landlord_name"], officer=visit["officer_name"], phone=phone)
+    return _("Your contact is the housing team at {landlord}, on {phone}.").format(
+        landlord=visit["landlord_name"], phone=phone)
 
 
 def compose(db, visit_id: int, event: str, rebook_link: str = "",
             choice_link: str = "") -> Words:
-    """The message for this event, as the resident will read it, in every channel."""
+    """The message for this event, as the resident will read it, in every channel: in their
+    language when resident pages are offered in it, else English."""
     visit = queries.visit_for_message(db, visit_id)
-    if event in CHOICE_EVENTS:
-        with force_locale(visit["language"] or "en"):
-            return _choice_message(db, visit, event, choice_link)
-    template = queries.template(db, event)
+    language = offered_language(db, visit["language"])
+    with in_language(language):
+        if event in CHOICE_EVENTS:
+            return _choice_message(db, visit, event, choice_link, language)
+        return _compose(db, visit, queries.template(db, event), rebook_link, language)
+
+
+def _compose(db, visit, template, rebook_link: str, language: str) -> Words:
     values = {"when": day_and_window(visit["starts_at"], visit["ends_at"]),
               "trade": visit["trade"].lower(), "landlord": visit["landlord_name"],
               "contact": contact_name(visit)}
     greeting = first_name(visit["preferred_name"] or visit["resident_name"])
-    parts = [f"Hello {greeting}," if greeting else "Hello,", template["opening"].format(**values)]
+    parts = [_("Hello {name},").format(name=greeting) if greeting else _("Hello,"),
+             _(template["opening"]).format(**values)]
     if template["shows_visit"]:
         parts += _visit_details(db, visit, rebook_link)
-    parts += [template["next_steps"].format(**values), contact_words(visit),
+    parts += [_(template["next_steps"]).format(**values), contact_words(visit),
               visit["landlord_name"]]
-    return Words(subject=template["subject"].format(**values), body="\n\n".join(parts))
+    return Words(subject=_(template["subject"]).format(**values), body="\n\n".join(parts),
+                 language=language)
 
 
 def _visit_details(db, visit, rebook_link: str) -> list[str]:
     parts = [who_is_coming(visit, queries.operatives_of_visit(db, visit["id"]))]
     steps = queries.steps_of_visit(db, visit["id"])
     if steps:
-        parts.append("What we will do, step by step:\n" + "\n".join(
+        parts.append(_("What we will do, step by step:") + "\n" + "\n".join(
             f"{n}. {step_words(step)}" for n, step in enumerate(steps, start=1)))
     arranged = [adjustment_words(visit, a)
                 for a in queries.adjustments_for_resident(db, visit["resident_id"])]
     if arranged:
-        parts.append("What we have arranged with you:\n" + "\n".join(
+        parts.append(_("What we have arranged with you:") + "\n" + "\n".join(
             f"- {text}" for text in arranged))
     parts.append(checking_words(visit))
     if rebook_link:
-        parts.append(f"If this time does not suit, tell us here: {rebook_link}. You do not "
-                     "have to give a reason.")
+        parts.append(_("If this time does not suit, tell us here: {link}. You do not have to "
+                       "give a reason.").format(link=rebook_link))
     return parts
 
 
@@ -159,7 +188,7 @@ def _visit_details(db, visit, rebook_link: str) -> list[str]:
 CHOICE_EVENTS = ("times_offered", "time_chosen", "you_said_we_did")
 
 
-def _choice_message(db, visit, event: str, link: str) -> Words:
+def _choice_message(db, visit, event: str, link: str, language: str) -> Words:
     values = {"when": day_and_window(visit["starts_at"], visit["ends_at"]),
               "trade": visit["trade"].lower(), "contact": contact_name(visit)}
     greeting = first_name(visit["preferred_name"] or visit["resident_name"])
@@ -191,4 +220,4 @@ def _choice_message(db, visit, event: str, link: str) -> Words:
         parts.append(gettext("If there is anything else, tell %(contact)s. We read everything "
                              "residents tell us.", **values))
     parts += [contact_words(visit), visit["landlord_name"]]
-    return Words(subject=subject, body="\n\n".join(parts))
+    return Words(subject=subject, body="\n\n".join(parts), language=language)

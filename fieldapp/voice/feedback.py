@@ -8,6 +8,7 @@ from fieldapp.core import audit
 from fieldapp.core.access import public
 from fieldapp.core.db import get_db, transaction, utc_now
 from fieldapp.core.forms import render_form
+from fieldapp.core.i18n import resident_language
 from fieldapp.core.limits import limiter
 from fieldapp.core.public import public_page
 from fieldapp.voice import bp, queries, tokens
@@ -37,6 +38,7 @@ def feedback(token: str):
     db = get_db()
     visit = tokens.visit_for(db, tokens.FEEDBACK_SALT, token)
     public_page(visit["landlord_name"] if visit else None)
+    resident_language(db, visit["language"] if visit else None)
     if visit is None:
         return closed_page(None, "unknown")
     if not tokens.feedback_window_open(visit):

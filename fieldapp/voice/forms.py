@@ -1,6 +1,7 @@
 """The resident's two forms: how the visit felt, and "I can't do this time". Every answer may be
 left; a resident is never told they must say why."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, TextAreaField
 from wtforms.validators import AnyOf, Length, Optional, ValidationError
@@ -8,10 +9,11 @@ from wtforms.validators import AnyOf, Length, Optional, ValidationError
 from fieldapp.core.catalogues import REBOOK_DAYS, REBOOK_TIMES
 from fieldapp.core.fields import MultiCheckboxField, choices, strip_text
 
-QUESTIONS = [("felt_safe", "Did you feel safe?"),
-             ("listened_to", "Did you feel listened to?"),
-             ("in_control", "Did you feel in control of what happened?")]
-ANSWERS = {"yes": "Yes", "partly": "Partly", "no": "No"}
+# Labels a resident reads are translated when the page is drawn (lazy), in the page's language.
+QUESTIONS = [("felt_safe", _l("Did you feel safe?")),
+             ("listened_to", _l("Did you feel listened to?")),
+             ("in_control", _l("Did you feel in control of what happened?"))]
+ANSWERS = {"yes": _l("Yes"), "partly": _l("Partly"), "no": _l("No")}
 # How each question reads in an alert's reason when the answer was "No".
 FELT = {"felt_safe": "safe", "listened_to": "listened to", "in_control": "in control"}
 # What the feedback was about, for the measures' "you said, we did" table.
@@ -19,9 +21,16 @@ THEMES = {"felt_safe": "Feeling safe", "listened_to": "Being listened to",
           "in_control": "Feeling in control", "comment": "Comments on the visit"}
 COMMENT_LIMIT = 1000
 REASON_LIMIT = 500
-NOTHING_SAID = "Answer a question or write a comment, or close this page"
-NO_TIME_CHOSEN = ("Tick the days or times that suit you, or tick \"Any day or time suits me\","
-                  " so your housing officer knows when to offer")
+NOTHING_SAID = _l("Answer a question or write a comment, or close this page")
+NO_TIME_CHOSEN = _l("Tick the days or times that suit you, or tick \"Any day or time suits me\","
+                    " so your housing officer knows when to offer")
+# The catalogue's days and times (core.catalogues, the officer's English words) as a resident
+# reads them.
+DAY_WORDS = {"monday": _l("Monday"), "tuesday": _l("Tuesday"), "wednesday": _l("Wednesday"),
+             "thursday": _l("Thursday"), "friday": _l("Friday"), "saturday": _l("Saturday")}
+TIME_WORDS = {"morning": _l("Morning (8am to 12 noon)"),
+              "afternoon": _l("Afternoon (12 noon to 5pm)"),
+              "evening": _l("Early evening (5pm to 7pm)")}
 
 
 def _answer(name: str) -> RadioField:
@@ -29,17 +38,18 @@ def _answer(name: str) -> RadioField:
     return RadioField(dict(QUESTIONS)[name], choices=choices(ANSWERS.items()),
                       validate_choice=False, validators=[
                           Optional(), AnyOf(list(ANSWERS),
-                                            message="Choose yes, partly or no, or leave it")])
+                                            message=_l("Choose yes, partly or no, or leave it"))])
 
 
 class FeedbackForm(FlaskForm):
     felt_safe = _answer("felt_safe")
     listened_to = _answer("listened_to")
     in_control = _answer("in_control")
-    comment = TextAreaField("Anything you would like to tell us? (optional)",
+    comment = TextAreaField(_l("Anything you would like to tell us? (optional)"),
                             filters=[strip_text], validators=[Length(
-                                max=COMMENT_LIMIT, message="Your comment must be "
-                                f"{COMMENT_LIMIT} characters or fewer")])
+                                max=COMMENT_LIMIT, message=_l(
+                                    "Your comment must be %(limit)s characters or fewer",
+                                    limit=COMMENT_LIMIT))])
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
@@ -82,16 +92,19 @@ class FromList:
 
 
 class RebookForm(FlaskForm):
-    days = MultiCheckboxField("Which days suit you?", choices=choices(REBOOK_DAYS), default=(),
-                              validate_choice=False,
-                              validators=[FromList(REBOOK_DAYS, "Choose days from the list")])
-    times = MultiCheckboxField("What times of day suit you?", choices=choices(REBOOK_TIMES),
+    days = MultiCheckboxField(_l("Which days suit you?"), choices=choices(
+                                  (code, DAY_WORDS[code]) for code, _label in REBOOK_DAYS),
+                              default=(), validate_choice=False, validators=[
+                                  FromList(REBOOK_DAYS, _l("Choose days from the list"))])
+    times = MultiCheckboxField(_l("What times of day suit you?"), choices=choices(
+                                   (code, TIME_WORDS[code]) for code, _label in REBOOK_TIMES),
                                default=(), validate_choice=False, validators=[
-                                   FromList(REBOOK_TIMES, "Choose times from the list")])
-    any_time = BooleanField("Any day or time suits me")
-    reason = TextAreaField("Anything you want us to know? (optional)", filters=[strip_text],
-                           validators=[Length(max=REASON_LIMIT, message="This must be "
-                                              f"{REASON_LIMIT} characters or fewer")])
+                                   FromList(REBOOK_TIMES, _l("Choose times from the list"))])
+    any_time = BooleanField(_l("Any day or time suits me"))
+    reason = TextAreaField(_l("Anything you want us to know? (optional)"), filters=[strip_text],
+                           validators=[Length(max=REASON_LIMIT, message=_l(
+                               "This must be %(limit)s characters or fewer",
+                               limit=REASON_LIMIT))])
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):

@@ -13,7 +13,7 @@ def visit_for_link(db, visit_id: int):
     return query_one(db, """
         SELECT visits.id, visits.trade, visits.starts_at, visits.ends_at, visits.status,
                visits.resident_id, visits.rebook_requested, residents.officer_id,
-               visits.feedback_sent_at,
+               visits.feedback_sent_at, residents.language,
                landlord.id AS landlord_id, landlord.name AS landlord_name,
                landlord.main_phone AS landlord_phone,
                (visits.feedback_sent_at IS NULL AND EXISTS (

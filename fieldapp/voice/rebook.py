@@ -11,6 +11,7 @@ from fieldapp.core.access import public
 from fieldapp.core.clock import to_local
 from fieldapp.core.db import get_db, transaction, utc_now
 from fieldapp.core.forms import render_form
+from fieldapp.core.i18n import resident_language
 from fieldapp.core.limits import limiter
 from fieldapp.core.public import public_page
 from fieldapp.voice import bp, queries, tokens
@@ -42,6 +43,7 @@ def rebook(token: str):
     db = get_db()
     visit = tokens.visit_for(db, tokens.REBOOK_SALT, token)
     public_page(visit["landlord_name"] if visit else None)
+    resident_language(db, visit["language"] if visit else None)
     if visit is None:
         return closed_page(None, "unknown")
     if visit["status"] != "booked":

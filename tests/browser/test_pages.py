@@ -104,6 +104,7 @@ PAGES = [
     ("user-disable", "admin", "/admin/users/{operative_user}/disable", 200),
     ("organisations", "admin", "/admin/organisations", 200),
     ("jobs", "admin", "/admin/jobs", 200),
+    ("languages", "admin", "/admin/languages", 200),
     ("message", "officer", "/messages/{message}", 200),
     ("message-templates", "admin", "/messages/templates", 200),
     ("calls", "officer", "/messages/calls", 200),
