@@ -18,7 +18,6 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
@@ -149,6 +148,11 @@ class OrganisationForm(FlaskForm):
             raise ValidationError("Enter the time as 24-hour hours and minutes, like 17:00")
 
     # The landlord's only: how long photos of the work are kept (fieldapp.logs.retention).
+    # Checked here rather than with NumberRange, whose min and max would be drawn on what is a
+    # text box (inputmode numeric), where HTML does not allow them.
     photo_retention_months = IntegerField(
-        "Keep photos of the work for (months)", validators=[
-            Optional(), NumberRange(1, 120, "Enter a number of months from 1 to 120")])
+        "Keep photos of the work for (months)", validators=[Optional()])
+
+    def validate_photo_retention_months(self, field):
+        if field.data is not None and not 1 <= field.data <= 120:
+            raise ValidationError("Enter a number of months from 1 to 120")

@@ -23,6 +23,8 @@ def search_residents(db, landlord_id: int, officer_id: int, text: str) -> list[s
     trigram: a word matches anywhere inside a name, as "ald" finds "Alder Court"); a shorter
     word, which the index cannot look up, is matched with LIKE among the rest.
     """
+    # A NUL would end the full-text query's string early (SQLite reads it as the end).
+    text = text.replace("\x00", "")
     conditions, params = ["residents.landlord_id = ?"], [landlord_id]
     indexed = [word for word in text.split() if len(word) >= MIN_INDEXED_WORD]
     if indexed:
