@@ -167,6 +167,30 @@ def test_every_resident_page_opens_in_each_language_with_no_english_left(
             assert link["lang"] == other and link["href"].endswith(f"?lang={other}")
 
 
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_the_choose_a_time_page_says_each_outcome_and_each_problem_in_the_language(
+        app, db, public_urls, code):  # noqa: F811
+    """Beyond the page as first opened: what it says after each choice, the resident's own
+    words shown back, and the errors of both forms."""
+    names = names_in(db)
+    url, _landlord = public_urls["choose-a-time"]
+    client = app.test_client()
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    assert client.post(f"{url}/wish", data={"csrf_token": token,
+                                            "words": "Knock twice"}).status_code == 303
+    for said in ("picked", "none", "undone", "wish"):
+        english = client.get(f"{url}?said={said}").get_data(as_text=True)
+        html = client.get(f"{url}?said={said}&lang={code}").get_data(as_text=True)
+        assert "Knock twice" in html and 'role="status"' in html
+        assert english_left(english, html, names) == [], said
+    for sent_to in (url, f"{url}/wish"):  # no time chosen; nothing written
+        english = client.post(sent_to, data={"csrf_token": token}).get_data(as_text=True)
+        response = client.post(f"{sent_to}?lang={code}", data={"csrf_token": token})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422 and "error-summary" in html, sent_to
+        assert english_left(english, html, names) == [], sent_to
+
+
 def set_language(db, resident_id: int, code: str) -> None:
     db.execute("UPDATE residents SET language = ? WHERE id = ?", (code, resident_id))
     db.commit()
