@@ -170,18 +170,28 @@ def test_every_resident_page_opens_in_each_language_with_no_english_left(
 @pytest.mark.parametrize("code", TRANSLATED)
 def test_the_choose_a_time_page_says_each_outcome_and_each_problem_in_the_language(
         app, db, public_urls, code):  # noqa: F811
-    """Beyond the page as first opened: what it says after each choice, the resident's own
-    words shown back, and the errors of both forms."""
+    """Beyond the page as first opened: what it says after each choice, after "I can't make
+    this time", the resident's own words shown back, and the errors of both forms; and the
+    "I can't make this time" link, once used, pointing back to it."""
+    from fieldapp.voice import tokens
+
     names = names_in(db)
     url, _landlord = public_urls["choose-a-time"]
     client = app.test_client()
     token = csrf_token_from(client.get(url).get_data(as_text=True))
+    with app.test_request_context():
+        visit = tokens.visit_for(db, tokens.OFFER_SALT, url.removeprefix("/t/"))
+        rebook = "/r/" + tokens.make(tokens.REBOOK_SALT, visit["id"])
+    assert client.post(rebook, data={"csrf_token": token, "any_time": "y"}).status_code == 200
+    english = client.get(rebook).get_data(as_text=True)
+    html = client.get(f"{rebook}?lang={code}").get_data(as_text=True)
+    assert url in english and english_left(english, html, names) == []
     assert client.post(f"{url}/wish", data={"csrf_token": token,
                                             "words": "Knock twice"}).status_code == 303
     for said in ("picked", "none", "undone", "wish"):
         english = client.get(f"{url}?said={said}").get_data(as_text=True)
         html = client.get(f"{url}?said={said}&lang={code}").get_data(as_text=True)
-        assert "Knock twice" in html and 'role="status"' in html
+        assert "Knock twice" in html and 'role="status"' in html and "/undo" in html
         assert english_left(english, html, names) == [], said
     for sent_to in (url, f"{url}/wish"):  # no time chosen; nothing written
         english = client.post(sent_to, data={"csrf_token": token}).get_data(as_text=True)
