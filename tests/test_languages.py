@@ -345,16 +345,22 @@ def test_the_demo_has_a_turkish_and_an_arabic_resident_visited_today_whose_check
 
 
 EVENTS = ["booked", "changed", "reminder", "cancelled", "cancelled_short_notice",
-          "not_attended"]
+          "not_attended", "times_offered", "time_chosen", "you_said_we_did"]
 
 
 @pytest.mark.parametrize("code", TRANSLATED)
 def test_every_message_is_written_in_the_residents_language_with_no_english_left(
         app, db, world, code):
+    from datetime import timedelta
+
+    from fieldapp.core.clock import today_local
+
+    from factories import free_days, offer_times
     from test_messages import boiler_visit, compose_in, resident_with_everything
 
     resident = resident_with_everything(db, world)
     visit = boiler_visit(db, world, resident, [world.users["operative"]])
+    offer_times(db, visit, free_days(2, after=today_local() + timedelta(days=7)))
     names = names_in(db) | {"Heating"}
     for event in EVENTS:
         english = compose_in(app, db, visit, event)
