@@ -167,6 +167,40 @@ def test_every_resident_page_opens_in_each_language_with_no_english_left(
             assert link["lang"] == other and link["href"].endswith(f"?lang={other}")
 
 
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_the_choose_a_time_page_says_each_outcome_and_each_problem_in_the_language(
+        app, db, public_urls, code):  # noqa: F811
+    """Beyond the page as first opened: what it says after each choice, after "I can't make
+    this time", the resident's own words shown back, and the errors of both forms; and the
+    "I can't make this time" link, once used, pointing back to it."""
+    from fieldapp.voice import tokens
+
+    names = names_in(db)
+    url, _landlord = public_urls["choose-a-time"]
+    client = app.test_client()
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    with app.test_request_context():
+        visit = tokens.visit_for(db, tokens.OFFER_SALT, url.removeprefix("/t/"))
+        rebook = "/r/" + tokens.make(tokens.REBOOK_SALT, visit["id"])
+    assert client.post(rebook, data={"csrf_token": token, "any_time": "y"}).status_code == 200
+    english = client.get(rebook).get_data(as_text=True)
+    html = client.get(f"{rebook}?lang={code}").get_data(as_text=True)
+    assert url in english and english_left(english, html, names) == []
+    assert client.post(f"{url}/wish", data={"csrf_token": token,
+                                            "words": "Knock twice"}).status_code == 303
+    for said in ("picked", "none", "undone", "wish"):
+        english = client.get(f"{url}?said={said}").get_data(as_text=True)
+        html = client.get(f"{url}?said={said}&lang={code}").get_data(as_text=True)
+        assert "Knock twice" in html and 'role="status"' in html and "/undo" in html
+        assert english_left(english, html, names) == [], said
+    for sent_to in (url, f"{url}/wish"):  # no time chosen; nothing written
+        english = client.post(sent_to, data={"csrf_token": token}).get_data(as_text=True)
+        response = client.post(f"{sent_to}?lang={code}", data={"csrf_token": token})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422 and "error-summary" in html, sent_to
+        assert english_left(english, html, names) == [], sent_to
+
+
 def set_language(db, resident_id: int, code: str) -> None:
     db.execute("UPDATE residents SET language = ? WHERE id = ?", (code, resident_id))
     db.commit()
@@ -311,16 +345,22 @@ def test_the_demo_has_a_turkish_and_an_arabic_resident_visited_today_whose_check
 
 
 EVENTS = ["booked", "changed", "reminder", "cancelled", "cancelled_short_notice",
-          "not_attended"]
+          "not_attended", "times_offered", "time_chosen", "you_said_we_did"]
 
 
 @pytest.mark.parametrize("code", TRANSLATED)
 def test_every_message_is_written_in_the_residents_language_with_no_english_left(
         app, db, world, code):
+    from datetime import timedelta
+
+    from fieldapp.core.clock import today_local
+
+    from factories import free_days, offer_times
     from test_messages import boiler_visit, compose_in, resident_with_everything
 
     resident = resident_with_everything(db, world)
     visit = boiler_visit(db, world, resident, [world.users["operative"]])
+    offer_times(db, visit, free_days(2, after=today_local() + timedelta(days=7)))
     names = names_in(db) | {"Heating"}
     for event in EVENTS:
         english = compose_in(app, db, visit, event)

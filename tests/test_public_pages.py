@@ -13,7 +13,7 @@ from fieldapp.core.clock import to_local
 from fieldapp.core.signing import make_token
 from fieldapp.voice import tokens
 
-from factories import add_visit, window_around_now
+from factories import add_visit, free_days, offer_times, window_around_now
 from pages import check_page
 from support import PEOPLE, csrf_token_from, make_demo_database, sign_in_quickly
 
@@ -71,6 +71,16 @@ def public_urls(app, db, world):
     over = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=5)
     visit_over = add_visit(db, world.residents["riverside"], world.orgs["acme"], [operative],
                            over, over + timedelta(hours=1))
+    # Times to choose from on days the world's operative is free (booked tomorrow morning).
+    days = free_days(4, after=to_local(later.isoformat()).date() + timedelta(days=1))
+    booked = datetime.combine(days[3], datetime.min.time(), UTC) + timedelta(hours=9)
+    visit_offered = add_visit(db, world.residents["riverside"], world.orgs["acme"], [operative],
+                              booked, booked + timedelta(hours=2))
+    offer_times(db, visit_offered, days[:3])
+    visit_cancelled = add_visit(db, world.residents["riverside"], world.orgs["acme"],
+                                [operative], booked, booked + timedelta(hours=2),
+                                status="cancelled")
+    db.commit()
     return {
         "check-confirmed": (f"/verify/{_check_token(app, visit_now, operative, now_starts)}",
                             "Riverside Homes"),
@@ -85,12 +95,17 @@ def public_urls(app, db, world):
         "feedback-unknown": ("/f/not-a-token", None),
         "rebook": (f"/r/{_token(app, tokens.REBOOK_SALT, visit_later)}", "Riverside Homes"),
         "rebook-unknown": ("/r/not-a-token", None),
+        "choose-a-time": (f"/t/{_token(app, tokens.OFFER_SALT, visit_offered)}",
+                          "Riverside Homes"),
+        "choose-a-time-cancelled": (f"/t/{_token(app, tokens.OFFER_SALT, visit_cancelled)}",
+                                    "Riverside Homes"),
         "not-found": ("/no-such-page", None),
     }
 
 
 PUBLIC_PAGES = ["check-confirmed", "check-early", "check-finished", "check-refused", "feedback",
-                "feedback-closed", "feedback-unknown", "rebook", "rebook-unknown", "not-found"]
+                "feedback-closed", "feedback-unknown", "rebook", "rebook-unknown",
+                "choose-a-time", "choose-a-time-cancelled", "not-found"]
 
 
 def assert_public(app, html: str, landlord: str | None) -> None:
@@ -116,7 +131,8 @@ def assert_public(app, html: str, landlord: str | None) -> None:
         if parts.netloc and parts.netloc != "fieldapp.test":
             continue  # another site (the landlord's own): needs no account of ours
         response = anonymous.get(parts.path + (f"?{parts.query}" if parts.query else ""))
-        assert response.status_code in (200, 404) and "/login" not in response.headers.get(
+        # 405: a form's address that only takes the form (POST), open to anyone all the same.
+        assert response.status_code in (200, 404, 405) and "/login" not in response.headers.get(
             "Location", ""), f"{address} needs an account ({response.status_code})"
 
 

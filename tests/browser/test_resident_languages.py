@@ -1,6 +1,7 @@
-"""A resident's pages in a right-to-left script (Arabic, Yiddish) and a left-to-right one
-(Turkish), in Chromium on the smallest phone: axe-core clean, no sideways scrolling, 44 px
-targets, and the language list reachable. One page set per language keeps browser time small."""
+"""A resident's pages (check, feedback, choose a time, rebook) in a right-to-left script
+(Arabic, Yiddish) and a left-to-right one (Turkish), in Chromium on the smallest phone: axe-core
+clean, no sideways scrolling, 44 px targets, and the language list reachable. One page set per
+language keeps browser time small."""
 
 from datetime import datetime, time, timedelta
 
@@ -11,7 +12,7 @@ from fieldapp.core.signing import make_token
 from fieldapp.voice import tokens
 
 from conftest import assert_accessible, assert_no_horizontal_scroll, assert_tap_targets
-from factories import add_resident, add_visit, window_around_now
+from factories import add_resident, add_visit, free_days, offer_times, window_around_now
 
 SMALLEST_PHONE = {"width": 320, "height": 640}
 
@@ -35,10 +36,13 @@ def test_a_residents_pages_in_their_script_fit_a_small_phone(page, app, live_ser
     starts = datetime.combine(today_local() + timedelta(days=2), time(10), LOCAL_ZONE)
     later_visit = add_visit(db, resident, world.orgs["acme"], [operative], starts,
                             starts + timedelta(hours=2), trade="Roofing")
+    offer_times(db, later_visit, free_days(3, after=today_local() + timedelta(days=2)))
+    db.commit()
     with app.test_request_context():
         check = make_token(now_visit, operative, today_local().isoformat())
         feedback = tokens.make(tokens.FEEDBACK_SALT, now_visit)
         rebook = tokens.make(tokens.REBOOK_SALT, later_visit)
+        times = tokens.make(tokens.OFFER_SALT, later_visit)
 
     page.goto(f"{live_server.url}/verify/{check}")
     assert page.evaluate("[document.documentElement.lang, document.dir || 'ltr']") == [
@@ -49,6 +53,12 @@ def test_a_residents_pages_in_their_script_fit_a_small_phone(page, app, live_ser
     page.locator("form button[type=submit]").click()  # sent empty: the errors, in the language
     assert page.locator(".error-summary").is_visible()
     check_at_320(page, f"feedback-errors-{code}")
+
+    page.goto(f"{live_server.url}/t/{times}")
+    # Sent with no time chosen: the times offered and the errors, in the language.
+    page.locator(f"form[action$='/t/{times}'] button[type=submit]").click()
+    assert page.locator(".error-summary").is_visible()
+    check_at_320(page, f"choose-a-time-errors-{code}")
 
     page.goto(f"{live_server.url}/r/{rebook}")
     check_at_320(page, f"rebook-{code}")
