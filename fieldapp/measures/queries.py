@@ -59,6 +59,26 @@ ALERTS = """
 """
 
 
+# The same alerts with the seconds to acknowledge worked out by SQLite (times are stored to the
+# second: core.db.utc_now), not by parsing 60,000 dates in Python.
+ALERT_WAITS = ALERTS.replace("alerts.escalated_at,", """alerts.escalated_at,
+           unixepoch(alerts.acknowledged_at) - unixepoch(alerts.created_at) AS wait_seconds,""",
+                             1)
+
+# The period's visits from visit_facts (fieldapp/core/migrations.py, m120): one row a visit.
+FACTS_WHERE = """
+    WHERE visit_facts.landlord_id = ? AND visit_facts.starts_at >= ?
+      AND visit_facts.starts_at < ? AND (? IS NULL OR visit_facts.firm_id = ?)
+"""
+FACTS = "FROM visit_facts" + FACTS_WHERE
+
+# Visits counted by everything the figures tell apart: a few dozen rows for any period.
+FACT_GROUPS = f"""
+    SELECT status, outcome, no_access_reason, distress, in_pause,
+           first_of_trade AND NOT pre_visit AS first_visit, count(*) AS n
+    {FACTS} GROUP BY 1, 2, 3, 4, 5, 6
+"""
+
 REFERRALS = """
     SELECT referral_routes.name, count(*) AS n
     FROM referrals
@@ -118,6 +138,49 @@ class Figures:
 
 
 def figures(db, landlord_id: int, period: Period, firm_id: int | None = None) -> Figures:
+    """The period's figures from `visit_facts` (each visit as measures count it, kept by
+    triggers in the same transaction as every write): SQLite sums, Python only combines a few
+    dozen grouped rows. `recount` gives the same figures from the records themselves."""
+    start, end = period.bounds
+    result = Figures(period)
+    codes = catalogue(db)
+    no_access = sorted(codes.codes_where("is_no_access"))
+    scope = (landlord_id, start, end, firm_id, firm_id)
+    _visit_figures_from_groups(result, query_all(db, FACT_GROUPS, scope), codes)
+    na_marks = ",".join("?" * len(no_access)) or "NULL"
+    result.repeated_no_access = query_one(db, f"""
+        SELECT count(*) AS n FROM (SELECT 1 {FACTS} AND visit_facts.status = 'booked'
+            AND visit_facts.outcome IN ({na_marks}) AND NOT visit_facts.in_pause
+            GROUP BY visit_facts.resident_id HAVING count(*) >= 2)""", (*scope, *no_access))["n"]
+    result.weeks = _weeks(db, period, landlord_id, firm_id, no_access)
+    # Concerns, rebook requests and feedback belong to a few visits: start from them (CROSS
+    # JOIN keeps that order), not from the period's 100,000 visits.
+    result.concerns = Counter({row["group_label"]: row["n"] for row in query_all(db, f"""
+        SELECT concern_categories.group_label, count(DISTINCT log_concerns.log_id) AS n
+        FROM log_concerns
+        CROSS JOIN visit_logs ON visit_logs.id = log_concerns.log_id
+        CROSS JOIN visit_facts ON visit_facts.visit_id = visit_logs.visit_id
+            AND visit_facts.log_id = log_concerns.log_id
+        JOIN concern_categories ON concern_categories.code = log_concerns.concern
+        {FACTS_WHERE} AND visit_facts.status = 'booked' GROUP BY 1""", scope)})
+    result.rebook_requests = query_one(db, f"""
+        SELECT count(*) AS n FROM rebook_requests CROSS JOIN visit_facts
+            ON visit_facts.visit_id = rebook_requests.visit_id
+        {FACTS_WHERE} AND visit_facts.status = 'booked'""", scope)["n"]
+    result.feedback = _feedback_from_rows(query_all(db, f"""
+        SELECT visit_feedback.felt_safe, visit_feedback.listened_to, visit_feedback.in_control,
+               count(*) AS n
+        FROM visit_feedback CROSS JOIN visit_facts
+            ON visit_facts.visit_id = visit_feedback.visit_id
+        {FACTS_WHERE} AND visit_facts.status = 'booked' GROUP BY 1, 2, 3""", scope))
+    _alert_figures(result, query_all(db, ALERT_WAITS, scope))
+    _other_figures(db, result, landlord_id, start, end, firm_id)
+    return result
+
+
+def recount(db, landlord_id: int, period: Period, firm_id: int | None = None) -> Figures:
+    """The same figures counted from the records themselves (each visit with its latest log),
+    as measures were counted before `visit_facts`: the reference the tests hold `figures` to."""
     start, end = period.bounds
     result = Figures(period)
     rows = visits_in_period(db, landlord_id, period, firm_id)
@@ -127,7 +190,16 @@ def figures(db, landlord_id: int, period: Period, firm_id: int | None = None) ->
     result.concerns = _concerns(db, log_ids)
     result.rebook_requests = _count_for(db, "rebook_requests", booked_ids)
     result.feedback = _feedback(db, booked_ids)
-    _alert_figures(result, query_all(db, ALERTS, (landlord_id, start, end, firm_id, firm_id)))
+    _alert_figures(result, [
+        {**row, "wait_seconds": (to_local(row["acknowledged_at"]) - to_local(row["created_at"])
+                                 ).total_seconds() if row["acknowledged_at"] else None}
+        for row in query_all(db, ALERTS, (landlord_id, start, end, firm_id, firm_id))])
+    _other_figures(db, result, landlord_id, start, end, firm_id)
+    return result
+
+
+def _other_figures(db, result: Figures, landlord_id: int, start: str, end: str,
+                   firm_id: int | None) -> None:
     result.pauses = pause_figures(db, landlord_id, start, end)
     result.referrals = Counter({row["name"]: row["n"] for row in query_all(db, REFERRALS, (
         landlord_id, start, end, firm_id, firm_id))})
@@ -136,7 +208,6 @@ def figures(db, landlord_id: int, period: Period, firm_id: int | None = None) ->
         JOIN residents ON residents.id = adjustments.resident_id
         WHERE residents.landlord_id = ? AND adjustments.status = 'active'
           AND adjustments.review_due < ?""", (landlord_id, today_local().isoformat()))["n"]
-    return result
 
 
 def pause_figures(db, landlord_id: int, start: str, end: str) -> dict:
@@ -225,6 +296,57 @@ def _visit_figures(result: Figures, rows, period: Period, codes) -> None:
     result.weeks = [(monday, *counts) for monday, counts in zip(mondays, weekly, strict=True)]
 
 
+def _visit_figures_from_groups(result: Figures, groups, codes) -> None:
+    """`_visit_figures` for visits counted in groups: the same rules, n visits at a time."""
+    no_access, stopped = codes.codes_where("is_no_access"), codes.codes_where("stops_visit")
+    first_visits = first_completed = 0
+    for row in groups:
+        n = row["n"]
+        if row["status"] == "cancelled":
+            result.cancelled += n
+            continue
+        result.booked += n
+        if row["outcome"] is None:
+            continue
+        if row["in_pause"] and row["outcome"] in no_access:
+            result.no_access_in_pause += n
+            continue
+        result.logged += n
+        result.outcomes[row["outcome"]] += n
+        result.distress[row["distress"]] += n
+        if row["outcome"] in no_access:
+            result.no_access_reasons[row["no_access_reason"]] += n
+        if row["outcome"] in stopped:
+            result.stopped += n
+        if row["first_visit"]:
+            first_visits += n
+            first_completed += n if row["outcome"] == "completed" else 0
+    result.no_access = Rate(sum(result.outcomes[code] for code in no_access), result.logged)
+    result.first_visit_completed = Rate(first_completed, first_visits)
+
+
+def _weeks(db, period: Period, landlord_id: int, firm_id: int | None,
+           no_access: list[str]) -> list:
+    """(monday, booked, no access) for each week the period touches: one range of the index a
+    week (the week's part inside the period), so nothing is sorted."""
+    start, end = period.bounds
+    mondays = period.weeks()
+    edges = [max(day_bounds_utc(monday)[0], start) for monday in mondays] + [end]
+    ranges = [value for n in range(len(mondays)) for value in (n, edges[n], edges[n + 1])]
+    weeks = ", ".join("(?, ?, ?)" for _ in mondays)
+    na_marks = ",".join("?" * len(no_access)) or "NULL"
+    counts = {row["week"]: (row["booked"], row["no_access"]) for row in query_all(db, f"""
+        WITH weeks(week, starts, ends) AS (VALUES {weeks})
+        SELECT weeks.week, count(*) AS booked,
+               coalesce(sum(visit_facts.outcome IN ({na_marks})
+                            AND NOT visit_facts.in_pause), 0) AS no_access
+        FROM weeks CROSS JOIN visit_facts
+        WHERE visit_facts.landlord_id = ? AND visit_facts.starts_at >= weeks.starts
+          AND visit_facts.starts_at < weeks.ends AND (? IS NULL OR visit_facts.firm_id = ?)
+          AND visit_facts.status = 'booked'
+        GROUP BY weeks.week""", (*ranges, *no_access, landlord_id, firm_id, firm_id))}
+    return [(monday, *counts.get(n, (0, 0))) for n, monday in enumerate(mondays)]
+
 def _alert_figures(result: Figures, rows) -> None:
     waits, distress_waits = [], []
     for row in rows:
@@ -233,8 +355,7 @@ def _alert_figures(result: Figures, rows) -> None:
         if row["escalated_at"] and row["severity"] == "urgent":
             result.escalated += 1
         if row["acknowledged_at"]:
-            wait = (to_local(row["acknowledged_at"]) - to_local(row["created_at"])
-                    ).total_seconds() / 60
+            wait = row["wait_seconds"] / 60
             waits.append(wait)
             if row["distress_or_safeguarding"]:
                 distress_waits.append(wait)
@@ -278,6 +399,17 @@ def _count_for(db, table: str, visit_ids: list[int]) -> int:
         total += query_one(db, f"SELECT count(*) AS n FROM {table} WHERE visit_id IN ({marks})",
                            chunk)["n"]
     return total
+
+
+def _feedback_from_rows(rows) -> dict:
+    """`_feedback` from answers counted in groups (felt_safe, listened_to, in_control, n)."""
+    counts = {name: Counter() for name in ("felt_safe", "listened_to", "in_control")}
+    for row in rows:
+        for name, counter in counts.items():
+            if row[name]:
+                counter[row[name]] += row["n"]
+    return {name: {"counts": counter, "yes": Rate(counter["yes"], sum(counter.values()))}
+            for name, counter in counts.items()}
 
 
 def _feedback(db, visit_ids: list[int]) -> dict:
