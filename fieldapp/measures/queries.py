@@ -59,11 +59,27 @@ ALERTS = """
 """
 
 
-# The same alerts with the seconds to acknowledge worked out by SQLite (times are stored to the
-# second: core.db.utc_now), not by parsing 60,000 dates in Python.
-ALERT_WAITS = ALERTS.replace("alerts.escalated_at,", """alerts.escalated_at,
-           unixepoch(alerts.acknowledged_at) - unixepoch(alerts.created_at) AS wait_seconds,""",
-                             1)
+# The same alerts counted in groups, with the seconds to acknowledge worked out by SQLite (times
+# are stored to the second: core.db.utc_now), not by parsing 60,000 dates in Python. The visit
+# is read only when one firm is asked for.
+ALERT_GROUPS = """
+    SELECT alerts.severity, alerts.escalated_at IS NOT NULL AS escalated,
+           unixepoch(alerts.acknowledged_at) - unixepoch(alerts.created_at) AS wait_seconds,
+           visit_logs.distress IN ('some', 'significant') OR EXISTS (
+               SELECT 1 FROM log_concerns JOIN concern_categories
+                   ON concern_categories.code = log_concerns.concern
+               WHERE log_concerns.log_id = alerts.log_id AND concern_categories.group_code
+                   IN ('adult_safeguarding', 'child_safeguarding', 'domestic_abuse'))
+               AS distress_or_safeguarding,
+           count(*) AS n
+    FROM alerts
+    JOIN residents ON residents.id = alerts.resident_id
+    LEFT JOIN visit_logs ON visit_logs.id = alerts.log_id
+    {visits}
+    WHERE residents.landlord_id = ? AND alerts.escalated_from IS NULL
+      AND alerts.created_at >= ? AND alerts.created_at < ? {firm}
+    GROUP BY 1, 2, 3, 4
+"""
 
 # The period's visits from visit_facts (fieldapp/core/migrations.py, m120): one row a visit.
 FACTS_WHERE = """
@@ -173,7 +189,11 @@ def figures(db, landlord_id: int, period: Period, firm_id: int | None = None) ->
         FROM visit_feedback CROSS JOIN visit_facts
             ON visit_facts.visit_id = visit_feedback.visit_id
         {FACTS_WHERE} AND visit_facts.status = 'booked' GROUP BY 1, 2, 3""", scope))
-    _alert_figures(result, query_all(db, ALERT_WAITS, scope))
+    _alert_figures_from_groups(result, query_all(db, ALERT_GROUPS.format(
+        visits="LEFT JOIN visits ON visits.id = COALESCE(alerts.visit_id, visit_logs.visit_id)"
+        if firm_id is not None else "",
+        firm="AND visits.firm_id = ?" if firm_id is not None else ""),
+        (landlord_id, start, end, *([firm_id] if firm_id is not None else []))))
     _other_figures(db, result, landlord_id, start, end, firm_id)
     return result
 
@@ -190,10 +210,7 @@ def recount(db, landlord_id: int, period: Period, firm_id: int | None = None) ->
     result.concerns = _concerns(db, log_ids)
     result.rebook_requests = _count_for(db, "rebook_requests", booked_ids)
     result.feedback = _feedback(db, booked_ids)
-    _alert_figures(result, [
-        {**row, "wait_seconds": (to_local(row["acknowledged_at"]) - to_local(row["created_at"])
-                                 ).total_seconds() if row["acknowledged_at"] else None}
-        for row in query_all(db, ALERTS, (landlord_id, start, end, firm_id, firm_id))])
+    _alert_figures(result, query_all(db, ALERTS, (landlord_id, start, end, firm_id, firm_id)))
     _other_figures(db, result, landlord_id, start, end, firm_id)
     return result
 
@@ -355,13 +372,32 @@ def _alert_figures(result: Figures, rows) -> None:
         if row["escalated_at"] and row["severity"] == "urgent":
             result.escalated += 1
         if row["acknowledged_at"]:
-            wait = row["wait_seconds"] / 60
+            wait = (to_local(row["acknowledged_at"]) - to_local(row["created_at"])
+                    ).total_seconds() / 60
             waits.append(wait)
             if row["distress_or_safeguarding"]:
                 distress_waits.append(wait)
     result.acknowledge_minutes = _wait_summary(waits)
     result.distress_acknowledge_minutes = _wait_summary(distress_waits)
 
+
+
+def _alert_figures_from_groups(result: Figures, groups) -> None:
+    """`_alert_figures` for alerts counted in groups of the same severity, escalation, distress
+    and seconds to acknowledge."""
+    waits, distress_waits = [], []
+    for row in groups:
+        n = row["n"]
+        result.alerts[row["severity"]] += n
+        result.distress_alerts += n if row["distress_or_safeguarding"] else 0
+        if row["escalated"] and row["severity"] == "urgent":
+            result.escalated += n
+        if row["wait_seconds"] is not None:
+            waits += [row["wait_seconds"] / 60] * n
+            if row["distress_or_safeguarding"]:
+                distress_waits += [row["wait_seconds"] / 60] * n
+    result.acknowledge_minutes = _wait_summary(waits)
+    result.distress_acknowledge_minutes = _wait_summary(distress_waits)
 
 def _wait_summary(waits: list[float]) -> dict:
     """Median and 90th percentile in minutes, with how many were acknowledged; {} for none."""
