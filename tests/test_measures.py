@@ -20,7 +20,7 @@ from fieldapp.core.clock import LOCAL_ZONE, day_bounds_utc
 from fieldapp.core.csvout import FORMULA_STARTS, csv_text
 from fieldapp.logs.queries import create_log
 from fieldapp.measures.periods import Period
-from fieldapp.measures.queries import figures, recount
+from fieldapp.measures.queries import figures, kept_visits_in_period, recount, visits_in_period
 from fieldapp.pauses.private import create_pause
 from fieldapp.pauses.queries import set_end
 from fieldapp.schedule.queries import cancel_visit, move_visit
@@ -306,6 +306,8 @@ def assert_summary_agrees_with_a_recount(db, landlords, firms, periods) -> None:
                 period = Period(date.fromisoformat(first), date.fromisoformat(last), "Chosen")
                 assert plain(figures(db, landlord, period, firm)) == plain(
                     recount(db, landlord, period, firm)), (landlord, firm, first, last)
+                assert sorted(map(tuple, kept_visits_in_period(db, landlord, period, firm))) \
+                    == sorted(map(tuple, visits_in_period(db, landlord, period, firm)))
 
 
 def test_the_kept_summary_and_a_full_recount_agree_on_every_hand_worked_figure(db, world,
