@@ -128,6 +128,47 @@ def old_and_new(db, landlord: int, label: str, period: Period, firm=None, runs: 
           f" ({statistics.median(old) / statistics.median(new):.1f} times faster; {same})")
 
 
+def write_cost(folder: str, visits: int = 3000) -> None:
+    """What the triggers add to a write: the same visits and logs into a database with the
+    triggers and into one without them (dropped), turn about."""
+    times = {}
+    for label in ("with the triggers", "without them") * 2:
+        db = connect(str(Path(folder) / f"writes-{len(times)}-{time.perf_counter_ns()}.db"))
+        migrations.apply(db)
+        load_demo(db)
+        if label == "without them":
+            for row in query_all(db, "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                                     " AND name LIKE '%facts%'"):
+                db.execute(f"DROP TRIGGER {row['name']}")
+        landlord = query_one(db, "SELECT id FROM organisations WHERE kind = 'landlord'")["id"]
+        firm = query_one(db, "SELECT id FROM organisations WHERE kind = 'contractor'")["id"]
+        author = query_one(db, "SELECT id FROM users WHERE role = 'operative'")["id"]
+        officer = query_one(db, "SELECT id FROM users WHERE email = 'officer@demo.test'")["id"]
+        rng = random.Random(3)
+        now = datetime.now(UTC)
+        with transaction(db):
+            residents = [create_resident(db, landlord, {
+                "officer_id": officer, "tenancy_ref": f"T-{n}", "name": "Bench Resident",
+                "address_line1": "1 Road", "postcode": "RS1 1AA"}, created_at="x")
+                for n in range(300)]
+        started = time.perf_counter()
+        with transaction(db):
+            for n in range(visits):
+                starts = now - timedelta(minutes=rng.randrange(365 * 24 * 60))
+                visit = create_visit(
+                    db, resident_id=rng.choice(residents), firm_id=firm, job_ref=f"J-{n}",
+                    trade=rng.choice(TRADES), starts_at=starts.isoformat(timespec="seconds"),
+                    ends_at=(starts + timedelta(hours=2)).isoformat(timespec="seconds"),
+                    status="booked", created_at="x")
+                create_log(db, client_id=str(uuid.uuid4()), visit_id=visit, author_id=author,
+                           outcome="completed", distress="none", payload_hash="bench",
+                           created_at="x")
+        times.setdefault(label, []).append((time.perf_counter() - started) / visits)
+        db.close()
+    print("writes, a visit and its log (best of 2):", ", ".join(
+        f"{label} {min(values) * 1e6:.0f} µs" for label, values in times.items()))
+
+
 def main(visits: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.db"
@@ -159,6 +200,7 @@ def main(visits: int) -> None:
               f"/measures?period=quarter&firm={firm}")
         timed(client, "figures CSV, a year",
               f"/measures/export.csv?period=custom&first={year_ago}&last={today}", runs=3)
+        write_cost(folder)
 
 
 if __name__ == "__main__":
