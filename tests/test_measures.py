@@ -18,6 +18,7 @@ import pytest
 from fieldapp.adjustments.queries import create_adjustment
 from fieldapp.core.clock import LOCAL_ZONE, day_bounds_utc
 from fieldapp.core.csvout import FORMULA_STARTS, csv_text
+from fieldapp.core.migrations import m120_visit_facts
 from fieldapp.logs.queries import create_log
 from fieldapp.measures.periods import Period
 from fieldapp.measures.queries import figures, kept_visits_in_period, recount, visits_in_period
@@ -383,3 +384,17 @@ def test_the_summary_keeps_up_with_logs_changes_cancellations_moves_and_pauses(d
     set_end(db, pause, "2026-03-20", day_bounds_utc(date(2026, 3, 20))[0])
     pause_from(residents[1], "2026-03-25")
     agree()
+
+
+def test_the_summary_is_filled_from_the_records_a_database_already_holds(db, world, march):
+    """On a database with visits and logs already, the migration fills the summary with them."""
+    for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                          " AND name LIKE '%facts%'").fetchall():
+        db.execute(f"DROP TRIGGER {row[0]}")
+    db.execute("DROP TABLE visit_facts")
+    m120_visit_facts(db)
+    assert_summary_agrees_with_a_recount(
+        db, [world.orgs["riverside"]], [None, world.orgs["acme"]],
+        [("2026-03-02", "2026-03-29"), ("2026-02-01", "2026-04-30")])
+    assert figures(db, world.orgs["riverside"], Period(date(2026, 3, 2), date(2026, 3, 29),
+                                                        "Chosen")).booked == 5
