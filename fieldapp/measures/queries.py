@@ -63,7 +63,7 @@ ALERTS = """
 # are stored to the second: core.db.utc_now), not by parsing 60,000 dates in Python. The visit
 # is read only when one firm is asked for.
 ALERT_GROUPS = """
-    SELECT alerts.severity, alerts.escalated_at IS NOT NULL AS escalated,
+    SELECT alerts.severity, coalesce(alerts.escalated_at, '') != '' AS escalated,
            unixepoch(alerts.acknowledged_at) - unixepoch(alerts.created_at) AS wait_seconds,
            visit_logs.distress IN ('some', 'significant') OR EXISTS (
                SELECT 1 FROM log_concerns JOIN concern_categories
