@@ -6,6 +6,11 @@ Definitions (also on the page, next to each figure):
 - Alerts count when raised in the period; copies sent to duty officers are not counted twice.
 - A no-access at a visit in the resident's pause (away, in hospital, in crisis) is shown apart
   and left out of the no-access rate and repeat no-access: a pause, not a penalty.
+
+`figures` reads each visit from `visit_facts` (its latest log, first for the trade, in a
+pause), which triggers keep in the same transaction as every write (core/migrations.py, m120);
+`recount` works the same figures out from the records themselves, and the tests hold the two
+equal. A change to what a figure means changes both.
 """
 
 import statistics
@@ -374,6 +379,7 @@ def _weeks(db, period: Period, landlord_id: int, firm_id: int | None,
         GROUP BY weeks.week""", (*ranges, *no_access, landlord_id, firm_id, firm_id))}
     return [(monday, *counts.get(n, (0, 0))) for n, monday in enumerate(mondays)]
 
+
 def _alert_figures(result: Figures, rows) -> None:
     waits, distress_waits = [], []
     for row in rows:
@@ -389,7 +395,6 @@ def _alert_figures(result: Figures, rows) -> None:
                 distress_waits.append(wait)
     result.acknowledge_minutes = _wait_summary(waits)
     result.distress_acknowledge_minutes = _wait_summary(distress_waits)
-
 
 
 def _alert_figures_from_groups(result: Figures, groups) -> None:
@@ -408,6 +413,7 @@ def _alert_figures_from_groups(result: Figures, groups) -> None:
                 distress_waits += [row["wait_seconds"] / 60] * n
     result.acknowledge_minutes = _wait_summary(waits)
     result.distress_acknowledge_minutes = _wait_summary(distress_waits)
+
 
 def _wait_summary(waits: list[float]) -> dict:
     """Median and 90th percentile in minutes, with how many were acknowledged; {} for none."""
