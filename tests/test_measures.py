@@ -21,7 +21,14 @@ from fieldapp.core.csvout import FORMULA_STARTS, csv_text
 from fieldapp.core.migrations import m120_visit_facts
 from fieldapp.logs.queries import create_log
 from fieldapp.measures.periods import Period
-from fieldapp.measures.queries import figures, kept_visits_in_period, recount, visits_in_period
+from fieldapp.measures.queries import (
+    KEEPERS,
+    figures,
+    kept_visits_in_period,
+    recount,
+    summary_is_kept,
+    visits_in_period,
+)
 from fieldapp.pauses.private import create_pause
 from fieldapp.pauses.queries import set_end
 from fieldapp.schedule.queries import cancel_visit, move_visit
@@ -398,3 +405,19 @@ def test_the_summary_is_filled_from_the_records_a_database_already_holds(db, wor
         [("2026-03-02", "2026-03-29"), ("2026-02-01", "2026-04-30")])
     assert figures(db, world.orgs["riverside"], Period(date(2026, 3, 2), date(2026, 3, 29),
                                                         "Chosen")).booked == 5
+
+
+def test_every_trigger_that_keeps_the_summary_is_there_after_all_migrations(db):
+    """A migration that rebuilds visits, logs, pauses or residents drops their triggers: this
+    fails until it recreates them (m120 shows how)."""
+    names = {row[0] for row in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%visit_facts%'")}
+    assert names == KEEPERS and summary_is_kept(db)
+
+
+def test_without_its_triggers_the_page_recounts_rather_than_show_a_stale_summary(
+        signed_in, db, world, march):
+    db.execute("DROP TRIGGER visit_logs_facts_insert")
+    log(db, march["v6"], world.users["operative"], "no_access", reason="no_answer")
+    got = figures_csv(signed_in("officer"), PERIOD)
+    assert got["visits logged"][0] == "5" and got["no-access rate"] == ["60", "3", "5"]

@@ -158,10 +158,26 @@ class Figures:
     pauses: dict = field(default_factory=dict)
 
 
+# The triggers that keep visit_facts (m120). Rebuilding one of their tables (a copy, drop and
+# rename) drops its triggers with it: then `figures` recounts rather than read a summary that
+# stopped being kept.
+KEEPERS = {"visits_facts_insert", "visits_facts_update", "visits_facts_delete",
+           "visit_logs_facts_insert", "visit_logs_facts_update", "visit_logs_facts_delete",
+           "resident_pauses_facts_insert", "resident_pauses_facts_update",
+           "resident_pauses_facts_delete", "residents_facts_landlord"}
+
+
+def summary_is_kept(db) -> bool:
+    return {row["name"] for row in query_all(
+        db, "SELECT name FROM sqlite_master WHERE type = 'trigger'")} >= KEEPERS
+
+
 def figures(db, landlord_id: int, period: Period, firm_id: int | None = None) -> Figures:
     """The period's figures from `visit_facts` (each visit as measures count it, kept by
     triggers in the same transaction as every write): SQLite sums, Python only combines a few
     dozen grouped rows. `recount` gives the same figures from the records themselves."""
+    if not summary_is_kept(db):
+        return recount(db, landlord_id, period, firm_id)
     start, end = period.bounds
     result = Figures(period)
     codes = catalogue(db)
