@@ -7,17 +7,31 @@ local time is 23:30 UTC on 29 March (out): periods are local days, not UTC days.
 
 import csv
 import io
+import random
 import re
 import uuid
-from datetime import UTC, date, datetime
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from fieldapp.adjustments.queries import create_adjustment
-from fieldapp.core.clock import LOCAL_ZONE
+from fieldapp.core.clock import LOCAL_ZONE, day_bounds_utc
 from fieldapp.core.csvout import FORMULA_STARTS, csv_text
+from fieldapp.core.migrations import m120_visit_facts
 from fieldapp.logs.queries import create_log
 from fieldapp.measures.periods import Period
+from fieldapp.measures.queries import (
+    KEEPERS,
+    figures,
+    kept_visits_in_period,
+    recount,
+    summary_is_kept,
+    visits_in_period,
+)
+from fieldapp.pauses.private import create_pause
+from fieldapp.pauses.queries import set_end
+from fieldapp.schedule.queries import cancel_visit, move_visit
 
 from factories import add_resident, add_visit
 from pages import check_page
@@ -279,3 +293,131 @@ def test_a_period_starting_on_a_monday_has_no_part_week(signed_in, march):
 def test_a_part_week_says_its_dates_in_words(first, last, label):
     period = Period(date.fromisoformat(first), date.fromisoformat(last), "Chosen dates")
     assert period.week_label(period.weeks()[0]) == label
+
+
+def plain(value):
+    """Every figure as plain data (Counters as dicts, so a zero is not taken for a missing
+    entry), to compare the kept summary with a recount field by field."""
+    if isinstance(value, Counter):
+        return dict(value)
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: plain(getattr(value, name)) for name in value.__dataclass_fields__}
+    return value
+
+
+def assert_summary_agrees_with_a_recount(db, landlords, firms, periods) -> None:
+    for landlord in landlords:
+        for firm in firms:
+            for first, last in periods:
+                period = Period(date.fromisoformat(first), date.fromisoformat(last), "Chosen")
+                assert plain(figures(db, landlord, period, firm)) == plain(
+                    recount(db, landlord, period, firm)), (landlord, firm, first, last)
+                assert sorted(map(tuple, kept_visits_in_period(db, landlord, period, firm))) \
+                    == sorted(map(tuple, visits_in_period(db, landlord, period, firm)))
+
+
+def test_the_kept_summary_and_a_full_recount_agree_on_every_hand_worked_figure(db, world,
+                                                                             march):
+    result = figures(db, world.orgs["riverside"], Period(date(2026, 3, 2), date(2026, 3, 29),
+                                                          "Chosen"))
+    assert (result.booked, result.logged, result.repeated_no_access) == (5, 4, 1)
+    assert result.first_visit_completed.count == 1 and result.rebook_requests == 1
+    assert result.acknowledge_minutes == {"median": 40, "p90": 56, "count": 3}
+    assert_summary_agrees_with_a_recount(
+        db, [world.orgs["riverside"], world.orgs["elsewhere"]],
+        [None, world.orgs["acme"], world.orgs["brightside"]],
+        [("2026-03-02", "2026-03-29"), ("2026-03-04", "2026-03-15"),
+         ("2026-02-01", "2026-04-30"), ("2020-01-01", "2020-01-31")])
+
+
+def test_the_summary_keeps_up_with_logs_changes_cancellations_moves_and_pauses(db, world):
+    """A random month of visits, then every kind of write that changes a figure: the kept
+    summary and a recount from the records agree after each round."""
+    rng = random.Random(2026)
+    riverside, firms = world.orgs["riverside"], [world.orgs["acme"], world.orgs["brightside"]]
+    officer, operative = world.users["officer"], world.users["operative"]
+    residents = [add_resident(db, riverside, officer, name=f"Resident {n}") for n in range(6)]
+    visits, logs = [], {}
+    for _ in range(50):
+        starts = local("2026-03-01T08:00") + timedelta(days=rng.randrange(40),
+                                                       hours=rng.randrange(12))
+        visits.append(add_visit(db, rng.choice(residents), rng.choice(firms), [operative],
+                                starts, starts + timedelta(hours=1),
+                                trade=rng.choice(["Plumbing", "Heating", "Roofing"]),
+                                pre_visit=rng.random() < 0.1))
+
+    def log_some(chosen):
+        for visit in chosen:
+            outcome = rng.choice(["completed", "completed", "no_access", "no_access",
+                                  "stopped_distress", "partly_completed", "not_attended"])
+            logs[visit] = log(db, visit, operative, outcome,
+                              rng.choice(["none", "some", "significant"]),
+                              reason="no_answer" if outcome == "no_access" else None,
+                              concerns=["self_neglect"] if rng.random() < 0.2 else (),
+                              amends=logs.get(visit))
+            if rng.random() < 0.4:
+                created = datetime(2026, 3, 1, tzinfo=UTC) + timedelta(
+                    days=rng.randrange(40), minutes=rng.randrange(600))
+                alert(db, residents[0], rng.choice(["urgent", "reach_out"]),
+                      created.isoformat(timespec="seconds"),
+                      (created + timedelta(seconds=rng.randrange(60, 9000))).isoformat(
+                          timespec="seconds") if rng.random() < 0.8 else None,
+                      log_id=logs[visit])
+
+    def pause_from(resident, first: str) -> int:
+        return create_pause(db, resident, officer, {
+            "reason": "hospital", "starts_on": first, "ends_on": None,
+            "starts_at": day_bounds_utc(date.fromisoformat(first))[0], "ends_at": None,
+            "told_by": "resident", "consent_given_by": "resident", "consent_how": "phone",
+            "consent_on": first})
+
+    def agree():
+        assert_summary_agrees_with_a_recount(
+            db, [riverside], [None, *firms],
+            [("2026-03-01", "2026-04-15"), ("2026-03-09", "2026-03-22")])
+
+    log_some(rng.sample(visits, 35))
+    pause = pause_from(residents[0], "2026-03-10")
+    agree()
+    log_some(rng.sample(sorted(logs), 10))  # changed logs replace the first
+    for visit in rng.sample(visits, 6):
+        cancel_visit(db, visit, "resident_asked")
+    for visit in rng.sample(visits, 8):  # moved: another week, and maybe first for the trade
+        starts = local("2026-03-01T08:00") + timedelta(days=rng.randrange(40))
+        move_visit(db, visit, starts.astimezone(UTC).isoformat(timespec="seconds"),
+                   (starts + timedelta(hours=1)).astimezone(UTC).isoformat(timespec="seconds"))
+    set_end(db, pause, "2026-03-20", day_bounds_utc(date(2026, 3, 20))[0])
+    pause_from(residents[1], "2026-03-25")
+    agree()
+
+
+def test_the_summary_is_filled_from_the_records_a_database_already_holds(db, world, march):
+    """On a database with visits and logs already, the migration fills the summary with them."""
+    for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                          " AND name LIKE '%facts%'").fetchall():
+        db.execute(f"DROP TRIGGER {row[0]}")
+    db.execute("DROP TABLE visit_facts")
+    m120_visit_facts(db)
+    assert_summary_agrees_with_a_recount(
+        db, [world.orgs["riverside"]], [None, world.orgs["acme"]],
+        [("2026-03-02", "2026-03-29"), ("2026-02-01", "2026-04-30")])
+    assert figures(db, world.orgs["riverside"], Period(date(2026, 3, 2), date(2026, 3, 29),
+                                                        "Chosen")).booked == 5
+
+
+def test_every_trigger_that_keeps_the_summary_is_there_after_all_migrations(db):
+    """A migration that rebuilds visits, logs, pauses or residents drops their triggers: this
+    fails until it recreates them (m120 shows how)."""
+    names = {row[0] for row in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%visit_facts%'")}
+    assert names == KEEPERS and summary_is_kept(db)
+
+
+def test_without_its_triggers_the_page_recounts_rather_than_show_a_stale_summary(
+        signed_in, db, world, march):
+    db.execute("DROP TRIGGER visit_logs_facts_insert")
+    log(db, march["v6"], world.users["operative"], "no_access", reason="no_answer")
+    got = figures_csv(signed_in("officer"), PERIOD)
+    assert got["visits logged"][0] == "5" and got["no-access rate"] == ["60", "3", "5"]

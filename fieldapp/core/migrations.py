@@ -1100,3 +1100,117 @@ def m031_messages_language(db: Database) -> None:
 
 def apply(db: Database) -> None:
     migrations.apply(db)
+
+
+# One visit as measures count it: its latest log (a changed log replaces the first), whether it
+# was the resident's first booked visit for the trade, and whether it fell in a pause. The same
+# definitions as the full recount in fieldapp/measures/queries.py (VISITS).
+_VISIT_FACTS_SELECT = """
+    SELECT visits.id, residents.landlord_id, visits.resident_id, visits.firm_id, visits.trade,
+           visits.starts_at, visits.status, visits.pre_visit, latest.id, latest.outcome,
+           latest.no_access_reason, latest.distress,
+           NOT EXISTS (SELECT 1 FROM visits AS earlier
+                       WHERE earlier.resident_id = visits.resident_id
+                         AND earlier.trade = visits.trade AND earlier.pre_visit = 0
+                         AND earlier.status = 'booked'
+                         AND earlier.starts_at < visits.starts_at),
+           EXISTS (SELECT 1 FROM resident_pauses AS pause
+                   WHERE pause.resident_id = visits.resident_id
+                     AND visits.starts_at >= pause.starts_at
+                     AND (pause.ends_at IS NULL OR visits.starts_at < pause.ends_at))
+    FROM visits
+    JOIN residents ON residents.id = visits.resident_id
+    LEFT JOIN visit_logs AS latest ON latest.id = (
+        SELECT max(id) FROM visit_logs WHERE visit_logs.visit_id = visits.id)
+"""
+_VISIT_FACTS_COLUMNS = ("visit_id, landlord_id, resident_id, firm_id, trade, starts_at, status,"
+                        " pre_visit, log_id, outcome, no_access_reason, distress,"
+                        " first_of_trade, in_pause")
+
+
+def _refresh_visit_facts(visit_id: str) -> str:
+    return (f"DELETE FROM visit_facts WHERE visit_id = {visit_id};"
+            f" INSERT INTO visit_facts ({_VISIT_FACTS_COLUMNS}) {_VISIT_FACTS_SELECT}"
+            f" WHERE visits.id = {visit_id};")
+
+
+def _refresh_first_of_trade(resident_id: str, trade: str) -> str:
+    return f"""UPDATE visit_facts SET first_of_trade = NOT EXISTS (
+        SELECT 1 FROM visits AS earlier
+        WHERE earlier.resident_id = visit_facts.resident_id AND earlier.trade = visit_facts.trade
+          AND earlier.pre_visit = 0 AND earlier.status = 'booked'
+          AND earlier.starts_at < visit_facts.starts_at)
+        WHERE resident_id = {resident_id} AND trade = {trade};"""
+
+
+def _refresh_in_pause(resident_id: str) -> str:
+    return f"""UPDATE visit_facts SET in_pause = EXISTS (
+        SELECT 1 FROM resident_pauses AS pause
+        WHERE pause.resident_id = visit_facts.resident_id
+          AND visit_facts.starts_at >= pause.starts_at
+          AND (pause.ends_at IS NULL OR visit_facts.starts_at < pause.ends_at))
+        WHERE resident_id = {resident_id};"""
+
+
+@migrations()
+def m120_visit_facts(db: Database) -> None:
+    """Each visit as measures count it, one row a visit, so a year of a borough's measures reads
+    one small index instead of working out 100,000 latest logs. Kept by triggers in the same
+    transaction as every write to visits, logs, pauses and residents, whoever makes it: the
+    figures are never behind. fieldapp/measures/queries.py recounts from the records themselves
+    and the tests check both agree."""
+    _script(db, f"""
+    CREATE TABLE visit_facts (
+        visit_id INTEGER PRIMARY KEY,
+        landlord_id INTEGER,
+        resident_id INTEGER NOT NULL,
+        firm_id INTEGER,
+        trade TEXT NOT NULL,
+        starts_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        pre_visit INTEGER NOT NULL,
+        log_id INTEGER,
+        outcome TEXT,
+        no_access_reason TEXT,
+        distress TEXT,
+        first_of_trade INTEGER NOT NULL,
+        in_pause INTEGER NOT NULL
+    );
+    CREATE INDEX visit_facts_period ON visit_facts(landlord_id, starts_at, firm_id, status,
+        outcome, no_access_reason, distress, in_pause, first_of_trade, pre_visit, resident_id,
+        log_id);
+    CREATE INDEX visit_facts_trade ON visit_facts(resident_id, trade);
+    INSERT INTO visit_facts ({_VISIT_FACTS_COLUMNS}) {_VISIT_FACTS_SELECT}
+    """)
+    triggers = {
+        "visits_facts_insert": ("AFTER INSERT ON visits",
+                                _refresh_visit_facts("NEW.id")
+                                + _refresh_first_of_trade("NEW.resident_id", "NEW.trade")),
+        "visits_facts_update": ("AFTER UPDATE OF id, resident_id, firm_id, trade, starts_at,"
+                                " status, pre_visit ON visits",
+                                _refresh_visit_facts("OLD.id") + _refresh_visit_facts("NEW.id")
+                                + _refresh_first_of_trade("OLD.resident_id", "OLD.trade")
+                                + _refresh_first_of_trade("NEW.resident_id", "NEW.trade")),
+        "visits_facts_delete": ("AFTER DELETE ON visits",
+                                "DELETE FROM visit_facts WHERE visit_id = OLD.id;"
+                                + _refresh_first_of_trade("OLD.resident_id", "OLD.trade")),
+        "visit_logs_facts_insert": ("AFTER INSERT ON visit_logs",
+                                    _refresh_visit_facts("NEW.visit_id")),
+        "visit_logs_facts_update": ("AFTER UPDATE ON visit_logs",
+                                    _refresh_visit_facts("OLD.visit_id")
+                                    + _refresh_visit_facts("NEW.visit_id")),
+        "visit_logs_facts_delete": ("AFTER DELETE ON visit_logs",
+                                    _refresh_visit_facts("OLD.visit_id")),
+        "resident_pauses_facts_insert": ("AFTER INSERT ON resident_pauses",
+                                         _refresh_in_pause("NEW.resident_id")),
+        "resident_pauses_facts_update": ("AFTER UPDATE ON resident_pauses",
+                                         _refresh_in_pause("OLD.resident_id")
+                                         + _refresh_in_pause("NEW.resident_id")),
+        "resident_pauses_facts_delete": ("AFTER DELETE ON resident_pauses",
+                                         _refresh_in_pause("OLD.resident_id")),
+        "residents_facts_landlord": ("AFTER UPDATE OF landlord_id ON residents",
+                                     "UPDATE visit_facts SET landlord_id = NEW.landlord_id"
+                                     " WHERE resident_id = NEW.id;"),
+    }
+    for name, (when, body) in triggers.items():
+        db.execute(f"CREATE TRIGGER {name} {when} BEGIN {body} END")

@@ -6,7 +6,7 @@ from fieldapp.core.clock import to_local
 from fieldapp.measures.queries import (
     concern_groups_by_log,
     figures,
-    visits_in_period,
+    kept_visits_in_period,
     you_said_we_did,
 )
 
@@ -89,7 +89,7 @@ def _logs(db, landlord_id: int, period, firm_id, codes: Catalogue) -> list[list]
     """Every visit of the period, one a row: a visit nobody logged is a row too."""
     out = [["visit date", "trade", "visit status", "outcome", "no-access reason", "distress",
             "concern categories"]]
-    visits = visits_in_period(db, landlord_id, period, firm_id)
+    visits = kept_visits_in_period(db, landlord_id, period, firm_id)
     concerns = concern_groups_by_log(db, landlord_id, period)
     for visit in sorted(visits, key=lambda v: v["starts_at"]):
         logged = visit["log_id"] is not None

@@ -6,6 +6,11 @@ Definitions (also on the page, next to each figure):
 - Alerts count when raised in the period; copies sent to duty officers are not counted twice.
 - A no-access at a visit in the resident's pause (away, in hospital, in crisis) is shown apart
   and left out of the no-access rate and repeat no-access: a pause, not a penalty.
+
+`figures` reads each visit from `visit_facts` (its latest log, first for the trade, in a
+pause), which triggers keep in the same transaction as every write (core/migrations.py, m120);
+`recount` works the same figures out from the records themselves, and the tests hold the two
+equal. A change to what a figure means changes both.
 """
 
 import statistics
@@ -62,6 +67,42 @@ ALERTS = """
 # printed, or a call not yet made, has not.
 REACHED = "('sent', 'delivered')"
 
+
+# The same alerts counted in groups, with the seconds to acknowledge worked out by SQLite (times
+# are stored to the second: core.db.utc_now), not by parsing 60,000 dates in Python. The visit
+# is read only when one firm is asked for.
+ALERT_GROUPS = """
+    SELECT alerts.severity, coalesce(alerts.escalated_at, '') != '' AS escalated,
+           unixepoch(alerts.acknowledged_at) - unixepoch(alerts.created_at) AS wait_seconds,
+           visit_logs.distress IN ('some', 'significant') OR EXISTS (
+               SELECT 1 FROM log_concerns JOIN concern_categories
+                   ON concern_categories.code = log_concerns.concern
+               WHERE log_concerns.log_id = alerts.log_id AND concern_categories.group_code
+                   IN ('adult_safeguarding', 'child_safeguarding', 'domestic_abuse'))
+               AS distress_or_safeguarding,
+           count(*) AS n
+    FROM alerts
+    JOIN residents ON residents.id = alerts.resident_id
+    LEFT JOIN visit_logs ON visit_logs.id = alerts.log_id
+    {visits}
+    WHERE residents.landlord_id = ? AND alerts.escalated_from IS NULL
+      AND alerts.created_at >= ? AND alerts.created_at < ? {firm}
+    GROUP BY 1, 2, 3, 4
+"""
+
+# The period's visits from visit_facts (fieldapp/core/migrations.py, m120): one row a visit.
+FACTS_WHERE = """
+    WHERE visit_facts.landlord_id = ? AND visit_facts.starts_at >= ?
+      AND visit_facts.starts_at < ? AND (? IS NULL OR visit_facts.firm_id = ?)
+"""
+FACTS = "FROM visit_facts" + FACTS_WHERE
+
+# Visits counted by everything the figures tell apart: a few dozen rows for any period.
+FACT_GROUPS = f"""
+    SELECT status, outcome, no_access_reason, distress, in_pause,
+           first_of_trade AND NOT pre_visit AS first_visit, count(*) AS n
+    {FACTS} GROUP BY 1, 2, 3, 4, 5, 6
+"""
 
 REFERRALS = """
     SELECT referral_routes.name, count(*) AS n
@@ -125,7 +166,77 @@ class Figures:
     pauses: dict = field(default_factory=dict)
 
 
+# The triggers that keep visit_facts (m120). Rebuilding one of their tables (a copy, drop and
+# rename) drops its triggers with it: then `figures` recounts rather than read a summary that
+# stopped being kept.
+KEEPERS = {"visits_facts_insert", "visits_facts_update", "visits_facts_delete",
+           "visit_logs_facts_insert", "visit_logs_facts_update", "visit_logs_facts_delete",
+           "resident_pauses_facts_insert", "resident_pauses_facts_update",
+           "resident_pauses_facts_delete", "residents_facts_landlord"}
+
+
+def summary_is_kept(db) -> bool:
+    return {row["name"] for row in query_all(
+        db, "SELECT name FROM sqlite_master WHERE type = 'trigger'")} >= KEEPERS
+
+
 def figures(db, landlord_id: int, period: Period, firm_id: int | None = None) -> Figures:
+    """The period's figures from `visit_facts` (each visit as measures count it, kept by
+    triggers in the same transaction as every write): SQLite sums, Python only combines a few
+    dozen grouped rows. `recount` gives the same figures from the records themselves."""
+    if not summary_is_kept(db):
+        return recount(db, landlord_id, period, firm_id)
+    start, end = period.bounds
+    result = Figures(period)
+    codes = catalogue(db)
+    no_access = sorted(codes.codes_where("is_no_access"))
+    scope = (landlord_id, start, end, firm_id, firm_id)
+    _visit_figures_from_groups(result, query_all(db, FACT_GROUPS, scope), codes)
+    na_marks = ",".join("?" * len(no_access)) or "NULL"
+    result.repeated_no_access = query_one(db, f"""
+        SELECT count(*) AS n FROM (SELECT 1 {FACTS} AND visit_facts.status = 'booked'
+            AND visit_facts.outcome IN ({na_marks}) AND NOT visit_facts.in_pause
+            GROUP BY visit_facts.resident_id HAVING count(*) >= 2)""", (*scope, *no_access))["n"]
+    result.weeks = _weeks(db, period, landlord_id, firm_id, no_access)
+    # Concerns, rebook requests and feedback belong to a few visits: start from them (CROSS
+    # JOIN keeps that order), not from the period's 100,000 visits.
+    result.concerns = Counter({row["group_label"]: row["n"] for row in query_all(db, f"""
+        SELECT concern_categories.group_label, count(DISTINCT log_concerns.log_id) AS n
+        FROM log_concerns
+        CROSS JOIN visit_logs ON visit_logs.id = log_concerns.log_id
+        CROSS JOIN visit_facts ON visit_facts.visit_id = visit_logs.visit_id
+            AND visit_facts.log_id = log_concerns.log_id
+        JOIN concern_categories ON concern_categories.code = log_concerns.concern
+        {FACTS_WHERE} AND visit_facts.status = 'booked' GROUP BY 1""", scope)})
+    result.rebook_requests = query_one(db, f"""
+        SELECT count(*) AS n FROM rebook_requests CROSS JOIN visit_facts
+            ON visit_facts.visit_id = rebook_requests.visit_id
+        {FACTS_WHERE} AND visit_facts.status = 'booked'""", scope)["n"]
+    result.feedback = _feedback_from_rows(query_all(db, f"""
+        SELECT visit_feedback.felt_safe, visit_feedback.listened_to, visit_feedback.in_control,
+               count(*) AS n
+        FROM visit_feedback CROSS JOIN visit_facts
+            ON visit_facts.visit_id = visit_feedback.visit_id
+        {FACTS_WHERE} AND visit_facts.status = 'booked' GROUP BY 1, 2, 3""", scope))
+    _alert_figures_from_groups(result, query_all(db, ALERT_GROUPS.format(
+        visits="LEFT JOIN visits ON visits.id = COALESCE(alerts.visit_id, visit_logs.visit_id)"
+        if firm_id is not None else "",
+        firm="AND visits.firm_id = ?" if firm_id is not None else ""),
+        (landlord_id, start, end, *([firm_id] if firm_id is not None else []))))
+    # Offers belong to a few visits: start from them, as for concerns above.
+    chosen = query_one(db, f"""
+        SELECT count(*) AS chosen, coalesce(sum(time_offers.changes > 0), 0) AS changed
+        FROM time_offers CROSS JOIN visit_facts ON visit_facts.visit_id = time_offers.visit_id
+        {FACTS_WHERE} AND visit_facts.status = 'booked' AND time_offers.status = 'open'
+          AND time_offers.chosen_window_id IS NOT NULL""", scope)
+    result.chosen_by_resident, result.changed_by_resident = chosen["chosen"], chosen["changed"]
+    _other_figures(db, result, landlord_id, start, end, firm_id)
+    return result
+
+
+def recount(db, landlord_id: int, period: Period, firm_id: int | None = None) -> Figures:
+    """The same figures counted from the records themselves (each visit with its latest log),
+    as measures were counted before `visit_facts`: the reference the tests hold `figures` to."""
     start, end = period.bounds
     result = Figures(period)
     rows = visits_in_period(db, landlord_id, period, firm_id)
@@ -135,8 +246,16 @@ def figures(db, landlord_id: int, period: Period, firm_id: int | None = None) ->
     result.concerns = _concerns(db, log_ids)
     result.rebook_requests = _count_for(db, "rebook_requests", booked_ids)
     result.chosen_by_resident, result.changed_by_resident = _chosen(db, booked_ids)
-    result.said_did = you_said_we_did(db, landlord_id, period, firm_id)
     result.feedback = _feedback(db, booked_ids)
+    _alert_figures(result, query_all(db, ALERTS, (landlord_id, start, end, firm_id, firm_id)))
+    _other_figures(db, result, landlord_id, start, end, firm_id)
+    return result
+
+
+def _other_figures(db, result: Figures, landlord_id: int, start: str, end: str,
+                   firm_id: int | None) -> None:
+    """Figures read from their own few rows, the same for `figures` and `recount`."""
+    result.said_did = you_said_we_did(db, landlord_id, result.period, firm_id)
     result.reached_in_other_language = query_one(db, f"""
         SELECT count(DISTINCT messages.resident_id) AS n FROM messages
         JOIN residents ON residents.id = messages.resident_id
@@ -145,7 +264,6 @@ def figures(db, landlord_id: int, period: Period, firm_id: int | None = None) ->
           AND messages.status IN {REACHED} AND messages.sent_at >= ? AND messages.sent_at < ?
           AND (? IS NULL OR visits.firm_id = ?)""", (landlord_id, start, end, firm_id,
                                                      firm_id))["n"]
-    _alert_figures(result, query_all(db, ALERTS, (landlord_id, start, end, firm_id, firm_id)))
     result.pauses = pause_figures(db, landlord_id, start, end)
     result.referrals = Counter({row["name"]: row["n"] for row in query_all(db, REFERRALS, (
         landlord_id, start, end, firm_id, firm_id))})
@@ -154,7 +272,6 @@ def figures(db, landlord_id: int, period: Period, firm_id: int | None = None) ->
         JOIN residents ON residents.id = adjustments.resident_id
         WHERE residents.landlord_id = ? AND adjustments.status = 'active'
           AND adjustments.review_due < ?""", (landlord_id, today_local().isoformat()))["n"]
-    return result
 
 
 def pause_figures(db, landlord_id: int, start: str, end: str) -> dict:
@@ -187,6 +304,16 @@ def visits_in_period(db, landlord_id: int, period: Period, firm_id: int | None =
     """The landlord's visits booked to start in the period, each with its latest log."""
     start, end = period.bounds
     return query_all(db, VISITS, (landlord_id, start, end, firm_id, firm_id))
+
+
+def kept_visits_in_period(db, landlord_id: int, period: Period,
+                          firm_id: int | None = None) -> list:
+    """`visits_in_period` read from visit_facts: the same rows, without working out each
+    visit's latest log again."""
+    return query_all(db, f"""
+        SELECT visit_id AS id, resident_id, starts_at, status, trade, pre_visit, outcome,
+               no_access_reason, distress, log_id, first_of_trade AS first_visit, in_pause
+        {FACTS}""", (landlord_id, *period.bounds, firm_id, firm_id))
 
 
 def concern_groups_by_log(db, landlord_id: int, period: Period) -> dict[int, str]:
@@ -243,6 +370,58 @@ def _visit_figures(result: Figures, rows, period: Period, codes) -> None:
     result.weeks = [(monday, *counts) for monday, counts in zip(mondays, weekly, strict=True)]
 
 
+def _visit_figures_from_groups(result: Figures, groups, codes) -> None:
+    """`_visit_figures` for visits counted in groups: the same rules, n visits at a time."""
+    no_access, stopped = codes.codes_where("is_no_access"), codes.codes_where("stops_visit")
+    first_visits = first_completed = 0
+    for row in groups:
+        n = row["n"]
+        if row["status"] == "cancelled":
+            result.cancelled += n
+            continue
+        result.booked += n
+        if row["outcome"] is None:
+            continue
+        if row["in_pause"] and row["outcome"] in no_access:
+            result.no_access_in_pause += n
+            continue
+        result.logged += n
+        result.outcomes[row["outcome"]] += n
+        result.distress[row["distress"]] += n
+        if row["outcome"] in no_access:
+            result.no_access_reasons[row["no_access_reason"]] += n
+        if row["outcome"] in stopped:
+            result.stopped += n
+        if row["first_visit"]:
+            first_visits += n
+            first_completed += n if row["outcome"] == "completed" else 0
+    result.no_access = Rate(sum(result.outcomes[code] for code in no_access), result.logged)
+    result.first_visit_completed = Rate(first_completed, first_visits)
+
+
+def _weeks(db, period: Period, landlord_id: int, firm_id: int | None,
+           no_access: list[str]) -> list:
+    """(monday, booked, no access) for each week the period touches: one range of the index a
+    week (the week's part inside the period), so nothing is sorted."""
+    start, end = period.bounds
+    mondays = period.weeks()
+    edges = [max(day_bounds_utc(monday)[0], start) for monday in mondays] + [end]
+    ranges = [value for n in range(len(mondays)) for value in (n, edges[n], edges[n + 1])]
+    weeks = ", ".join("(?, ?, ?)" for _ in mondays)
+    na_marks = ",".join("?" * len(no_access)) or "NULL"
+    counts = {row["week"]: (row["booked"], row["no_access"]) for row in query_all(db, f"""
+        WITH weeks(week, starts, ends) AS (VALUES {weeks})
+        SELECT weeks.week, count(*) AS booked,
+               coalesce(sum(visit_facts.outcome IN ({na_marks})
+                            AND NOT visit_facts.in_pause), 0) AS no_access
+        FROM weeks CROSS JOIN visit_facts
+        WHERE visit_facts.landlord_id = ? AND visit_facts.starts_at >= weeks.starts
+          AND visit_facts.starts_at < weeks.ends AND (? IS NULL OR visit_facts.firm_id = ?)
+          AND visit_facts.status = 'booked'
+        GROUP BY weeks.week""", (*ranges, *no_access, landlord_id, firm_id, firm_id))}
+    return [(monday, *counts.get(n, (0, 0))) for n, monday in enumerate(mondays)]
+
+
 def _alert_figures(result: Figures, rows) -> None:
     waits, distress_waits = [], []
     for row in rows:
@@ -256,6 +435,24 @@ def _alert_figures(result: Figures, rows) -> None:
             waits.append(wait)
             if row["distress_or_safeguarding"]:
                 distress_waits.append(wait)
+    result.acknowledge_minutes = _wait_summary(waits)
+    result.distress_acknowledge_minutes = _wait_summary(distress_waits)
+
+
+def _alert_figures_from_groups(result: Figures, groups) -> None:
+    """`_alert_figures` for alerts counted in groups of the same severity, escalation, distress
+    and seconds to acknowledge."""
+    waits, distress_waits = [], []
+    for row in groups:
+        n = row["n"]
+        result.alerts[row["severity"]] += n
+        result.distress_alerts += n if row["distress_or_safeguarding"] else 0
+        if row["escalated"] and row["severity"] == "urgent":
+            result.escalated += n
+        if row["wait_seconds"] is not None:
+            waits += [row["wait_seconds"] / 60] * n
+            if row["distress_or_safeguarding"]:
+                distress_waits += [row["wait_seconds"] / 60] * n
     result.acknowledge_minutes = _wait_summary(waits)
     result.distress_acknowledge_minutes = _wait_summary(distress_waits)
 
@@ -296,6 +493,17 @@ def _count_for(db, table: str, visit_ids: list[int]) -> int:
         total += query_one(db, f"SELECT count(*) AS n FROM {table} WHERE visit_id IN ({marks})",
                            chunk)["n"]
     return total
+
+
+def _feedback_from_rows(rows) -> dict:
+    """`_feedback` from answers counted in groups (felt_safe, listened_to, in_control, n)."""
+    counts = {name: Counter() for name in ("felt_safe", "listened_to", "in_control")}
+    for row in rows:
+        for name, counter in counts.items():
+            if row[name]:
+                counter[row[name]] += row["n"]
+    return {name: {"counts": counter, "yes": Rate(counter["yes"], sum(counter.values()))}
+            for name, counter in counts.items()}
 
 
 def _feedback(db, visit_ids: list[int]) -> dict:
