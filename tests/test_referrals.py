@@ -3,6 +3,7 @@ disabled), the routes the distress card shows with tap-to-call and tap-to-text, 
 from an alert (recorded as the action taken, audited), and the measures they feed."""
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from test_schedule import text_of
@@ -229,8 +230,10 @@ def test_measures_count_referrals_by_route_and_time_to_acknowledge_distress(db, 
     alert = world.others["alert"]
     db.execute("UPDATE visit_logs SET distress = 'significant' WHERE id = ?",
                (world.others["log"],))
-    db.execute("UPDATE alerts SET created_at = datetime(created_at, '-20 minutes') WHERE id = ?",
-               (alert,))
+    # Raised 20 minutes before the referral acknowledges it (the world itself was made when the
+    # test session began, which may be many minutes ago).
+    db.execute("UPDATE alerts SET created_at = ? WHERE id = ?", (
+        (datetime.now(UTC) - timedelta(minutes=20)).isoformat(timespec="seconds"), alert))
     post_form(client, f"/alerts/{alert}/refer", {"route_id": str(route_id(db, "Samaritans"))})
     result = figures(db, world.orgs["riverside"], preset("4weeks"))
     assert result.referrals == {"Samaritans": 1}
