@@ -3,6 +3,7 @@ officers on the inbox, its counts, an alert and measures; a static file as the y
 
 Run: .venv/bin/python bench/load.py --db PATH [--rates 15,250,500] [--seconds 30]
      .venv/bin/python bench/load.py --db PATH --search [--servers gunicorn,granian]
+     (a server "gunicorn:FOLDER" is gunicorn serving the code in FOLDER: an earlier version)
 PATH is a database made by `fieldapp bench-data`; it is copied first, so runs do not change it.
 The server is `fieldapp serve` (2 workers x 4 threads; gunicorn gthread unless --servers names
 granian) on a loopback port. Requests are sent at a fixed rate (open loop: a slow answer does not
@@ -11,7 +12,8 @@ closed loop of 32 clients finds the most the server answers.
 With --search, for each server in turn (each on its own fresh copy of the database): the
 highest rate at which the static file alone keeps its p99 under 50 ms, then the highest rate at
 which the mixed load's pages keep theirs under 50 ms (rates rising by half until one misses, then
-halved twice between the last that kept and the first that missed; --step-seconds each), and the
+halved twice between the last that kept and the first that missed; each rate for --step-seconds
+and at least --step-requests requests, after every ID card has been opened), and the
 second as a share of the first: the app's cost measured against the same server's own.
 Prints figures; asserts nothing.
 """
@@ -68,12 +70,15 @@ def bench_accounts(db: Path, role: str) -> int:
 
 def start_server(db: Path, port: int, workers: int, threads: int,
                  name: str = "gunicorn") -> subprocess.Popen:
+    """`fieldapp serve`; a name "gunicorn:FOLDER" serves the code in FOLDER (its fieldapp/,
+    templates/ and static/, e.g. an earlier commit's `git archive`) through gunicorn."""
+    name, _, code = name.partition(":")
     env = {"FIELDAPP_DB": str(db), "FIELDAPP_ENV": "development", "PATH": "/usr/bin:/bin",
-           "FIELDAPP_BASE_URL": f"http://127.0.0.1:{port}"}
+           "FIELDAPP_BASE_URL": f"http://127.0.0.1:{port}", "PYTHONPATH": code}
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/fieldapp"), "serve", "--port", str(port), "--workers",
-         str(workers), "--threads", str(threads), "--server", name], env=env, cwd=ROOT,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+         str(workers), "--threads", str(threads), *(["--server", name] if not code else [])],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(600):  # migrations first: a borough's copy may take a while
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -284,7 +289,8 @@ async def highest_rate(people, args, mix, p99_of, label: str) -> tuple[float, di
         nonlocal seed
         seed += 1
         cpu_before = server_cpu_seconds(args.server_pid)
-        times, errors, achieved = await open_loop(people, rate, args.step_seconds, seed, mix)
+        seconds = max(args.step_seconds, args.step_requests / rate)  # enough for a p99
+        times, errors, achieved = await open_loop(people, rate, seconds, seed, mix)
         count = sum(len(v) for v in times.values())
         p99 = percentile(p99_of(times), 0.99)
         tried[rate] = {"p99": p99, "answered": achieved, "errors": sum(errors.values()),
@@ -310,6 +316,11 @@ async def highest_rate(people, args, mix, p99_of, label: str) -> tuple[float, di
 
 async def search(people, args) -> dict:
     await open_loop(people, 50, 5, seed=1)  # warm up: templates, caches, connections
+    # A card's QR code is drawn on its first opening in each server process, then kept: open
+    # every card a few times first, so the search measures a server that has been running.
+    for _ in range(3):
+        await asyncio.gather(*(send(person, "GET", f"/visits/{visit}/id-card", None, {})
+                               for person in people["operative"] for visit in person.visits))
     static, _ = await highest_rate(people, args, [("static", 1)],
                                    lambda times: times["static"], "static file alone")
     mixed, at = await highest_rate(people, args, MIX, page_times, "mixed load, pages")
@@ -324,16 +335,16 @@ async def search(people, args) -> dict:
 def print_search(results: dict, load: str) -> None:
     print(f"\nHighest rate with p99 under {PAGE_P99_TARGET_MS} ms ({os.cpu_count()} cores, "
           f"load average before the run {load}):")
-    print(f"{'server':<10}{'static alone':>14}{'mixed pages':>13}{'mixed/static':>14}"
+    print(f"{'server':<18}{'static alone':>14}{'mixed pages':>13}{'mixed/static':>14}"
           f"{'log posts p99':>15}{'CPU a request':>15}")
     for name, figures in results.items():
         at = figures["at_mixed"]
-        print(f"{name:<10}{figures['static']:>12.0f}/s{figures['mixed']:>11.0f}/s"
+        print(f"{name:<18}{figures['static']:>12.0f}/s{figures['mixed']:>11.0f}/s"
               f"{figures['ratio']:>14.2f}{at.get('log_post_p99', float('nan')):>12.1f} ms"
               f"{at.get('cpu_ms', float('nan')):>12.1f} ms")
     print("Most answered, 32 clients at once, no time limit:")
     for name, figures in results.items():
-        print(f"{name:<10}{figures['most_static']:>12.0f}/s{figures['most_mixed']:>11.0f}/s"
+        print(f"{name:<18}{figures['most_static']:>12.0f}/s{figures['most_mixed']:>11.0f}/s"
               f"{figures['most_mixed'] / figures['most_static']:>14.2f}")
 
 
@@ -365,22 +376,26 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--servers", default="gunicorn",
-                        type=lambda text: text.split(","), help="e.g. gunicorn,granian")
+                        type=lambda text: text.split(","),
+                        help="e.g. gunicorn,granian; gunicorn:FOLDER serves FOLDER's code")
     parser.add_argument("--search", action="store_true",
                         help="find each server's highest rate with p99 under 50 ms")
     parser.add_argument("--start", type=float, default=40, help="--search's first rate")
     parser.add_argument("--step-seconds", type=float, default=8)
+    parser.add_argument("--step-requests", type=int, default=400,
+                        help="at least this many requests at each rate of --search")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     load = " ".join(f"{n:.1f}" for n in os.getloadavg())
     figures = {}
     for name in args.servers:
         print(f"\n== {name}", flush=True)
-        figures[name] = serve_and_measure(args, name)
+        label = f"{name.partition(':')[0]}, earlier" if ":" in name else name
+        figures[label] = serve_and_measure(args, name)
     if args.search:
         print_search(figures, load)
-    if len(args.servers) == 1:
-        figures = figures[args.servers[0]]
+    if len(figures) == 1:
+        figures = next(iter(figures.values()))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1))
 
