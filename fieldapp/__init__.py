@@ -21,6 +21,7 @@ from fieldapp.core.landlords import Landlord
 from fieldapp.core.landlords import app_config as landlord_app_config
 from fieldapp.core.limits import limiter
 from fieldapp.core.public import public_header
+from fieldapp.core.urls import fixed_url, url_for_each
 
 try:
     __version__ = version("fieldapp")
@@ -112,7 +113,8 @@ def _register_blueprints(app: Flask) -> None:
 
 def _init_templates(app: Flask) -> None:
     app.jinja_env.globals.update(htmx_version=HTMX_VERSION, tel_href=tel_href,
-                                 sms_href=sms_href, role_labels=ROLE_LABELS)
+                                 sms_href=sms_href, role_labels=ROLE_LABELS,
+                                 fixed_url=fixed_url, url_for_each=url_for_each)
     # Dates in words and plain counts, from one place (core.words); local_date and local_time
     # are the older names of date_words and time_words.
     app.jinja_env.filters.update(words.FILTERS, local_date=words.date_words,

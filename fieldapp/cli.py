@@ -5,6 +5,7 @@ A deployment with a landlord map (FIELDAPP_LANDLORDS) names the landlord to act 
 every landlord's file.
 """
 
+import importlib.util
 import os
 import signal
 import sys
@@ -147,10 +148,15 @@ def bench_data_command(homes, years):
 @click.option("--port", envvar="PORT", default=5000, type=int, show_default=True)
 @click.option("--workers", envvar="FIELDAPP_WORKERS", default=2, type=int, show_default=True)
 @click.option("--threads", envvar="FIELDAPP_THREADS", default=4, type=int, show_default=True)
-def serve_command(host, port, workers, threads):
-    """Apply migrations, then serve with gunicorn (the production server)."""
+@click.option("--server", envvar="FIELDAPP_SERVER", type=click.Choice(["gunicorn", "granian"]),
+              default="gunicorn", show_default=True,
+              help="granian needs the bench extra: pip install 'fieldapp[bench]'.")
+def serve_command(host, port, workers, threads, server):
+    """Apply migrations, then serve with gunicorn (the production server) or granian."""
     for app in _landlord_apps():
         migrations.apply(database.connect(app.config["FIELDAPP_DB"]))
+    if server == "granian":
+        _exec_granian(host, port, workers, threads, os.environ)
     _exec_gunicorn(host, port, workers, threads, os.environ)
 
 
@@ -159,6 +165,18 @@ def _exec_gunicorn(host, port, workers, threads, env) -> None:
             "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
             "--access-logfile", "-", "fieldapp.dispatch:create_wsgi()"]
     click.echo(f"Serving fieldapp on http://{host}:{port} (Ctrl-C stops it)")
+    sys.stdout.flush()
+    os.execve(sys.executable, argv, env)  # noqa: S606  (our own interpreter, fixed arguments)
+
+
+def _exec_granian(host, port, workers, threads, env) -> None:
+    """The same app and the same workers x threads through granian (its HTTP side is Rust)."""
+    if importlib.util.find_spec("granian") is None:
+        raise click.ClickException("granian is not installed: pip install 'fieldapp[bench]'.")
+    argv = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port",
+            str(port), "--workers", str(workers), "--blocking-threads", str(threads),
+            "--access-log", "--factory", "fieldapp.dispatch:create_wsgi"]
+    click.echo(f"Serving fieldapp on http://{host}:{port} with granian (Ctrl-C stops it)")
     sys.stdout.flush()
     os.execve(sys.executable, argv, env)  # noqa: S606  (our own interpreter, fixed arguments)
 

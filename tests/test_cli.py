@@ -95,6 +95,24 @@ def test_serve_runs_gunicorn_and_answers(tmp_path):
         server.wait(timeout=10)
 
 
+def test_serve_with_granian_serves_the_same_app(tmp_path):
+    pytest.importorskip("granian")  # the bench extra: not installed by requirements/test.txt
+    port = _free_port()
+    environment = {**os.environ, "FIELDAPP_DB": str(tmp_path / "serve.db"),
+                   "FIELDAPP_ENV": "development"}
+    server = subprocess.Popen([FIELDAPP, "serve", "--port", str(port), "--workers", "1",
+                               "--server", "granian"],
+                              env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        response = _wait_for(f"http://127.0.0.1:{port}/login")
+        assert response.status == 200
+        assert not response.headers.get("Server", "").startswith("gunicorn")
+        assert "Sign in" in response.read().decode()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -58,6 +58,9 @@ def load_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_SECURE": https,
         "SESSION_COOKIE_NAME": "fieldapp_session",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        # The session ends 12 hours after sign-in whatever one does (its row's expires_at), so
+        # the cookie is not signed and sent again on every answer: only when the session changes.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         # The CSRF token is tied to the session, which already ends after 12 hours; a 1-hour
         # token would break an offline outbox replayed in the afternoon.
         "WTF_CSRF_TIME_LIMIT": None,
