@@ -79,6 +79,30 @@ def language_status(code: str, directory: Path = TRANSLATIONS_DIR) -> LanguageSt
     return LanguageStatus(code, strings, translated, checked, tuple(problems))
 
 
+def template_strings() -> int:
+    """How many strings the English pages hold (the extracted template), for a language with
+    no catalogue yet."""
+    if not TEMPLATE.is_file():
+        return 0
+    with TEMPLATE.open("rb") as file:
+        return sum(1 for message in read_po(file) if message.id)
+
+
+def not_ready_to_offer(code: str, name: str, directory: Path = TRANSLATIONS_DIR) -> str | None:
+    """Why resident pages cannot be offered in this language yet, in plain words for the admin,
+    or None when its catalogue is complete with no problems."""
+    status = language_status(code, directory)
+    if status.strings and status.translated == status.strings and not status.problems:
+        return None
+    if status.translated < status.strings or not status.strings:
+        strings = status.strings or template_strings()
+        return (f"Pages in {name} need a full translation first: {status.translated} of "
+                f"{strings} strings translated. A developer adds it (docs/translations.md).")
+    return (f"Pages in {name} have {len(status.problems)} translation "
+            f"problem{'s' if len(status.problems) != 1 else ''} to fix first, like: "
+            f"{status.problems[0]}. A developer fixes them (docs/translations.md).")
+
+
 def message_problems(code: str, message) -> list[str]:
     name = _ids(message)[0][:60]
     forms = _forms(message)
