@@ -135,3 +135,20 @@ def test_english_cannot_be_stopped(admin, db):
     assert language(db, "en")["pages_enabled"] == 1 and audited(db, "language_stopped") == []
     assert "/admin/languages/en/stop" not in admin.get("/admin/languages").get_data(as_text=True)
 
+
+
+def test_a_language_with_a_region_finds_babels_catalogue_folder_and_dates(app, tmp_path):
+    """BCP 47 writes fa-AF; Babel's folders and locales are fa_AF."""
+    from flask_babel import format_date
+    from test_languages import write_catalogue
+
+    from fieldapp.core.i18n import in_language, use_language
+    from fieldapp.core.translation_status import catalogue_file
+
+    assert catalogue_file("fa-AF").parent.parent.name == "fa_AF"
+    write_catalogue(tmp_path, "fa_AF", "Send", "بفرستید", "unchecked")
+    assert language_status("fa-AF", tmp_path).translated == 1
+    with app.test_request_context("/"):
+        use_language("fa-AF")
+        with in_language("fa-AF"):
+            assert format_date(__import__("datetime").date(2026, 1, 5), "MMMM") == "جنوری"

@@ -33,7 +33,8 @@ class LanguageStatus:
 
 
 def catalogue_file(code: str, suffix: str = "po", directory: Path = TRANSLATIONS_DIR) -> Path:
-    return directory / code / "LC_MESSAGES" / f"messages.{suffix}"
+    """Babel names the folder with an underscore: fa-AF's is fa_AF."""
+    return directory / code.replace("-", "_") / "LC_MESSAGES" / f"messages.{suffix}"
 
 
 def placeholders(text: str) -> list[str]:
@@ -58,7 +59,7 @@ def language_status(code: str, directory: Path = TRANSLATIONS_DIR) -> LanguageSt
     if not path.is_file():
         return LanguageStatus(code, 0, 0, 0, (f"{code}: no catalogue at {path}",))
     with path.open("rb") as file:
-        catalogue = read_po(file, locale=code)
+        catalogue = read_po(file, locale=code.replace("-", "_"))
     problems, strings, translated, checked = [], 0, 0, 0
     for message in catalogue:
         if not message.id:
