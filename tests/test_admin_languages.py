@@ -5,6 +5,7 @@ resident pages and messages in it once its catalogue is complete, and stops offe
 import pytest
 from test_public_pages import public_urls  # noqa: F401  (a fixture)
 
+from fieldapp.core.i18n import offered_language
 from fieldapp.core.translation_status import language_status, template_strings
 
 from admin_support import assert_form_error, form_answers
@@ -119,11 +120,13 @@ def test_stopping_polish_gives_a_polish_resident_english_and_offering_it_again_w
     assert 'hreflang="pl"' not in html and ">Polski</a>" not in html
     assert 'hreflang="ar"' in html  # the languages still offered are still linked
     assert language(db, "pl")["pages_enabled"] == 0
+    assert offered_language(db, "pl") == "en"  # and their messages are written in English
 
     assert language_status("pl").problems == ()
     response = press(admin, "pl", "offer")
     assert response.status_code == 303
     assert '<html lang="pl">' in resident.get(url).get_data(as_text=True)
+    assert offered_language(db, "pl") == "pl"
     assert audited(db, "language_stopped") == ["pl"] and audited(db, "language_offered") == ["pl"]
 
 
