@@ -161,6 +161,12 @@ ACCESS_TABLE = {
     "measures.export_csv": ("GET", "/measures/export.csv", allow(OFFICE)),
     "admin.users": ("GET", "/admin/users", allow(ADMINS)),
     "admin.languages": ("GET", "/admin/languages", allow(ADMINS)),
+    # The languages list belongs to the installation: every admin adds and offers languages.
+    "admin.new_language": ("GET", "/admin/languages/new", allow(ADMINS)),
+    "admin.offer_language": ("POST", "/admin/languages/pl/offer",
+                             allow({"admin": 303, "other_landlord_admin": 303})),
+    "admin.stop_language": ("POST", "/admin/languages/pl/stop",
+                            allow({"admin": 303, "other_landlord_admin": 303})),
     "admin.new_user": ("GET", "/admin/users/new", allow(ADMINS)),
     "admin.edit_user": ("GET", "/admin/users/{operative}/edit", allow(ADMIN_OF_RIVERSIDE)),
     "admin.confirm_disable_user": ("GET", "/admin/users/{operative}/disable",

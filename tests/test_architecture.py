@@ -82,7 +82,8 @@ def test_queries_never_answer_with_an_http_error():
 
 @pytest.mark.parametrize("table", ["visits", "visit_operatives", "work_steps", "residents",
                                    "adjustments", "visit_logs", "log_concerns",
-                                   "resident_pauses", "partner_reports", "passkeys"])
+                                   "resident_pauses", "partner_reports", "passkeys",
+                                   "languages"])
 def test_one_function_creates_each_kind_of_record(table):
     """Demo, bench data, the importer and the test factories all create records through the
     area's own function, so a new column is one edit."""

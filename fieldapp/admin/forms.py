@@ -2,6 +2,7 @@
 
 import re
 
+from babel import Locale, UnknownLocaleError
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -118,6 +119,7 @@ class UserForm(FlaskForm):
             raise ValidationError(f"Password must be {MIN_PASSWORD_LENGTH} characters or more")
 
 
+DIRECTIONS = [("ltr", "Left to right"), ("rtl", "Right to left")]
 LATE_FROM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 
@@ -156,3 +158,37 @@ class OrganisationForm(FlaskForm):
     def validate_photo_retention_months(self, field):
         if field.data is not None and not 1 <= field.data <= 120:
             raise ValidationError("Enter a number of months from 1 to 120")
+
+
+def language_code(text: str | None) -> str | None:
+    """A BCP 47 code Babel knows, written the usual way (`fa-AF`, `ur`), or None."""
+    if not text or not re.fullmatch(r"[A-Za-z0-9_-]{2,20}", text):
+        return None
+    parts = text.replace("_", "-").split("-")
+    try:
+        Locale.parse("-".join(parts), sep="-")
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
+    # As typed, in BCP 47's usual case (Babel would add the likely script: pa-Guru-IN).
+    return "-".join([parts[0].lower()] + [part.title() if len(part) == 4 else part.upper()
+                                          for part in parts[1:]])
+
+
+class LanguageForm(FlaskForm):
+    code = StringField("Language code (BCP 47)", filters=[strip_text], validators=[
+        DataRequired("Enter the language's code, like ur for Urdu or fa-AF for Dari")])
+    name = StringField("Name in English", filters=[strip_text], validators=[
+        DataRequired("Enter the language's name in English"),
+        Length(max=60, message="Name in English must be 60 characters or fewer")])
+    autonym = StringField("Its own name", filters=[strip_text], validators=[
+        DataRequired("Enter the language's name as its readers write it"),
+        Length(max=60, message="Its own name must be 60 characters or fewer")])
+    direction = RadioField("Writing direction", choices=choices(DIRECTIONS),
+                           invalid_choice_message="Select the direction it is written in",
+                           validators=[InputRequired("Select the direction it is written in")])
+
+    def validate_code(self, field):
+        normalised = language_code(field.data)
+        if normalised is None:
+            raise ValidationError("Enter a BCP 47 language code, like ur, pa or fa-AF")
+        field.data = normalised

@@ -521,8 +521,10 @@ class Catalogue:
 def catalogue(db) -> Catalogue:
     file = db.execute("PRAGMA database_list").fetchone()["file"]
     version = db.execute("PRAGMA schema_version").fetchone()[0]
-    applied = db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0]
-    return _read_catalogue(db, (file, version, applied))
+    # An admin adds languages as data (no schema change): the count of them is in the key.
+    applied, languages = db.execute("SELECT (SELECT count(*) FROM _sqlite_migrations),"
+                                    " (SELECT count(*) FROM languages)").fetchone()
+    return _read_catalogue(db, (file, version, applied, languages))
 
 
 _cache: dict[tuple, Catalogue] = {}

@@ -36,6 +36,11 @@ def current_language() -> str:
     return g.get("language", DEFAULT_LANGUAGE) if has_app_context() else DEFAULT_LANGUAGE
 
 
+def babel_locale(code: str) -> str:
+    """Babel's name for a BCP 47 code: fa-AF is fa_AF."""
+    return code.replace("-", "_")
+
+
 def page_languages(db) -> dict[str, PageLanguage]:
     """The languages resident pages are offered in, English first, as the languages table
     says (an admin enables a language there once its catalogue is translated)."""
@@ -75,7 +80,7 @@ def in_language(code: str):
     before = g.get("language")
     g.language = code
     try:
-        with force_locale(code):
+        with force_locale(babel_locale(code)):
             yield
     finally:
         g.language = before if before is not None else DEFAULT_LANGUAGE
@@ -99,5 +104,5 @@ def other_languages() -> list[tuple[PageLanguage, str]]:
 def init_app(app) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
-    babel.init_app(app, locale_selector=current_language)
+    babel.init_app(app, locale_selector=lambda: babel_locale(current_language()))
     app.jinja_env.globals.update(page_language=page_language, other_languages=other_languages)

@@ -33,7 +33,8 @@ class LanguageStatus:
 
 
 def catalogue_file(code: str, suffix: str = "po", directory: Path = TRANSLATIONS_DIR) -> Path:
-    return directory / code / "LC_MESSAGES" / f"messages.{suffix}"
+    """Babel names the folder with an underscore: fa-AF's is fa_AF."""
+    return directory / code.replace("-", "_") / "LC_MESSAGES" / f"messages.{suffix}"
 
 
 def placeholders(text: str) -> list[str]:
@@ -58,7 +59,7 @@ def language_status(code: str, directory: Path = TRANSLATIONS_DIR) -> LanguageSt
     if not path.is_file():
         return LanguageStatus(code, 0, 0, 0, (f"{code}: no catalogue at {path}",))
     with path.open("rb") as file:
-        catalogue = read_po(file, locale=code)
+        catalogue = read_po(file, locale=code.replace("-", "_"))
     problems, strings, translated, checked = [], 0, 0, 0
     for message in catalogue:
         if not message.id:
@@ -77,6 +78,30 @@ def language_status(code: str, directory: Path = TRANSLATIONS_DIR) -> LanguageSt
         problems.append(f"{code}: {compiled} is not compiled from the .po "
                         "(run scripts/translations compile)")
     return LanguageStatus(code, strings, translated, checked, tuple(problems))
+
+
+def template_strings() -> int:
+    """How many strings the English pages hold (the extracted template), for a language with
+    no catalogue yet."""
+    if not TEMPLATE.is_file():
+        return 0
+    with TEMPLATE.open("rb") as file:
+        return sum(1 for message in read_po(file) if message.id)
+
+
+def not_ready_to_offer(code: str, name: str, directory: Path = TRANSLATIONS_DIR) -> str | None:
+    """Why resident pages cannot be offered in this language yet, in plain words for the admin,
+    or None when its catalogue is complete with no problems."""
+    status = language_status(code, directory)
+    if status.strings and status.translated == status.strings and not status.problems:
+        return None
+    if status.translated < status.strings or not status.strings:
+        strings = status.strings or template_strings()
+        return (f"Pages in {name} need a full translation first: {status.translated} of "
+                f"{strings} strings translated. A developer adds it (docs/translations.md).")
+    return (f"Pages in {name} have {len(status.problems)} translation "
+            f"problem{'s' if len(status.problems) != 1 else ''} to fix first, like: "
+            f"{status.problems[0]}. A developer fixes them (docs/translations.md).")
 
 
 def message_problems(code: str, message) -> list[str]:
