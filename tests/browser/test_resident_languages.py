@@ -17,8 +17,15 @@ from factories import add_resident, add_visit, free_days, offer_times, window_ar
 SMALLEST_PHONE = {"width": 320, "height": 640}
 
 
+PHONE_DIRECTIONS = """[...document.querySelectorAll('a[href^="tel:"]')].map(
+    (link) => getComputedStyle(link).direction)"""
+
+
 def check_at_320(page, name: str) -> None:
     assert_accessible(page, name)
+    # A phone number keeps its digits' order in a right-to-left page: "020 7946 0000", never
+    # "0000 7946 020".
+    assert set(page.evaluate(PHONE_DIRECTIONS)) <= {"ltr"}, name
     page.set_viewport_size(SMALLEST_PHONE)
     assert_no_horizontal_scroll(page)
     assert_tap_targets(page)
