@@ -1,6 +1,8 @@
 """On phones: the operative logs a visit stopped because of distress, with a safeguarding concern;
 the officer sees the urgent alert in the inbox and acknowledges it."""
 
+from playwright.sync_api import expect
+
 from fieldapp.logs.forms import NO_REASON_LABEL
 
 from conftest import assert_accessible, assert_no_horizontal_scroll, screenshot, sign_in_browser
@@ -22,19 +24,19 @@ def test_urgent_log_reaches_the_officer_who_acknowledges_it(page, browser, live_
     screenshot(page, "log-form")
     page.get_by_role("button", name="Send the log").click()
     page.wait_for_url("**/logged?log=*")  # kept in the outbox, sent, then shown as sent
-    assert page.get_by_role("heading", name="Log sent").is_visible()
-    assert page.get_by_text("How are you?").is_visible()
+    expect(page.get_by_role("heading", name="Log sent")).to_be_visible()
+    expect(page.get_by_text("How are you?")).to_be_visible()
     assert_accessible(page, "log sent")
 
     officer = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     sign_in_browser(officer, live_server.url, PEOPLE["officer"][0], PASSWORD)
     officer.goto(f"{live_server.url}/inbox")
-    assert officer.get_by_text("1 urgent").is_visible()
+    expect(officer.get_by_text("1 urgent")).to_be_visible()
     assert_accessible(officer, "inbox")
     screenshot(officer, "inbox")
     officer.get_by_role("link", name="Urgent: Adult safeguarding concern; Significant distress; "
                                      "Visit stopped: the resident was distressed").click()
-    assert officer.get_by_text("Stopped at step 2; left calmly.").is_visible()
+    expect(officer.get_by_text("Stopped at step 2; left calmly.")).to_be_visible()
     assert_accessible(officer, "alert")
     officer.get_by_role("button", name="Acknowledge: I am dealing with this").click()
     officer.get_by_text("Acknowledged at").wait_for()  # swapped in by htmx, no page load

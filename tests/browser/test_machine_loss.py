@@ -4,6 +4,7 @@ Chromium against the real app."""
 
 import time
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from test_offline import SENDS, logs_with, open_my_day, status, visits, write_log  # noqa: F401
@@ -35,6 +36,19 @@ KEPT_WORDS = """() => new Promise((resolve) => {
 })"""
 
 
+def settled(page, script):
+    """Evaluates on the page the phone ends up on: a sent log takes the phone to its "Log sent"
+    page, and on a busy machine that navigation can still be under way."""
+    for _ in range(50):
+        try:
+            return page.evaluate(script)
+        except PlaywrightError as error:
+            if "context was destroyed" not in str(error):
+                raise
+            page.wait_for_load_state()
+    raise AssertionError("the page did not settle")
+
+
 def until(ready, seconds=30):
     deadline = time.monotonic() + seconds
     while not ready():
@@ -48,16 +62,16 @@ def test_a_log_lost_with_the_servers_machine_is_sent_again_and_stored_once(
     client_id = write_log(page, live_server, visits["today"])
     expect(status(page)).to_have_text("Logs: All sent", timeout=SENDS)
     until(lambda: len(logs_with(db, client_id)) == 1)
-    assert page.evaluate(KEPT_WORDS) == 1  # kept until the server confirms it once more
+    assert settled(page, KEPT_WORDS) == 1  # kept until the server confirms it once more
 
     # The server's machine is lost and restored from a copy taken just before the log arrived.
     db.execute("DELETE FROM visit_logs WHERE client_id = ?", (client_id,))
-    page.evaluate(AGE_THE_SENT_LOGS)
-    page.evaluate("dispatchEvent(new Event('online'))")  # any send: page load, timer, signal
+    settled(page, AGE_THE_SENT_LOGS)
+    settled(page, "dispatchEvent(new Event('online'))")  # any send: page load, timer, signal
     until(lambda: len(logs_with(db, client_id)) == 1)
-    until(lambda: page.evaluate(KEPT_WORDS) == 0)  # confirmed: the phone forgets the words
+    until(lambda: settled(page, KEPT_WORDS) == 0)  # confirmed: the phone forgets the words
 
-    page.evaluate(AGE_THE_SENT_LOGS)
-    page.evaluate("dispatchEvent(new Event('online'))")
+    settled(page, AGE_THE_SENT_LOGS)
+    settled(page, "dispatchEvent(new Event('online'))")
     page.wait_for_timeout(500)
     assert len(logs_with(db, client_id)) == 1, "a confirmed log is not sent again"

@@ -1,5 +1,7 @@
 """On a phone, the officer reads why an alert came and can acknowledge it without scrolling."""
 
+from playwright.sync_api import expect
+
 from conftest import PHONE, assert_accessible, screenshot, sign_in_browser
 from support import PASSWORD, PEOPLE
 
@@ -35,5 +37,5 @@ def test_inbox_filters_on_a_phone(page, live_server, world):
     page.wait_for_url("**/inbox?show=urgent")
     assert page.get_by_role("link", name="Urgent", exact=True).get_attribute(
         "aria-current") == "page"
-    assert page.get_by_text("No alerts here.").is_visible()
+    expect(page.get_by_text("No alerts here.")).to_be_visible()
     assert_accessible(page, "inbox, urgent only")

@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from playwright.sync_api import expect
+
 from fieldapp.core.clock import today_local
 
 from conftest import (
@@ -34,8 +36,8 @@ def test_officer_adds_an_adjustment_and_books_a_visit_with_three_steps(page, liv
     assert_no_horizontal_scroll(page)
     screenshot(page, "officer-adjustment-form")
     page.get_by_role("button", name="Record adjustment").click()
-    assert page.get_by_text("Call ahead is recorded").is_visible()
-    assert page.get_by_text("Phone the resident 30 minutes before you arrive.").is_visible()
+    expect(page.get_by_text("Call ahead is recorded")).to_be_visible()
+    expect(page.get_by_text("Phone the resident 30 minutes before you arrive.")).to_be_visible()
 
     page.get_by_role("link", name="Book a visit").click()
     tomorrow = today_local() + timedelta(days=1)
@@ -50,13 +52,13 @@ def test_officer_adds_an_adjustment_and_books_a_visit_with_three_steps(page, liv
     page.get_by_role("button", name="Book visit").click()
     # Rita and the operative are already booked tomorrow 09:00 to 11:00: warned, nothing booked.
     warnings = page.locator("#booking-warnings")
-    assert warnings.get_by_text("Rita Resident already has a visit booked").is_visible()
+    expect(warnings.get_by_text("Rita Resident already has a visit booked")).to_be_visible()
     assert db.execute("SELECT count(*) FROM visits WHERE job_ref = 'JOB-77'").fetchone()[0] == 0
     assert_accessible(page, "booking warnings")
     assert_no_horizontal_scroll(page)
     page.get_by_label("Book anyway").check()
     page.get_by_role("button", name="Book visit").click()
-    assert page.get_by_text("The visit is booked").is_visible()
+    expect(page.get_by_text("The visit is booked")).to_be_visible()
 
     for description, minutes in [("Explain the work", "10"), ("Drain the system", "30"),
                                  ("Fit the new radiator", "45")]:
@@ -68,7 +70,7 @@ def test_officer_adds_an_adjustment_and_books_a_visit_with_three_steps(page, liv
     steps = page.locator("ol.steps .step__what").all_inner_texts()
     assert [s.split(" about")[0] for s in steps] == ["Explain the work", "Drain the system",
                                                       "Fit the new radiator"]
-    assert page.get_by_text("Phone the resident 30 minutes before you arrive.").is_visible()
+    expect(page.get_by_text("Phone the resident 30 minutes before you arrive.")).to_be_visible()
     assert_accessible(page, "visit page")
     # Each step's forms say which step they act on, and the header's sign-out form is named.
     assert [name for name in form_names(page) if name and "step" in name.lower()] == [
@@ -102,7 +104,7 @@ def test_cancelling_a_visit_asks_first(page, live_server, db, world):
     page.get_by_role("link", name="Cancel this visit").click()
     page.get_by_label("The resident asked to cancel").check()
     page.get_by_role("button", name="Yes, cancel the visit").click()
-    assert page.get_by_role("status").filter(has_text="The visit is cancelled").is_visible()
+    expect(page.get_by_role("status").filter(has_text="The visit is cancelled")).to_be_visible()
     assert db.execute("SELECT status FROM visits WHERE id = ?", (visit,)).fetchone()[0] == \
         "cancelled"
 

@@ -3,6 +3,7 @@
 from datetime import datetime, time
 
 import pytest
+from playwright.sync_api import expect
 
 from fieldapp.core.clock import LOCAL_ZONE, today_local
 
@@ -77,4 +78,4 @@ def test_tapping_a_visit_on_my_day_opens_its_briefing(page, live_server, busy_vi
     sign_in_browser(page, live_server.url, PEOPLE["operative"][0], PASSWORD)
     page.locator(".visit-card", has_text="Gas heating").click(position={"x": 200, "y": 60})
     page.wait_for_url(f"**/visits/{busy_visit}")
-    assert page.get_by_role("heading", name="1. Before you knock").is_visible()
+    expect(page.get_by_role("heading", name="1. Before you knock")).to_be_visible()

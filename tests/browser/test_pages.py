@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from html.parser import HTMLParser
 
 import pytest
+from playwright.sync_api import expect
 
 from fieldapp import create_app
 from fieldapp.alerts.rules import raise_visit_alert
@@ -407,7 +408,7 @@ def test_form_sent_empty_shows_its_errors_on_a_phone(page, open_as, name, person
     submit_empty(page, button)
     assert page.title().startswith("Error: ")
     summary = page.locator(".error-summary")
-    assert summary.get_by_role("heading", name="There is a problem").is_visible()
+    expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
     assert summary.locator(f'a[href="#{field}"]').count() == 1
     check_on_phones(page, f"{name}-errors")
 

@@ -4,6 +4,7 @@ and the administrator's second factor. Served as http://localhost:PORT: Chromium
 WebAuthn on an IP address."""
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import (
     assert_accessible,
@@ -112,5 +113,5 @@ def test_no_passkey_is_offered_at_a_numeric_address(page, demo_server):
     assert demo_server.url.startswith("http://127.0.0.1:")
     page.goto(demo_server.url + "/login")
     page.wait_for_load_state()
-    assert page.get_by_role("button", name="Sign in", exact=True).is_visible()
-    assert not page.get_by_role("button", name="Sign in with a passkey").is_visible()
+    expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Sign in with a passkey")).not_to_be_visible()

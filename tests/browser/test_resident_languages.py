@@ -6,6 +6,7 @@ language keeps browser time small."""
 from datetime import datetime, time, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from fieldapp.core.clock import LOCAL_ZONE, today_local
 from fieldapp.core.signing import make_token
@@ -58,13 +59,13 @@ def test_a_residents_pages_in_their_script_fit_a_small_phone(page, app, live_ser
 
     page.goto(f"{live_server.url}/f/{feedback}")
     page.locator("form button[type=submit]").click()  # sent empty: the errors, in the language
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     check_at_320(page, f"feedback-errors-{code}")
 
     page.goto(f"{live_server.url}/t/{times}")
     # Sent with no time chosen: the times offered and the errors, in the language.
     page.locator(f"form[action$='/t/{times}'] button[type=submit]").click()
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     check_at_320(page, f"choose-a-time-errors-{code}")
 
     page.goto(f"{live_server.url}/r/{rebook}")

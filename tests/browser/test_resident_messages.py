@@ -3,6 +3,8 @@ the text; its words match the booking; the officer reads it on the resident's pa
 
 from datetime import UTC, datetime, timedelta
 
+from playwright.sync_api import expect
+
 from fieldapp.core import jobs
 from fieldapp.core.clock import today_local
 from fieldapp.messages.words import day_and_window
@@ -36,7 +38,7 @@ def test_the_booking_text_says_what_the_officer_booked(page, live_server, app, d
         if hint:
             page.get_by_label(hint).check()
         page.get_by_role("button", name="Add step").click()
-    assert page.get_by_text("Waiting to send").is_visible()  # on the visit page, not yet sent
+    expect(page.get_by_text("Waiting to send")).to_be_visible()  # on the visit page, not yet sent
 
     with app.app_context():  # the worker, once the booking has settled
         while jobs.run_one(db, now=datetime.now(UTC) + timedelta(minutes=11)):
@@ -54,8 +56,8 @@ def test_the_booking_text_says_what_the_officer_booked(page, live_server, app, d
 
     page.goto(f"{live_server.url}/residents/{world.residents['riverside']}")
     page.get_by_role("link", name="Visit booked: Text message").click()
-    assert page.get_by_text("Demo: not sent").first.is_visible()
-    assert page.get_by_text("2. Cut and fit the new pipe. This part is noisy").is_visible()
+    expect(page.get_by_text("Demo: not sent").first).to_be_visible()
+    expect(page.get_by_text("2. Cut and fit the new pipe. This part is noisy")).to_be_visible()
     assert_accessible(page, "message page")
     assert_no_horizontal_scroll(page)
     screenshot(page, "officer-resident-message")

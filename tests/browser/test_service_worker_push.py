@@ -4,6 +4,8 @@ arrives, a notification shows with the message and the address of the alert to o
 import json
 import time
 
+from playwright.sync_api import expect
+
 from conftest import assert_accessible, screenshot, sign_in_browser
 from support import PASSWORD, PEOPLE
 
@@ -62,5 +64,5 @@ def test_tapping_a_notification_opens_the_alert_in_the_open_window(page, live_se
         self.dispatchEvent(new NotificationEvent("notificationclick", {notification}));
     }""", alert_url)
     page.wait_for_url(f"**{alert_url}")
-    assert page.get_by_role("heading", level=1).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert worker.evaluate("self.registration.getNotifications().then(n => n.length)") == 0

@@ -1,6 +1,7 @@
 """Every demo account signs in on a phone, lands on its role's home page, and signs out."""
 
 import pytest
+from playwright.sync_api import expect
 
 from fieldapp.devdata.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_VISITS
 
@@ -49,6 +50,6 @@ def test_demo_account_signs_in_lands_home_and_signs_out(page, demo_server, email
 
     page.get_by_role("banner").get_by_role("button", name="Sign out").click()
     page.wait_for_url(demo_server.url + "/login?signed_out=1")  # after checking the outbox
-    assert page.get_by_role("status").filter(has_text="You have signed out").is_visible()
+    expect(page.get_by_role("status").filter(has_text="You have signed out")).to_be_visible()
     page.goto(demo_server.url + path)
     assert page.url.startswith(demo_server.url + "/login")  # the session really ended
