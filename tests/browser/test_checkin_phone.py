@@ -54,7 +54,7 @@ def test_i_need_help_changes_nothing_on_the_screen(page, live_server, db, world)
     assert wait_for(lambda: db.execute(
         "SELECT count(*) FROM checkin_escalations WHERE reason = 'help'").fetchone()[0])
     page.wait_for_timeout(300)  # anything the page might do after the answer has happened
-    assert page.url == url
+    expect(page).to_have_url(url)
     assert page.locator("main").inner_text() == text_before
     assert page.screenshot() == before, "the screen changed after I need help"
 

@@ -3,6 +3,8 @@ the operative's My day shows the new time and the old ID card check no longer co
 
 from datetime import UTC, datetime, time, timedelta
 
+from playwright.sync_api import expect
+
 from fieldapp.core.clock import LOCAL_ZONE, today_local
 from fieldapp.core.signing import make_token
 from fieldapp.voice import tokens
@@ -28,7 +30,7 @@ def test_a_resident_picks_a_time_and_the_operatives_day_and_id_check_follow(
     assert page.get_by_role("heading", level=1).inner_text().startswith("Yes: Operative")
 
     page.goto(live_server.url + link)
-    assert page.get_by_role("heading", level=1).inner_text() == "Choose a time for your visit"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choose a time for your visit")
     assert_accessible(page, "choose a time")
     assert_no_horizontal_scroll(page)
     assert_tap_targets(page)

@@ -93,12 +93,12 @@ def test_cancelling_a_visit_asks_first(page, live_server, db, world):
     sign_in_browser(page, live_server.url, PEOPLE["officer"][0], PASSWORD)
     page.goto(f"{live_server.url}/schedule/{visit}")
     page.get_by_role("link", name="Cancel this visit").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Cancel this visit?"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cancel this visit?")
     assert_accessible(page, "cancel question")
     assert_no_horizontal_scroll(page)
     screenshot(page, "officer-cancel-visit")
     page.get_by_role("link", name="No, keep the visit").click()
-    assert page.url == f"{live_server.url}/schedule/{visit}"
+    expect(page).to_have_url(f"{live_server.url}/schedule/{visit}")
     assert db.execute("SELECT status FROM visits WHERE id = ?", (visit,)).fetchone()[0] == \
         "booked"
     page.get_by_role("link", name="Cancel this visit").click()

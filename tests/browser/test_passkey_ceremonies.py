@@ -51,7 +51,7 @@ def add_passkey(page, name: str) -> None:
 def test_staff_add_a_passkey_sign_in_with_it_and_remove_it(page, server, phone, db, world):
     sign_in_browser(page, server.url, PEOPLE["operative"][0], PASSWORD)
     page.get_by_role("link", name="Your account").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Your account"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
     add_passkey(page, "Work phone")
     page.get_by_role("status").filter(has_text="Passkey added: Work phone").wait_for()
     devtools, authenticator = phone
@@ -82,16 +82,16 @@ def test_staff_add_a_passkey_sign_in_with_it_and_remove_it(page, server, phone, 
 def test_an_admin_adds_a_passkey_then_needs_it_for_admin_pages(page, server, phone, db, world):
     db.execute("DELETE FROM passkeys WHERE user_id = ?", (world.users["admin"],))
     sign_in_browser(page, server.url, PEOPLE["admin"][0], PASSWORD)
-    assert page.url == server.url + "/account/confirm?next=/admin/users"
-    assert page.get_by_role("heading", level=1).inner_text() == "Add a passkey"
+    expect(page).to_have_url(server.url + "/account/confirm?next=/admin/users")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add a passkey")
     assert_accessible(page, "an admin is asked to add a passkey")
     add_passkey(page, "Office laptop")
     page.wait_for_url(server.url + "/admin/users")
 
     sign_out(page, server)
     sign_in_browser(page, server.url, PEOPLE["admin"][0], PASSWORD)
-    assert page.url == server.url + "/account/confirm?next=/admin/users"
-    assert page.get_by_role("heading", level=1).inner_text() == "Use your passkey"
+    expect(page).to_have_url(server.url + "/account/confirm?next=/admin/users")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Use your passkey")
     assert_accessible(page, "an admin is asked for their passkey")
     assert_tap_targets(page)
     page.get_by_role("button", name="Use your passkey").click()

@@ -73,4 +73,4 @@ def test_a_residents_pages_in_their_script_fit_a_small_phone(page, app, live_ser
     # Every other language is one tap away, in its own name.
     page.locator(".languages a[hreflang=en]").click()
     assert page.evaluate("document.documentElement.lang") == "en-GB"
-    assert page.get_by_role("heading", level=1).inner_text() == "Can't make this time?"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Can't make this time?")

@@ -2,6 +2,8 @@
 
 from datetime import datetime, time, timedelta
 
+from playwright.sync_api import expect
+
 from fieldapp.core.clock import LOCAL_ZONE, today_local
 from fieldapp.voice import tokens
 
@@ -39,7 +41,7 @@ def test_a_resident_says_how_the_visit_felt_on_their_phone(page, app, live_serve
     page.get_by_role("group", name="Did you feel listened to?").get_by_label("Partly").check()
     page.get_by_label("Anything you would like to tell us? (optional)").fill("Kind and calm.")
     page.get_by_role("button", name="Send").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Thank you for telling us"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for telling us")
     check_on_a_phone(page, "resident-feedback-thanks")
     row = db.execute("SELECT felt_safe, listened_to, comment FROM visit_feedback"
                      " WHERE visit_id = ?", (visit,)).fetchone()
@@ -60,6 +62,6 @@ def test_a_resident_asks_for_another_time_on_their_phone(page, app, live_server,
         "Thank you: we will find another time"
     check_on_a_phone(page, "resident-rebook-done")
     page.reload()
-    assert page.get_by_role("heading", level=1).inner_text() == "We have your request"
+    expect(page.get_by_role("heading", level=1)).to_have_text("We have your request")
     check_on_a_phone(page, "resident-rebook-used")
     assert db.execute("SELECT rebook_requested FROM visits WHERE id = ?", (visit,)).fetchone()[0]

@@ -36,7 +36,7 @@ def todays_trades(email: str) -> list[str]:
 def test_demo_account_signs_in_lands_home_and_signs_out(page, demo_server, email):
     path, heading = HOMES[email]
     sign_in_browser(page, demo_server.url, email, DEMO_PASSWORD)
-    assert page.url == demo_server.url + path
+    expect(page).to_have_url(demo_server.url + path)
     assert page.get_by_role("heading", level=1).inner_text() == heading
     name = next(account[1] for account in DEMO_ACCOUNTS if account[0] == email)
     assert name in page.get_by_role("banner").inner_text()
