@@ -33,6 +33,7 @@ OFFICE_ACTION = {"officer": 303, "admin": 303, "other_landlord_officer": 404,
                  "other_landlord_admin": 404}
 ONLY_RECIPIENT = {"admin": 404, "other_landlord_officer": 404, "other_landlord_admin": 404}
 # The operative attending sees their visit; another firm's operative learns nothing (404).
+PUSHED_STAFF = {"supervisor": 200, "operative": 200, "other_firm_operative": 200}
 OWN_VISIT = {"operative": 200, "other_firm_operative": 404, "other_landlord_operative": 404}
 
 # endpoint: (method, url with {world} placeholders, {person: status})
@@ -94,14 +95,15 @@ ACCESS_TABLE = {
                                                      "anonymous": 401}),
     "offline.offline_pack": ("GET", "/api/offline-pack", allow(
         {"operative": 200, "other_firm_operative": 200, "anonymous": 401})),
-    # Supervisors have an inbox (their team page) and push too.
-    "push.settings": ("GET", "/settings/notifications", allow({**OFFICE, "supervisor": 200})),
+    # Supervisors have an inbox (their team page) and push too; operatives have push for the
+    # check-in reminder, which must reach a phone whose browser is closed.
+    "push.settings": ("GET", "/settings/notifications", allow({**OFFICE, **PUSHED_STAFF})),
     # A form post is not a subscription: refused (400) only after access is granted.
     "push.subscribe": ("POST", "/push/subscriptions",
-                       allow({p: 400 for p in [*OFFICE, "supervisor"]})),
+                       allow({p: 400 for p in [*OFFICE, *PUSHED_STAFF]})),
     "push.unsubscribe": ("POST", "/push/subscriptions/delete",
-                         allow({**OFFICE, "supervisor": 200})),
-    "push.send_test": ("POST", "/push/test", allow({p: 303 for p in [*OFFICE, "supervisor"]})),
+                         allow({**OFFICE, **PUSHED_STAFF})),
+    "push.send_test": ("POST", "/push/test", allow({p: 303 for p in [*OFFICE, *PUSHED_STAFF]})),
     "verify.verify": ("GET", "/verify/not-a-valid-token", {p: 200 for p in PERSONS}),
     # The operative's photo goes only to a token that names a real booking: a bad one is 404.
     "verify.photo": ("GET", "/verify/not-a-valid-token/photo", {p: 404 for p in PERSONS}),

@@ -10,6 +10,8 @@ import pytest
 
 from fieldapp.checkin import lone_worker  # noqa: F401  (registers the job handlers)
 from fieldapp.core import jobs
+from fieldapp.push import keys as push_keys
+from fieldapp.push import queries as push_queries
 
 from support import csrf_token_from, post_form
 
@@ -292,6 +294,23 @@ def test_the_briefing_asks_for_a_check_in_on_a_visit_not_to_visit_alone(signed_i
     assert "This visit is marked “do not visit alone”." in page
     assert "I’m going in" in page and "I need help" in page
     assert '<option value="120" selected>' in page  # the booked window: no step durations
+
+
+def test_the_briefing_offers_notifications_until_reminders_reach_a_locked_phone(signed_in, db,
+                                                                               world):
+    client = signed_in("operative")
+    url = f"/visits/{world.visits['today']}"
+    offer = "Turn on notifications</a> to be reminded with the screen locked"
+    page = client.get(url).get_data(as_text=True)
+    assert "reminds you 10 minutes before the end while fieldapp is open." in page
+    assert offer not in page  # the server cannot send pushes yet
+    push_keys.generate(db)
+    assert offer in client.get(url).get_data(as_text=True)
+    push_queries.save_subscription(db, world.users["operative"], "https://push.example/device",
+                                   "key", "auth", "2026-12-07T09:00:00+00:00")
+    page = client.get(url).get_data(as_text=True)
+    assert offer not in page
+    assert "Your phone reminds you 10 minutes before the end." in page
 
 
 def test_checking_in_with_javascript_off_shows_the_open_check_in(signed_in, db, world):

@@ -10,6 +10,7 @@ import threading
 import time
 import urllib.request
 import uuid
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -73,13 +74,16 @@ def allow_test_push_service(app, *endpoints: str) -> None:
 @pytest.fixture
 def officer_device(push_service, signed_in, db, app):
     """The officer turns notifications on: the push service subscribes with our public key."""
-    public_key = keys.generate(db)
+    return turn_on_notifications(push_service, signed_in("officer"), db, app)
+
+
+def turn_on_notifications(push_service, client, db, app) -> dict:
+    public_key = keys.public_key(db) or keys.generate(db)
     status, body = _post(f"{push_service}/subscribe",
                          {"userVisibleOnly": "true", "applicationServerKey": public_key})
     assert status == 200
     subscription = body["data"]
     allow_test_push_service(app, subscription["endpoint"])
-    client = signed_in("officer")
     token = csrf_token_from(client.get("/settings/notifications").get_data(as_text=True))
     response = client.post("/push/subscriptions", headers={"X-CSRFToken": token},
                            json={"endpoint": subscription["endpoint"],
@@ -104,11 +108,11 @@ def urgent_log(signed_in, world) -> None:
     assert response.status_code == 201
 
 
-def run_due_jobs(app, db) -> int:
+def run_due_jobs(app, db, now: datetime | None = None) -> int:
     """What `fieldapp worker` does, in the app's context (its settings) as the worker runs."""
     count = 0
     with app.app_context():
-        while jobs.run_one(db):
+        while jobs.run_one(db, now=now or datetime.now(UTC)):
             count += 1
     return count
 
@@ -157,6 +161,60 @@ def test_test_notification_reaches_the_device(push_service, officer_device, db, 
     run_due_jobs(app, db)
     assert [m["body"] for m in messages(push_service, officer_device)] == [
         "Notifications are working on this device."]
+
+
+def check_in(client, visit: int, minutes: int) -> str:
+    """The operative's phone says "I'm going in", as its outbox sends it."""
+    token = csrf_token_from(client.get("/today").get_data(as_text=True))
+    client_id = str(uuid.uuid4())
+    answer = client.post("/api/checkins", headers={"X-CSRFToken": token}, json={
+        "client_id": client_id, "kind": "in", "visit_id": visit, "minutes": minutes})
+    assert answer.status_code == 201, answer.get_json()
+    return client_id
+
+
+def test_the_check_in_reminder_reaches_the_operatives_locked_phone(push_service, signed_in, db,
+                                                                    world, app):
+    """The reminder comes from the server, so it reaches a phone whose browser is closed; it
+    says nothing about the resident."""
+    operative = signed_in("operative")
+    device = turn_on_notifications(push_service, operative, db, app)
+    check_in(operative, world.visits["today"], minutes=30)
+    in_a = lambda minutes: datetime.now(UTC) + timedelta(minutes=minutes)  # noqa: E731
+
+    run_due_jobs(app, db, now=in_a(19))
+    assert messages(push_service, device) == []
+    run_due_jobs(app, db, now=in_a(21))  # 10 minutes before the end
+    [reminder] = messages(push_service, device)
+    assert reminder["body"] == "Still OK? Extend or check out."
+    assert reminder["url"] == f"/visits/{world.visits['today']}#check-in"
+    run_due_jobs(app, db, now=in_a(29))
+    assert len(messages(push_service, device)) == 1  # once (the service keeps what it got)
+
+
+def test_no_reminder_after_out_safe_and_an_extension_moves_it(push_service, signed_in, db,
+                                                               world, app):
+    operative = signed_in("operative")
+    device = turn_on_notifications(push_service, operative, db, app)
+    token = csrf_token_from(operative.get("/today").get_data(as_text=True))
+    in_a = lambda minutes: datetime.now(UTC) + timedelta(minutes=minutes)  # noqa: E731
+
+    def send(kind: str, checkin: str) -> None:
+        answer = operative.post("/api/checkins", headers={"X-CSRFToken": token}, json={
+            "client_id": str(uuid.uuid4()), "kind": kind, "visit_id": world.visits["today"],
+            "checkin": checkin, "minutes": 30})
+        assert answer.status_code == 201, answer.get_json()
+
+    send("out", check_in(operative, world.visits["today"], minutes=30))
+    run_due_jobs(app, db, now=in_a(25))
+    assert messages(push_service, device) == []  # out safe: nothing to remind
+
+    send("extend", check_in(operative, world.visits["today"], minutes=30))
+    run_due_jobs(app, db, now=in_a(25))
+    assert messages(push_service, device) == []  # the first end moved on by 30 minutes
+    run_due_jobs(app, db, now=in_a(51))
+    assert [m["body"] for m in messages(push_service, device)] == [
+        "Still OK? Extend or check out."]
 
 
 def test_a_subscription_that_is_not_one_is_refused(signed_in):

@@ -21,6 +21,7 @@ from fieldapp.checkin.forms import EXTEND_MINUTES, KINDS, MINUTES, CheckinInput,
 from fieldapp.core import audit, jobs
 from fieldapp.core.clock import clock_time, day_bounds_utc, to_local, today_local
 from fieldapp.core.db import transaction
+from fieldapp.push import queries as push_queries
 from fieldapp.push import sender
 
 GRACE_MINUTES = 15
@@ -124,13 +125,18 @@ def _start(db, visit, operative_id, message, phone_at, now) -> int:
         db, client_id=message.client_id, visit_id=visit["id"], operative_id=operative_id,
         started_at=stamp(phone_at), received_at=stamp(now), expected_minutes=message.minutes,
         due_at=stamp(due))
-    _watch(db, checkin_id, due)
+    _watch(db, checkin_id, due, now)
     return checkin_id
 
 
-def _watch(db, checkin_id: int, due: datetime) -> None:
-    jobs.enqueue(db, "checkin_overdue", {"checkin_id": checkin_id, "due_at": stamp(due)},
-                 run_after=due + grace())
+def _watch(db, checkin_id: int, due: datetime, now: datetime) -> None:
+    """The overrun watch, and the reminder pushed to the operative's own devices: the phone's
+    timer alone does not fire in a closed or sleeping browser."""
+    payload = {"checkin_id": checkin_id, "due_at": stamp(due)}
+    jobs.enqueue(db, "checkin_overdue", payload, run_after=due + grace())
+    remind = due - timedelta(minutes=REMIND_BEFORE_MINUTES)
+    if remind > now:
+        jobs.enqueue(db, "checkin_remind", payload, run_after=remind)
 
 
 def _late_words(what: str, phone_at: datetime, now: datetime) -> str:
@@ -148,7 +154,7 @@ def _extend(db, row, minutes: int, phone_at: datetime, now: datetime) -> None:
         _calm_the_escalation(db, row, note, now)
         queries.mark_checkin_escalated(db, row["id"], None)
     queries.extend_checkin(db, row["id"], stamp(due), note)
-    _watch(db, row["id"], due)
+    _watch(db, row["id"], due, now)
 
 
 def _out(db, row, phone_at: datetime, now: datetime) -> None:
@@ -252,6 +258,18 @@ def overdue(db, payload: dict, now: datetime) -> None:
         audit.record("checkin_escalated", "visit", row["visit_id"], db=db)
 
 
+@jobs.handler("checkin_remind")
+def remind(db, payload: dict, now: datetime) -> None:
+    """"Still OK?" to the operative's devices, unless they are out or have extended (the
+    extension queued its own reminder). The push names no resident: it links to the visit."""
+    with transaction(db):
+        row = _still_waiting(db, payload)
+        if row is None or row["escalated_at"]:
+            return
+        sender.queue_for_user(db, row["operative_id"], "checkin_reminder",
+                              f"/visits/{row['visit_id']}#check-in")
+
+
 @jobs.handler("checkin_duty")
 def duty(db, payload: dict, now: datetime) -> None:
     """The next step, unless a supervisor acknowledged or the duty contacts were told."""
@@ -301,5 +319,9 @@ def panel(db, visit_id: int, operative_id: int) -> dict | None:
             "extend_minutes": minutes_choices(EXTEND_MINUTES),
             "open": current, "remind_at": remind_at(current) if current else None,
             "last": last,
+            # Without push, the reminder shows only while the app is open: the page says so,
+            # and offers notifications where the server can send them.
+            "reminders_pushed": push_queries.subscription_count(db, operative_id) > 0,
+            "can_push": push_queries.vapid_private_pem(db) is not None,
             # Made now, so a double tap or a resend of the same form is stored once.
             "ids": {kind: str(uuid.uuid4()) for kind in KINDS}}

@@ -16,8 +16,9 @@ OPERATIVE_ROLES = ("operative",)
 # A firm's supervisor: their operatives' check-ins and escalations; nothing of residents
 # beyond what an escalation needs (the visit's address).
 SUPERVISOR_ROLES = ("supervisor",)
-# Who has an inbox and may turn on push on their devices.
-PUSH_ROLES = ("officer", "admin", "supervisor")
+# Who may turn on push on their devices: those with an inbox, and operatives for the check-in
+# reminder (a timer in a closed browser never fires; the server's push does).
+PUSH_ROLES = ("officer", "admin", "supervisor", "operative")
 OFFICE_ROLES = ("officer", "admin")  # landlord staff: residents, visits, alerts, measures
 # Who can be a resident's single point of contact: housing officers, not every office user.
 OFFICER_ROLES = ("officer",)

@@ -20,7 +20,11 @@ MESSAGES = {
     "test": "Notifications are working on this device.",
     "lone_worker": "Urgent: an operative working alone needs a check. Open fieldapp.",
     "lone_worker_safe": "An operative you were told about is out safe. Open fieldapp.",
+    "checkin_reminder": "Still OK? Extend or check out.",
 }
+# A reminder is no use after the check-in has escalated: held only until then.
+TTL_BY_KIND = {"checkin_reminder": 25 * 60}
+HIGH_URGENCY = ("urgent", "lone_worker", "checkin_reminder")
 
 
 class _NoRedirects(requests.Session):
@@ -84,9 +88,10 @@ def push_to_device(db, payload: dict, _now) -> None:
         with _NoRedirects() as session:
             webpush({"endpoint": subscription["endpoint"],
                      "keys": {"p256dh": subscription["p256dh"], "auth": subscription["auth"]}},
-                    message, vapid_private_key=vapid, vapid_claims=_claims(), ttl=TTL_SECONDS,
+                    message, vapid_private_key=vapid, vapid_claims=_claims(),
+                    ttl=TTL_BY_KIND.get(payload["kind"], TTL_SECONDS),
                     timeout=TIMEOUT_SECONDS, requests_session=session,
-                    headers={"Urgency": "high" if payload["kind"] == "urgent" else "normal",
+                    headers={"Urgency": "high" if payload["kind"] in HIGH_URGENCY else "normal",
                              "Content-Type": "application/octet-stream"})
     except WebPushException as error:
         if getattr(error.response, "status_code", None) in GONE:

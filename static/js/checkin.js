@@ -29,8 +29,11 @@
     if (panel && Number(panel.dataset.visit) === visit) byId("checkin-reminder").hidden = false;
     if (!window.Notification || Notification.permission !== "granted") return;
     navigator.serviceWorker.ready.then(function (registration) {
+      // Tagged as the server's push of the same reminder is (by its address), so a phone that
+      // gets both shows one.
+      const url = "/visits/" + visit + "#check-in";
       return registration.showNotification("fieldapp", {body: "Still OK? Extend or check out.",
-        tag: "checkin-" + visit, data: {url: "/visits/" + visit + "#check-in"}});
+        tag: url, data: {url: url}});
     }).catch(function () {});
   }
 

@@ -133,6 +133,7 @@ PAGES = [
     ("choose-time", None, "/t/{times_token}", 200),
     ("team", "supervisor", "/team", 200),
     ("notifications-supervisor", "supervisor", "/settings/notifications", 200),
+    ("notifications-operative", "operative", "/settings/notifications", 200),
 ]
 
 # Forms sent with every answer emptied: (name, who, path, submit button, a field in error).
