@@ -417,3 +417,55 @@ def test_a_letter_is_sent_in_the_residents_language_and_measured(app, db, world,
     else:
         text = text_of(pdf)
         assert greeting in text and "Hello" not in text and "3 Willow Walk" in text
+
+
+# A phone number's groups are separate runs of digits: in a right-to-left paragraph the
+# Unicode bidirectional algorithm lays them out right to left, so "020 7946 0000" reads
+# "0000 7946 020" unless the number is isolated as left-to-right (LRI ... PDI).
+ISOLATED = "\u2066{}\u2069"
+
+
+@pytest.mark.parametrize("code, isolated", [("ar", True), ("yi", True), ("tr", False),
+                                            ("en", False)])
+def test_phone_numbers_in_messages_keep_their_order_in_right_to_left_languages(
+        app, db, world, code, isolated):
+    from test_messages import boiler_visit, compose_in, resident_with_everything
+
+    resident = resident_with_everything(db, world)
+    visit = boiler_visit(db, world, resident, [world.users["operative"]])
+    set_language(db, resident, code)
+    body = compose_in(app, db, visit, "booked").body
+    numbers = re.findall(r"0\d{2,4} \d{3,4} \d{4}", body)
+    assert numbers, body  # the landlord's number to check a caller, and the contact's
+    for number in numbers:
+        assert (ISOLATED.format(number) in body) == isolated, (code, number)
+    if not isolated:  # an English or Turkish text stays in the cheaper GSM alphabet
+        assert "\u2066" not in body and "\u2069" not in body
+
+
+def test_the_letters_phone_line_keeps_its_order_in_arabic(app, db, world):
+    import io
+
+    from pypdf import PdfReader
+
+    from fieldapp.messages import letters, outbox
+
+    from factories import add_resident
+    from test_messages import boiler_visit, messages_of, run_jobs
+
+    resident = add_resident(db, world.orgs["riverside"], world.users["officer"],
+                            name="Aisha Rahman", preferred_contact="letter",
+                            address_line1="3 Willow Walk", town="Riverside", postcode="RS1 5CD")
+    set_language(db, resident, "ar")
+    visit = boiler_visit(db, world, resident, [world.users["operative"]])
+    outbox.queue_for_visit(db, visit, "booked")
+    run_jobs(app, db, hours=0.5)
+    [message] = messages_of(db, visit)
+    with app.app_context():
+        html = letters.letter_html(db, message)
+        pdf = letters.letter_pdf(db, message)
+    assert html.count(ISOLATED.format("020 7946 0000")) >= 2  # the letterhead and the words
+    # The printed page, as laid out (the PDF's text runs in the order they are drawn): before
+    # the isolates every number in it read "0000 7946 020".
+    printed = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert printed.count("020 7946 0000") >= 3 and "0000 7946 020" not in printed

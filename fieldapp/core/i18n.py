@@ -5,8 +5,10 @@ renders in English. Catalogues live in fieldapp/translations (docs/translations.
 
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlencode
 
+from babel import Locale, UnknownLocaleError
 from flask import g, has_app_context, request
 from flask_babel import Babel, force_locale
 
@@ -86,6 +88,26 @@ def in_language(code: str):
         g.language = before if before is not None else DEFAULT_LANGUAGE
 
 
+@lru_cache(maxsize=64)
+def right_to_left(code: str) -> bool:
+    """Whether the language is written right to left, as CLDR (through Babel) says."""
+    try:
+        return Locale.parse(babel_locale(code)).character_order == "right-to-left"
+    except (ValueError, UnknownLocaleError):
+        return False
+
+
+def number_in_text(number: str | None) -> str:
+    """A phone number written into running words, kept in its own order. The groups of
+    "020 7946 0000" are separate runs of digits, so in a right-to-left paragraph the Unicode
+    bidirectional algorithm lays them out right to left ("0000 7946 020"); a left-to-right
+    isolate (U+2066 ... U+2069) keeps them as one. Only in right-to-left languages: elsewhere
+    it changes nothing, and would move a text message out of the cheaper GSM alphabet."""
+    if not number or not right_to_left(current_language()):
+        return number or ""
+    return f"\u2066{number}\u2069"
+
+
 def marked(text: str) -> str:
     """Marks English held as data (message templates, adjustment words) for the catalogue
     (`scripts/translations` extracts `marked(...)`); translated where it is read."""
@@ -106,3 +128,4 @@ def init_app(app) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=lambda: babel_locale(current_language()))
     app.jinja_env.globals.update(page_language=page_language, other_languages=other_languages)
+    app.jinja_env.filters["number_in_text"] = number_in_text

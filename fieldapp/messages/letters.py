@@ -28,6 +28,12 @@ def letter_pdf(db, message, size: str | None = None) -> bytes:
     """The letter of a written message: its subject, its words, as the resident will read
     them, at the resident's print size unless one is asked for."""
     size = size if size in SIZES else size_for(db, message["resident_id"])
+    css = current_app.jinja_env.get_template("messages/letter.css").render(points=SIZES[size])
+    return HTML(string=letter_html(db, message)).write_pdf(stylesheets=[CSS(string=css)])
+
+
+def letter_html(db, message) -> str:
+    """The letter's page, in the language its words were written in."""
     landlord = queries.landlord_of_resident(db, message["resident_id"])
     # Straight from the templates, without the pages' context (the worker has no request).
     templates = current_app.jinja_env
@@ -35,9 +41,7 @@ def letter_pdf(db, message, size: str | None = None) -> bytes:
     language = page_languages(db).get(message["language"], ENGLISH)
     created = to_local(message["created_at"])
     with in_language(language.code):
-        html = templates.get_template("messages/letter.html").render(
+        return templates.get_template("messages/letter.html").render(
             message=message, landlord=landlord, language=language,
             dated=created.strftime("%-d %B %Y") if language.code == "en"
             else format_date(created.date(), "d MMMM y", locale=language.code))
-    css = templates.get_template("messages/letter.css").render(points=SIZES[size])
-    return HTML(string=html).write_pdf(stylesheets=[CSS(string=css)])

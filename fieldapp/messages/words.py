@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from fieldapp.core.catalogues import RESIDENT_FALLBACKS
 from fieldapp.core.clock import to_local
-from fieldapp.core.i18n import current_language, in_language, offered_language
+from fieldapp.core.i18n import current_language, in_language, number_in_text, offered_language
 from fieldapp.core.words import and_list
 from fieldapp.messages import queries
 
@@ -120,7 +120,8 @@ def checking_words(visit) -> str:
     return _("How to check it is us: the caller will show you an ID card with their photo and "
              "name.{password} If you are not sure, keep the door shut and ring {landlord} on "
              "{phone}, the number on our letters. We will check for you.").format(
-        password=password, landlord=visit["landlord_name"], phone=visit["landlord_phone"])
+        password=password, landlord=visit["landlord_name"],
+        phone=number_in_text(visit["landlord_phone"]))
 
 
 def contact_name(visit) -> str:
@@ -129,7 +130,7 @@ def contact_name(visit) -> str:
 
 
 def contact_words(visit) -> str:
-    phone = visit["officer_phone"] or visit["landlord_phone"]
+    phone = number_in_text(visit["officer_phone"] or visit["landlord_phone"])
     if visit["officer_name"]:
         return _("Your contact at {landlord} is {officer}, on {phone}.").format(
             landlord=visit["landlord_name"], officer=visit["officer_name"], phone=phone)
