@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from fieldapp.core import db, i18n, security, words
+from fieldapp.core import db, i18n, security, templates, words
 from fieldapp.core.access import ROLE_LABELS
 from fieldapp.core.clock import today_local, when_in_words
 from fieldapp.core.config import ASSETS_DIR, instance_path, load_config
@@ -112,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
+    templates.share_compiled_templates(app)
     app.jinja_env.globals.update(htmx_version=HTMX_VERSION, tel_href=tel_href,
                                  sms_href=sms_href, role_labels=ROLE_LABELS,
                                  fixed_url=fixed_url, url_for_each=url_for_each)

@@ -18,7 +18,7 @@ import requests
 from werkzeug.serving import make_server
 
 from fieldapp.alerts.queries import insert_alert
-from fieldapp.core import jobs, landlords
+from fieldapp.core import jobs, landlords, templates
 from fieldapp.core.clock import today_local
 from fieldapp.core.config import ConfigError
 from fieldapp.core.db import connect, transaction, utc_now
@@ -221,3 +221,24 @@ def test_replication_keeps_each_landlords_file_apart(deployment):
         db = app_of(deployment, host).config["FIELDAPP_DB"]
         assert f'- path: "{db}"' in every.stdout and f'path: "borough/{host}"' in every.stdout
     assert restore.returncode == 2 and "say which one" in restore.stderr
+
+
+def test_every_landlords_app_is_ready_before_the_first_request(tmp_path, world_template):
+    """Made at start with every page template loaded: no landlord's first visitor waits for an
+    app to be made or a template to be compiled (docs/performance.md, many landlords)."""
+    lines = []
+    for host in ("ash.test", "birch.test"):
+        path = tmp_path / f"{host}.db"
+        shutil.copyfile(world_template[0], path)
+        lines.append(f'[landlords."{host}"]\ndb = "{path}"\n')
+    landlord_map = tmp_path / "landlords.toml"
+    landlord_map.write_text("\n".join(lines))
+    dispatcher = LandlordDispatcher(landlords.read_map(landlord_map), {"TESTING": True})
+    assert sorted(dispatcher.apps) == ["ash.test", "birch.test"]
+    for app in dispatcher.apps.values():
+        pages = app.jinja_env.list_templates(extensions=["html"])
+        assert "operative/briefing.html" in pages
+        loaded = {template.name for template in app.jinja_env.cache.values()}
+        assert set(pages) <= loaded, set(pages) - loaded
+        # ...compiled once in the process: one store of compiled code for every app
+        assert app.jinja_env.bytecode_cache is templates.SHARED
