@@ -179,6 +179,28 @@ def test_the_check_page_asks_how_it_felt_once_the_visit_is_over(app, db, world, 
     assert re.search(r'href="http://fieldapp\.test/f/[\w.-]+"', html)
 
 
+def test_a_visit_stopped_for_distress_is_over_on_the_check_page_not_unconfirmed(
+        app, db, world, resident, signed_in):
+    """Feedback is held after a visit stopped for distress or risk; the resident who opens the
+    check page again is told the visit is over, never that the caller who was in their home
+    could not be confirmed."""
+    from fieldapp.core.signing import make_token
+
+    earlier = datetime.now(LOCAL_ZONE).replace(second=0, microsecond=0) - timedelta(hours=3)
+    if earlier.date() != today_local():
+        pytest.skip("needs a visit that started and ended earlier today")
+    visit = visit_on(db, world, resident, earlier, hours=1)
+    log_visit(signed_in, visit, "stopped_distress")  # feedback is held now
+    with app.test_request_context():
+        token = make_token(visit, world.users["operative"], today_local().isoformat())
+    html = app.test_client().get(f"/verify/{token}").get_data(as_text=True)
+    check_page(html)
+    assert "<h1>This visit has finished</h1>" in html
+    assert "cannot confirm anyone now" in html
+    assert "Do not let them in" not in html and "We cannot confirm this caller" not in html
+    assert "/f/" not in html and "Thank you for letting us in" not in html
+
+
 # Can't make this time? -------------------------------------------------------------------------
 
 def test_a_resident_asks_for_another_time_and_their_officer_is_asked_to_reach_out(

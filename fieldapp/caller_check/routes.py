@@ -36,7 +36,7 @@ def verify(token: str):
     resident_language(db, outcome.language)
     response = make_response(render_template(
         "caller_check/result.html", confirmation=outcome.confirmation, early=outcome.early,
-        landlord=landlord, token=token,
+        landlord=landlord, token=token, finished=outcome.finished_visit is not None,
         feedback_link=_feedback_link(db, outcome.finished_visit),
         site_host=urlsplit(current_app.config["FIELDAPP_BASE_URL"]).hostname,
         landlord_host=urlsplit(landlord["web_address"]).hostname if landlord
