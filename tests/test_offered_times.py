@@ -18,7 +18,14 @@ from fieldapp.messages import words
 from fieldapp.messages.outbox import queue_for_visit, tell_what_changed
 from fieldapp.voice import tokens
 
-from factories import add_adjustment, add_resident, add_visit, free_days, offer_times
+from factories import (
+    add_adjustment,
+    add_resident,
+    add_visit,
+    free_days,
+    offer_times,
+    window_around_now,
+)
 from support import csrf_token_from
 
 
@@ -393,6 +400,27 @@ def test_what_matters_to_the_resident_becomes_an_adjustment_in_one_step(app, db,
     assert (adjustment["consent_given_by"], adjustment["consent_how"]) == ("resident", "email")
     assert db.execute("SELECT adjustment_id FROM visit_wishes WHERE visit_id = ?",
                       (visit,)).fetchone()[0] == adjustment["id"]
+
+
+def test_operatives_see_the_officers_instruction_never_the_residents_own_words(
+        app, db, world, signed_in, visit, resident):
+    """The resident may write about their health; the briefing carries only the instruction
+    the officer wrote (checked for health detail), as with any adjustment."""
+    words_given = "I have PTSD and panic attacks, please ring me first"
+    send(app.test_client(), link(app, visit) + "/wish", {"words": words_given},
+         page_url=link(app, visit))
+    officer = signed_in("officer")
+    response = send(officer, f"/schedule/{visit}/times/adjustment",
+                    {"instruction": "Phone the resident before you arrive.",
+                     "consent_how": "phone"}, page_url=f"/schedule/{visit}/times")
+    assert response.status_code == 303
+    adjustment = db.execute("SELECT * FROM adjustments WHERE type_code = 'other'").fetchone()
+    assert "PTSD" not in (adjustment["detail"] or "")
+    today = add_visit(db, resident, world.orgs["acme"], [world.users["operative"]],
+                      *window_around_now(), trade="Gas heating")
+    briefing = signed_in("operative").get(f"/visits/{today}").get_data(as_text=True)
+    assert "Phone the resident before you arrive." in briefing
+    assert "PTSD" not in briefing and "panic" not in briefing
 
 
 def test_turning_the_wish_into_an_adjustment_needs_how_they_agreed(app, db, signed_in, visit):

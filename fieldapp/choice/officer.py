@@ -71,9 +71,11 @@ def wish_to_adjustment(visit_id: int):
         return _page(db, visit, _offer_form(db, visit, formdata=None), form), form_status(form)
     today = today_local()
     with transaction(db):
+        # Only the officer's instruction (checked for health detail) reaches the briefing: the
+        # resident's own words may be about their health, and stay with the wish, officer-side.
         adjustment_id = create_adjustment(
             db, visit["resident_id"], "other", current_user.id, {
-                "parameters": {"text": form.instruction.data}, "detail": wish["words"],
+                "parameters": {"text": form.instruction.data}, "detail": "",
                 "consent_given_by": "resident", "consent_how": form.consent_how.data,
                 "consent_on": today, "review_due": next_review(today)})
         queries.link_wish_to_adjustment(db, visit_id, adjustment_id)
