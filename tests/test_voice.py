@@ -162,39 +162,40 @@ def test_after_logging_the_operative_can_show_the_feedback_link(app, db, signed_
     assert re.search(r"http://fieldapp\.test/f/[\w.-]+", logged)
 
 
-def test_the_check_page_asks_how_it_felt_once_the_visit_is_over(app, db, world, resident,
-                                                                 signed_in):
-    from fieldapp.core.signing import make_token
-
+@pytest.fixture
+def visit_over(db, world, resident):
+    """A visit that started and ended earlier today."""
     earlier = datetime.now(LOCAL_ZONE).replace(second=0, microsecond=0) - timedelta(hours=3)
     if earlier.date() != today_local():
         pytest.skip("needs a visit that started and ended earlier today")
-    visit = visit_on(db, world, resident, earlier, hours=1)
+    return visit_on(db, world, resident, earlier, hours=1)
+
+
+def check_page_of(app, world, visit: int) -> str:
+    """The caller check page the resident opens from the operative's QR code."""
+    from fieldapp.core.signing import make_token
+
     with app.test_request_context():
         token = make_token(visit, world.users["operative"], today_local().isoformat())
     html = app.test_client().get(f"/verify/{token}").get_data(as_text=True)
     check_page(html)
+    return html
+
+
+def test_the_check_page_asks_how_it_felt_once_the_visit_is_over(app, world, visit_over):
+    html = check_page_of(app, world, visit_over)
     assert "<h1>This visit has finished</h1>" in html
     assert "cannot confirm anyone now" in html
     assert re.search(r'href="http://fieldapp\.test/f/[\w.-]+"', html)
 
 
 def test_a_visit_stopped_for_distress_is_over_on_the_check_page_not_unconfirmed(
-        app, db, world, resident, signed_in):
+        app, world, visit_over, signed_in):
     """Feedback is held after a visit stopped for distress or risk; the resident who opens the
     check page again is told the visit is over, never that the caller who was in their home
     could not be confirmed."""
-    from fieldapp.core.signing import make_token
-
-    earlier = datetime.now(LOCAL_ZONE).replace(second=0, microsecond=0) - timedelta(hours=3)
-    if earlier.date() != today_local():
-        pytest.skip("needs a visit that started and ended earlier today")
-    visit = visit_on(db, world, resident, earlier, hours=1)
-    log_visit(signed_in, visit, "stopped_distress")  # feedback is held now
-    with app.test_request_context():
-        token = make_token(visit, world.users["operative"], today_local().isoformat())
-    html = app.test_client().get(f"/verify/{token}").get_data(as_text=True)
-    check_page(html)
+    log_visit(signed_in, visit_over, "stopped_distress")  # feedback is held now
+    html = check_page_of(app, world, visit_over)
     assert "<h1>This visit has finished</h1>" in html
     assert "cannot confirm anyone now" in html
     assert "Do not let them in" not in html and "We cannot confirm this caller" not in html
