@@ -254,6 +254,27 @@ def test_visits_in_a_pause_are_listed_for_one_action_each(signed_in, world, db):
                       " 'visit_cancelled')").fetchone()[0] == 2
 
 
+def audit_rows(db, action: str) -> list[tuple]:
+    return [tuple(row) for row in db.execute(
+        "SELECT user_id, record_type, record_id FROM audit_log WHERE action = ?", (action,))]
+
+
+@pytest.mark.parametrize(("change", "data"), [
+    ("keep", {"note": "x" * 301}),
+    ("keep", {"note": "Goes ahead: her dementia is worse"}),
+    ("cancel", {}),
+])
+def test_the_reason_shown_again_after_a_refused_change_is_audited(signed_in, world, db, change,
+                                                                   data):
+    pause = add_pause(db, world, starts=0, ends=3)
+    officer = signed_in("officer")
+    response = post_form(officer, f"/pauses/{pause}/visits/{world.visits['tomorrow']}/{change}",
+                         data, page_url="/partners")  # the form's token, without the page
+    assert response.status_code == 422
+    assert "In hospital" in response.get_data(as_text=True)
+    assert audit_rows(db, "pause_viewed") == [(world.users["officer"], "pause", str(pause))]
+
+
 def test_a_visit_in_a_pause_moves_only_to_after_the_return(signed_in, world, db):
     pause = add_pause(db, world, starts=0, ends=3)
     officer = signed_in("officer")
