@@ -423,6 +423,24 @@ def test_a_partner_link_starts_a_pause_only_after_the_officer_confirms(app, sign
     assert tuple(row) == ("confirmed", pause)
 
 
+def test_the_partners_news_shown_on_the_pause_form_is_audited(app, signed_in, world, db):
+    officer = signed_in("officer")
+    partner_report(partner_client(app), make_partner_link(officer))
+    report = db.execute("SELECT id FROM partner_reports").fetchone()["id"]
+    form_url = f"/residents/{world.residents['riverside']}/pause/new?report={report}"
+    seen = [(world.users["officer"], "partner_report", str(report))]
+    assert "Nothing changes until you save this form" in officer.get(form_url).get_data(
+        as_text=True)
+    assert audit_rows(db, "partner_report_viewed") == seen
+    refused = post_form(officer, form_url, pause_form(reason="", report=str(report)),
+                        page_url="/partners")
+    assert refused.status_code == 422
+    assert "Nothing changes until you save this form" in refused.get_data(as_text=True)
+    assert audit_rows(db, "partner_report_viewed") == seen * 2
+    assert "Nothing changes" not in officer.get(form_url.split("?")[0]).get_data(as_text=True)
+    assert audit_rows(db, "partner_report_viewed") == seen * 2
+
+
 def test_the_partner_page_reveals_nothing_back(app, signed_in, db):
     link = make_partner_link(signed_in("officer"))
     found = partner_report(partner_client(app), link).get_data(as_text=True)

@@ -87,6 +87,8 @@ def new_pause(resident_id: int):
         flash("Visits are paused. Reminders stop, and no-access while they are away is never "
               "counted. Check the visits below.", "success")
         return redirect(url_for("pauses.pause", pause_id=pause_id), code=303)
+    if report:  # the partner's news is shown again: each showing is audited
+        audit.record("partner_report_viewed", "partner_report", report["id"], db=db)
     return render_form("pauses/new.html", form, resident=resident, report=report,
                        event_labels=EVENT_LABELS)
 
