@@ -675,8 +675,8 @@ def test_a_pick_sent_as_the_visit_is_logged_is_refused(app, db, world, resident,
     """The visit read before the log arrived is checked again as the pick is made."""
     from fieldapp.choice import logic, queries
 
-    visit = _happened(db, world, resident, "logged")
-    db.execute("DELETE FROM visit_logs WHERE visit_id = ?", (visit,))
+    starts = datetime.combine(free_days(1)[0], time(9), LOCAL_ZONE)
+    visit = add_visit(db, resident, world.orgs["acme"], [], starts, starts + timedelta(hours=2))
     offer_times(db, visit, days[:2])
     seen, offer = queries.visit_for_choice(db, visit), queries.open_offer(db, visit)
     booked = (seen["starts_at"], seen["ends_at"])
