@@ -4,6 +4,7 @@ did"; the measures that count them."""
 
 import re
 import threading
+import uuid
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from fieldapp.choice.queries import create_offer
 from fieldapp.core import jobs
 from fieldapp.core.clock import LOCAL_ZONE, to_local, today_local
 from fieldapp.core.db import utc_now
+from fieldapp.logs.queries import create_log
 from fieldapp.messages import words
 from fieldapp.messages.outbox import queue_for_visit, tell_what_changed
 from fieldapp.voice import tokens
@@ -620,3 +622,99 @@ def test_the_worker_writes_the_confirmation_in_the_residents_words(app, db, visi
     assert offered["subject"] == "Choose a time for your gas heating visit"
     assert "the time you chose" in chosen["body"] and "/t/" in chosen["body"]
     assert chosen["status"] != "queued"
+
+
+# A visit that has happened -------------------------------------------------------------------
+
+def _happened(db, world, resident, how: str) -> int:
+    """A visit the link must no longer move: "started" (its time has begun), "logged" (booked
+    ahead but logged already: the operative came early), "done" (yesterday, and logged)."""
+    if how == "started":
+        starts, ends = window_around_now()
+    else:
+        day = free_days(1)[0] if how == "logged" else today_local() - timedelta(days=1)
+        starts = datetime.combine(day, time(9), LOCAL_ZONE)
+        ends = starts + timedelta(hours=2)
+    visit = add_visit(db, resident, world.orgs["acme"], [], starts, ends, trade="Gas heating")
+    if how != "started":
+        create_log(db, client_id=str(uuid.uuid4()), visit_id=visit,
+                   author_id=world.users["operative"], outcome="completed", distress="none",
+                   payload_hash="x", created_at=utc_now())
+    return visit
+
+
+def _untouched(db, visit: int, booked) -> None:
+    assert (visit_row(db, visit)["starts_at"], visit_row(db, visit)["ends_at"]) == booked
+    offer = db.execute("SELECT * FROM time_offers WHERE visit_id = ?", (visit,)).fetchone()
+    assert offer["chosen_window_id"] is None and offer["none_suit_at"] is None
+    assert messages_of(db, visit, "time_chosen") == [] and alert_reasons(db, visit) == []
+    assert db.execute("SELECT count(*) FROM audit_log WHERE record_type = 'visit' AND"
+                      " record_id = ? AND action IN ('time_chosen_by_resident',"
+                      " 'offered_times_none_suit')", (str(visit),)).fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("how", ["started", "logged", "done"])
+def test_a_visit_that_has_happened_is_never_moved_by_its_link(app, db, world, resident, days,
+                                                               how):
+    visit = _happened(db, world, resident, how)
+    offer_times(db, visit, days[:2])  # offered before it happened, and never replaced
+    booked = (visit_row(db, visit)["starts_at"], visit_row(db, visit)["ends_at"])
+    client = app.test_client()
+    for answer in ({"window": str(windows(db, visit)[0]["id"])},
+                   {"window": "none", "when_suits": "Mornings"}):
+        response = send(client, link(app, visit), {**answer, "version": "0"},
+                        page_url="/login")
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "<h1>The time of this visit has passed</h1>" in page
+        assert "Choose a time" not in page
+    _untouched(db, visit, booked)
+
+
+def test_a_pick_sent_as_the_visit_is_logged_is_refused(app, db, world, resident, days):
+    """The visit read before the log arrived is checked again as the pick is made."""
+    from fieldapp.choice import logic, queries
+
+    starts = datetime.combine(free_days(1)[0], time(9), LOCAL_ZONE)
+    visit = add_visit(db, resident, world.orgs["acme"], [], starts, starts + timedelta(hours=2))
+    offer_times(db, visit, days[:2])
+    seen, offer = queries.visit_for_choice(db, visit), queries.open_offer(db, visit)
+    booked = (seen["starts_at"], seen["ends_at"])
+    create_log(db, client_id=str(uuid.uuid4()), visit_id=visit,
+               author_id=world.users["operative"], outcome="completed", distress="none",
+               payload_hash="x", created_at=utc_now())
+    with app.test_request_context():
+        assert logic.pick(db, seen, offer, windows(db, visit)[0]["id"], 0) == "closed"
+        assert logic.none_suit(db, seen, offer, "", 0) == "closed"
+    _untouched(db, visit, booked)
+
+
+def test_a_cancelled_visits_offer_cannot_be_answered(app, db, signed_in, visit, days):
+    offer_times(db, visit, days[:2])
+    db.execute("UPDATE visits SET status = 'cancelled' WHERE id = ?", (visit,))
+    booked = (visit_row(db, visit)["starts_at"], visit_row(db, visit)["ends_at"])
+    response = send(app.test_client(), link(app, visit),
+                    {"window": str(windows(db, visit)[0]["id"]), "version": "0"},
+                    page_url="/login")
+    assert response.status_code == 200
+    assert "<h1>This visit is cancelled</h1>" in response.get_data(as_text=True)
+    _untouched(db, visit, booked)
+    page = signed_in("officer").get(f"/schedule/{visit}/times").get_data(as_text=True)
+    assert "This offer is closed because the visit is cancelled" in page
+
+
+def test_the_officer_sees_the_offer_closed_because_the_visit_happened(app, db, world, signed_in,
+                                                                      resident, days):
+    visit = _happened(db, world, resident, "done")
+    offer_times(db, visit, days[:2])
+    assert "<h1>The time of this visit has passed</h1>" in app.test_client().get(
+        link(app, visit)).get_data(as_text=True)
+    officer = signed_in("officer")
+    page = officer.get(f"/schedule/{visit}/times").get_data(as_text=True)
+    assert "This offer is closed because the visit has happened" in page
+    response = send(officer, f"/schedule/{visit}/times", offer_form(
+        [(_day(days, 2), "10:00", "12:00"), (_day(days, 3), "13:00", "15:00")]))
+    assert response.status_code == 422
+    assert "This visit has happened: there is nothing to offer" in response.get_data(
+        as_text=True)
+    assert len(windows(db, visit)) == 2 and messages_of(db, visit, "times_offered") == []

@@ -254,6 +254,27 @@ def test_visits_in_a_pause_are_listed_for_one_action_each(signed_in, world, db):
                       " 'visit_cancelled')").fetchone()[0] == 2
 
 
+def audit_rows(db, action: str) -> list[tuple]:
+    return [tuple(row) for row in db.execute(
+        "SELECT user_id, record_type, record_id FROM audit_log WHERE action = ?", (action,))]
+
+
+@pytest.mark.parametrize(("change", "data"), [
+    ("keep", {"note": "x" * 301}),
+    ("keep", {"note": "Goes ahead: her dementia is worse"}),
+    ("cancel", {}),
+])
+def test_the_reason_shown_again_after_a_refused_change_is_audited(signed_in, world, db, change,
+                                                                   data):
+    pause = add_pause(db, world, starts=0, ends=3)
+    officer = signed_in("officer")
+    response = post_form(officer, f"/pauses/{pause}/visits/{world.visits['tomorrow']}/{change}",
+                         data, page_url="/partners")  # the form's token, without the page
+    assert response.status_code == 422
+    assert "In hospital" in response.get_data(as_text=True)
+    assert audit_rows(db, "pause_viewed") == [(world.users["officer"], "pause", str(pause))]
+
+
 def test_a_visit_in_a_pause_moves_only_to_after_the_return(signed_in, world, db):
     pause = add_pause(db, world, starts=0, ends=3)
     officer = signed_in("officer")
@@ -400,6 +421,24 @@ def test_a_partner_link_starts_a_pause_only_after_the_officer_confirms(app, sign
     pause = db.execute("SELECT id FROM resident_pauses").fetchone()["id"]
     row = db.execute("SELECT status, pause_id FROM partner_reports").fetchone()
     assert tuple(row) == ("confirmed", pause)
+
+
+def test_the_partners_news_shown_on_the_pause_form_is_audited(app, signed_in, world, db):
+    officer = signed_in("officer")
+    partner_report(partner_client(app), make_partner_link(officer))
+    report = db.execute("SELECT id FROM partner_reports").fetchone()["id"]
+    form_url = f"/residents/{world.residents['riverside']}/pause/new?report={report}"
+    seen = [(world.users["officer"], "partner_report", str(report))]
+    assert "Nothing changes until you save this form" in officer.get(form_url).get_data(
+        as_text=True)
+    assert audit_rows(db, "partner_report_viewed") == seen
+    refused = post_form(officer, form_url, pause_form(reason="", report=str(report)),
+                        page_url="/partners")
+    assert refused.status_code == 422
+    assert "Nothing changes until you save this form" in refused.get_data(as_text=True)
+    assert audit_rows(db, "partner_report_viewed") == seen * 2
+    assert "Nothing changes" not in officer.get(form_url.split("?")[0]).get_data(as_text=True)
+    assert audit_rows(db, "partner_report_viewed") == seen * 2
 
 
 def test_the_partner_page_reveals_nothing_back(app, signed_in, db):

@@ -38,10 +38,30 @@ def clashes(db, landlord_id: int, visit_id: int, operatives, starts_at: str,
             if v["id"] != visit_id for o in operatives if o in v["operatives"]]
 
 
+def why_closed(db, visit, now: datetime | None = None) -> str | None:
+    """Why the visit's offer can no longer be answered though no new offer replaced it:
+    "cancelled", or "happened" (its booked time has begun, or someone has logged it); None
+    while the visit is still to come. An offer is closed by this alone, never by a change to
+    the offer: the log and the cancelling live in areas this one is built on."""
+    if visit["status"] != "booked":
+        return "cancelled"
+    if to_local(visit["starts_at"]) <= (now or datetime.now(UTC)) \
+            or queries.first_log(db, visit["id"]) is not None:
+        return "happened"
+    return None
+
+
+def live_offer(db, visit):
+    """The visit's open offer while the resident can still answer it, else None."""
+    return None if why_closed(db, visit) else queries.open_offer(db, visit["id"])
+
+
 def can_change(visit, offer, now: datetime | None = None) -> bool:
-    """The first pick may be made while the offer is open; a change of mind up to the day
-    before the visit booked."""
+    """The first pick may be made while the offer is open and the visit to come; a change of
+    mind up to the day before the visit booked."""
     if visit["status"] != "booked" or offer is None:
+        return False
+    if to_local(visit["starts_at"]) <= (now or datetime.now(UTC)):
         return False
     if offer["chosen_window_id"] is None:
         return True
@@ -68,9 +88,13 @@ def windows_to_show(db, visit, offer, now: datetime | None = None) -> list[dict]
 
 def pick(db, visit, offer, window_id: int, seen_version: int) -> str:
     """Books the visit at the window picked: "booked", or why not: "taken" (an operative was
-    booked then meanwhile, or it has passed), "raced" (another pick got there first), "late"."""
+    booked then meanwhile, or it has passed), "raced" (another pick got there first), "late",
+    "closed" (the visit has happened or is cancelled: it is never moved)."""
     now = utc_now()
     with transaction(db):
+        visit = queries.visit_for_choice(db, visit["id"])  # as it is now, in the transaction
+        if why_closed(db, visit):
+            return "closed"
         if not can_change(visit, offer):
             return "late"
         if window_id == offer["chosen_window_id"]:
@@ -90,8 +114,12 @@ def pick(db, visit, offer, window_id: int, seen_version: int) -> str:
 
 
 def none_suit(db, visit, offer, when_suits: str, seen_version: int) -> str:
+    """"none", or why not: "raced", or "closed" (the visit has happened or is cancelled)."""
     now = utc_now()
     with transaction(db):
+        visit = queries.visit_for_choice(db, visit["id"])
+        if why_closed(db, visit):
+            return "closed"
         if offer["version"] != seen_version:
             return "raced"
         queries.mark_none_suit(db, offer["id"], when_suits, now)

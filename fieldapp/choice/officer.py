@@ -49,6 +49,9 @@ def offer_times(visit_id: int):
     form = _offer_form(db, visit, suggest=request.method == "GET")
     if form.is_submitted() and visit["status"] != "booked":
         form.form_errors.append("This visit is cancelled: there is nothing to offer")
+    elif form.is_submitted() and logic.why_closed(db, visit) == "happened":
+        form.form_errors.append("This visit has happened: there is nothing to offer. Book a "
+                                "new visit if more work is needed")
     elif form.validate_on_submit():
         with transaction(db):
             queries.create_offer(db, visit_id, form.chosen, current_user.id, utc_now())
@@ -65,7 +68,7 @@ def offer_times(visit_id: int):
 def wish_to_adjustment(visit_id: int):
     db = get_db()
     visit = _visit_or_404(db, visit_id)
-    wish = found_or_404(queries.wish_for_visit(db, visit_id))
+    found_or_404(queries.wish_for_visit(db, visit_id))
     form = WishToAdjustmentForm()
     if not form.validate_on_submit():
         return _page(db, visit, _offer_form(db, visit, formdata=None), form), form_status(form)
@@ -94,6 +97,7 @@ def _page(db, visit, form: OfferForm, adjust: WishToAdjustmentForm | None = None
     standing = queries.standing_rebook_request(db, visit["id"])
     return render_template(
         "choice/offer.html", visit=visit, form=form, adjust=adjust, offer=offer, wish=wish,
+        closed=logic.why_closed(db, visit) if offer else None,
         rebook=rebook_request_described(standing) if standing else None,
         windows=[{**dict(w), "label": logic.window_words(w["starts_at"], w["ends_at"])}
                  for w in queries.windows_of_offer(db, offer["id"])] if offer else [],

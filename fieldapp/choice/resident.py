@@ -32,10 +32,16 @@ def _open(db, token: str):
         return None, closed_page(None, "unknown")
     if visit["status"] != "booked":
         return None, closed_page(visit, "cancelled")
-    if to_local(visit["ends_at"]) < datetime.now(UTC) \
-            and queries.open_offer(db, visit["id"]) is None:
+    if to_local(visit["ends_at"]) < datetime.now(UTC):  # its offer closed as it began
         return None, closed_page(visit, "rebook_passed")
     return visit, None
+
+
+def _closed(db, visit):
+    """The calm page for a visit its link can no longer move: cancelled, or it has happened."""
+    visit = queries.visit_for_choice(db, visit["id"])
+    why = logic.why_closed(db, visit)
+    return closed_page(visit, "cancelled" if why == "cancelled" else "rebook_passed")
 
 
 @bp.route("/t/<token>", methods=["GET", "POST"])
@@ -49,6 +55,8 @@ def times(token: str):
         return closed
     if request.method == "GET":
         return _page(db, visit)
+    if logic.why_closed(db, visit):
+        return _closed(db, visit)
     offer = queries.open_offer(db, visit["id"])
     if offer is None:
         return _page(db, visit, refused="late", status=409)
@@ -63,6 +71,8 @@ def times(token: str):
                                   form.seen_version())
     else:
         outcome = logic.pick(db, visit, offer, int(form.window.data), form.seen_version())
+    if outcome == "closed":
+        return _closed(db, visit)
     if outcome in ("booked", "none"):
         said = "picked" if outcome == "booked" else "none"
         return redirect(url_for("choice.times", token=token, said=said), code=303)
@@ -99,7 +109,7 @@ def wish(token: str):
 
 def _page(db, visit, pick=None, wish=None, refused=None, status=200):
     visit = queries.visit_for_choice(db, visit["id"])  # as it is now, after a refusal
-    offer = queries.open_offer(db, visit["id"])
+    offer = logic.live_offer(db, visit)
     windows = logic.windows_to_show(db, visit, offer) if offer else []
     if pick is None:
         pick = PickForm(windows=windows, formdata=None)

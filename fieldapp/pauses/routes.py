@@ -87,6 +87,8 @@ def new_pause(resident_id: int):
         flash("Visits are paused. Reminders stop, and no-access while they are away is never "
               "counted. Check the visits below.", "success")
         return redirect(url_for("pauses.pause", pause_id=pause_id), code=303)
+    if report:  # the partner's news is shown again: each showing is audited
+        audit.record("partner_report_viewed", "partner_report", report["id"], db=db)
     return render_form("pauses/new.html", form, resident=resident, report=report,
                        event_labels=EVENT_LABELS)
 
@@ -95,13 +97,7 @@ def new_pause(resident_id: int):
 @roles(*OFFICE_ROLES)
 def pause(pause_id: int):
     db = get_db()
-    row = _pause_or_404(db, pause_id)
-    audit.record("pause_viewed", "pause", pause_id, db=db)
-    return render_template(
-        "pauses/pause.html", pause=row, reason=REASON_LABELS[private.reason_of(db, pause_id)],
-        told_by=TOLD_BY_LABELS[row["told_by"]], now=utc_now(),
-        visits=queries.visits_in_pause(db, row, utc_now()), end_form=ConfirmForm(),
-        keep_form=KeepForm(), cancel_form=CancelInPauseForm())
+    return _pause_page(db, _pause_or_404(db, pause_id))
 
 
 @bp.post("/pauses/<int:pause_id>/end")
@@ -161,14 +157,17 @@ def cancel_visit(pause_id: int, visit_id: int):
     return redirect(url_for("pauses.pause", pause_id=pause_id, _anchor="visits"), code=303)
 
 
-def _pause_page(db, row, failed: int, **forms):
+def _pause_page(db, row, failed: int | None = None, **forms):
+    """The pause with its reason: every showing is audited, a form shown again with its
+    problem too. `failed`: the visit whose keep or cancel was refused (answered 422)."""
     page = {"keep_form": KeepForm(formdata=None), "cancel_form": CancelInPauseForm(formdata=None),
             **forms}
+    audit.record("pause_viewed", "pause", row["id"], db=db)
     return render_template(
         "pauses/pause.html", pause=row, reason=REASON_LABELS[private.reason_of(db, row["id"])],
         told_by=TOLD_BY_LABELS[row["told_by"]], now=utc_now(), failed=failed,
         visits=queries.visits_in_pause(db, row, utc_now()), end_form=ConfirmForm(),
-        **page), 422
+        **page), 200 if failed is None else 422
 
 
 @bp.route("/pauses/<int:pause_id>/visits/<int:visit_id>/move", methods=["GET", "POST"])
