@@ -524,3 +524,28 @@ def test_the_reopened_form_is_prefilled_with_the_answers_sent_from_that_phone(ap
     someone_else = app.test_client().get(url).get_data(as_text=True)
     assert "The dog was scared." not in someone_else
     assert all(checked(someone_else, name) == [] for name in ("felt_safe", "listened_to"))
+
+
+def test_answers_stored_before_versions_become_each_visits_first_version(db, visit_now):
+    """On a database with one answer per visit (a second send replaced the first), the
+    migration keeps each answer as its visit's first version, dated when it was last sent."""
+    from fieldapp.core.migrations import m160_feedback_kept_as_sent
+
+    db.execute("DROP TRIGGER visit_feedback_kept_as_sent")
+    db.execute("DROP TABLE visit_feedback")
+    db.execute("""CREATE TABLE visit_feedback (
+        id INTEGER PRIMARY KEY, visit_id INTEGER NOT NULL UNIQUE REFERENCES visits(id),
+        felt_safe TEXT, listened_to TEXT, in_control TEXT, comment TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""")
+    db.execute("INSERT INTO visit_feedback (visit_id, felt_safe, comment, created_at, updated_at)"
+               " VALUES (?, 'no', 'Too loud.', '2026-03-01T09:00:00+00:00',"
+               " '2026-03-02T10:00:00+00:00')", (visit_now,))
+    m160_feedback_kept_as_sent(db)
+    [row] = feedback_rows(db, visit_now)
+    assert (row["felt_safe"], row["comment"], row["created_at"]) == (
+        "no", "Too loud.", "2026-03-02T10:00:00+00:00")
+    db.execute("INSERT INTO visit_feedback (visit_id, felt_safe, created_at, updated_at)"
+               " VALUES (?, 'yes', 'x', 'x')", (visit_now,))  # a second version now fits
+    assert len(feedback_rows(db, visit_now)) == 2
+    with pytest.raises(sqlite3.DatabaseError, match="kept as sent"):
+        db.execute("UPDATE visit_feedback SET comment = '' WHERE visit_id = ?", (visit_now,))
