@@ -3,6 +3,7 @@
 Definitions (also on the page, next to each figure):
 - A visit counts in the period when it is booked to start in it (local days).
 - A visit's outcome is its latest log (a changed log replaces the first for measures).
+- A visit's feedback is the newest version sent from its link (every version is kept).
 - Alerts count when raised in the period; copies sent to duty officers are not counted twice.
 - A no-access at a visit in the resident's pause (away, in hospital, in crisis) is shown apart
   and left out of the no-access rate and repeat no-access: a pause, not a penalty.
