@@ -421,3 +421,19 @@ def test_without_its_triggers_the_page_recounts_rather_than_show_a_stale_summary
     log(db, march["v6"], world.users["operative"], "no_access", reason="no_answer")
     got = figures_csv(signed_in("officer"), PERIOD)
     assert got["visits logged"][0] == "5" and got["no-access rate"] == ["60", "3", "5"]
+
+
+def test_a_changed_answer_counts_once_by_its_newest_version_in_figures_and_recount(
+        signed_in, db, world, march):
+    """Every send from a feedback link is kept; measures count one answer a visit, the newest."""
+    db.execute("INSERT INTO visit_feedback (visit_id, felt_safe, listened_to, in_control,"
+               " created_at, updated_at) VALUES (?, 'yes', 'yes', 'partly', 'y', 'y')",
+               (march["v4"],))
+    got = figures_csv(signed_in("officer"), PERIOD)
+    # v1 (yes, yes, partly) and v4 now (yes, yes, partly): its first "no" counts no more.
+    assert got["feedback felt_safe: yes"] == ["100", "2", "2"]
+    assert got["feedback listened_to: yes"] == ["100", "2", "2"]
+    assert got["feedback in_control: yes"] == ["0", "0", "2"]
+    assert_summary_agrees_with_a_recount(
+        db, [world.orgs["riverside"]], [None, world.orgs["brightside"]],
+        [("2026-03-02", "2026-03-29"), ("2026-02-01", "2026-04-30")])

@@ -54,7 +54,8 @@ def send(client, url: str, data: dict):
 
 
 def feedback_rows(db, visit_id: int) -> list:
-    return db.execute("SELECT * FROM visit_feedback WHERE visit_id = ?", (visit_id,)).fetchall()
+    return db.execute("SELECT * FROM visit_feedback WHERE visit_id = ? ORDER BY id",
+                      (visit_id,)).fetchall()
 
 
 # How did the visit feel? ----------------------------------------------------------------------
@@ -80,10 +81,12 @@ def test_a_resident_says_how_the_visit_felt_and_can_change_it(app, db, visit_now
     assert (row["felt_safe"], row["listened_to"], row["in_control"], row["comment"]) == (
         "yes", "partly", None, "He explained every step.")
 
-    send(client, url, {"felt_safe": "no", "in_control": "no"})  # a second answer replaces it
-    [row] = feedback_rows(db, visit_now)
-    assert (row["felt_safe"], row["listened_to"], row["in_control"], row["comment"]) == (
-        "no", None, "no", "")
+    send(client, url, {"felt_safe": "no", "in_control": "no"})  # a second send is kept too
+    first, newest = feedback_rows(db, visit_now)
+    assert (first["felt_safe"], first["listened_to"], first["comment"]) == (
+        "yes", "partly", "He explained every step.")
+    assert (newest["felt_safe"], newest["listened_to"], newest["in_control"],
+            newest["comment"]) == ("no", None, "no", "")
     assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'feedback_given'"
                       ).fetchone()[0] == 2
 
@@ -454,3 +457,96 @@ def test_another_landlords_officer_cannot_send_the_feedback_link(app, db, signed
                       data={"csrf_token": token}).status_code == 404
     assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'feedback_link_sent'"
                       ).fetchone()[0] == 0
+
+
+# Answers are kept: a later send never overwrites an earlier one ----------------------------
+
+def checked(html: str, name: str) -> list[str]:
+    """The answers a page's radios for `name` open with."""
+    return [re.search(r'value="(\w+)"', tag).group(1)
+            for tag in re.findall(rf'<input[^>]*name="{name}"[^>]*>', html)
+            if re.search(r"\bchecked\b", tag)]
+
+
+def test_an_operatives_later_all_yes_send_leaves_the_residents_no_visible_and_the_alert_open(
+        app, db, signed_in, visit_now):
+    """The operative is shown the resident's link after logging: whoever sends from it later,
+    the officer still reads what the resident said first, and their alert stays."""
+    url = feedback_link(app, visit_now)
+    send(app.test_client(), url, {"felt_safe": "no", "listened_to": "partly",
+                                  "comment": "He shouted at my son."})
+    [alert] = db.execute("SELECT id, status, reasons FROM alerts WHERE visit_id = ?",
+                         (visit_now,)).fetchall()
+    assert alert["reasons"] == "The resident did not feel safe at the visit"
+    operative = signed_in("operative")
+    assert send(operative, url, {"felt_safe": "yes", "listened_to": "yes",
+                                 "in_control": "yes"}).status_code == 200
+
+    first, newest = feedback_rows(db, visit_now)
+    assert (first["felt_safe"], first["comment"]) == ("no", "He shouted at my son.")
+    assert (newest["felt_safe"], newest["listened_to"], newest["in_control"]) == (
+        "yes", "yes", "yes")
+    assert [tuple(row) for row in db.execute(
+        "SELECT id, status, reasons FROM alerts WHERE visit_id = ?", (visit_now,))] == [
+        tuple(alert)]
+    page = signed_in("officer").get(f"/schedule/{visit_now}")
+    html = page.get_data(as_text=True)
+    check_page(html)
+    earlier = html[html.index("Answers changed"):]
+    assert "He shouted at my son." in earlier
+    assert re.search(r"Did you feel safe\?</dt>\s*<dd>No</dd>", earlier)
+    assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'feedback_given'"
+                      " AND record_id = ?", (visit_now,)).fetchone()[0] == 2
+
+
+def test_no_one_can_change_a_kept_answer_in_the_database(db, visit_now):
+    db.execute("INSERT INTO visit_feedback (visit_id, felt_safe, created_at, updated_at)"
+               " VALUES (?, 'no', 'x', 'x')", (visit_now,))
+    with pytest.raises(sqlite3.DatabaseError, match="kept as sent"):
+        db.execute("UPDATE visit_feedback SET felt_safe = 'yes' WHERE visit_id = ?",
+                   (visit_now,))
+
+
+def test_the_reopened_form_is_prefilled_with_the_answers_sent_from_that_phone(app, db,
+                                                                             visit_now):
+    """Changing one answer does not wipe the others; and the link alone shows nobody else
+    (the operative who was shown it) what the resident said."""
+    resident, url = app.test_client(), feedback_link(app, visit_now)
+    send(resident, url, {"felt_safe": "no", "listened_to": "partly",
+                         "comment": "The dog was scared."})
+    again = resident.get(url).get_data(as_text=True)
+    check_page(again)
+    assert checked(again, "felt_safe") == ["no"] and checked(again, "listened_to") == [
+        "partly"] and checked(again, "in_control") == []
+    assert "The dog was scared.</textarea>" in again
+    send(resident, url, {"felt_safe": "no", "listened_to": "yes", "comment": "The dog was scared."})
+    assert checked(resident.get(url).get_data(as_text=True), "listened_to") == ["yes"]
+
+    someone_else = app.test_client().get(url).get_data(as_text=True)
+    assert "The dog was scared." not in someone_else
+    assert all(checked(someone_else, name) == [] for name in ("felt_safe", "listened_to"))
+
+
+def test_answers_stored_before_versions_become_each_visits_first_version(db, visit_now):
+    """On a database with one answer per visit (a second send replaced the first), the
+    migration keeps each answer as its visit's first version, dated when it was last sent."""
+    from fieldapp.core.migrations import m160_feedback_kept_as_sent
+
+    db.execute("DROP TRIGGER visit_feedback_kept_as_sent")
+    db.execute("DROP TABLE visit_feedback")
+    db.execute("""CREATE TABLE visit_feedback (
+        id INTEGER PRIMARY KEY, visit_id INTEGER NOT NULL UNIQUE REFERENCES visits(id),
+        felt_safe TEXT, listened_to TEXT, in_control TEXT, comment TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""")
+    db.execute("INSERT INTO visit_feedback (visit_id, felt_safe, comment, created_at, updated_at)"
+               " VALUES (?, 'no', 'Too loud.', '2026-03-01T09:00:00+00:00',"
+               " '2026-03-02T10:00:00+00:00')", (visit_now,))
+    m160_feedback_kept_as_sent(db)
+    [row] = feedback_rows(db, visit_now)
+    assert (row["felt_safe"], row["comment"], row["created_at"]) == (
+        "no", "Too loud.", "2026-03-02T10:00:00+00:00")
+    db.execute("INSERT INTO visit_feedback (visit_id, felt_safe, created_at, updated_at)"
+               " VALUES (?, 'yes', 'x', 'x')", (visit_now,))  # a second version now fits
+    assert len(feedback_rows(db, visit_now)) == 2
+    with pytest.raises(sqlite3.DatabaseError, match="kept as sent"):
+        db.execute("UPDATE visit_feedback SET comment = '' WHERE visit_id = ?", (visit_now,))

@@ -1214,3 +1214,34 @@ def m120_visit_facts(db: Database) -> None:
     }
     for name, (when, body) in triggers.items():
         db.execute(f"CREATE TRIGGER {name} {when} BEGIN {body} END")
+
+
+@migrations()
+def m160_feedback_kept_as_sent(db: Database) -> None:
+    """Every send from a feedback link is kept as a version of its own: a later send (from
+    whoever holds the link, such as the operative who was shown it) never overwrites what the
+    resident said first. The newest version per visit is "the answer" measures count. Rows
+    already here become each visit's first version, dated when they were last sent; a version
+    is never updated (the trigger refuses), so `updated_at` stays equal to `created_at`."""
+    _script(db, """
+    CREATE TABLE visit_feedback_versions (
+        id INTEGER PRIMARY KEY,
+        visit_id INTEGER NOT NULL REFERENCES visits(id),
+        felt_safe TEXT CHECK (felt_safe IN ('yes', 'partly', 'no')),
+        listened_to TEXT CHECK (listened_to IN ('yes', 'partly', 'no')),
+        in_control TEXT CHECK (in_control IN ('yes', 'partly', 'no')),
+        comment TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    INSERT INTO visit_feedback_versions (id, visit_id, felt_safe, listened_to, in_control,
+                                         comment, created_at, updated_at)
+        SELECT id, visit_id, felt_safe, listened_to, in_control, comment, updated_at,
+               updated_at
+        FROM visit_feedback ORDER BY id;
+    DROP TABLE visit_feedback;
+    ALTER TABLE visit_feedback_versions RENAME TO visit_feedback;
+    CREATE INDEX visit_feedback_by_visit ON visit_feedback(visit_id, id)
+    """)
+    db.execute("CREATE TRIGGER visit_feedback_kept_as_sent BEFORE UPDATE ON visit_feedback"
+               " BEGIN SELECT RAISE(ABORT, 'feedback is kept as sent: add a new version'); END")

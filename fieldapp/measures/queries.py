@@ -3,6 +3,7 @@
 Definitions (also on the page, next to each figure):
 - A visit counts in the period when it is booked to start in it (local days).
 - A visit's outcome is its latest log (a changed log replaces the first for measures).
+- A visit's feedback is the newest version sent from its link (every version is kept).
 - Alerts count when raised in the period; copies sent to duty officers are not counted twice.
 - A no-access at a visit in the resident's pause (away, in hospital, in crisis) is shown apart
   and left out of the no-access rate and repeat no-access: a pause, not a penalty.
@@ -216,7 +217,8 @@ def figures(db, landlord_id: int, period: Period, firm_id: int | None = None) ->
         SELECT visit_feedback.felt_safe, visit_feedback.listened_to, visit_feedback.in_control,
                count(*) AS n
         FROM visit_facts JOIN visit_feedback ON visit_feedback.visit_id = visit_facts.visit_id
-        {FACTS_WHERE} AND visit_facts.status = 'booked' GROUP BY 1, 2, 3""", scope))
+        {FACTS_WHERE} AND visit_facts.status = 'booked' AND {NEWEST_FEEDBACK}
+        GROUP BY 1, 2, 3""", scope))
     _alert_figures_from_groups(result, query_all(db, ALERT_GROUPS.format(
         visits="LEFT JOIN visits ON visits.id = COALESCE(alerts.visit_id, visit_logs.visit_id)"
         if firm_id is not None else "",
@@ -494,6 +496,11 @@ def _count_for(db, table: str, visit_ids: list[int]) -> int:
     return total
 
 
+# Every send from a feedback link is kept (fieldapp.voice); a visit's answer is its newest.
+NEWEST_FEEDBACK = """NOT EXISTS (SELECT 1 FROM visit_feedback AS newer
+    WHERE newer.visit_id = visit_feedback.visit_id AND newer.id > visit_feedback.id)"""
+
+
 def _feedback_from_rows(rows) -> dict:
     """`_feedback` from answers counted in groups (felt_safe, listened_to, in_control, n)."""
     counts = {name: Counter() for name in ("felt_safe", "listened_to", "in_control")}
@@ -511,7 +518,7 @@ def _feedback(db, visit_ids: list[int]) -> dict:
     for chunk in _chunks(visit_ids):
         marks = ",".join("?" * len(chunk))
         for row in query_all(db, "SELECT felt_safe, listened_to, in_control FROM visit_feedback"
-                                 f" WHERE visit_id IN ({marks})", chunk):
+                                 f" WHERE visit_id IN ({marks}) AND {NEWEST_FEEDBACK}", chunk):
             for name, counter in counts.items():
                 if row[name]:
                     counter[row[name]] += 1

@@ -1,7 +1,8 @@
-"""How did the visit feel? Three questions, each may be skipped, and a comment. One answer per
-visit: a second replaces the first. Anonymous to the operative; the officer sees it."""
+"""How did the visit feel? Three questions, each may be skipped, and a comment. Every send is
+kept as a version (the newest is the answer, the officer sees the earlier ones too), so whoever
+else holds the link cannot overwrite what the resident said. Anonymous to the operative."""
 
-from flask import make_response, render_template
+from flask import make_response, render_template, request, session
 
 from fieldapp.alerts.rules import raise_visit_alert_once
 from fieldapp.core import audit
@@ -30,6 +31,21 @@ def closed_page(visit, why: str, choice_link: str = ""):
                                                  choice_link=choice_link)))
 
 
+# The answers each browser sent, by visit: only the browser that sent them sees them again.
+SENT = "feedback_sent"
+
+
+def _sent_from_this_browser(db, visit_id: int) -> dict | None:
+    """The newest answers this browser sent on the visit, to open the form with, so changing
+    one answer keeps the others. The link alone shows nothing: the operative was shown it too,
+    and the page promises them no sight of the answers."""
+    version_id = session.get(SENT, {}).get(str(visit_id))
+    row = queries.feedback_version(db, visit_id, version_id) if version_id else None
+    if row is None:
+        return None
+    return {**{name: row[name] for name, _ in QUESTIONS}, "comment": row["comment"]}
+
+
 @bp.route("/f/<token>", methods=["GET", "POST"])
 @public
 @limiter.limit("60 per 10 minutes")
@@ -43,16 +59,19 @@ def feedback(token: str):
         return closed_page(None, "unknown")
     if not tokens.feedback_window_open(visit):
         return closed_page(visit, "feedback_closed")
-    form = FeedbackForm()
+    # Filled again only when the page opens: a send is read from what was sent, nothing else.
+    form = FeedbackForm(data=_sent_from_this_browser(db, visit["id"])
+                        if request.method == "GET" else None)
     if form.validate_on_submit():
         attention = form.attention()
         with transaction(db):
-            queries.save_feedback(db, visit["id"], form.answers(), form.comment.data or "",
-                                  utc_now())
+            version = queries.save_feedback(db, visit["id"], form.answers(),
+                                            form.comment.data or "", utc_now())
             if attention:  # the thank-you page promises contact only when this is raised
                 raise_visit_alert_once(db, visit, "reach_out", attention[1],
                                        feedback_theme=form.theme())
             audit.record("feedback_given", "visit", visit["id"], db=db)
+        session[SENT] = {**session.get(SENT, {}), str(visit["id"]): version}
         return private(make_response(render_template(
             "voice/thanks.html", visit=visit, attention=attention and attention[0])))
     return private(make_response(*render_form(

@@ -5,8 +5,15 @@ from fieldapp.voice import queries, tokens
 from fieldapp.voice.forms import ANSWERS, QUESTIONS
 
 
+def _answered(version) -> list[tuple[str, str]]:
+    return [(question, ANSWERS.get(version[name], "Not answered")) for name, question in QUESTIONS]
+
+
 def for_visit(db, visit_id: int) -> dict:
-    feedback = queries.feedback_for_visit(db, visit_id)
+    # Every send is kept: the newest is the answer, the earlier ones stay in sight, because
+    # anyone who had the link (the operative was shown it) could have sent a change.
+    versions = queries.feedback_versions(db, visit_id)
+    feedback = versions[0] if versions else None
     request = queries.rebook_request_for_visit(db, visit_id)
     visit = queries.visit_for_link(db, visit_id)
     return {
@@ -17,8 +24,8 @@ def for_visit(db, visit_id: int) -> dict:
         "offer_link": tokens.offer_url(visit_id),
         "offer": queries.offer_summary(db, visit_id),
         "feedback_link": tokens.feedback_url(visit_id),
-        "feedback": [(question, ANSWERS.get(feedback[name], "Not answered"))
-                     for name, question in QUESTIONS] if feedback else None,
+        "feedback": _answered(feedback) if feedback else None,
         "feedback_row": feedback,
+        "earlier_feedback": [(version, _answered(version)) for version in versions[1:]],
         "request": rebook_request_described(request) if request else None,
     }

@@ -3,7 +3,7 @@ and the request for another time."""
 
 import json
 
-from fieldapp.core.db import query_one
+from fieldapp.core.db import query_all, query_one
 
 
 def visit_for_link(db, visit_id: int):
@@ -29,20 +29,31 @@ def visit_for_link(db, visit_id: int):
 
 
 def feedback_for_visit(db, visit_id: int):
-    return query_one(db, "SELECT * FROM visit_feedback WHERE visit_id = ?", (visit_id,))
+    """The answer on a visit: the newest send from its link."""
+    return query_one(db, "SELECT * FROM visit_feedback WHERE visit_id = ?"
+                         " ORDER BY id DESC LIMIT 1", (visit_id,))
 
 
-def save_feedback(db, visit_id: int, answers: dict, comment: str, now: str) -> None:
-    """One answer per visit: a second replaces the first."""
-    db.execute("""
+def feedback_versions(db, visit_id: int) -> list:
+    """Every send from the visit's link, newest first: none is ever overwritten."""
+    return query_all(db, "SELECT * FROM visit_feedback WHERE visit_id = ? ORDER BY id DESC",
+                     (visit_id,))
+
+
+def feedback_version(db, visit_id: int, version_id: int):
+    """One send on this visit (the one a phone made, to fill its form again), or None."""
+    return query_one(db, "SELECT * FROM visit_feedback WHERE id = ? AND visit_id = ?",
+                     (version_id, visit_id))
+
+
+def save_feedback(db, visit_id: int, answers: dict, comment: str, now: str) -> int:
+    """Each send is a new version, kept as sent; the newest is the answer. Returns its id."""
+    return db.execute("""
         INSERT INTO visit_feedback (visit_id, felt_safe, listened_to, in_control, comment,
                                     created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (visit_id) DO UPDATE SET felt_safe = excluded.felt_safe,
-            listened_to = excluded.listened_to, in_control = excluded.in_control,
-            comment = excluded.comment, updated_at = excluded.updated_at""",
+        VALUES (?, ?, ?, ?, ?, ?, ?)""",
                (visit_id, answers["felt_safe"], answers["listened_to"], answers["in_control"],
-                comment, now, now))
+                comment, now, now)).lastrowid
 
 
 def rebook_request_for_visit(db, visit_id: int):

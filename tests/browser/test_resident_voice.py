@@ -12,8 +12,10 @@ from conftest import (
     assert_no_horizontal_scroll,
     assert_tap_targets,
     screenshot,
+    sign_in_browser,
 )
 from factories import add_resident, add_visit, window_around_now
+from support import PASSWORD, PEOPLE
 
 
 def _link(app, salt: str, visit: int) -> str:
@@ -46,6 +48,27 @@ def test_a_resident_says_how_the_visit_felt_on_their_phone(page, app, live_serve
     row = db.execute("SELECT felt_safe, listened_to, comment FROM visit_feedback"
                      " WHERE visit_id = ?", (visit,)).fetchone()
     assert tuple(row) == ("yes", "partly", "Kind and calm.")
+
+    # Back on the link, the phone's answers are there: changing one keeps the others.
+    page.goto(f"{live_server.url}/f/{_link(app, tokens.FEEDBACK_SALT, visit)}")
+    safe = page.get_by_role("group", name="Did you feel safe?")
+    expect(safe.get_by_label("Yes")).to_be_checked()
+    expect(page.get_by_role("group", name="Did you feel listened to?").get_by_label("Partly")
+           ).to_be_checked()
+    expect(page.get_by_label("Anything you would like to tell us? (optional)")).to_have_value(
+        "Kind and calm.")
+    safe.get_by_label("No").check()
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for telling us")
+    newest = db.execute("SELECT felt_safe, listened_to, comment FROM visit_feedback"
+                        " WHERE visit_id = ? ORDER BY id DESC", (visit,)).fetchone()
+    assert tuple(newest) == ("no", "partly", "Kind and calm.")
+
+    # The officer reads the change and what was said before it.
+    sign_in_browser(page, live_server.url, PEOPLE["officer"][0], PASSWORD)
+    page.goto(f"{live_server.url}/schedule/{visit}")
+    expect(page.get_by_role("heading", name="Answers changed")).to_be_visible()
+    assert_accessible(page, "officer-feedback-changed")
 
 
 def test_a_resident_asks_for_another_time_on_their_phone(page, app, live_server, db, world):
