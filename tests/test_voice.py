@@ -527,6 +527,17 @@ def test_the_reopened_form_is_prefilled_with_the_answers_sent_from_that_phone(ap
     assert all(checked(someone_else, name) == [] for name in ("felt_safe", "listened_to"))
 
 
+def test_answers_given_on_the_operatives_signed_in_phone_are_not_shown_on_it_again(
+        app, db, signed_in, visit_now):
+    """A resident without a phone of their own may answer on the operative's: the operative
+    reopening the link there sees an empty form, as the page promises."""
+    operative_phone, url = signed_in("operative"), feedback_link(app, visit_now)
+    send(operative_phone, url, {"felt_safe": "no", "comment": "Rushed and loud."})
+    assert len(feedback_rows(db, visit_now)) == 1  # the answers are kept
+    again = operative_phone.get(url).get_data(as_text=True)
+    assert "Rushed and loud." not in again and checked(again, "felt_safe") == []
+
+
 def test_answers_stored_before_versions_become_each_visits_first_version(db, visit_now):
     """On a database with one answer per visit (a second send replaced the first), the
     migration keeps each answer as its visit's first version, dated when it was last sent."""

@@ -3,6 +3,7 @@ kept as a version (the newest is the answer, the officer sees the earlier ones t
 else holds the link cannot overwrite what the resident said. Anonymous to the operative."""
 
 from flask import make_response, render_template, request, session
+from flask_login import current_user
 
 from fieldapp.alerts.rules import raise_visit_alert_once
 from fieldapp.core import audit
@@ -39,6 +40,8 @@ def _sent_from_this_browser(db, visit_id: int) -> dict | None:
     """The newest answers this browser sent on the visit, to open the form with, so changing
     one answer keeps the others. The link alone shows nothing: the operative was shown it too,
     and the page promises them no sight of the answers."""
+    if current_user.is_authenticated:
+        return None
     version_id = session.get(SENT, {}).get(str(visit_id))
     row = queries.feedback_version(db, visit_id, version_id) if version_id else None
     if row is None:
@@ -71,7 +74,10 @@ def feedback(token: str):
                 raise_visit_alert_once(db, visit, "reach_out", attention[1],
                                        feedback_theme=form.theme())
             audit.record("feedback_given", "visit", visit["id"], db=db)
-        session[SENT] = {**session.get(SENT, {}), str(visit["id"]): version}
+        # Remembered only on a browser nobody of staff is signed in to: a resident may answer
+        # on the operative's phone, which must not show the answers again.
+        if not current_user.is_authenticated:
+            session[SENT] = {**session.get(SENT, {}), str(visit["id"]): version}
         return private(make_response(render_template(
             "voice/thanks.html", visit=visit, attention=attention and attention[0])))
     return private(make_response(*render_form(
