@@ -353,3 +353,55 @@ def test_nothing_after_the_picture_data_is_stored(operative, db, world, sent, hi
     assert hidden not in kept and kept != sent
     assert kept.endswith(b"\xff\xd9") and _is_plain_jpeg(io.BytesIO(kept))
     assert Image.open(io.BytesIO(kept)).size == (320, 240)
+
+
+class CountingBody(io.BytesIO):
+    """A request body that counts how much of it the server read."""
+
+    taken = 0
+
+    def read(self, size=-1):
+        data = super().read(size)
+        self.taken += len(data)
+        return data
+
+    def readline(self, size=-1):
+        data = super().readline(size)
+        self.taken += len(data)
+        return data
+
+
+def multipart_of(size: int) -> tuple[bytes, str]:
+    boundary = "photoboundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"photos\"; "
+            f"filename=\"big.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n").encode() \
+        + b"\xff" * size + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.mark.parametrize("who", [None, "officer"])
+@pytest.mark.parametrize("path", ["/api/logs", "/visits/{visit}/log"])
+def test_a_large_body_from_anyone_but_an_operative_is_refused_unread(signed_in, app, world,
+                                                                     who, path):
+    """Only a signed-in operative may send a log's photos (up to 51 MB): from anyone else, a
+    body over the usual 4 MB is refused before a byte of it is read."""
+    client = signed_in(who) if who else app.test_client()
+    body, content_type = multipart_of(5 * 1024 * 1024)
+    stream = CountingBody(body)
+    answer = client.post(path.format(visit=world.visits["today"]), input_stream=stream,
+                         content_type=content_type, content_length=len(body))
+    assert answer.status_code == 413
+    assert stream.taken == 0
+
+
+def test_an_operatives_log_with_photos_over_4_mb_is_taken(operative, db, world):
+    body, content_type = multipart_of(5 * 1024 * 1024)
+    answer = operative.post("/api/logs", input_stream=CountingBody(body),
+                            content_type=content_type, content_length=len(body))
+    assert answer.status_code == 400  # read, and answered: no log beside the "photo"
+    photo = camera_jpeg()
+    assert len(photo) > 4 * 1024 * 1024
+    client_id = str(uuid.uuid4())
+    assert send(operative, log_json(world.visits["today"], client_id),
+                files(photo)).status_code == 201
+    assert len(stored_photos(db, client_id)) == 1
