@@ -1214,3 +1214,17 @@ def m120_visit_facts(db: Database) -> None:
     }
     for name, (when, body) in triggers.items():
         db.execute(f"CREATE TRIGGER {name} {when} BEGIN {body} END")
+
+
+@migrations()
+def m130_safety_jobs_first(db: Database) -> None:
+    """The worker runs due safety jobs (a lone worker's check-in steps, and pushes about a lone
+    worker) before any other due job: a small index over the safety jobs still to run."""
+    _script(db, """
+    ALTER TABLE jobs ADD COLUMN safety INTEGER NOT NULL DEFAULT 0;
+    UPDATE jobs SET safety = 1 WHERE done_at IS NULL AND (kind LIKE 'checkin\\_%' ESCAPE '\\'
+        OR (kind IN ('send_push', 'push_to_device') AND json_extract(payload, '$.kind')
+            IN ('lone_worker', 'lone_worker_safe', 'checkin_reminder')));
+    CREATE INDEX jobs_safety_due ON jobs(run_after)
+        WHERE done_at IS NULL AND safety = 1 AND failed_at IS NULL
+    """)
