@@ -19,8 +19,9 @@ def landlord_and_address() -> str:
 
 def landlord_and_person() -> str:
     """For a route behind sign-in (the limit goes under its access decorator): one count per
-    person of this landlord, wherever they send from."""
-    return f"{request.host.lower()}|user:{current_user.get_id()}"
+    person of this landlord, wherever they send from, however many times they sign in (the
+    user's id, not the session token `get_id()` gives)."""
+    return f"{request.host.lower()}|user:{current_user.id}"
 
 
 limiter = Limiter(key_func=landlord_and_address, storage_uri="memory://", default_limits=[],
