@@ -83,14 +83,19 @@ def _trust_proxies(app: Flask) -> None:
 
 def _allow_photo_uploads(app: Flask) -> None:
     """A log may carry up to 5 photos, straight from the camera when JavaScript is off: its
-    form and the outbox's API take a larger body than any other route."""
+    form and the outbox's API take a larger body than any other route, from a signed-in
+    operative only. CSRF protection reads the whole form before a route's access check runs,
+    so anyone else's body over the usual limit is refused (413) before it is read."""
     from flask import request
+    from flask_login import current_user
 
+    from fieldapp.core.access import OPERATIVE_ROLES
     from fieldapp.logs.photos import MAX_LOG_BODY, PHOTO_ENDPOINTS
 
     @app.before_request
     def larger_body_for_photos():
-        if request.endpoint in PHOTO_ENDPOINTS:
+        if request.endpoint in PHOTO_ENDPOINTS and current_user.is_authenticated \
+                and current_user.role in OPERATIVE_ROLES:
             request.max_content_length = MAX_LOG_BODY
 
 

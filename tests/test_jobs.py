@@ -145,3 +145,55 @@ def test_fieldapp_jobs_prints_the_counts(db_path, db):
                                  "FIELDAPP_ENV": "development"}, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "Jobs: 1 queued, 0 running, 1 failed."
+
+
+def due_pushes(db, count: int, since: datetime, kind: str = "test") -> None:
+    """Pushes queued by one person over and over: each waits on a push service when it runs."""
+    db.conn.executemany(
+        "INSERT INTO jobs (kind, payload, run_after, created_at) VALUES (?, ?, ?, ?)",
+        [("push_to_device", f'{{"user_id": 1, "kind": "{kind}", "url": "/", '
+          f'"subscription_id": {n}}}', jobs._stamp(since + timedelta(seconds=n)), "now")
+         for n in range(count)])
+
+
+def test_a_due_check_in_escalation_runs_before_a_thousand_earlier_pushes(app, db):
+    """The worker runs one job at a time: a lone worker's overrun is never held behind a
+    queue of pushes, however many are due and however long they have waited."""
+    from fieldapp.checkin import lone_worker  # noqa: F401  (registers the handlers)
+    from fieldapp.push import sender  # noqa: F401
+
+    now = datetime.now(UTC)
+    due_pushes(db, 1000, since=now - timedelta(hours=1))
+    overdue = jobs.enqueue(db, "checkin_overdue", {"checkin_id": 999_999, "due_at": "x"},
+                           run_after=now - timedelta(minutes=1))
+    later = jobs.enqueue(db, "checkin_duty", {"checkin_id": 999_999, "due_at": "x"},
+                         run_after=now + timedelta(minutes=5))
+    with app.app_context():
+        assert jobs.run_one(db, now=now)
+    done = [row[0] for row in db.execute("SELECT id FROM jobs WHERE done_at IS NOT NULL")]
+    assert done == [overdue]
+    with app.app_context():
+        assert jobs.run_one(db, now=now)  # then the oldest push; the later step is not due
+    assert db.execute("SELECT done_at FROM jobs WHERE id = ?", (later,)).fetchone()[0] is None
+    assert db.execute("SELECT count(*) FROM jobs WHERE done_at IS NOT NULL AND kind ="
+                      " 'push_to_device'").fetchone()[0] == 1
+
+
+def test_a_lone_worker_push_goes_before_earlier_test_pushes(app, db, world):
+    """A push about a lone worker (to the supervisor, or the operative's "Still OK?") is a
+    safety job too, on its way to each device."""
+    from fieldapp.push import sender
+
+    now = datetime.now(UTC)
+    due_pushes(db, 1000, since=now - timedelta(hours=1))
+    db.execute("INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, created_at)"
+               " VALUES (?, 'https://push.example/notify/x', 'k', 'a', 'now')",
+               (world.users["officer"],))
+    sender.queue_for_user(db, world.users["officer"], "lone_worker", "/team")
+    with app.app_context():
+        assert jobs.run_one(db, now=now + timedelta(seconds=1))  # the fan-out
+        assert jobs.run_one(db, now=now + timedelta(seconds=1))  # its device's push
+    done = db.execute("SELECT kind, payload FROM jobs WHERE done_at IS NOT NULL ORDER BY id"
+                      ).fetchall()
+    assert [row["kind"] for row in done] == ["send_push", "push_to_device"]
+    assert '"kind": "lone_worker"' in done[1]["payload"]

@@ -321,3 +321,87 @@ def test_the_landlords_admin_sets_how_long_photos_are_kept(signed_in, db, world)
     assert saved.status_code == 303
     assert db.execute("SELECT photo_retention_days FROM organisations WHERE id = ?",
                       (landlord,)).fetchone()[0] == 1095
+
+
+def jpeg_with(before_end: bytes = b"", after_end: bytes = b"") -> bytes:
+    """A real small plain JPEG with bytes put where the first look at it never went: a
+    segment between the picture data and the end marker, or anything after the end."""
+    plain = phone_jpeg(size=(320, 240))
+    assert plain.endswith(b"\xff\xd9")
+    return plain[:-2] + before_end + b"\xff\xd9" + after_end
+
+
+def segment(marker: int, body: bytes) -> bytes:
+    return bytes((0xFF, marker)) + (len(body) + 2).to_bytes(2, "big") + body
+
+
+@pytest.mark.parametrize(("sent", "hidden"), [
+    (jpeg_with(after_end=b"GPS 51.5N 0.1W"), b"GPS 51.5N"),
+    (jpeg_with(after_end=b"<html><script>alert(1)</script></html>"), b"<script>"),
+    (jpeg_with(before_end=segment(0xFE, b"taken at 1 Test Street")), b"Test Street"),
+    (jpeg_with(before_end=segment(0xE1, b"Exif\0\0GPS 51.5N")), b"GPS 51.5N"),
+])
+def test_nothing_after_the_picture_data_is_stored(operative, db, world, sent, hidden):
+    """A plain-looking JPEG is kept as sent only when it holds the picture and nothing else:
+    a comment or metadata after the picture data, or bytes after its end, mean it is
+    re-encoded, and the stored photo holds none of them."""
+    client_id = str(uuid.uuid4())
+    assert send(operative, log_json(world.visits["today"], client_id),
+                files(sent)).status_code == 201
+    [photo] = stored_photos(db, client_id)
+    kept = stored_bytes(db, photo["id"])
+    assert hidden not in kept and kept != sent
+    assert kept.endswith(b"\xff\xd9") and _is_plain_jpeg(io.BytesIO(kept))
+    assert Image.open(io.BytesIO(kept)).size == (320, 240)
+
+
+class CountingBody(io.BytesIO):
+    """A request body that counts how much of it the server read."""
+
+    taken = 0
+
+    def read(self, size=-1):
+        data = super().read(size)
+        self.taken += len(data)
+        return data
+
+    def readline(self, size=-1):
+        data = super().readline(size)
+        self.taken += len(data)
+        return data
+
+
+def multipart_of(size: int) -> tuple[bytes, str]:
+    boundary = "photoboundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"photos\"; "
+            f"filename=\"big.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n").encode() \
+        + b"\xff" * size + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.mark.parametrize("who", [None, "officer"])
+@pytest.mark.parametrize("path", ["/api/logs", "/visits/{visit}/log"])
+def test_a_large_body_from_anyone_but_an_operative_is_refused_unread(signed_in, app, world,
+                                                                     who, path):
+    """Only a signed-in operative may send a log's photos (up to 51 MB): from anyone else, a
+    body over the usual 4 MB is refused before a byte of it is read."""
+    client = signed_in(who) if who else app.test_client()
+    body, content_type = multipart_of(5 * 1024 * 1024)
+    stream = CountingBody(body)
+    answer = client.post(path.format(visit=world.visits["today"]), input_stream=stream,
+                         content_type=content_type, content_length=len(body))
+    assert answer.status_code == 413
+    assert stream.taken == 0
+
+
+def test_an_operatives_log_with_photos_over_4_mb_is_taken(operative, db, world):
+    body, content_type = multipart_of(5 * 1024 * 1024)
+    answer = operative.post("/api/logs", input_stream=CountingBody(body),
+                            content_type=content_type, content_length=len(body))
+    assert answer.status_code == 400  # read, and answered: no log beside the "photo"
+    photo = camera_jpeg()
+    assert len(photo) > 4 * 1024 * 1024
+    client_id = str(uuid.uuid4())
+    assert send(operative, log_json(world.visits["today"], client_id),
+                files(photo)).status_code == 201
+    assert len(stored_photos(db, client_id)) == 1

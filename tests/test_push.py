@@ -477,3 +477,54 @@ def test_an_endpoint_another_user_registered_is_not_handed_over(signed_in, db, w
     assert again.status_code == 201 and again.get_json() == {"devices": 1}
     assert db.execute("SELECT auth FROM push_subscriptions").fetchone()[0] == \
         "BBBBBBBBBBBBBBBBBBBBBB"
+
+
+def test_an_eleventh_device_is_refused_and_the_person_told_how_to_make_room(signed_in, db,
+                                                                            world, app):
+    """Every device is one more push job per alert: ten devices per person is plenty, and the
+    eleventh is refused with words the settings page shows as they are."""
+    allow_test_push_service(app, DEVICE["endpoint"])
+    client = signed_in("operative")
+    for number in range(10):
+        assert register(client, f"https://push.example/notify/{number}").status_code == 201
+    eleventh = register(client, "https://push.example/notify/eleventh")
+    assert eleventh.status_code == 409
+    assert eleventh.get_json()["errors"]["subscription"] == (
+        "Notifications are already on for 10 devices, the most we allow. To add this one, "
+        "turn notifications off on a device you no longer use: open this page on it and choose "
+        "‘Turn off notifications on this device’.")
+    assert devices(db) == 10
+    again = register(client, "https://push.example/notify/3",
+                     {"p256dh": DEVICE["keys"]["p256dh"], "auth": "BBBBBBBBBBBBBBBBBBBBBB"})
+    assert again.status_code == 201 and again.get_json() == {"devices": 10}  # a refresh is fine
+    keys.generate(db)
+    page = client.get("/settings/notifications").get_data(as_text=True)
+    assert "up to 10 devices" in page and "turn them off on a device you no longer use" in page
+
+
+def test_turning_notifications_on_is_limited_per_person(signed_in, db, app):
+    """Someone sending subscription after subscription is stopped in plain words (shown by the
+    settings page), and nobody else is slowed by it."""
+    client = signed_in("officer")
+    statuses = [register(client, "javascript:alert(1)").status_code for _ in range(20)]
+    assert statuses == [400] * 20
+    refused = register(client, "javascript:alert(1)")
+    assert refused.status_code == 429
+    assert refused.get_json()["errors"]["subscription"] == (
+        "There have been too many attempts in a short time. Wait an hour, then try again.")
+    assert register(signed_in("admin"), "javascript:alert(1)").status_code == 400
+
+
+def test_test_notifications_are_limited_per_person(signed_in, db, app):
+    client = signed_in("officer")
+    token = csrf_token_from(client.get("/settings/notifications").get_data(as_text=True))
+    statuses = [client.post("/push/test", data={"csrf_token": token}).status_code
+                for _ in range(10)]
+    assert statuses == [303] * 10
+    again = signed_in("officer")  # signing in afresh is the same person: the count goes on
+    token = csrf_token_from(again.get("/settings/notifications").get_data(as_text=True))
+    assert again.post("/push/test", data={"csrf_token": token}).status_code == 429
+    assert db.execute("SELECT count(*) FROM jobs WHERE kind = 'send_push'").fetchone()[0] == 10
+    other = signed_in("admin")
+    token = csrf_token_from(other.get("/settings/notifications").get_data(as_text=True))
+    assert other.post("/push/test", data={"csrf_token": token}).status_code == 303

@@ -73,3 +73,15 @@ def test_resident_search_finds_residents_through_the_full_text_index(world, db, 
     plan = [row["detail"] for row in db.execute(f"EXPLAIN QUERY PLAN {searches[0]}")]
     assert not [step for step in plan if re.match(r"SCAN residents\b", step)], plan
     assert any("VIRTUAL TABLE INDEX" in step for step in plan), plan
+
+
+def test_the_worker_finds_its_next_job_through_an_index(db):
+    """Run after every job: the claim reads neither the whole jobs table nor sorts it, safety
+    jobs first included."""
+    from fieldapp.core import jobs
+
+    plan = [row["detail"] for row in db.execute(
+        f"EXPLAIN QUERY PLAN {jobs.CLAIM}", {"lease": "later", "now": "now"})]
+    assert not [step for step in plan if re.match(r"SCAN jobs\b", step)], plan
+    assert not [step for step in plan if "TEMP B-TREE" in step], plan
+    assert any("jobs_safety_due" in step for step in plan), plan

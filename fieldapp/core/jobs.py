@@ -1,8 +1,10 @@
 """Background jobs in the database: queued in the same transaction as what caused them, run by
 `fieldapp worker`, never lost when the worker or the server restarts.
 
-A worker claims a due job with a lease (UPDATE ... RETURNING). If it dies mid-job the lease
-runs out and the job runs again: delivery is at least once, so every handler is safe to repeat.
+A worker claims a due job with a lease (UPDATE ... RETURNING): a due safety job first (a lone
+worker's check-in steps, pushes about a lone worker), then the oldest due job of any kind. If
+it dies mid-job the lease runs out and the job runs again: delivery is at least once, so every
+handler is safe to repeat.
 
 A job that fails is tried again later, waiting longer each time, up to MAX_ATTEMPTS; then it
 stops, marked failed, until an admin tries it again (the admin's jobs page). Finished jobs are
@@ -25,6 +27,7 @@ MAX_ATTEMPTS = 8
 KEEP_DONE = timedelta(days=30)
 PRUNE_EVERY = timedelta(hours=1)
 HANDLERS: dict[str, Callable] = {}
+SAFETY_PREFIX = "checkin_"
 
 
 def handler(kind: str):
@@ -34,24 +37,35 @@ def handler(kind: str):
     return register
 
 
-def enqueue(db, kind: str, payload: dict, run_after: datetime | None = None) -> int:
+def enqueue(db, kind: str, payload: dict, run_after: datetime | None = None,
+            safety: bool | None = None) -> int:
+    """Queue a job. A safety job (by default, a lone worker's check-in steps: kinds starting
+    SAFETY_PREFIX) runs before any other that is due, however long those have waited."""
     when = _stamp(run_after or datetime.now(UTC))
-    return db.execute("INSERT INTO jobs (kind, payload, run_after, created_at) VALUES (?, ?, ?, ?)",
-                      (kind, json.dumps(payload), when, utc_now())).lastrowid
+    if safety is None:
+        safety = kind.startswith(SAFETY_PREFIX)
+    return db.execute("INSERT INTO jobs (kind, payload, run_after, created_at, safety)"
+                      " VALUES (?, ?, ?, ?, ?)",
+                      (kind, json.dumps(payload), when, utc_now(), int(safety))).lastrowid
+
+
+# The next due job, not held by a worker's lease: the oldest due safety job if there is one
+# (read from the small index of safety jobs not done, named so that the planner never reads
+# every due job to find one), else the oldest due job of any kind.
+_DUE = """SELECT id FROM jobs {index} WHERE done_at IS NULL AND {safety} failed_at IS NULL
+            AND run_after <= :now AND (lease_until IS NULL OR lease_until < :now)
+          ORDER BY run_after, id LIMIT 1"""
+_SAFETY_DUE = _DUE.format(index="INDEXED BY jobs_safety_due", safety="safety = 1 AND")
+CLAIM = f"""
+    UPDATE jobs SET lease_until = :lease, attempts = attempts + 1
+    WHERE id = coalesce(({_SAFETY_DUE}), ({_DUE.format(index="", safety="")}))
+    RETURNING *"""
 
 
 def claim(db, now: datetime | None = None):
     now = now or datetime.now(UTC)
-    stamp = _stamp(now)
     with transaction(db):
-        return db.execute("""
-            UPDATE jobs SET lease_until = ?, attempts = attempts + 1
-            WHERE id = (SELECT id FROM jobs WHERE done_at IS NULL AND failed_at IS NULL
-                          AND run_after <= ?
-                          AND (lease_until IS NULL OR lease_until < ?)
-                        ORDER BY run_after, id LIMIT 1)
-            RETURNING *""", (_stamp(now + LEASE), stamp, stamp)
-        ).fetchone()
+        return db.execute(CLAIM, {"lease": _stamp(now + LEASE), "now": _stamp(now)}).fetchone()
 
 
 def run_one(db, now: datetime | None = None) -> bool:

@@ -1245,3 +1245,17 @@ def m160_feedback_kept_as_sent(db: Database) -> None:
     """)
     db.execute("CREATE TRIGGER visit_feedback_kept_as_sent BEFORE UPDATE ON visit_feedback"
                " BEGIN SELECT RAISE(ABORT, 'feedback is kept as sent: add a new version'); END")
+
+
+@migrations()
+def m130_safety_jobs_first(db: Database) -> None:
+    """The worker runs due safety jobs (a lone worker's check-in steps, and pushes about a lone
+    worker) before any other due job: a small index over the safety jobs still to run."""
+    _script(db, """
+    ALTER TABLE jobs ADD COLUMN safety INTEGER NOT NULL DEFAULT 0;
+    UPDATE jobs SET safety = 1 WHERE done_at IS NULL AND (kind LIKE 'checkin\\_%' ESCAPE '\\'
+        OR (kind IN ('send_push', 'push_to_device') AND json_extract(payload, '$.kind')
+            IN ('lone_worker', 'lone_worker_safe', 'checkin_reminder')));
+    CREATE INDEX jobs_safety_due ON jobs(run_after)
+        WHERE done_at IS NULL AND safety = 1 AND failed_at IS NULL
+    """)

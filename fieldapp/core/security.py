@@ -139,6 +139,8 @@ def set_security_headers(response):
 
 
 def render_error(error: HTTPException):
+    if error.response is not None:  # the route chose its own answer (a limit's JSON, say)
+        return error.response
     status = error.code or 500
     heading, what, todo = ERROR_PAGES.get(status, ERROR_PAGES[400 if status < 500 else 500])
     if status == 429:
@@ -153,7 +155,12 @@ def render_error(error: HTTPException):
 def _wait_for(error: HTTPException) -> str | None:
     """Flask-Limiter's refusal carries the limit that was hit: name its window, so the page
     never tells someone to wait longer, or less, than the limit they met."""
-    window = getattr(getattr(getattr(error, "limit", None), "limit", None), "get_expiry", None)
+    return wait_for(getattr(getattr(error, "limit", None), "limit", None))
+
+
+def wait_for(limit) -> str | None:
+    """'Wait 10 minutes, then try again.' for a limit (Flask-Limiter's item) of 10 minutes."""
+    window = getattr(limit, "get_expiry", None)
     if window is None:
         return None
     minutes = max(1, round(window() / 60))

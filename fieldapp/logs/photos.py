@@ -3,10 +3,10 @@ the metadata a camera writes (where the photo was taken, which phone), read back
 
 The phone sends each photo already made small (at most 1600 px, about 300 KB) by drawing it on
 a canvas, which leaves every piece of metadata behind. Such a photo, a plain JPEG with no
-metadata, is stored as sent. Anything else (a photo from a form with JavaScript off, straight
-from the camera) is turned upright, made small and re-encoded here, which strips it the same
-way. Either way the bytes are read and written in chunks, so memory does not grow with the
-size or the number of photos.
+metadata anywhere and nothing after its end, is stored as sent. Anything else (a photo from a
+form with JavaScript off, straight from the camera) is turned upright, made small and
+re-encoded here, which strips it the same way. Either way the bytes are read and written in
+chunks, so memory does not grow with the size or the number of photos.
 """
 
 import contextlib
@@ -30,10 +30,12 @@ ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
 # room for the log beside them.
 PHOTO_ENDPOINTS = ("logs.submit_log", "logs.api_logs")
 MAX_LOG_BODY = MAX_PHOTOS * MAX_PHOTO_BYTES + 1024 * 1024
-# JPEG markers a stored photo may hold: the JFIF header, tables, frame, scan, restart, end, and
-# a colour profile. Anything else (EXIF, XMP, comments, maker notes) is metadata: not kept.
-PLAIN_MARKERS = {0xE0, 0xDB, 0xC4, 0xC0, 0xC1, 0xC2, 0xDD, 0xDA, 0xD8, 0xD9}
+# JPEG segments a photo kept as sent may hold: the JFIF header (with no thumbnail), tables,
+# frame, scan, restart interval, and a colour profile. Anything else, anywhere in the file
+# (EXIF, XMP, comments, maker notes), or any byte after the end, means it is re-encoded.
+PLAIN_MARKERS = {0xDB, 0xC4, 0xC0, 0xC1, 0xC2, 0xDD, 0xDA}
 ICC = b"ICC_PROFILE\0"
+JFIF_LENGTH = 14  # "JFIF\0", version, units, densities, and a 0 x 0 thumbnail
 
 TOO_MANY = f"Choose {MAX_PHOTOS} photos or fewer"
 NOT_A_PHOTO = "is not a photo: choose a JPG, PNG or WebP"
@@ -137,22 +139,86 @@ def _open_checked(stream: IO[bytes], name: str) -> Image.Image:
 
 
 def _is_plain_jpeg(stream: IO[bytes]) -> bool:
-    """True when every segment before the picture data is one a plain JPEG needs: no EXIF,
-    XMP, colour profile or comment. Reads the segment headers only."""
+    """True when the JPEG holds the picture and nothing else: every segment, before, between
+    and after its scans, one a plain JPEG needs (a JFIF header with no thumbnail, tables,
+    frame, scans, a colour profile), and nothing after its end marker. No EXIF, XMP, comment
+    or trailing bytes anywhere. Reads the file once, in chunks."""
     stream.seek(0)
-    if stream.read(2) != b"\xff\xd8":
+    reader = _JpegReader(stream)
+    if reader.read(2) != b"\xff\xd8":
         return False
     while True:
-        head = stream.read(4)
-        if len(head) < 4 or head[0] != 0xFF:
+        marker = reader.marker()
+        if marker == 0xD9:  # the end: a plain JPEG stops here
+            return reader.at_end()
+        if marker is None:
             return False
-        marker, length = head[1], int.from_bytes(head[2:4], "big")
-        if marker == 0xDA:  # start of scan: the picture itself follows
-            return True
-        body = stream.read(length - 2)
-        # A colour profile (a browser's canvas writes sRGB) says nothing about anyone.
-        if marker not in PLAIN_MARKERS and not (marker == 0xE2 and body.startswith(ICC)):
+        length = int.from_bytes(reader.read(2), "big")
+        body = reader.read(length - 2) if length >= 2 else b""
+        if length < 2 or len(body) != length - 2 or not _plain_segment(marker, body):
             return False
+        if marker == 0xDA and not reader.skip_scan():  # the picture data of one scan
+            return False
+
+
+def _plain_segment(marker: int, body: bytes) -> bool:
+    if marker == 0xE0:  # JFIF's header alone: a JFXX or a thumbnail is a second picture
+        return body.startswith(b"JFIF\0") and len(body) == JFIF_LENGTH
+    # A colour profile (a browser's canvas writes sRGB) says nothing about anyone.
+    return marker in PLAIN_MARKERS or (marker == 0xE2 and body.startswith(ICC))
+
+
+class _JpegReader:
+    """A JPEG's bytes, read forward in chunks: segment by segment, and over picture data."""
+
+    def __init__(self, stream: IO[bytes]):
+        self.stream, self.buffer, self.pos = stream, b"", 0
+
+    def _have(self, count: int) -> bool:
+        while len(self.buffer) - self.pos < count:
+            more = self.stream.read(CHUNK)
+            if not more:
+                return False
+            self.buffer, self.pos = self.buffer[self.pos:] + more, 0
+        return True
+
+    def read(self, count: int) -> bytes:
+        self._have(count)
+        data = self.buffer[self.pos:self.pos + count]
+        self.pos += len(data)
+        return data
+
+    def at_end(self) -> bool:
+        return not self._have(1)
+
+    def marker(self) -> int | None:
+        """The next marker's code, past any fill bytes; None when no marker is next."""
+        if self.read(1) != b"\xff":
+            return None
+        while (code := self.read(1)) == b"\xff":
+            pass
+        return code[0] if code else None
+
+    def skip_scan(self) -> bool:
+        """Past the picture data, to the 0xFF of the marker after it; False at the file's end.
+        In the data, 0xFF is followed by 0 (a stuffed byte), a restart marker or more 0xFF."""
+        while True:
+            found = self.buffer.find(b"\xff", self.pos)
+            if found < 0:
+                self.pos = len(self.buffer)
+                if not self._have(1):
+                    return False
+                continue
+            self.pos = found
+            if not self._have(2):
+                return False
+            code = self.buffer[self.pos + 1]
+            if code == 0 or 0xD0 <= code <= 0xD7:
+                self.pos += 2
+            elif code == 0xFF:
+                self.pos += 1
+            else:
+                return True
 
 
 def _made_small(image: Image.Image, name: str) -> tuple[IO[bytes], int, int]:

@@ -32,6 +32,11 @@ def subscription_count(db, user_id: int) -> int:
                      (user_id,))["n"]
 
 
+def is_subscribed(db, user_id: int, endpoint: str) -> bool:
+    return query_one(db, "SELECT 1 AS yes FROM push_subscriptions WHERE user_id = ?"
+                     " AND endpoint = ?", (user_id, endpoint)) is not None
+
+
 def subscription_ids_for_user(db, user_id: int) -> list[int]:
     return [row["id"] for row in query_all(
         db, "SELECT id FROM push_subscriptions WHERE user_id = ?", (user_id,))]

@@ -13,11 +13,29 @@ from flask_login import current_user
 from fieldapp.core import audit, jobs
 from fieldapp.core.access import PUSH_ROLES, roles
 from fieldapp.core.db import get_db, transaction, utc_now
-from fieldapp.core.security import JsonRefused, json_body
+from fieldapp.core.limits import landlord_and_person, limiter
+from fieldapp.core.security import ERROR_PAGES, JsonRefused, json_body, wait_for
 from fieldapp.push import bp, endpoints, keys, queries
 
 TAKEN = ("Notifications on this device are turned on for another account. Ask them to sign in "
          "and turn notifications off on this page, then try again.")
+# Each device is one more push job for every alert: ten is plenty for one person.
+MAX_DEVICES = 10
+FULL = (f"Notifications are already on for {MAX_DEVICES} devices, the most we allow. To add "
+        "this one, turn notifications off on a device you no longer use: open this page on it "
+        "and choose ‘Turn off notifications on this device’.")
+# Turning on and testing queue work for the worker: limited per person, so one account cannot
+# fill the queue that also carries lone-worker escalations.
+SUBSCRIBE_LIMIT = "20 per hour"
+TEST_LIMIT = "10 per hour"
+
+
+def _too_many(limit):
+    """The settings page shows a JSON refusal's words as they are."""
+    _heading, what, _todo = ERROR_PAGES[429]
+    response = jsonify(errors={"subscription": f"{what} {wait_for(limit.limit)}"})
+    response.status_code = 429
+    return response
 
 
 @bp.get("/settings/notifications")
@@ -25,7 +43,8 @@ TAKEN = ("Notifications on this device are turned on for another account. Ask th
 def settings():
     db = get_db()
     return render_template("push/settings.html", public_key=keys.public_key(db),
-                           devices=queries.subscription_count(db, current_user.id))
+                           devices=queries.subscription_count(db, current_user.id),
+                           max_devices=MAX_DEVICES)
 
 
 def _subscription_from(body) -> tuple[str, str, str] | None:
@@ -43,6 +62,7 @@ def _subscription_from(body) -> tuple[str, str, str] | None:
 
 @bp.post("/push/subscriptions")
 @roles(*PUSH_ROLES)
+@limiter.limit(SUBSCRIBE_LIMIT, key_func=landlord_and_person, on_breach=_too_many)
 def subscribe():
     try:
         body = json_body()
@@ -57,6 +77,9 @@ def subscribe():
         return jsonify(errors={"subscription": str(refused)}), 400
     db = get_db()
     with transaction(db):
+        if queries.subscription_count(db, current_user.id) >= MAX_DEVICES \
+                and not queries.is_subscribed(db, current_user.id, subscription[0]):
+            return jsonify(errors={"subscription": FULL}), 409
         if not queries.save_subscription(db, current_user.id, *subscription, utc_now()):
             return jsonify(errors={"subscription": TAKEN}), 409
         audit.record("push_subscribed", "user", current_user.id, db=db)
@@ -82,6 +105,7 @@ def unsubscribe():
 
 @bp.post("/push/test")
 @roles(*PUSH_ROLES)
+@limiter.limit(TEST_LIMIT, key_func=landlord_and_person)
 def send_test():
     db = get_db()
     with transaction(db):

@@ -25,6 +25,8 @@ MESSAGES = {
 # A reminder is no use after the check-in has escalated: held only until then.
 TTL_BY_KIND = {"checkin_reminder": 25 * 60}
 HIGH_URGENCY = ("urgent", "lone_worker", "checkin_reminder")
+# Pushes about a lone worker are safety jobs: the worker sends them before any other due job.
+SAFETY_KINDS = ("lone_worker", "lone_worker_safe", "checkin_reminder")
 
 
 class _NoRedirects(requests.Session):
@@ -43,7 +45,8 @@ def queue_for_alert(db, alert_id: int, user_id: int | None, severity: str) -> No
 
 def queue_for_user(db, user_id: int, kind: str, url: str) -> None:
     """A push of one of MESSAGES' kinds to every device of this person, from the worker."""
-    jobs.enqueue(db, "send_push", {"user_id": user_id, "kind": kind, "url": url})
+    jobs.enqueue(db, "send_push", {"user_id": user_id, "kind": kind, "url": url},
+                 safety=kind in SAFETY_KINDS)
 
 
 def _claims() -> dict:
@@ -64,7 +67,8 @@ def send_push(db, payload: dict, _now) -> None:
     """Fan out: one job per device, so a retry never sends twice to a device that got it."""
     with transaction(db):
         for subscription_id in queries.subscription_ids_for_user(db, payload["user_id"]):
-            jobs.enqueue(db, "push_to_device", {**payload, "subscription_id": subscription_id})
+            jobs.enqueue(db, "push_to_device", {**payload, "subscription_id": subscription_id},
+                         safety=payload["kind"] in SAFETY_KINDS)
 
 
 @jobs.handler("push_to_device")

@@ -66,3 +66,36 @@ def test_tapping_a_notification_opens_the_alert_in_the_open_window(page, live_se
     page.wait_for_url(f"**{alert_url}")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert worker.evaluate("self.registration.getNotifications().then(n => n.length)") == 0
+
+
+STUB_SUBSCRIBE = """
+PushManager.prototype.getSubscription = async function () { return null; };
+PushManager.prototype.subscribe = async function () {
+  const json = {endpoint: "https://push.example/notify/eleventh",
+                keys: {p256dh: "BJuzId0dQlxVxY-HRO2X77Xu9MbAfftw144", auth: "-kTMPt10xISg"}};
+  return {endpoint: json.endpoint, toJSON: () => json, unsubscribe: async () => true};
+};
+"""
+
+
+def test_the_settings_page_says_why_an_eleventh_device_is_refused(page, live_server, db, world,
+                                                                 app):
+    """A headless browser cannot really subscribe: subscribe() is stubbed, and the server's
+    refusal of an 11th device is shown on the page as the server words it."""
+    from fieldapp.push import keys
+
+    keys.generate(db)
+    app.config["FIELDAPP_TEST_PUSH_ORIGINS"] = ["https://push.example"]
+    db.conn.executemany(
+        "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, created_at)"
+        " VALUES (?, ?, 'k', 'a', 'now')",
+        [(world.users["officer"], f"https://push.example/notify/{n}") for n in range(10)])
+    page.context.grant_permissions(["notifications"])
+    page.add_init_script(STUB_SUBSCRIBE)
+    sign_in_browser(page, live_server.url, PEOPLE["officer"][0], PASSWORD)
+    page.goto(f"{live_server.url}/settings/notifications")
+    page.get_by_role("button", name="Turn on notifications on this device").click()
+    expect(page.locator("#push-state")).to_have_text(
+        "Notifications are already on for 10 devices, the most we allow. To add this one, "
+        "turn notifications off on a device you no longer use: open this page on it and choose "
+        "‘Turn off notifications on this device’.")
