@@ -9,6 +9,7 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 from babel import Locale, UnknownLocaleError
+from babel.core import negotiate_locale
 from flask import g, has_app_context, request
 from flask_babel import Babel, force_locale
 
@@ -67,6 +68,14 @@ def resident_language(db, stored_code: str | None) -> PageLanguage:
         {**others, LANGUAGE_PARAMETER: other.code})) for other in offered.values()
         if other.code != language.code]
     return language
+
+
+def visitor_language(db) -> PageLanguage:
+    """For a public page that cannot know whose resident is reading (an error page): the
+    language picked on the page, else the first offered one the browser asks for (its
+    Accept-Language; "ar-SA" finds Arabic), else English."""
+    asked = [value for value, _quality in request.accept_languages]
+    return resident_language(db, negotiate_locale(asked, list(page_languages(db)), sep="-"))
 
 
 def offered_language(db, stored_code: str | None) -> str:

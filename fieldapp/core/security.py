@@ -1,13 +1,17 @@
 """Security headers, set in one place for every response, and the plain-English error pages."""
 
+import contextlib
 import json
 import sqlite3
 
 from flask import current_app, jsonify, render_template, request
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from fieldapp.core.db import get_db
+from fieldapp.core.i18n import marked, page_language, visitor_language
 from fieldapp.core.public import public_header, public_page
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -26,44 +30,60 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=()"
 
-# status: (heading, what happened, what to do)
+# status: (heading, what happened, what to do). What a resident can meet is marked for the
+# catalogue and read in their language; what only staff meet (403, 413, "ask your
+# administrator": PUBLIC_TODO replaces those for a resident) stays English, as staff pages do.
 ERROR_PAGES = {
-    400: ("We could not read that request", "Something in the request was not as expected.",
-          "Go back and try again."),
+    400: (marked("We could not read that request"),
+          marked("Something in the request was not as expected."),
+          marked("Go back and try again.")),
     403: ("You cannot open this page", "Your account does not have access to this page.",
           "If you think you should, ask your administrator."),
-    404: ("Page not found", "There is nothing at this address. It may have moved, or the visit "
-          "or record may have been removed.", "Check the address, or go back to your home page."),
-    405: ("That did not work", "This page cannot be used that way.", "Go back and try again."),
+    404: (marked("Page not found"),
+          marked("There is nothing at this address. It may have moved, or the visit or record "
+                 "may have been removed."),
+          "Check the address, or go back to your home page."),
+    405: (marked("That did not work"), marked("This page cannot be used that way."),
+          marked("Go back and try again.")),
     413: ("That file is too large", "The file you chose is larger than we accept.",
           "Choose a smaller file and try again."),
-    429: ("Too many attempts", "There have been too many attempts in a short time.",
-          "Wait a few minutes, then try again."),
-    503: ("The system is busy", "Too many changes are being saved at this moment. Nothing "
-          "you sent was saved.", "Wait a few seconds, then send it again."),
-    507: ("There is no room to save this", "The system's storage is full. Nothing you sent "
-          "was saved.", "Try again later. If it keeps happening, tell your administrator."),
-    500: ("Something went wrong on our side", "The problem is ours, not yours.",
+    429: (marked("Too many attempts"),
+          marked("There have been too many attempts in a short time."),
+          marked("Wait a few minutes, then try again.")),
+    503: (marked("The system is busy"),
+          marked("Too many changes are being saved at this moment. Nothing you sent was "
+                 "saved."),
+          marked("Wait a few seconds, then send it again.")),
+    507: (marked("There is no room to save this"),
+          marked("The system's storage is full. Nothing you sent was saved."),
+          "Try again later. If it keeps happening, tell your administrator."),
+    500: (marked("Something went wrong on our side"), marked("The problem is ours, not yours."),
           "Try again in a few minutes. If it keeps happening, tell your administrator."),
 }
 
 # What to do, for someone with no account (a resident): no administrator, no home page.
 PUBLIC_TODO = {
-    404: "Check the address, or open the link again from the message or letter you were sent.",
-    500: "Try again in a few minutes. If it keeps happening, ring your landlord on the number "
-         "from your letters.",
-    507: "Try again later, or ring your landlord on the number from your letters.",
+    404: marked("Check the address, or open the link again from the message or letter you "
+                "were sent."),
+    500: marked("Try again in a few minutes. If it keeps happening, ring your landlord on the "
+                "number from your letters."),
+    507: marked("Try again later, or ring your landlord on the number from your letters."),
 }
 
 
-def _for_the_public(status: int, todo: str) -> str:
+def _for_the_public() -> bool:
     """Someone not signed in gets the public page (landlord's name, no links behind sign-in)
-    and words for a resident."""
+    in their language (the page's, if a resident's page had chosen it, else their browser's),
+    and words for a resident. False for staff."""
     if current_user and current_user.is_authenticated and public_header() is None:
-        return todo
+        return False
     if public_header() is None:
         public_page()
-    return PUBLIC_TODO.get(status, todo)
+    if page_language() is None:
+        # An error page about the database itself stays in English.
+        with contextlib.suppress(sqlite3.Error):
+            visitor_language(get_db())
+    return True
 
 
 # A log or a push subscription is a few kilobytes; nothing the app reads as JSON comes near this.
@@ -143,13 +163,16 @@ def render_error(error: HTTPException):
         return error.response
     status = error.code or 500
     heading, what, todo = ERROR_PAGES.get(status, ERROR_PAGES[400 if status < 500 else 500])
-    if status == 429:
-        todo = _wait_for(error) or todo
     if request.path.startswith("/api/"):
-        return jsonify(errors={"request": f"{what} {todo}"}), status
-    todo = _for_the_public(status, todo)
-    return render_template("core/error.html", status=status, heading=heading, what=what,
-                           todo=todo), status
+        return jsonify(errors={"request": f"{what} {_wait_for(error) or todo}"}), status
+    public = _for_the_public()  # chooses the page's language: words are written after it
+    if public:
+        todo = PUBLIC_TODO.get(status, todo)
+    # Too many checks of a caller: the resident may have someone at the door right now.
+    at_the_door = public and status == 429 and request.path.startswith("/verify/")
+    return render_template("core/error.html", status=status, heading=gettext(heading),
+                           what=gettext(what), todo=_wait_for(error) or gettext(todo),
+                           at_the_door=at_the_door), status
 
 
 def _wait_for(error: HTTPException) -> str | None:
@@ -165,9 +188,10 @@ def wait_for(limit) -> str | None:
         return None
     minutes = max(1, round(window() / 60))
     if minutes % 60 == 0:
-        hours = minutes // 60
-        return f"Wait {'an hour' if hours == 1 else f'{hours} hours'}, then try again."
-    return f"Wait {'a minute' if minutes == 1 else f'{minutes} minutes'}, then try again."
+        return ngettext("Wait an hour, then try again.", "Wait %(num)s hours, then try again.",
+                        minutes // 60)
+    return ngettext("Wait a minute, then try again.", "Wait %(num)s minutes, then try again.",
+                    minutes)
 
 
 def render_csrf_error(_error: CSRFError):
@@ -175,8 +199,7 @@ def render_csrf_error(_error: CSRFError):
         # The outbox fetches a fresh token and sends again: this is not the log's fault.
         return jsonify(errors={"csrf_token": "The form expired. Send it again."},
                        code="csrf"), 400
-    _for_the_public(400, "")
-    return render_template("core/csrf.html"), 400
+    return render_template("core/csrf.html", public=_for_the_public()), 400
 
 
 def render_database_trouble(error: sqlite3.OperationalError):
