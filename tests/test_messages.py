@@ -287,6 +287,17 @@ def test_a_moved_visit_gets_no_reminder_for_its_old_time(app, db, world):
     assert messages_of(db, visit) == []
 
 
+def test_no_reminder_while_the_resident_asks_for_another_time(app, db, world):
+    # They were told "we will find another time": "we will come as booked" would contradict it.
+    resident = add_resident(db, world.orgs["riverside"], world.users["officer"])
+    visit = boiler_visit(db, world, resident, [world.users["operative"]])
+    db.execute("UPDATE visits SET rebook_requested = 1 WHERE id = ?", (visit,))
+    starts_at = db.execute("SELECT starts_at FROM visits WHERE id = ?", (visit,)).fetchone()[0]
+    with app.app_context():
+        outbox.remind(db, {"visit_id": visit, "starts_at": starts_at}, datetime.now(UTC))
+    assert messages_of(db, visit) == []
+
+
 def test_a_log_saying_we_did_not_attend_sends_our_apology_once(app, db, world, signed_in,
                                                                texts):
     from fieldapp.logs.forms import LogInput

@@ -147,10 +147,12 @@ def send_again(db, message_id: int, user_id: int) -> int:
 
 @jobs.handler("message_reminder")
 def remind(db, payload: dict, now) -> None:
-    """The day before: only if the visit is still booked at the time it was booked for, and
-    not while the resident's visits are paused (they are away: reminders stop)."""
+    """The day before: only if the visit is still booked at the time it was booked for, not
+    while the resident's visits are paused (they are away: reminders stop), and not while the
+    resident's request for another time stands (we told them we would find one)."""
     visit = queries.visit_for_message(db, payload["visit_id"])
     if visit and visit["status"] == "booked" and visit["starts_at"] == payload["starts_at"] \
+            and not visit["rebook_requested"] \
             and not queries.in_pause(db, visit["resident_id"], visit["starts_at"]):
         queue_for_visit(db, visit["id"], "reminder", now=now)
 
