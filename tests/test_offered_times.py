@@ -620,3 +620,20 @@ def test_the_worker_writes_the_confirmation_in_the_residents_words(app, db, visi
     assert offered["subject"] == "Choose a time for your gas heating visit"
     assert "the time you chose" in chosen["body"] and "/t/" in chosen["body"]
     assert chosen["status"] != "queued"
+
+
+def test_times_offered_after_i_cant_make_it_never_says_we_will_come_as_booked(app, db, visit,
+                                                                            days):
+    # The resident was told "we will find another time", and operatives do not go unless the
+    # office says: the message says the booked time is off unless the resident says it suits.
+    db.execute("UPDATE visits SET rebook_requested = 1 WHERE id = ?", (visit,))
+    offer_times(db, visit, days[:2])
+    with app.test_request_context():
+        body = words.compose(db, visit, "times_offered", choice_link="/t/x").body
+    assert "come as booked" not in body
+    assert "does not suit you, so nobody will come at that time unless you tell us it does" \
+        in body
+    db.execute("UPDATE visits SET rebook_requested = 0 WHERE id = ?", (visit,))
+    with app.test_request_context():
+        body = words.compose(db, visit, "times_offered", choice_link="/t/x").body
+    assert "If we do not hear from you, we will come as booked" in body

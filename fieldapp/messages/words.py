@@ -203,8 +203,12 @@ def _choice_message(db, visit, event: str, link: str, language: str) -> Words:
         parts.append(gettext("Choose one here: %(link)s. If none of them suit, the same link "
                              "lets you tell us when would. You do not have to give a reason.",
                              link=link))
-        parts.append(gettext("If we do not hear from you, we will come as booked: %(when)s.",
-                             **values))
+        if visit["rebook_requested"]:  # operatives do not go unless the office says
+            parts.append(gettext("You told us %(when)s does not suit you, so nobody will come "
+                                 "at that time unless you tell us it does.", **values))
+        else:
+            parts.append(gettext("If we do not hear from you, we will come as booked: "
+                                 "%(when)s.", **values))
     elif event == "time_chosen":
         subject = gettext("We have booked your %(trade)s visit: %(when)s", **values)
         parts.append(gettext("We have booked your %(trade)s visit for %(when)s, the time you "
