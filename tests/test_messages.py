@@ -145,7 +145,7 @@ def test_our_slips_apologise_say_what_happened_and_what_we_will_do(app, db, worl
         in missed
     late_cancel = compose_in(app, db, visit, "cancelled_short_notice").body
     assert "We are sorry. We have had to cancel the heating visit" in late_cancel
-    assert "Officer will get in touch to find a new time that suits you" in late_cancel
+    assert "Officer will get in touch to agree a new time with you" in late_cancel
 
 
 def test_an_admin_reviews_every_template_in_the_app(db, world, signed_in):
@@ -248,6 +248,34 @@ def test_cancelling_at_short_notice_because_the_resident_asked_is_no_apology(
     assert response.status_code == 303
     [message] = messages_of(db, world.visits["tomorrow"])
     assert message["event"] == "cancelled"
+
+
+@pytest.mark.parametrize("hours_ahead", [3, 24 * 5])
+def test_a_cancellation_promises_only_what_we_do(app, db, world, hours_ahead):
+    # Sent for every reason, even "no longer needed": a new time only if the work still needs
+    # doing (the officer is alerted then), and nobody is promised a place in a queue.
+    resident = add_resident(db, world.orgs["riverside"], world.users["officer"])
+    starts = datetime.now(UTC) + timedelta(hours=hours_ahead)
+    visit = add_visit(db, resident, world.orgs["acme"], [world.users["operative"]], starts,
+                      starts + timedelta(hours=2))
+    db.execute("UPDATE visits SET status = 'cancelled', cancel_reason = 'not_needed'"
+               " WHERE id = ?", (visit,))
+    for event in ("cancelled", "cancelled_short_notice"):
+        body = compose_in(app, db, visit, event).body
+        assert "If the work still needs doing, Officer will get in touch" in body, body
+        assert "agree a new time with you" in body and "front of the list" not in body
+
+
+def test_a_database_already_seeded_gets_the_new_cancellation_words(db):
+    from fieldapp.core.migrations import m150_cancellation_words_promise_what_we_do
+    db.execute("UPDATE message_templates SET next_steps = 'You do not need to do anything."
+               " {contact} will get in touch to find a new time that suits you, and we will"
+               " keep you to the front of the list.' WHERE event = 'cancelled_short_notice'")
+    m150_cancellation_words_promise_what_we_do(db)
+    assert {row[0] for row in db.execute(
+        "SELECT next_steps FROM message_templates WHERE event LIKE 'cancelled%'")} == {
+        "You do not need to do anything. If the work still needs doing, {contact} will get in"
+        " touch to agree a new time with you."}
 
 
 def test_cancelling_well_ahead_is_a_notice(app, db, world, signed_in, texts):

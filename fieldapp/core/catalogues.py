@@ -573,15 +573,15 @@ MESSAGE_TEMPLATES = [
     ("cancelled", "Visit cancelled", marked("We have cancelled your {trade} visit on {when}"),
      marked("We have cancelled the {trade} visit to your home on {when}. Nobody will come at "
             "that time."),
-     marked("You do not need to do anything. {contact} will get in touch to find a new time "
-            "that suits you."), False),
+     marked("You do not need to do anything. If the work still needs doing, {contact} will "
+            "get in touch to agree a new time with you."), False),
     ("cancelled_short_notice", "Cancelled by us at short notice",
      marked("We are sorry: we have had to cancel your {trade} visit on {when}"),
      marked("We are sorry. We have had to cancel the {trade} visit to your home on {when} at "
             "short notice. This is our doing, not yours, and we know you may have arranged "
             "your day around it."),
-     marked("You do not need to do anything. {contact} will get in touch to find a new time "
-            "that suits you, and we will keep you to the front of the list."), False),
+     marked("You do not need to do anything. If the work still needs doing, {contact} will "
+            "get in touch to agree a new time with you."), False),
     ("not_attended", "We could not attend",
      marked("We are sorry: we did not come to your {trade} visit on {when}"),
      marked("We are sorry. We did not come to your home for the {trade} visit on {when}, as we "

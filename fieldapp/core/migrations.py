@@ -1214,3 +1214,20 @@ def m120_visit_facts(db: Database) -> None:
     }
     for name, (when, body) in triggers.items():
         db.execute(f"CREATE TRIGGER {name} {when} BEGIN {body} END")
+
+
+@migrations()
+def m150_cancellation_words_promise_what_we_do(db: Database) -> None:
+    """The cancellation messages are sent for every reason ("no longer needed" too): a new time
+    only if the work still needs doing, and no "front of the list" nothing gives. Only the
+    words as first seeded are replaced."""
+    new = ("You do not need to do anything. If the work still needs doing, {contact} will get "
+           "in touch to agree a new time with you.")
+    for event, old in (
+            ("cancelled", "You do not need to do anything. {contact} will get in touch to find "
+                          "a new time that suits you."),
+            ("cancelled_short_notice", "You do not need to do anything. {contact} will get in "
+                                       "touch to find a new time that suits you, and we will "
+                                       "keep you to the front of the list.")):
+        db.execute("UPDATE message_templates SET next_steps = ? WHERE event = ? AND"
+                   " next_steps = ?", (new, event, old))
