@@ -278,6 +278,17 @@ def test_a_database_already_seeded_gets_the_new_cancellation_words(db):
         " touch to agree a new time with you."}
 
 
+@pytest.mark.parametrize(("n", "words"), [
+    ("1", "No more than 1 person will come into your home at once."),
+    ("3", "No more than 3 people will come into your home at once."),
+    ("", "No more than two people will come into your home at once.")])
+def test_the_most_people_inside_reads_right_for_one(app, db, world, n, words):
+    resident = add_resident(db, world.orgs["riverside"], world.users["officer"])
+    add_adjustment(db, resident, "max_people", world.users["officer"], {"n": n})
+    visit = boiler_visit(db, world, resident, [world.users["operative"]])
+    assert words in compose_in(app, db, visit, "booked").body
+
+
 def test_cancelling_well_ahead_is_a_notice(app, db, world, signed_in, texts):
     client = signed_in("officer")
     visit = int(book(client, world).headers["Location"].rsplit("/", 1)[1])

@@ -108,6 +108,10 @@ def adjustment_words(visit, adjustment) -> str:
         advocate = parameters.get("advocate") or visit["advocate_name"]
         parameters["advocate"] = (_("{name}, your advocate,").format(name=advocate)
                                   if advocate else "")
+    if adjustment["type_code"] == "max_people" and parameters.get("n", "").isdigit():
+        return ngettext("No more than %(num)d person will come into your home at once.",
+                        "No more than %(num)d people will come into your home at once.",
+                        int(parameters["n"]))
     template = adjustment["resident_template"]
     text = (_(template) if template else "").format_map(_Fallbacks(parameters))
     return " ".join(text.split())
