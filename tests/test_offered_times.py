@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 import requests
 
+from fieldapp.choice.forms import WHEN_LIMIT, WISH_LIMIT
 from fieldapp.choice.logic import NONE_SUIT_REASON, UNDO_REASON, WISH_REASON
 from fieldapp.choice.queries import create_offer
 from fieldapp.core import jobs
@@ -439,6 +440,23 @@ def test_an_empty_wish_says_what_to_do(app, db, visit):
                     page_url=link(app, visit))
     assert response.status_code == 422
     assert "Write what matters to you, or leave this part" in response.get_data(as_text=True)
+
+
+def test_words_too_long_say_which_and_how_long_without_must(app, db, visit, days):
+    offer_times(db, visit, days[:2])
+    url = link(app, visit)
+    resident = app.test_client()
+    html = resident.get(url).get_data(as_text=True)
+    page = resident.post(url, data={"csrf_token": csrf_token_from(html), "window": "none",
+                                    "version": "0", "when_suits": "x" * (WHEN_LIMIT + 1)}
+                         ).get_data(as_text=True)
+    assert (f"What you wrote about when would suit you is too long. Shorten it to {WHEN_LIMIT}"
+            " characters or fewer.") in page
+    page = send(resident, url + "/wish", {"words": "x" * (WISH_LIMIT + 1)}, page_url=url
+                ).get_data(as_text=True)
+    assert (f"What you wrote about what matters to you is too long. Shorten it to {WISH_LIMIT}"
+            " characters or fewer.") in page
+    assert " must " not in page
 
 
 def test_a_link_that_is_not_ours_or_a_cancelled_visit_says_so_calmly(app, db, world, resident):

@@ -92,7 +92,8 @@ def test_a_resident_says_how_the_visit_felt_and_can_change_it(app, db, visit_now
     ({}, "felt_safe", "Answer a question or write a comment, or close this page"),
     ({"felt_safe": "maybe"}, "felt_safe", "Choose yes, partly or no, or leave it"),
     ({"in_control": "<script>"}, "in_control", "Choose yes, partly or no, or leave it"),
-    ({"comment": "x" * 1001}, "comment", "Your comment must be 1000 characters or fewer"),
+    ({"comment": "x" * 1001}, "comment",
+     "Your comment is too long. Shorten it to 1000 characters or fewer."),
 ])
 def test_feedback_that_cannot_be_stored_says_why_and_stores_nothing(app, db, visit_now, data,
                                                                     field, message):
@@ -272,7 +273,8 @@ def test_a_rebook_link_for_a_past_or_cancelled_visit_says_so_calmly(app, db, wor
 @pytest.mark.parametrize(("data", "field", "message"), [
     ({"days": ["sunday-ish"]}, "days", "Choose days from the list"),
     ({"times": ["midnight"]}, "times", "Choose times from the list"),
-    ({"reason": "x" * 501}, "reason", "This must be 500 characters or fewer"),
+    ({"reason": "x" * 501}, "reason",
+     "What you want us to know is too long. Shorten it to 500 characters or fewer."),
 ])
 def test_a_rebook_request_that_cannot_be_stored_says_why(app, db, world, resident, data, field,
                                                          message):
