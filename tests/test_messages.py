@@ -141,8 +141,7 @@ def test_our_slips_apologise_say_what_happened_and_what_we_will_do(app, db, worl
     missed = compose_in(app, db, visit, "not_attended").body
     assert "We are sorry. We did not come to your home for the heating visit" in missed
     assert "This was our mistake, not yours." in missed
-    assert "We have told Officer, your contact at Riverside Homes, and they will get in touch" \
-        in missed
+    assert "We have told Officer, and they will get in touch" in missed
     late_cancel = compose_in(app, db, visit, "cancelled_short_notice").body
     assert "We are sorry. We have had to cancel the heating visit" in late_cancel
     assert "Officer will get in touch to agree a new time with you" in late_cancel
@@ -287,6 +286,18 @@ def test_the_most_people_inside_reads_right_for_one(app, db, world, n, words):
     add_adjustment(db, resident, "max_people", world.users["officer"], {"n": n})
     visit = boiler_visit(db, world, resident, [world.users["operative"]])
     assert words in compose_in(app, db, visit, "booked").body
+
+
+def test_with_no_officer_the_housing_team_reads_naturally_mid_sentence(app, db, world):
+    resident = add_resident(db, world.orgs["riverside"], None)
+    visit = boiler_visit(db, world, resident, [world.users["operative"]])
+    cancelled = compose_in(app, db, visit, "cancelled").body
+    assert "If the work still needs doing, the housing team at Riverside Homes will get" \
+        in cancelled
+    missed = compose_in(app, db, visit, "not_attended").body
+    assert "We have told the housing team at Riverside Homes, and they will get in touch" \
+        in missed
+    assert "Our housing team" not in cancelled + missed
 
 
 def test_cancelling_well_ahead_is_a_notice(app, db, world, signed_in, texts):

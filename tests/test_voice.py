@@ -455,3 +455,21 @@ def test_another_landlords_officer_cannot_send_the_feedback_link(app, db, signed
                       data={"csrf_token": token}).status_code == 404
     assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'feedback_link_sent'"
                       ).fetchone()[0] == 0
+
+
+def test_a_resident_with_no_officer_is_told_who_was_told(app, db, world):
+    # With no officer assigned, the alert goes to the landlord's team: the pages say so.
+    nobody = add_resident(db, world.orgs["riverside"], None, name="Olu Alone")
+    visit = visit_on(db, world, nobody, datetime.combine(
+        today_local() + timedelta(days=3), time(10), LOCAL_ZONE))
+    client, url = app.test_client(), rebook_link(app, visit)
+    done = send(client, url, {"any_time": "y"}).get_data(as_text=True)
+    assert "The housing team at Riverside Homes has been told" in done
+    again = client.get(url).get_data(as_text=True)
+    assert "The housing team at Riverside Homes will be in touch" in again
+    starts, ends = window_around_now()
+    now = add_visit(db, nobody, world.orgs["acme"], [world.users["operative"]], starts, ends)
+    thanks = send(client, feedback_link(app, now), {"comment": "Lovely"}).get_data(as_text=True)
+    assert "The housing team at Riverside Homes reads every comment" in thanks
+    for page in (done, again, thanks):
+        assert "housing officer" not in page

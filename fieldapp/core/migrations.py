@@ -1231,3 +1231,17 @@ def m150_cancellation_words_promise_what_we_do(db: Database) -> None:
                                        "keep you to the front of the list.")):
         db.execute("UPDATE message_templates SET next_steps = ? WHERE event = ? AND"
                    " next_steps = ?", (new, event, old))
+
+
+@migrations()
+def m151_not_attended_words_name_the_contact_once(db: Database) -> None:
+    """With no officer, {contact} is "the housing team at ...": "We have told the housing team
+    at Riverside, your contact at Riverside" said the landlord twice. Only the words as first
+    seeded are replaced."""
+    db.execute(
+        "UPDATE message_templates SET next_steps = ? WHERE event = 'not_attended' AND"
+        " next_steps = ?",
+        ("We have told {contact}, and they will get in touch to find a new time that suits you."
+         " You do not need to do anything.",
+         "We have told {contact}, your contact at {landlord}, and they will get in touch to find"
+         " a new time that suits you. You do not need to do anything."))

@@ -129,7 +129,8 @@ def checking_words(visit) -> str:
 
 
 def contact_name(visit) -> str:
-    return visit["officer_name"] or _("Our housing team at {landlord}").format(
+    """Who will be in touch, as it reads inside a sentence: every template puts it there."""
+    return visit["officer_name"] or _("the housing team at {landlord}").format(
         landlord=visit["landlord_name"])
 
 
