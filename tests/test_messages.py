@@ -112,6 +112,8 @@ def test_a_booking_message_says_everything_the_resident_needs(app, db, world, of
     assert "Grace Obi, your advocate, will be there. We will wait for them" in body
     assert "We will phone you 30 minutes before we arrive." in body
     assert "They will also say your doorstep password before they ask to come in." in body
+    assert ("You never need to say it to them. If a caller asks you for it, keep the door shut "
+            "and ring us.") in body
     assert "ring Riverside Homes on 020 7946 0000, the number on our letters" in body
     assert ("If this time does not suit, tell us here: http://fieldapp.test/r/abc. You do not "
             "have to give a reason.") in body

@@ -119,7 +119,8 @@ def adjustment_words(visit, adjustment) -> str:
 
 def checking_words(visit) -> str:
     password = (" " + _("They will also say your doorstep password before they ask to come "
-                        "in. We will never ask you to tell us it.")
+                        "in. You never need to say it to them. If a caller asks you for it, "
+                        "keep the door shut and ring us.")
                 if visit["has_password"] else "")
     return _("How to check it is us: the caller will show you an ID card with their photo and "
              "name.{password} If you are not sure, keep the door shut and ring {landlord} on "
