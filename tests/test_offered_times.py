@@ -224,6 +224,8 @@ def test_a_pick_books_the_visit_at_once_and_confirms_it(app, db, signed_in, visi
     assert "The resident chose" in officer_page
     after = resident.get(response.headers["Location"]).get_data(as_text=True)
     assert "We have booked your visit for" in after and "reminder the day before" in after
+    assert "The people coming will see the new time on their list." in after
+    assert "we have told the people coming" not in after
     with app.test_request_context():
         written = words.compose(db, visit, "time_chosen", choice_link="LINK")
     assert "the time you chose" in written.body and "reminder the day before" in written.body
@@ -245,6 +247,7 @@ def test_a_window_taken_meanwhile_is_refused_calmly_with_the_others_still_offere
     page = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "That time has just been taken" in page
+    assert "The times below are still free." in page
     assert f'type="radio" value="{first["id"]}"' not in page
     assert all(f'type="radio" value="{w["id"]}"' in page for w in windows(db, visit)[1:])
     assert visit_row(db, visit)["starts_at"] != first["starts_at"]
@@ -258,7 +261,7 @@ def test_a_pick_from_a_page_that_is_out_of_date_is_refused_calmly(app, db, visit
     assert pick(resident, url, first["id"], version=0).status_code == 303
     response = pick(resident, url, second["id"], version=0)
     assert response.status_code == 409
-    assert "Your visit was just booked from another window or device" \
+    assert "Your visit was just booked from another tab, phone or computer" \
         in response.get_data(as_text=True)
     assert visit_row(db, visit)["starts_at"] == first["starts_at"]
 
@@ -287,7 +290,7 @@ def test_two_tabs_picking_at_the_same_moment_make_one_booking(app, db, live_serv
     assert statuses == [303, 409], statuses
     winner = next(w for w in (first, second) if answers[w["id"]].status_code == 303)
     loser = next(a for a in answers.values() if a.status_code == 409)
-    assert "Your visit was just booked from another window or device" in loser.text
+    assert "Your visit was just booked from another tab, phone or computer" in loser.text
     assert visit_row(db, visit)["starts_at"] == winner["starts_at"]
     assert len(messages_of(db, visit, "time_chosen")) == 1
     assert db.execute("SELECT count(*) FROM visits WHERE resident_id = ?",
@@ -321,12 +324,21 @@ def test_a_change_of_mind_on_the_day_of_the_visit_is_refused(app, db, world, res
                              (utc(later), utc(later + timedelta(hours=2)))], None, utc_now())
     url, (today_window, later_window) = link(app, visit), windows(db, visit)
     resident_phone = app.test_client()
-    assert pick(resident_phone, url, today_window["id"]).status_code == 303
+    picked = pick(resident_phone, url, today_window["id"])
+    assert picked.status_code == 303
+    # 10am the day before has passed: no reminder is queued, so none is promised.
+    said = resident_phone.get(picked.headers["Location"]).get_data(as_text=True)
+    assert "reminder" not in said
+    assert "The people coming will see the new time on their list." in said
+    with app.test_request_context():
+        written = words.compose(db, visit, "time_chosen", choice_link="LINK").body
+    assert "reminder" not in written and "the time you chose" in written
     page = resident_phone.get(url).get_data(as_text=True)
     assert "It is now too close to the visit to change it here" in page
     response = pick(resident_phone, url, later_window["id"], version=1)
     assert response.status_code == 409
-    assert "The time can no longer be changed here" in response.get_data(as_text=True)
+    assert ("The time can no longer be changed here. Call Riverside Homes on <a class=\"call\""
+            ) in response.get_data(as_text=True)
     assert to_local(visit_row(db, visit)["starts_at"]).date() == today_local()
 
 

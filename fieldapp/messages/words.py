@@ -20,6 +20,7 @@ from fieldapp.core.clock import to_local
 from fieldapp.core.i18n import current_language, in_language, number_in_text, offered_language
 from fieldapp.core.words import and_list
 from fieldapp.messages import queries
+from fieldapp.messages.reminders import reminder_will_go
 
 
 @dataclass(frozen=True)
@@ -220,9 +221,10 @@ def _choice_message(db, visit, event: str, link: str, language: str) -> Words:
         parts.append(gettext("We have booked your %(trade)s visit for %(when)s, the time you "
                              "chose.", **values))
         parts += _visit_details(db, visit, "")
-        parts.append(gettext("We will send you a reminder the day before. If you need to change "
-                             "the time, use the same link until the day before the visit: "
-                             "%(link)s", link=link))
+        if reminder_will_go(db, visit):
+            parts.append(gettext("We will send you a reminder the day before."))
+        parts.append(gettext("If you need to change the time, use the same link until the day "
+                             "before the visit: %(link)s", link=link))
     else:
         subject = gettext("You told us about your %(trade)s visit", **values)
         parts.append(gettext("Thank you for telling us how your %(trade)s visit on %(when)s "
