@@ -7,7 +7,8 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from fieldapp.core.clock import LOCAL_ZONE, today_local
+from fieldapp.core.clock import LOCAL_ZONE, to_local, today_local
+from fieldapp.core.words import date_words
 from fieldapp.voice import tokens
 
 from factories import add_resident, add_visit, window_around_now
@@ -76,6 +77,12 @@ def test_a_resident_says_how_the_visit_felt_and_can_change_it(app, db, visit_now
                                 "comment": "He explained every step."})
     assert thanks.status_code == 200
     assert "Your housing officer reads every comment" in thanks.get_data(as_text=True)
+    # The link closes two weeks after the visit, not after the answer: the page names the day.
+    ends = db.execute("SELECT ends_at FROM visits WHERE id = ?", (visit_now,)).fetchone()[0]
+    with app.test_request_context():
+        closes = date_words(to_local(ends) + timedelta(days=tokens.FEEDBACK_DAYS_AFTER))
+    assert (f"To change your answers, open the same link before {closes}. Your new answers "
+            "replace these.") in thanks.get_data(as_text=True)
     [row] = feedback_rows(db, visit_now)
     assert (row["felt_safe"], row["listened_to"], row["in_control"], row["comment"]) == (
         "yes", "partly", None, "He explained every step.")

@@ -54,6 +54,7 @@ def feedback(token: str):
                                        feedback_theme=form.theme())
             audit.record("feedback_given", "visit", visit["id"], db=db)
         return private(make_response(render_template(
-            "voice/thanks.html", visit=visit, attention=attention and attention[0])))
+            "voice/thanks.html", visit=visit, attention=attention and attention[0],
+            closes=tokens.feedback_closes(visit))))
     return private(make_response(*render_form(
         "voice/feedback.html", form, visit=visit, questions=QUESTIONS, limit=COMMENT_LIMIT)))
