@@ -55,3 +55,19 @@ def test_a_cancellation_needs_a_reason_and_nothing_changes_without_one(
     assert_field_error(html, field, message)
     assert db.execute("SELECT status FROM visits WHERE id = ?", (visit_now,)).fetchone()[0] == \
         "booked"
+
+
+@pytest.mark.parametrize(("reason", "alerted"), [
+    ("no_operative", True), ("moved", True), ("access_or_safety", True), ("other", True),
+    ("not_needed", False), ("booked_by_mistake", False), ("resident_asked", False)])
+def test_a_cancelled_visit_whose_work_still_needs_doing_asks_the_officer_to_agree_a_new_time(
+        db, world, signed_in, visit_now, reason, alerted):
+    # The resident's message says their contact will get in touch: the officer's inbox says so.
+    response = post_form(signed_in("officer"), f"/schedule/{visit_now}/cancel",
+                         {"reason": reason, "note": ""})
+    assert response.status_code == 303
+    alerts = db.execute("SELECT officer_id, severity, reasons FROM alerts WHERE visit_id = ?",
+                        (visit_now,)).fetchall()
+    assert [tuple(a) for a in alerts] == ([(
+        world.users["officer"], "reach_out",
+        "Visit cancelled: agree a new time with the resident")] if alerted else [])

@@ -112,6 +112,8 @@ def test_a_booking_message_says_everything_the_resident_needs(app, db, world, of
     assert "Grace Obi, your advocate, will be there. We will wait for them" in body
     assert "We will phone you 30 minutes before we arrive." in body
     assert "They will also say your doorstep password before they ask to come in." in body
+    assert ("You never need to say it to them. If a caller asks you for it, keep the door shut "
+            "and ring us.") in body
     assert "ring Riverside Homes on 020 7946 0000, the number on our letters" in body
     assert ("If this time does not suit, tell us here: http://fieldapp.test/r/abc. You do not "
             "have to give a reason.") in body
@@ -141,11 +143,10 @@ def test_our_slips_apologise_say_what_happened_and_what_we_will_do(app, db, worl
     missed = compose_in(app, db, visit, "not_attended").body
     assert "We are sorry. We did not come to your home for the heating visit" in missed
     assert "This was our mistake, not yours." in missed
-    assert "We have told Officer, your contact at Riverside Homes, and they will get in touch" \
-        in missed
+    assert "We have told Officer, and they will get in touch" in missed
     late_cancel = compose_in(app, db, visit, "cancelled_short_notice").body
     assert "We are sorry. We have had to cancel the heating visit" in late_cancel
-    assert "Officer will get in touch to find a new time that suits you" in late_cancel
+    assert "Officer will get in touch to agree a new time with you" in late_cancel
 
 
 def test_an_admin_reviews_every_template_in_the_app(db, world, signed_in):
@@ -250,6 +251,57 @@ def test_cancelling_at_short_notice_because_the_resident_asked_is_no_apology(
     assert message["event"] == "cancelled"
 
 
+@pytest.mark.parametrize("hours_ahead", [3, 24 * 5])
+def test_a_cancellation_promises_only_what_we_do(app, db, world, hours_ahead):
+    # Sent for every reason, even "no longer needed": a new time only if the work still needs
+    # doing (the officer is alerted then), and nobody is promised a place in a queue.
+    resident = add_resident(db, world.orgs["riverside"], world.users["officer"])
+    starts = datetime.now(UTC) + timedelta(hours=hours_ahead)
+    visit = add_visit(db, resident, world.orgs["acme"], [world.users["operative"]], starts,
+                      starts + timedelta(hours=2))
+    db.execute("UPDATE visits SET status = 'cancelled', cancel_reason = 'not_needed'"
+               " WHERE id = ?", (visit,))
+    for event in ("cancelled", "cancelled_short_notice"):
+        body = compose_in(app, db, visit, event).body
+        assert "If the work still needs doing, Officer will get in touch" in body, body
+        assert "agree a new time with you" in body and "front of the list" not in body
+
+
+def test_a_database_already_seeded_gets_the_new_cancellation_words(db):
+    from fieldapp.core.migrations import m150_cancellation_words_promise_what_we_do
+    db.execute("UPDATE message_templates SET next_steps = 'You do not need to do anything."
+               " {contact} will get in touch to find a new time that suits you, and we will"
+               " keep you to the front of the list.' WHERE event = 'cancelled_short_notice'")
+    m150_cancellation_words_promise_what_we_do(db)
+    assert {row[0] for row in db.execute(
+        "SELECT next_steps FROM message_templates WHERE event LIKE 'cancelled%'")} == {
+        "You do not need to do anything. If the work still needs doing, {contact} will get in"
+        " touch to agree a new time with you."}
+
+
+@pytest.mark.parametrize(("n", "words"), [
+    ("1", "No more than 1 person will come into your home at once."),
+    ("3", "No more than 3 people will come into your home at once."),
+    ("", "No more than two people will come into your home at once.")])
+def test_the_most_people_inside_reads_right_for_one(app, db, world, n, words):
+    resident = add_resident(db, world.orgs["riverside"], world.users["officer"])
+    add_adjustment(db, resident, "max_people", world.users["officer"], {"n": n})
+    visit = boiler_visit(db, world, resident, [world.users["operative"]])
+    assert words in compose_in(app, db, visit, "booked").body
+
+
+def test_with_no_officer_the_housing_team_reads_naturally_mid_sentence(app, db, world):
+    resident = add_resident(db, world.orgs["riverside"], None)
+    visit = boiler_visit(db, world, resident, [world.users["operative"]])
+    cancelled = compose_in(app, db, visit, "cancelled").body
+    assert "If the work still needs doing, the housing team at Riverside Homes will get" \
+        in cancelled
+    missed = compose_in(app, db, visit, "not_attended").body
+    assert "We have told the housing team at Riverside Homes, and they will get in touch" \
+        in missed
+    assert "Our housing team" not in cancelled + missed
+
+
 def test_cancelling_well_ahead_is_a_notice(app, db, world, signed_in, texts):
     client = signed_in("officer")
     visit = int(book(client, world).headers["Location"].rsplit("/", 1)[1])
@@ -284,6 +336,17 @@ def test_a_moved_visit_gets_no_reminder_for_its_old_time(app, db, world):
     with app.app_context():
         outbox.remind(db, {"visit_id": visit, "starts_at": "2000-01-01T10:00:00+00:00"},
                       datetime.now(UTC))
+    assert messages_of(db, visit) == []
+
+
+def test_no_reminder_while_the_resident_asks_for_another_time(app, db, world):
+    # They were told "we will find another time": "we will come as booked" would contradict it.
+    resident = add_resident(db, world.orgs["riverside"], world.users["officer"])
+    visit = boiler_visit(db, world, resident, [world.users["operative"]])
+    db.execute("UPDATE visits SET rebook_requested = 1 WHERE id = ?", (visit,))
+    starts_at = db.execute("SELECT starts_at FROM visits WHERE id = ?", (visit,)).fetchone()[0]
+    with app.app_context():
+        outbox.remind(db, {"visit_id": visit, "starts_at": starts_at}, datetime.now(UTC))
     assert messages_of(db, visit) == []
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 import requests
 
+from fieldapp.choice.forms import WHEN_LIMIT, WISH_LIMIT
 from fieldapp.choice.logic import NONE_SUIT_REASON, UNDO_REASON, WISH_REASON
 from fieldapp.choice.queries import create_offer
 from fieldapp.core import jobs
@@ -225,6 +226,8 @@ def test_a_pick_books_the_visit_at_once_and_confirms_it(app, db, signed_in, visi
     assert "The resident chose" in officer_page
     after = resident.get(response.headers["Location"]).get_data(as_text=True)
     assert "We have booked your visit for" in after and "reminder the day before" in after
+    assert "The people coming will see the new time on their list." in after
+    assert "we have told the people coming" not in after
     with app.test_request_context():
         written = words.compose(db, visit, "time_chosen", choice_link="LINK")
     assert "the time you chose" in written.body and "reminder the day before" in written.body
@@ -246,6 +249,7 @@ def test_a_window_taken_meanwhile_is_refused_calmly_with_the_others_still_offere
     page = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "That time has just been taken" in page
+    assert "The times below are still free." in page
     assert f'type="radio" value="{first["id"]}"' not in page
     assert all(f'type="radio" value="{w["id"]}"' in page for w in windows(db, visit)[1:])
     assert visit_row(db, visit)["starts_at"] != first["starts_at"]
@@ -259,7 +263,7 @@ def test_a_pick_from_a_page_that_is_out_of_date_is_refused_calmly(app, db, visit
     assert pick(resident, url, first["id"], version=0).status_code == 303
     response = pick(resident, url, second["id"], version=0)
     assert response.status_code == 409
-    assert "Your visit was just booked from another window or device" \
+    assert "Your visit was just booked from another tab, phone or computer" \
         in response.get_data(as_text=True)
     assert visit_row(db, visit)["starts_at"] == first["starts_at"]
 
@@ -288,7 +292,7 @@ def test_two_tabs_picking_at_the_same_moment_make_one_booking(app, db, live_serv
     assert statuses == [303, 409], statuses
     winner = next(w for w in (first, second) if answers[w["id"]].status_code == 303)
     loser = next(a for a in answers.values() if a.status_code == 409)
-    assert "Your visit was just booked from another window or device" in loser.text
+    assert "Your visit was just booked from another tab, phone or computer" in loser.text
     assert visit_row(db, visit)["starts_at"] == winner["starts_at"]
     assert len(messages_of(db, visit, "time_chosen")) == 1
     assert db.execute("SELECT count(*) FROM visits WHERE resident_id = ?",
@@ -322,12 +326,21 @@ def test_a_change_of_mind_on_the_day_of_the_visit_is_refused(app, db, world, res
                              (utc(later), utc(later + timedelta(hours=2)))], None, utc_now())
     url, (today_window, later_window) = link(app, visit), windows(db, visit)
     resident_phone = app.test_client()
-    assert pick(resident_phone, url, today_window["id"]).status_code == 303
+    picked = pick(resident_phone, url, today_window["id"])
+    assert picked.status_code == 303
+    # 10am the day before has passed: no reminder is queued, so none is promised.
+    said = resident_phone.get(picked.headers["Location"]).get_data(as_text=True)
+    assert "reminder" not in said
+    assert "The people coming will see the new time on their list." in said
+    with app.test_request_context():
+        written = words.compose(db, visit, "time_chosen", choice_link="LINK").body
+    assert "reminder" not in written and "the time you chose" in written
     page = resident_phone.get(url).get_data(as_text=True)
     assert "It is now too close to the visit to change it here" in page
     response = pick(resident_phone, url, later_window["id"], version=1)
     assert response.status_code == 409
-    assert "The time can no longer be changed here" in response.get_data(as_text=True)
+    assert ("The time can no longer be changed here. Call Riverside Homes on <a class=\"call\""
+            ) in response.get_data(as_text=True)
     assert to_local(visit_row(db, visit)["starts_at"]).date() == today_local()
 
 
@@ -441,6 +454,23 @@ def test_an_empty_wish_says_what_to_do(app, db, visit):
                     page_url=link(app, visit))
     assert response.status_code == 422
     assert "Write what matters to you, or leave this part" in response.get_data(as_text=True)
+
+
+def test_words_too_long_say_which_and_how_long_without_must(app, db, visit, days):
+    offer_times(db, visit, days[:2])
+    url = link(app, visit)
+    resident = app.test_client()
+    html = resident.get(url).get_data(as_text=True)
+    page = resident.post(url, data={"csrf_token": csrf_token_from(html), "window": "none",
+                                    "version": "0", "when_suits": "x" * (WHEN_LIMIT + 1)}
+                         ).get_data(as_text=True)
+    assert (f"What you wrote about when would suit you is too long. Shorten it to {WHEN_LIMIT}"
+            " characters or fewer.") in page
+    page = send(resident, url + "/wish", {"words": "x" * (WISH_LIMIT + 1)}, page_url=url
+                ).get_data(as_text=True)
+    assert (f"What you wrote about what matters to you is too long. Shorten it to {WISH_LIMIT}"
+            " characters or fewer.") in page
+    assert " must " not in page
 
 
 def test_a_link_that_is_not_ours_or_a_cancelled_visit_says_so_calmly(app, db, world, resident):
@@ -718,3 +748,20 @@ def test_the_officer_sees_the_offer_closed_because_the_visit_happened(app, db, w
     assert "This visit has happened: there is nothing to offer" in response.get_data(
         as_text=True)
     assert len(windows(db, visit)) == 2 and messages_of(db, visit, "times_offered") == []
+
+
+def test_times_offered_after_i_cant_make_it_never_says_we_will_come_as_booked(app, db, visit,
+                                                                            days):
+    # The resident was told "we will find another time", and operatives do not go unless the
+    # office says: the message says the booked time is off unless the resident says it suits.
+    db.execute("UPDATE visits SET rebook_requested = 1 WHERE id = ?", (visit,))
+    offer_times(db, visit, days[:2])
+    with app.test_request_context():
+        body = words.compose(db, visit, "times_offered", choice_link="/t/x").body
+    assert "come as booked" not in body
+    assert "does not suit you, so nobody will come at that time unless you tell us it does" \
+        in body
+    db.execute("UPDATE visits SET rebook_requested = 0 WHERE id = ?", (visit,))
+    with app.test_request_context():
+        body = words.compose(db, visit, "times_offered", choice_link="/t/x").body
+    assert "If we do not hear from you, we will come as booked" in body

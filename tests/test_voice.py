@@ -7,7 +7,8 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from fieldapp.core.clock import LOCAL_ZONE, today_local
+from fieldapp.core.clock import LOCAL_ZONE, to_local, today_local
+from fieldapp.core.words import date_words
 from fieldapp.voice import tokens
 
 from factories import add_resident, add_visit, window_around_now
@@ -77,6 +78,12 @@ def test_a_resident_says_how_the_visit_felt_and_can_change_it(app, db, visit_now
                                 "comment": "He explained every step."})
     assert thanks.status_code == 200
     assert "Your housing officer reads every comment" in thanks.get_data(as_text=True)
+    # The link closes two weeks after the visit, not after the answer: the page names the day.
+    ends = db.execute("SELECT ends_at FROM visits WHERE id = ?", (visit_now,)).fetchone()[0]
+    with app.test_request_context():
+        closes = date_words(to_local(ends) + timedelta(days=tokens.FEEDBACK_DAYS_AFTER))
+    assert (f"To change your answers, open the same link before {closes}. Your new answers "
+            "replace these.") in thanks.get_data(as_text=True)
     [row] = feedback_rows(db, visit_now)
     assert (row["felt_safe"], row["listened_to"], row["in_control"], row["comment"]) == (
         "yes", "partly", None, "He explained every step.")
@@ -95,7 +102,8 @@ def test_a_resident_says_how_the_visit_felt_and_can_change_it(app, db, visit_now
     ({}, "felt_safe", "Answer a question or write a comment, or close this page"),
     ({"felt_safe": "maybe"}, "felt_safe", "Choose yes, partly or no, or leave it"),
     ({"in_control": "<script>"}, "in_control", "Choose yes, partly or no, or leave it"),
-    ({"comment": "x" * 1001}, "comment", "Your comment must be 1000 characters or fewer"),
+    ({"comment": "x" * 1001}, "comment",
+     "Your comment is too long. Shorten it to 1000 characters or fewer."),
 ])
 def test_feedback_that_cannot_be_stored_says_why_and_stores_nothing(app, db, visit_now, data,
                                                                     field, message):
@@ -276,7 +284,8 @@ def test_a_rebook_link_for_a_past_or_cancelled_visit_says_so_calmly(app, db, wor
 @pytest.mark.parametrize(("data", "field", "message"), [
     ({"days": ["sunday-ish"]}, "days", "Choose days from the list"),
     ({"times": ["midnight"]}, "times", "Choose times from the list"),
-    ({"reason": "x" * 501}, "reason", "This must be 500 characters or fewer"),
+    ({"reason": "x" * 501}, "reason",
+     "What you want us to know is too long. Shorten it to 500 characters or fewer."),
 ])
 def test_a_rebook_request_that_cannot_be_stored_says_why(app, db, world, resident, data, field,
                                                          message):
@@ -561,3 +570,21 @@ def test_answers_stored_before_versions_become_each_visits_first_version(db, vis
     assert len(feedback_rows(db, visit_now)) == 2
     with pytest.raises(sqlite3.DatabaseError, match="kept as sent"):
         db.execute("UPDATE visit_feedback SET comment = '' WHERE visit_id = ?", (visit_now,))
+
+
+def test_a_resident_with_no_officer_is_told_who_was_told(app, db, world):
+    # With no officer assigned, the alert goes to the landlord's team: the pages say so.
+    nobody = add_resident(db, world.orgs["riverside"], None, name="Olu Alone")
+    visit = visit_on(db, world, nobody, datetime.combine(
+        today_local() + timedelta(days=3), time(10), LOCAL_ZONE))
+    client, url = app.test_client(), rebook_link(app, visit)
+    done = send(client, url, {"any_time": "y"}).get_data(as_text=True)
+    assert "The housing team at Riverside Homes has been told" in done
+    again = client.get(url).get_data(as_text=True)
+    assert "The housing team at Riverside Homes will be in touch" in again
+    starts, ends = window_around_now()
+    now = add_visit(db, nobody, world.orgs["acme"], [world.users["operative"]], starts, ends)
+    thanks = send(client, feedback_link(app, now), {"comment": "Lovely"}).get_data(as_text=True)
+    assert "The housing team at Riverside Homes reads every comment" in thanks
+    for page in (done, again, thanks):
+        assert "housing officer" not in page

@@ -141,8 +141,10 @@ class PickForm(FlaskForm):
                         validators=[DataRequired(_l("Choose a time, or choose none of these"))])
     when_suits = StringField(_l("If none suit, when would suit you? (optional)"),
                              filters=[strip_text], validators=[Length(
-                                 max=WHEN_LIMIT, message=_l("This must be %(limit)s characters"
-                                                            " or fewer", limit=WHEN_LIMIT))])
+                                 max=WHEN_LIMIT, message=_l(
+                                     "What you wrote about when would suit you is too long. "
+                                     "Shorten it to %(limit)s characters or fewer.",
+                                     limit=WHEN_LIMIT))])
     version = HiddenField()
     offer = HiddenField()  # the offer the page showed: the officer may have sent new times since
 
@@ -171,7 +173,8 @@ class WishForm(FlaskForm):
                           filters=[strip_text], validators=[
                               DataRequired(_l("Write what matters to you, or leave this part")),
                               Length(max=WISH_LIMIT, message=_l(
-                                  "This must be %(limit)s characters or fewer",
+                                  "What you wrote about what matters to you is too long. "
+                                  "Shorten it to %(limit)s characters or fewer.",
                                   limit=WISH_LIMIT))])
 
 

@@ -15,6 +15,7 @@ from fieldapp.core.forms import form_status
 from fieldapp.core.i18n import resident_language
 from fieldapp.core.limits import limiter
 from fieldapp.core.public import public_page
+from fieldapp.messages.reminders import reminder_will_go
 from fieldapp.voice import tokens
 from fieldapp.voice.feedback import closed_page, private
 
@@ -124,6 +125,7 @@ def _page(db, visit, pick=None, wish=None, refused=None, status=200):
         changeable=logic.can_change(visit, offer), pick=pick,
         wish=wish or WishForm(formdata=None), wish_limit=WISH_LIMIT, said=said,
         refused=refused, booked=logic.window_words(visit["starts_at"], visit["ends_at"]),
+        reminder=said == "picked" and reminder_will_go(db, visit),
         request_standing=queries.standing_rebook_request(db, visit["id"]),
         wish_given=queries.wish_for_visit(db, visit["id"])), status)
     return private(response)

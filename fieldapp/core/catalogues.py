@@ -554,7 +554,8 @@ def _read_catalogue(db, key: tuple) -> Catalogue:
 
 # Messages to residents (the messages area), seeded by a migration and reviewed by an admin in
 # the app. (event, label, subject, opening, what happens next, shows the visit's details).
-# Placeholders: {when} the day and window in words, {trade}, {landlord}, {contact}. The words
+# Placeholders: {when} the day and window in words, {trade}, {landlord}, {contact} (the officer's
+# name, else "the housing team at ...": only ever inside a sentence). The words
 # say why, what the options are, what happens next and what WE will do; never blame or threats.
 MESSAGE_TEMPLATES = [
     ("booked", "Visit booked", marked("Your {trade} visit on {when}"),
@@ -573,21 +574,21 @@ MESSAGE_TEMPLATES = [
     ("cancelled", "Visit cancelled", marked("We have cancelled your {trade} visit on {when}"),
      marked("We have cancelled the {trade} visit to your home on {when}. Nobody will come at "
             "that time."),
-     marked("You do not need to do anything. {contact} will get in touch to find a new time "
-            "that suits you."), False),
+     marked("You do not need to do anything. If the work still needs doing, {contact} will "
+            "get in touch to agree a new time with you."), False),
     ("cancelled_short_notice", "Cancelled by us at short notice",
      marked("We are sorry: we have had to cancel your {trade} visit on {when}"),
      marked("We are sorry. We have had to cancel the {trade} visit to your home on {when} at "
             "short notice. This is our doing, not yours, and we know you may have arranged "
             "your day around it."),
-     marked("You do not need to do anything. {contact} will get in touch to find a new time "
-            "that suits you, and we will keep you to the front of the list."), False),
+     marked("You do not need to do anything. If the work still needs doing, {contact} will "
+            "get in touch to agree a new time with you."), False),
     ("not_attended", "We could not attend",
      marked("We are sorry: we did not come to your {trade} visit on {when}"),
      marked("We are sorry. We did not come to your home for the {trade} visit on {when}, as we "
             "said we would. This was our mistake, not yours."),
-     marked("We have told {contact}, your contact at {landlord}, and they will get in touch to "
-            "find a new time that suits you. You do not need to do anything."), False),
+     marked("We have told {contact}, and they will get in touch to find a new time that suits "
+            "you. You do not need to do anything."), False),
 ]
 
 # What each adjustment means for the resident, in their words: what WE will do. An empty text

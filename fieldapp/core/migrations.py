@@ -1259,3 +1259,34 @@ def m130_safety_jobs_first(db: Database) -> None:
     CREATE INDEX jobs_safety_due ON jobs(run_after)
         WHERE done_at IS NULL AND safety = 1 AND failed_at IS NULL
     """)
+
+
+@migrations()
+def m150_cancellation_words_promise_what_we_do(db: Database) -> None:
+    """The cancellation messages are sent for every reason ("no longer needed" too): a new time
+    only if the work still needs doing, and no "front of the list" nothing gives. Only the
+    words as first seeded are replaced."""
+    new = ("You do not need to do anything. If the work still needs doing, {contact} will get "
+           "in touch to agree a new time with you.")
+    for event, old in (
+            ("cancelled", "You do not need to do anything. {contact} will get in touch to find "
+                          "a new time that suits you."),
+            ("cancelled_short_notice", "You do not need to do anything. {contact} will get in "
+                                       "touch to find a new time that suits you, and we will "
+                                       "keep you to the front of the list.")):
+        db.execute("UPDATE message_templates SET next_steps = ? WHERE event = ? AND"
+                   " next_steps = ?", (new, event, old))
+
+
+@migrations()
+def m151_not_attended_words_name_the_contact_once(db: Database) -> None:
+    """With no officer, {contact} is "the housing team at ...": "We have told the housing team
+    at Riverside, your contact at Riverside" said the landlord twice. Only the words as first
+    seeded are replaced."""
+    db.execute(
+        "UPDATE message_templates SET next_steps = ? WHERE event = 'not_attended' AND"
+        " next_steps = ?",
+        ("We have told {contact}, and they will get in touch to find a new time that suits you."
+         " You do not need to do anything.",
+         "We have told {contact}, your contact at {landlord}, and they will get in touch to find"
+         " a new time that suits you. You do not need to do anything."))

@@ -8,14 +8,15 @@ and the resident gets one message with all of it, not one per click.
 """
 
 import json
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app, has_request_context
 
 from fieldapp.core import jobs
-from fieldapp.core.clock import LOCAL_ZONE, to_local
+from fieldapp.core.clock import to_local
 from fieldapp.core.db import transaction
 from fieldapp.messages import delivery, queries, words
+from fieldapp.messages.reminders import reminder_time
 from fieldapp.pathways.queries import advocate_copy_for
 from fieldapp.voice import tokens
 
@@ -31,8 +32,6 @@ WRITE_AFTER = timedelta(minutes=10)
 SHORT_NOTICE = timedelta(hours=24)
 # Cancelled because the resident asked: our confirmation, never an apology for our slip.
 RESIDENTS_OWN_REASONS = ("resident_asked",)
-# The reminder goes at this local time on the day before the visit.
-REMINDER_AT = time(10, 0)
 # Events that tell the resident about a booked visit: the rebook link goes with them.
 OFFERS_REBOOK = ("booked", "changed", "reminder")
 
@@ -114,8 +113,7 @@ def _queue(db, visit, event: str, state: str, now: datetime,
 
 
 def _queue_reminder(db, visit, now: datetime) -> None:
-    day_before = to_local(visit["starts_at"]).date() - timedelta(days=1)
-    when = datetime.combine(day_before, REMINDER_AT, LOCAL_ZONE)
+    when = reminder_time(visit["starts_at"])
     if when > now:  # booked later than that: the booking message is the reminder
         jobs.enqueue(db, "message_reminder", {"visit_id": visit["id"],
                                               "starts_at": visit["starts_at"]}, run_after=when)
@@ -147,10 +145,12 @@ def send_again(db, message_id: int, user_id: int) -> int:
 
 @jobs.handler("message_reminder")
 def remind(db, payload: dict, now) -> None:
-    """The day before: only if the visit is still booked at the time it was booked for, and
-    not while the resident's visits are paused (they are away: reminders stop)."""
+    """The day before: only if the visit is still booked at the time it was booked for, not
+    while the resident's visits are paused (they are away: reminders stop), and not while the
+    resident's request for another time stands (we told them we would find one)."""
     visit = queries.visit_for_message(db, payload["visit_id"])
     if visit and visit["status"] == "booked" and visit["starts_at"] == payload["starts_at"] \
+            and not visit["rebook_requested"] \
             and not queries.in_pause(db, visit["resident_id"], visit["starts_at"]):
         queue_for_visit(db, visit["id"], "reminder", now=now)
 

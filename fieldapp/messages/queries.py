@@ -18,7 +18,8 @@ def visit_for_message(db, visit_id: int) -> sqlite3.Row | None:
     """The visit with what a message may tell the resident: no notes, no adjustment detail."""
     return query_one(db, """
         SELECT visits.id, visits.resident_id, visits.trade, visits.starts_at, visits.ends_at,
-               visits.status, visits.cancel_reason, residents.name AS resident_name,
+               visits.status, visits.cancel_reason, visits.rebook_requested,
+               residents.name AS resident_name,
                residents.preferred_name, residents.language,
                residents.address_line1, residents.address_line2, residents.town,
                residents.postcode, residents.phone, residents.email,

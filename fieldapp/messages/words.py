@@ -20,6 +20,7 @@ from fieldapp.core.clock import to_local
 from fieldapp.core.i18n import current_language, in_language, number_in_text, offered_language
 from fieldapp.core.words import and_list
 from fieldapp.messages import queries
+from fieldapp.messages.reminders import reminder_will_go
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,10 @@ def adjustment_words(visit, adjustment) -> str:
         advocate = parameters.get("advocate") or visit["advocate_name"]
         parameters["advocate"] = (_("{name}, your advocate,").format(name=advocate)
                                   if advocate else "")
+    if adjustment["type_code"] == "max_people" and parameters.get("n", "").isdigit():
+        return ngettext("No more than %(num)d person will come into your home at once.",
+                        "No more than %(num)d people will come into your home at once.",
+                        int(parameters["n"]))
     template = adjustment["resident_template"]
     text = (_(template) if template else "").format_map(_Fallbacks(parameters))
     return " ".join(text.split())
@@ -115,7 +120,8 @@ def adjustment_words(visit, adjustment) -> str:
 
 def checking_words(visit) -> str:
     password = (" " + _("They will also say your doorstep password before they ask to come "
-                        "in. We will never ask you to tell us it.")
+                        "in. You never need to say it to them. If a caller asks you for it, "
+                        "keep the door shut and ring us.")
                 if visit["has_password"] else "")
     return _("How to check it is us: the caller will show you an ID card with their photo and "
              "name.{password} If you are not sure, keep the door shut and ring {landlord} on "
@@ -125,7 +131,8 @@ def checking_words(visit) -> str:
 
 
 def contact_name(visit) -> str:
-    return visit["officer_name"] or _("Our housing team at {landlord}").format(
+    """Who will be in touch, as it reads inside a sentence: every template puts it there."""
+    return visit["officer_name"] or _("the housing team at {landlord}").format(
         landlord=visit["landlord_name"])
 
 
@@ -203,16 +210,21 @@ def _choice_message(db, visit, event: str, link: str, language: str) -> Words:
         parts.append(gettext("Choose one here: %(link)s. If none of them suit, the same link "
                              "lets you tell us when would. You do not have to give a reason.",
                              link=link))
-        parts.append(gettext("If we do not hear from you, we will come as booked: %(when)s.",
-                             **values))
+        if visit["rebook_requested"]:  # operatives do not go unless the office says
+            parts.append(gettext("You told us %(when)s does not suit you, so nobody will come "
+                                 "at that time unless you tell us it does.", **values))
+        else:
+            parts.append(gettext("If we do not hear from you, we will come as booked: "
+                                 "%(when)s.", **values))
     elif event == "time_chosen":
         subject = gettext("We have booked your %(trade)s visit: %(when)s", **values)
         parts.append(gettext("We have booked your %(trade)s visit for %(when)s, the time you "
                              "chose.", **values))
         parts += _visit_details(db, visit, "")
-        parts.append(gettext("We will send you a reminder the day before. If you need to change "
-                             "the time, use the same link until the day before the visit: "
-                             "%(link)s", link=link))
+        if reminder_will_go(db, visit):
+            parts.append(gettext("We will send you a reminder the day before."))
+        parts.append(gettext("If you need to change the time, use the same link until the day "
+                             "before the visit: %(link)s", link=link))
     else:
         subject = gettext("You told us about your %(trade)s visit", **values)
         parts.append(gettext("Thank you for telling us how your %(trade)s visit on %(when)s "

@@ -162,6 +162,8 @@ CANCEL_REASONS = [
     ("booked_by_mistake", "Booked by mistake"),
     ("other", "Another reason"),
 ]
+# For these the work is not wanted at another time: nobody needs to agree a new one.
+NO_NEW_TIME_REASONS = ("resident_asked", "not_needed", "booked_by_mistake")
 CANCEL_MESSAGE = "Select why the visit is cancelled"
 
 

@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldapp.adjustments.queries import residents_asking_for_female_operative
+from fieldapp.alerts.rules import raise_visit_alert
 from fieldapp.core import audit
 from fieldapp.core.access import OFFICE_ROLES, found_or_404, roles
 from fieldapp.core.clock import to_local
@@ -16,8 +17,17 @@ from fieldapp.operative.instructions import active_instructions
 from fieldapp.residents.queries import resident_for_landlord
 from fieldapp.schedule import bp, checks
 from fieldapp.schedule import queries as q
-from fieldapp.schedule.forms import CANCEL_REASONS, CancelForm, StepForm, VisitForm
+from fieldapp.schedule.forms import (
+    CANCEL_REASONS,
+    NO_NEW_TIME_REASONS,
+    CancelForm,
+    StepForm,
+    VisitForm,
+)
 from fieldapp.voice import officer as resident_voice
+
+# The officer's prompt when a cancelled visit's work still needs doing.
+NEW_TIME_NEEDED = "Visit cancelled: agree a new time with the resident"
 
 
 def visit_or_404(db, visit_id: int):
@@ -175,6 +185,8 @@ def cancel(visit_id: int):
         q.cancel_visit(db, visit_id, form.reason.data, form.note.data or "")
         audit.record("visit_cancelled", "visit", visit_id, db=db)
         outbox.queue_for_visit(db, visit_id, "cancelled")
+        if form.reason.data not in NO_NEW_TIME_REASONS:  # the message says they will hear
+            raise_visit_alert(db, row, "reach_out", NEW_TIME_NEEDED)
     flash("The visit is cancelled. The operative's day shows it as cancelled, and its ID card "
           "check stops working.", "success")
     return redirect(url_for("residents.resident", resident_id=row["resident_id"]), code=303)

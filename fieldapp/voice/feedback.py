@@ -79,6 +79,7 @@ def feedback(token: str):
         if not current_user.is_authenticated:
             session[SENT] = {**session.get(SENT, {}), str(visit["id"]): version}
         return private(make_response(render_template(
-            "voice/thanks.html", visit=visit, attention=attention and attention[0])))
+            "voice/thanks.html", visit=visit, attention=attention and attention[0],
+            closes=tokens.feedback_closes(visit))))
     return private(make_response(*render_form(
         "voice/feedback.html", form, visit=visit, questions=QUESTIONS, limit=COMMENT_LIMIT)))

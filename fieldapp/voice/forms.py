@@ -48,7 +48,8 @@ class FeedbackForm(FlaskForm):
     comment = TextAreaField(_l("Anything you would like to tell us? (optional)"),
                             filters=[strip_text], validators=[Length(
                                 max=COMMENT_LIMIT, message=_l(
-                                    "Your comment must be %(limit)s characters or fewer",
+                                    "Your comment is too long. Shorten it to %(limit)s "
+                                    "characters or fewer.",
                                     limit=COMMENT_LIMIT))])
 
     def validate(self, extra_validators=None) -> bool:
@@ -103,8 +104,8 @@ class RebookForm(FlaskForm):
     any_time = BooleanField(_l("Any day or time suits me"))
     reason = TextAreaField(_l("Anything you want us to know? (optional)"), filters=[strip_text],
                            validators=[Length(max=REASON_LIMIT, message=_l(
-                               "This must be %(limit)s characters or fewer",
-                               limit=REASON_LIMIT))])
+                               "What you want us to know is too long. Shorten it to %(limit)s "
+                               "characters or fewer.", limit=REASON_LIMIT))])
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):

@@ -35,12 +35,16 @@ def visit_for(db, salt: str, token: str):
     return queries.visit_for_link(db, visit_id)
 
 
+def feedback_closes(visit) -> datetime:
+    """When the feedback link stops taking answers: two weeks after the visit ends."""
+    return to_local(visit["ends_at"]) + timedelta(days=FEEDBACK_DAYS_AFTER)
+
+
 def feedback_window_open(visit, now: datetime | None = None) -> bool:
     """The feedback page takes answers: a resident who has the link is always heard."""
     now = now or datetime.now(UTC)
     return (visit["status"] == "booked"
-            and to_local(visit["starts_at"]) <= now
-            <= to_local(visit["ends_at"]) + timedelta(days=FEEDBACK_DAYS_AFTER))
+            and to_local(visit["starts_at"]) <= now <= feedback_closes(visit))
 
 
 def feedback_open(visit, now: datetime | None = None) -> bool:
