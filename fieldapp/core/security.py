@@ -71,14 +71,20 @@ PUBLIC_TODO = {
 }
 
 
+# Pages for staff who are not signed in yet: their error pages stay English, in staff words.
+STAFF_SIGN_IN_BLUEPRINTS = ("auth", "passkeys")
+
+
 def _for_the_public() -> bool:
     """Someone not signed in gets the public page (landlord's name, no links behind sign-in)
     in their language (the page's, if a resident's page had chosen it, else their browser's),
-    and words for a resident. False for staff."""
+    and words for a resident. False for staff, signed in or signing in."""
     if current_user and current_user.is_authenticated and public_header() is None:
         return False
     if public_header() is None:
         public_page()
+    if request.blueprint in STAFF_SIGN_IN_BLUEPRINTS:
+        return False
     if page_language() is None:
         # An error page about the database itself stays in English.
         with contextlib.suppress(sqlite3.Error):
