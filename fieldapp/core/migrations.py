@@ -1245,3 +1245,18 @@ def m160_feedback_kept_as_sent(db: Database) -> None:
     """)
     db.execute("CREATE TRIGGER visit_feedback_kept_as_sent BEFORE UPDATE ON visit_feedback"
                " BEGIN SELECT RAISE(ABORT, 'feedback is kept as sent: add a new version'); END")
+
+
+@migrations()
+def m170_feedback_outcome(db: Database) -> None:
+    """Closing an alert raised by the resident's feedback says whether anything changed:
+    'changed' (the resident is told what changed) or 'no_change' (nothing is sent), with an
+    optional note for the record that only staff read. Alerts closed before this with what
+    changed written were all closes with a change."""
+    _script(db, """
+    ALTER TABLE alerts ADD COLUMN feedback_outcome TEXT NOT NULL DEFAULT ''
+        CHECK (feedback_outcome IN ('', 'changed', 'no_change'));
+    ALTER TABLE alerts ADD COLUMN outcome_note TEXT NOT NULL DEFAULT '';
+    UPDATE alerts SET feedback_outcome = 'changed'
+        WHERE status = 'closed' AND feedback_theme != '' AND what_changed != ''
+    """)
