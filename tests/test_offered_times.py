@@ -504,7 +504,8 @@ def test_closing_a_feedback_alert_needs_what_changed(db, signed_in, feedback_ale
     _visit, alert = feedback_alert
     assert alert["feedback_theme"] == "Feeling safe"
     officer = signed_in("officer")
-    response = send(officer, f"/alerts/{alert['id']}/close", {"action_taken": "Called them"},
+    response = send(officer, f"/alerts/{alert['id']}/close",
+                    {"action_taken": "Called them", "change_made": "yes"},
                     page_url=f"/alerts/{alert['id']}")
     assert response.status_code == 422
     assert "Enter what changed, in words the resident will read" in response.get_data(
@@ -517,7 +518,8 @@ def test_closing_a_feedback_alert_tells_the_resident_what_changed(app, db, signe
     officer = signed_in("officer")
     said = "Operatives now show their ID card before they knock."
     response = send(officer, f"/alerts/{alert['id']}/close",
-                    {"action_taken": "Spoke to the firm", "what_changed": said},
+                    {"action_taken": "Spoke to the firm", "change_made": "yes",
+                     "what_changed": said},
                     page_url=f"/alerts/{alert['id']}")
     assert response.status_code == 303
     assert db.execute("SELECT kind FROM jobs WHERE kind = 'tell_what_changed'").fetchone()

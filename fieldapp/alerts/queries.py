@@ -102,9 +102,14 @@ def record_action(db, alert_id: int, officer_id: int, action: str, now: str) -> 
                (action, action, now, officer_id, alert_id, officer_id))
 
 
-def record_what_changed(db, alert_id: int, what_changed: str) -> None:
-    """What changed because of the resident's feedback, in words for the resident."""
-    db.execute("UPDATE alerts SET what_changed = ? WHERE id = ?", (what_changed, alert_id))
+def record_feedback_outcome(db, alert_id: int, outcome: str, what_changed: str,
+                            note: str) -> None:
+    """Whether anything changed because of the resident's feedback ('changed' or
+    'no_change'), what changed in words for the resident (only when it did), and the
+    officer's note for the record."""
+    db.execute("UPDATE alerts SET feedback_outcome = ?, what_changed = ?, outcome_note = ?"
+               " WHERE id = ?", (outcome, what_changed if outcome == "changed" else "", note,
+                                 alert_id))
 
 
 # What the rules and the escalation read and write, inside the transaction of what raised them.

@@ -15,6 +15,10 @@ from fieldapp.core.forms import form_status
 
 RECENTLY_CLOSED = 20
 INBOX_VIEW_LABELS = {"mine": "Mine", "urgent": "Urgent", "all": "All"}
+# What closing does, said exactly: only a change is sent to the resident.
+CLOSED_FLASH = {"changed": "The alert is closed. The resident will be told what changed.",
+                "no_change": "The alert is closed. Nothing is sent to the resident.",
+                "": "The alert is closed. Thank you for following it up."}
 
 
 @bp.app_context_processor
@@ -94,13 +98,15 @@ def close(alert_id: int):
     form = CloseAlertForm(already_closed=row["status"] == "closed", from_feedback=from_feedback)
     if not form.validate():
         return _alert_page(db, row, form)
+    outcome = form.feedback_outcome
     with transaction(db):
         queries.close_alert(db, alert_id, current_user.id, form.action_taken.data, utc_now())
         audit.record("alert_closed", "alert", alert_id, db=db)
         if from_feedback:
+            queries.record_feedback_outcome(db, alert_id, outcome, form.what_changed.data,
+                                            form.outcome_note.data or "")
+        if outcome == "changed":
             # "You said, we did": the messages area writes and sends it (the worker).
-            queries.record_what_changed(db, alert_id, form.what_changed.data)
             jobs.enqueue(db, "tell_what_changed", {"alert_id": alert_id})
-    flash("The alert is closed. The resident will be told what changed." if from_feedback
-          else "The alert is closed. Thank you for following it up.", "success")
+    flash(CLOSED_FLASH[outcome], "success")
     return redirect(url_for("alerts.inbox"), code=303)

@@ -1290,3 +1290,18 @@ def m151_not_attended_words_name_the_contact_once(db: Database) -> None:
          " You do not need to do anything.",
          "We have told {contact}, your contact at {landlord}, and they will get in touch to find"
          " a new time that suits you. You do not need to do anything."))
+
+
+@migrations()
+def m170_feedback_outcome(db: Database) -> None:
+    """Closing an alert raised by the resident's feedback says whether anything changed:
+    'changed' (the resident is told what changed) or 'no_change' (nothing is sent), with an
+    optional note for the record that only staff read. Alerts closed before this with what
+    changed written were all closes with a change."""
+    _script(db, """
+    ALTER TABLE alerts ADD COLUMN feedback_outcome TEXT NOT NULL DEFAULT ''
+        CHECK (feedback_outcome IN ('', 'changed', 'no_change'));
+    ALTER TABLE alerts ADD COLUMN outcome_note TEXT NOT NULL DEFAULT '';
+    UPDATE alerts SET feedback_outcome = 'changed'
+        WHERE status = 'closed' AND feedback_theme != '' AND what_changed != ''
+    """)

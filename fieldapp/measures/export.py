@@ -38,6 +38,10 @@ def _figures(result, codes: Catalogue) -> list[list]:
            ["visits changed by the resident", result.changed_by_resident, "", ""],
            ["residents reached in a language other than English",
             result.reached_in_other_language, "", ""],
+           ["feedback alerts closed with a change (resident told)", len(result.said_did), "",
+            ""],
+           ["feedback alerts closed with no change needed (nothing sent)",
+            result.said_no_change, "", ""],
            ["urgent alerts escalated", result.escalated, "", ""],
            ["adjustments overdue for review", result.reviews_overdue, "", ""],
            ["no access during a pause (not in the rate)", result.no_access_in_pause, "", ""],
@@ -103,7 +107,8 @@ def _logs(db, landlord_id: int, period, firm_id, codes: Catalogue) -> list[list]
 
 def _said_did(db, landlord_id: int, period, firm_id) -> list[list]:
     """"You said, we did": what residents' feedback was about and what changed, as written
-    for residents (no names, no visit details)."""
+    for residents (no names, no visit details). Only closes with a change: those with no
+    change needed are counted in the figures export."""
     out = [["theme", "what changed", "closed on"]]
     out += [[row["theme"], row["what_changed"], to_local(row["closed_at"]).date().isoformat()]
             for row in you_said_we_did(db, landlord_id, period, firm_id)]

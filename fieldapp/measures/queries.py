@@ -159,6 +159,7 @@ class Figures:
     chosen_by_resident: int = 0  # booked at a time the resident picked from those offered
     changed_by_resident: int = 0  # of those, the resident changed their pick at least once
     said_did: list = field(default_factory=list)  # "you said, we did": (theme, what changed)
+    said_no_change: int = 0  # feedback alerts closed with no change needed: nothing was sent
     reached_in_other_language: int = 0  # residents sent a message not in English
     feedback: dict = field(default_factory=dict)
     reviews_overdue: int = 0
@@ -257,6 +258,7 @@ def _other_figures(db, result: Figures, landlord_id: int, start: str, end: str,
                    firm_id: int | None) -> None:
     """Figures read from their own few rows, the same for `figures` and `recount`."""
     result.said_did = you_said_we_did(db, landlord_id, result.period, firm_id)
+    result.said_no_change = no_change_needed(db, landlord_id, result.period, firm_id)
     result.reached_in_other_language = query_one(db, f"""
         SELECT count(DISTINCT messages.resident_id) AS n FROM messages
         JOIN residents ON residents.id = messages.resident_id
@@ -541,16 +543,31 @@ def _chosen(db, visit_ids: list[int]) -> tuple[int, int]:
 
 
 def you_said_we_did(db, landlord_id: int, period: Period, firm_id: int | None = None) -> list:
-    """Alerts raised by residents' feedback and closed in the period with what changed: the
+    """Alerts raised by residents' feedback and closed in the period with a change: the
     theme, what changed (written for residents) and when. No names, no visit details."""
     start, end = period.bounds
     return query_all(db, """
         SELECT alerts.feedback_theme AS theme, alerts.what_changed, alerts.closed_at
+        """ + FEEDBACK_CLOSED + """ AND alerts.feedback_outcome = 'changed'
+          AND alerts.what_changed != ''
+        ORDER BY alerts.feedback_theme, alerts.closed_at""",
+                     (landlord_id, start, end, firm_id, firm_id))
+
+
+def no_change_needed(db, landlord_id: int, period: Period, firm_id: int | None = None) -> int:
+    """Alerts raised by residents' feedback and closed in the period with no change needed
+    (a comment, a thanks): counted apart from "you said, we did", as nothing was sent."""
+    start, end = period.bounds
+    return query_one(db, "SELECT count(*) AS n " + FEEDBACK_CLOSED + """
+          AND alerts.feedback_outcome = 'no_change'""",
+                     (landlord_id, start, end, firm_id, firm_id))["n"]
+
+
+# Alerts raised by residents' feedback and closed in the period (the officer's own, not a copy).
+FEEDBACK_CLOSED = """
         FROM alerts JOIN residents ON residents.id = alerts.resident_id
         LEFT JOIN visits ON visits.id = alerts.visit_id
         WHERE residents.landlord_id = ? AND alerts.escalated_from IS NULL
-          AND alerts.feedback_theme != '' AND alerts.what_changed != ''
+          AND alerts.feedback_theme != '' AND alerts.status = 'closed'
           AND alerts.closed_at >= ? AND alerts.closed_at < ?
-          AND (? IS NULL OR visits.firm_id = ?)
-        ORDER BY alerts.feedback_theme, alerts.closed_at""",
-                     (landlord_id, start, end, firm_id, firm_id))
+          AND (? IS NULL OR visits.firm_id = ?)"""

@@ -195,8 +195,9 @@ def _write(db, message) -> words.Words:
 @jobs.handler("tell_what_changed")
 def tell_what_changed(db, payload: dict, now) -> None:
     """An officer closed an alert raised by the resident's feedback and said what changed:
-    the resident hears it ("you said, we did"). Queued once per alert (its own key)."""
-    visit_id = queries.visit_of_alert(db, payload["alert_id"])
+    the resident hears it ("you said, we did"). Queued once per alert (its own key); an alert
+    closed with "no change was needed" sends nothing."""
+    visit_id = queries.visit_of_changed_alert(db, payload["alert_id"])
     if visit_id is not None:
         queue_for_visit(db, visit_id, "you_said_we_did", now=now,
                         occasion=f"alert-{payload['alert_id']}")

@@ -214,11 +214,14 @@ def what_changed_for_visit(db, visit_id: int) -> str:
     """What changed because of the resident's feedback on this visit (the latest closed)."""
     row = query_one(db, """
         SELECT what_changed FROM alerts WHERE visit_id = ? AND feedback_theme != ''
-          AND what_changed != '' AND escalated_from IS NULL ORDER BY closed_at DESC LIMIT 1""",
+          AND feedback_outcome = 'changed' AND what_changed != ''
+          AND escalated_from IS NULL ORDER BY closed_at DESC LIMIT 1""",
                     (visit_id,))
     return row["what_changed"] if row else ""
 
 
-def visit_of_alert(db, alert_id: int) -> int | None:
-    row = query_one(db, "SELECT visit_id FROM alerts WHERE id = ?", (alert_id,))
+def visit_of_changed_alert(db, alert_id: int) -> int | None:
+    """The visit of a feedback alert closed with a change; None for "no change was needed"."""
+    row = query_one(db, "SELECT visit_id FROM alerts WHERE id = ?"
+                        " AND feedback_outcome = 'changed'", (alert_id,))
     return row["visit_id"] if row else None

@@ -170,7 +170,7 @@ EMPTY_FORMS = [
     ("refer", "officer", "/alerts/{alert}/refer", "Record the referral", "route_id-0"),
     ("offer-times", "officer", "/schedule/{offered_visit}/times", "Offer these times", "starts1"),
     ("alert-from-feedback", "officer", "/alerts/{feedback_alert}", "Close the alert",
-     "what_changed"),
+     "change_made-0"),
     ("choose-time", None, "/t/{times_token}", "Send my choice", "window-0"),
     ("choose-time-wish", None, "/t/{times_token}", "Send this to us", "words"),
 ]
@@ -278,7 +278,7 @@ def _a_visit_with_times_offered(db, world) -> int:
 
 
 def _an_alert_raised_by_feedback(db, world) -> int:
-    """Closing it asks what changed, which the resident is told ("you said, we did")."""
+    """Closing it asks whether anything changed; only a change is told to the resident."""
     visit = add_visit(db, world.residents["riverside"], world.orgs["acme"],
                       [world.users["operative"]], *window_around_now(), trade="Glazing")
     with transaction(db):
