@@ -228,8 +228,10 @@ def render_database_trouble(error: sqlite3.OperationalError):
     if request.path.startswith("/api/"):
         response = jsonify(errors={"request": f"{what} {todo}"})
     else:
-        response = render_template("core/error.html", status=status, heading=heading,
-                                   what=what, todo=_for_the_public(status, todo))
+        if _for_the_public():
+            todo = PUBLIC_TODO.get(status, todo)
+        response = render_template("core/error.html", status=status, heading=gettext(heading),
+                                   what=gettext(what), todo=gettext(todo))
     return response, status, headers
 
 
