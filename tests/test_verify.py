@@ -1,12 +1,12 @@
 """The ID card's QR link and spoken code, and the public page that checks a caller."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
 from fieldapp.caller_check.queries import check_token
-from fieldapp.core.clock import to_local, today_local
+from fieldapp.core.clock import LOCAL_ZONE, to_local, today_local
 from fieldapp.core.signing import make_token, spoken_code
 
 from factories import add_resident, add_visit, window_around_now
@@ -195,11 +195,32 @@ def test_a_real_booking_scanned_early_is_answered_calmly_not_refused(app, db, wo
     local = to_local(starts.isoformat())
     assert "Operative from Acme Repairs is booked to visit you" in html
     assert f"between {local:%H:%M} and {local + timedelta(hours=2):%H:%M}" in html
-    assert f"from {(local - timedelta(hours=1)):%H:%M}" in html  # when the check starts working
-    assert "You do not have to open the door until then" in html
+    opens = f"{(local - timedelta(hours=1)):%H:%M}"  # when the check starts working
+    if (local - timedelta(hours=1)).date() == local.date():
+        assert f"This check can confirm them from {opens} today." in html
+    assert "You never have to open the door to anyone you are not sure about." in html
+    assert "open the door until then" not in html  # as if they must open it afterwards
     assert "020 7946 0000" in html  # the landlord's number, to ring if unsure
     for fact in RESIDENT_FACTS:
         assert fact not in html
+
+
+@pytest.mark.parametrize(("days", "day_words"), [
+    (1, "tomorrow"), (4, None)], ids=["tomorrow", "another day"])
+def test_an_early_scan_says_on_which_day_the_check_opens(app, db, world, days, day_words):
+    """The time the check opens is a clock time: for a visit on another day it says the day,
+    so it never reads as a time that may already have passed today."""
+    starts = datetime.combine(today_local() + timedelta(days=days), time(14), LOCAL_ZONE)
+    visit = add_visit(db, world.residents["riverside"], world.orgs["acme"],
+                      [world.users["operative"]], starts, starts + timedelta(hours=2))
+    token = make_token_in(app, visit, world, starts.date().isoformat())
+    html = app.test_client().get(f"/verify/{token}").get_data(as_text=True)
+    check_page(html)
+    year = f" {starts.year}" if starts.year != today_local().year else ""
+    day_words = day_words or f"on {starts:%A} {starts.day} {starts:%B}{year}"
+    assert f"This check can confirm them {day_words} from 13:00." in html
+    assert "You never have to open the door to anyone you are not sure about." in html
+    assert "open the door until then" not in html
 
 
 def test_an_early_scan_gives_no_spoken_code(app, db, world, visit_later_today):

@@ -198,6 +198,11 @@ def test_the_check_page_asks_how_it_felt_once_the_visit_is_over(app, world, visi
     assert "<h1>This visit has finished</h1>" in html
     assert "cannot confirm anyone now" in html
     assert re.search(r'href="http://fieldapp\.test/f/[\w.-]+"', html)
+    # True whether or not anyone came in (no access, refused entry): no thanks for letting
+    # us in, and plain words on skipping questions.
+    assert ("If we came into your home, how did the visit feel? It takes a minute, and you can"
+            " skip any question.") in html
+    assert "letting us in" not in html and "can be left" not in html
 
 
 def test_a_visit_stopped_for_distress_is_over_on_the_check_page_not_unconfirmed(

@@ -38,6 +38,10 @@ class EarlyScan:
     attending: tuple[str, ...] = ()
     has_photo: bool = False
     visit_day: date | None = None  # said in the reader's language by the page
+    # The day the check opens ("today", "tomorrow", else "later": the page says opens_date),
+    # so a clock time never reads as one that may have passed already today.
+    opens_on: str = "today"
+    opens_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -124,12 +128,16 @@ def check_token(db, token: str, now: datetime | None = None) -> VerifyOutcome:
 
 def _early_scan(row, starts: datetime, ends: datetime, now: datetime,
                 attending: tuple[str, ...]) -> EarlyScan:
-    days_ahead = (starts.date() - now.astimezone(LOCAL_ZONE).date()).days
+    today = now.astimezone(LOCAL_ZONE).date()
+    days_ahead = (starts.date() - today).days
     day = {0: "today", 1: "tomorrow"}.get(days_ahead, "on " + date_words(starts))
+    opens = starts - margin()
     return EarlyScan(first_name=first_name(row["operative_name"]), firm_name=row["firm_name"],
                      day=day, starts=starts.strftime("%H:%M"), ends=ends.strftime("%H:%M"),
-                     check_opens=(starts - margin()).strftime("%H:%M"), attending=attending,
-                     has_photo=bool(row["has_photo"]), visit_day=starts.date())
+                     check_opens=opens.strftime("%H:%M"), attending=attending,
+                     has_photo=bool(row["has_photo"]), visit_day=starts.date(),
+                     opens_on={0: "today", 1: "tomorrow"}.get(
+                         (opens.date() - today).days, "later"), opens_date=opens.date())
 
 
 @dataclass(frozen=True)
