@@ -217,6 +217,66 @@ def test_changing_the_time_or_operatives_tells_the_resident_once(app, db, world,
     assert [m["event"] for m in messages_of(db, visit)] == ["booked", "changed", "changed"]
 
 
+@pytest.mark.parametrize("change", ["time", "who is coming"])
+def test_a_change_message_is_true_whether_the_time_or_who_is_coming_changed(
+        app, db, world, signed_in, texts, change):
+    """Told again when the time moves or the people coming change: the words never say the
+    time moved when only the people did."""
+    client = signed_in("officer")
+    visit = int(book(client, world).headers["Location"].rsplit("/", 1)[1])
+    run_jobs(app, db)
+    same = {"visit_date": (today_local() + timedelta(days=3)).isoformat(), "starts": "10:00",
+            "ends": "12:00", "job_ref": "MSG-1", "trade": "Heating",
+            "firm_id": str(world.orgs["acme"]), "operative_ids": [str(world.users["operative"])]}
+    changed = ({**same, "starts": "14:00", "ends": "16:00"} if change == "time"
+               else {**same, "operative_ids": [str(world.users["colleague"])]})
+    post_form(client, f"/schedule/{visit}", changed)
+    run_jobs(app, db)
+    message = messages_of(db, visit)[-1]
+    assert message["event"] == "changed"
+    day = today_local() + timedelta(days=3)
+    when = words.day_and_window(local_to_utc_iso(day, time(int(changed["starts"][:2]))),
+                                local_to_utc_iso(day, time(int(changed["ends"][:2]))))
+    assert message["subject"] == f"A change to your heating visit on {when}"
+    assert (f"We have made a change to your heating visit. It is on {when}. Here is the visit"
+            " as it stands now, including who is coming.") in message["body"]
+    assert f"If we do not hear from you, we will come on {when}." in message["body"]
+    for moved in ("now on", "new time", "changed your heating visit: now"):
+        assert moved not in message["subject"] + message["body"]
+
+
+def test_a_database_already_seeded_gets_the_new_change_words(db):
+    from fieldapp.core.migrations import m180_change_words_true_for_time_or_people
+    db.execute("UPDATE message_templates SET subject = 'We have changed your {trade} visit: now"
+               " {when}', opening = 'We have changed your {trade} visit. It is now on {when}."
+               " Here is the visit as it stands now.', next_steps = 'If we do not hear from"
+               " you, we will come at the new time. If anything else changes, we will tell you"
+               " straight away.' WHERE event = 'changed'")
+    db.execute("UPDATE message_templates SET subject = 'Our own words' WHERE event = 'booked'")
+    m180_change_words_true_for_time_or_people(db)
+    row = db.execute("SELECT * FROM message_templates WHERE event = 'changed'").fetchone()
+    assert row["subject"] == "A change to your {trade} visit on {when}"
+    assert "It is on {when}" in row["opening"] and "come on {when}" in row["next_steps"]
+    assert db.execute("SELECT subject FROM message_templates WHERE event = 'booked'"
+                      ).fetchone()[0] == "Our own words"
+
+
+@pytest.mark.parametrize("event", ["booked", "changed"])
+def test_while_the_resident_asks_for_another_time_no_message_says_we_will_come(
+        app, db, world, event):
+    """Operatives do not go while the resident's request for another time stands: a booking
+    or change message written then says so, not "we will come as booked"."""
+    resident = add_resident(db, world.orgs["riverside"], world.users["officer"])
+    visit = boiler_visit(db, world, resident, [world.users["operative"]])
+    db.execute("UPDATE visits SET rebook_requested = 1 WHERE id = ?", (visit,))
+    body = compose_in(app, db, visit, event).body
+    assert "we will come" not in body, body
+    when = words.day_and_window(local_to_utc_iso(at(3, 10).date(), time(10)),
+                                local_to_utc_iso(at(3, 10).date(), time(12)))
+    assert (f"You asked us for another time, so nobody will come on {when} unless you tell us"
+            " it suits you. If anything changes, we will tell you straight away.") in body
+
+
 def starting_in_a_few_hours(db, visit_id: int) -> None:
     """The visit moved to start three hours from now: short notice at any time of day (the
     world's visit tomorrow at 09:00 is more than a day away before 09:00)."""

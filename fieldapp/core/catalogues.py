@@ -562,11 +562,12 @@ MESSAGE_TEMPLATES = [
      marked("We have booked a {trade} visit to your home on {when}."),
      marked("If we do not hear from you, we will come as booked. If anything changes, we will "
             "tell you straight away."), True),
-    ("changed", "Visit changed", marked("We have changed your {trade} visit: now {when}"),
-     marked("We have changed your {trade} visit. It is now on {when}. Here is the visit as it "
-            "stands now."),
-     marked("If we do not hear from you, we will come at the new time. If anything else "
-            "changes, we will tell you straight away."), True),
+    # Sent when the time moves or when only who is coming changes: true either way.
+    ("changed", "Visit changed", marked("A change to your {trade} visit on {when}"),
+     marked("We have made a change to your {trade} visit. It is on {when}. Here is the visit "
+            "as it stands now, including who is coming."),
+     marked("If we do not hear from you, we will come on {when}. If anything else changes, we "
+            "will tell you straight away."), True),
     ("reminder", "Reminder the day before",
      marked("Reminder: your {trade} visit tomorrow, {when}"),
      marked("This is a reminder of your {trade} visit tomorrow, {when}."),

@@ -1305,3 +1305,23 @@ def m170_feedback_outcome(db: Database) -> None:
     UPDATE alerts SET feedback_outcome = 'changed'
         WHERE status = 'closed' AND feedback_theme != '' AND what_changed != ''
     """)
+
+
+@migrations()
+def m180_change_words_true_for_time_or_people(db: Database) -> None:
+    """A "changed" message goes when the time moves or when only who is coming changes, yet
+    its words said the time had moved ("now ...", "at the new time"). The words now hold in
+    both cases. Only words as first seeded are replaced: an admin's own are kept."""
+    for column, old, new in (
+            ("subject", "We have changed your {trade} visit: now {when}",
+             "A change to your {trade} visit on {when}"),
+            ("opening", "We have changed your {trade} visit. It is now on {when}. Here is the"
+                        " visit as it stands now.",
+             "We have made a change to your {trade} visit. It is on {when}. Here is the visit"
+             " as it stands now, including who is coming."),
+            ("next_steps", "If we do not hear from you, we will come at the new time. If"
+                           " anything else changes, we will tell you straight away.",
+             "If we do not hear from you, we will come on {when}. If anything else changes, we"
+             " will tell you straight away.")):
+        db.execute(f"UPDATE message_templates SET {column} = ? WHERE event = 'changed' AND"
+                   f" {column} = ?", (new, old))

@@ -166,10 +166,19 @@ def _compose(db, visit, template, rebook_link: str, language: str) -> Words:
              _(template["opening"]).format(**values)]
     if template["shows_visit"]:
         parts += _visit_details(db, visit, rebook_link)
-    parts += [_(template["next_steps"]).format(**values), contact_words(visit),
+    parts += [_next_steps(visit, template).format(**values), contact_words(visit),
               visit["landlord_name"]]
     return Words(subject=_(template["subject"]).format(**values), body="\n\n".join(parts),
                  language=language)
+
+
+def _next_steps(visit, template) -> str:
+    """What happens next. While the resident's request for another time stands, operatives do
+    not go unless the office says: a booking or change then never says "we will come"."""
+    if visit["rebook_requested"] and template["event"] in ("booked", "changed"):
+        return _("You asked us for another time, so nobody will come on {when} unless you tell "
+                 "us it suits you. If anything changes, we will tell you straight away.")
+    return _(template["next_steps"])
 
 
 def _visit_details(db, visit, rebook_link: str) -> list[str]:
