@@ -312,6 +312,34 @@ def test_the_resident_can_change_their_mind_up_to_the_day_before(app, db, visit,
     assert len(messages_of(db, visit, "time_chosen")) == 2
 
 
+@pytest.mark.parametrize(("days_ahead", "said"), [
+    (3, "If you need to change the time, use the same link until the day before the visit:"
+        " LINK"),
+    (1, "If you need to change the time, you can use the same link until the end of today:"
+        " LINK"),
+    (0, None)], ids=["in three days", "tomorrow", "today"])
+def test_the_confirmation_offers_the_link_to_change_only_while_it_can(app, db, world, resident,
+                                                                     days_ahead, said):
+    """A change of mind is taken up to the day before the visit (logic.can_change): a time
+    chosen for tomorrow can be changed until the end of today, one for today not at all."""
+    if days_ahead:
+        starts = datetime.combine(today_local() + timedelta(days=days_ahead), time(10),
+                                  LOCAL_ZONE)
+    else:
+        starts = datetime.now(LOCAL_ZONE).replace(microsecond=0) + timedelta(minutes=30)
+        if starts.date() != today_local():
+            pytest.skip("needs a visit later today")
+    visit = add_visit(db, resident, world.orgs["acme"], [world.users["operative"]], starts,
+                      starts + timedelta(hours=1))
+    with app.test_request_context():
+        body = words.compose(db, visit, "time_chosen", choice_link="LINK").body
+    if said:
+        assert said in body
+    else:
+        assert "LINK" not in body and "same link" not in body
+        assert "If you need to change the time, tell Officer." in body
+
+
 def test_a_change_of_mind_on_the_day_of_the_visit_is_refused(app, db, world, resident):
     now = datetime.now(LOCAL_ZONE)
     if now.hour >= 22:

@@ -16,7 +16,7 @@ from flask_babel import gettext, ngettext
 from flask_babel import gettext as _
 
 from fieldapp.core.catalogues import RESIDENT_FALLBACKS
-from fieldapp.core.clock import to_local
+from fieldapp.core.clock import to_local, today_local
 from fieldapp.core.i18n import current_language, in_language, number_in_text, offered_language
 from fieldapp.core.words import and_list
 from fieldapp.messages import queries
@@ -232,8 +232,7 @@ def _choice_message(db, visit, event: str, link: str, language: str) -> Words:
         parts += _visit_details(db, visit, "")
         if reminder_will_go(db, visit):
             parts.append(gettext("We will send you a reminder the day before."))
-        parts.append(gettext("If you need to change the time, use the same link until the day "
-                             "before the visit: %(link)s", link=link))
+        parts.append(_change_by_link(visit, link, values["contact"]))
     else:
         subject = gettext("You told us about your %(trade)s visit", **values)
         parts.append(gettext("Thank you for telling us how your %(trade)s visit on %(when)s "
@@ -243,3 +242,16 @@ def _choice_message(db, visit, event: str, link: str, language: str) -> Words:
                              "residents tell us.", **values))
     parts += [contact_words(visit), visit["landlord_name"]]
     return Words(subject=subject, body="\n\n".join(parts), language=language)
+
+
+def _change_by_link(visit, link: str, contact: str) -> str:
+    """The link changes a chosen time up to the day before the visit (choice.logic.can_change):
+    offered only while that holds, else who to tell."""
+    days_ahead = (to_local(visit["starts_at"]).date() - today_local()).days
+    if days_ahead > 1:
+        return gettext("If you need to change the time, use the same link until the day "
+                       "before the visit: %(link)s", link=link)
+    if days_ahead == 1:
+        return gettext("If you need to change the time, you can use the same link until the "
+                       "end of today: %(link)s", link=link)
+    return gettext("If you need to change the time, tell %(contact)s.", contact=contact)
