@@ -74,6 +74,8 @@ def test_a_resident_says_how_the_visit_felt_and_can_change_it(app, db, visit_now
         assert question in html
     for fact in [*RESIDENT_FACTS, "Operative"]:
         assert fact not in html  # no personal data, and nothing about who came
+    assert "Answer as much or as little as you like: you can skip any question." in html
+    assert "can be left" not in html  # unclear: left blank, or left behind?
     thanks = send(client, url, {"felt_safe": "yes", "listened_to": "partly",
                                 "comment": "He explained every step."})
     assert thanks.status_code == 200
