@@ -536,3 +536,13 @@ def test_an_imported_visit_tells_the_resident_and_a_reimport_with_a_new_time_too
     run_jobs(app, db)
     import_csv("13:00", "15:00")
     assert [m["event"] for m in messages_of(db, visit)] == ["booked", "changed"]
+
+
+def test_a_change_message_is_written_in_the_residents_language(app, db, world):
+    resident = add_resident(db, world.orgs["riverside"], world.users["officer"])
+    db.execute("UPDATE residents SET language = 'pl' WHERE id = ?", (resident,))
+    visit = boiler_visit(db, world, resident, [world.users["operative"]])
+    written = compose_in(app, db, visit, "changed")
+    assert written.language == "pl"
+    assert written.subject.startswith("Zmiana w Państwa wizycie (heating): ")
+    assert "Poniżej wizyta w obecnym kształcie, w tym kto przyjdzie." in written.body

@@ -342,3 +342,15 @@ def test_too_many_checks_says_how_long_this_limit_lasts(app):
     assert page.status_code == 429
     text = page.get_data(as_text=True)
     assert "Wait 10 minutes, then try again." in text and "15 minutes" not in text
+
+
+def test_an_early_scan_says_the_day_in_the_residents_language(app, db, world):
+    resident = add_resident(db, world.orgs["riverside"], world.users["officer"])
+    db.execute("UPDATE residents SET language = 'tr' WHERE id = ?", (resident,))
+    starts = datetime.combine(today_local() + timedelta(days=1), time(14), LOCAL_ZONE)
+    visit = add_visit(db, resident, world.orgs["acme"], [world.users["operative"]], starts,
+                      starts + timedelta(hours=2))
+    token = make_token_in(app, visit, world, starts.date().isoformat())
+    html = app.test_client().get(f"/verify/{token}").get_data(as_text=True)
+    assert "Bu kontrol, gelen kişiyi yarın 13:00 itibarıyla doğrulayabilir." in html
+    assert "Emin olmadığınız birine kapıyı açmak hiçbir zaman zorunda değilsiniz." in html
