@@ -128,20 +128,28 @@ def none_suit(db, visit, offer, when_suits: str, seen_version: int) -> str:
     return "none"
 
 
-def undo_cant_make_it(db, visit) -> bool:
+def undo_cant_make_it(db, visit) -> str:
+    """"undone", "none" (there was no request standing), or "closed" (the visit has happened
+    or is cancelled: there is nothing left to take back)."""
     with transaction(db):
+        if why_closed(db, queries.visit_for_choice(db, visit["id"])):
+            return "closed"
         if not queries.withdraw_rebook_request(db, visit["id"], utc_now()):
-            return False
+            return "none"
         raise_visit_alert_once(db, visit, "reach_out", UNDO_REASON)
         audit.record("rebook_request_withdrawn", "visit", visit["id"], db=db)
-    return True
+    return "undone"
 
 
-def save_wish(db, visit, words: str) -> None:
+def save_wish(db, visit, words: str) -> str:
+    """"saved", or "closed" (the visit has happened or is cancelled: a wish for it is late)."""
     with transaction(db):
+        if why_closed(db, queries.visit_for_choice(db, visit["id"])):
+            return "closed"
         queries.save_wish(db, visit["id"], words, utc_now())
         raise_visit_alert_once(db, visit, "reach_out", WISH_REASON)
         audit.record("visit_wish_given", "visit", visit["id"], db=db)
+    return "saved"
 
 
 # The windows the offer form suggests, in order of preference, each two hours.
