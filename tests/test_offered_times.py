@@ -794,6 +794,30 @@ def test_the_officer_sees_the_offer_closed_because_the_visit_happened(app, db, w
     assert len(windows(db, visit)) == 2 and messages_of(db, visit, "times_offered") == []
 
 
+@pytest.mark.parametrize("how", ["started", "done", "cancelled"])
+def test_the_officers_visit_page_says_why_an_unanswered_offer_closed(app, db, world, signed_in,
+                                                                     resident, days, how):
+    visit = _happened(db, world, resident, "done" if how == "cancelled" else how)
+    offer_times(db, visit, days[:2])
+    officer = signed_in("officer")
+    if how == "cancelled":
+        db.execute("DELETE FROM visit_logs WHERE visit_id = ?", (visit,))
+        db.execute("UPDATE visits SET status = 'cancelled' WHERE id = ?", (visit,))
+    page = officer.get(f"/schedule/{visit}").get_data(as_text=True)
+    assert "The resident has not chosen yet." not in page
+    if how == "cancelled":  # a cancelled visit's page shows no links to the resident at all
+        assert "This visit is cancelled" in page and "Link to choose a time" not in page
+    else:
+        assert "The offer closed without a choice: the visit has happened." in page
+
+
+def test_the_officers_visit_page_waits_for_a_choice_while_the_offer_is_open(signed_in, db,
+                                                                          visit, days):
+    offer_times(db, visit, days[:2])
+    page = signed_in("officer").get(f"/schedule/{visit}").get_data(as_text=True)
+    assert "The resident has not chosen yet." in page and "closed without a choice" not in page
+
+
 def test_times_offered_after_i_cant_make_it_never_says_we_will_come_as_booked(app, db, visit,
                                                                             days):
     # The resident was told "we will find another time", and operatives do not go unless the

@@ -35,7 +35,7 @@ def _open(db, token: str):
         return None, closed_page(visit, "cancelled")
     if to_local(visit["ends_at"]) < datetime.now(UTC):  # its offer closed as it began
         return None, closed_page(visit, "rebook_passed")
-    if logic.why_closed(db, visit):  # begun or logged: the whole page, every form, is closed
+    if tokens.why_offer_closed(db, visit):  # begun or logged: the page and every form close
         return None, _closed(db, visit)
     return visit, None
 
@@ -44,7 +44,7 @@ def _closed(db, visit):
     """The calm page for a visit its link can no longer change: cancelled, or it has
     happened."""
     visit = queries.visit_for_choice(db, visit["id"])
-    why = logic.why_closed(db, visit)
+    why = tokens.why_offer_closed(db, visit)
     return closed_page(visit, "cancelled" if why == "cancelled" else "rebook_passed")
 
 
