@@ -731,8 +731,46 @@ def test_a_visit_that_has_happened_is_never_moved_by_its_link(app, db, world, re
     _untouched(db, visit, booked)
 
 
+@pytest.mark.parametrize("how", ["started", "logged", "done", "cancelled"])
+def test_every_form_of_the_link_answers_closed_once_the_visit_happened(app, db, world, signed_in,
+                                                                       resident, days, how):
+    """Not only the pick: the page itself, "what matters to you" and "I can make this time
+    after all" answer with the closed page, and nothing is saved or raised."""
+    from fieldapp.voice.queries import save_rebook_request
+
+    if how == "cancelled":
+        visit = _happened(db, world, resident, "logged")
+        db.execute("DELETE FROM visit_logs WHERE visit_id = ?", (visit,))
+        db.execute("UPDATE visits SET status = 'cancelled' WHERE id = ?", (visit,))
+        heading = "<h1>This visit is cancelled</h1>"
+    else:
+        visit = _happened(db, world, resident, how)
+        heading = "<h1>The time of this visit has passed</h1>"
+    offer_times(db, visit, days[:2])
+    save_rebook_request(db, visit, ["tuesday"], [], "", utc_now())
+    db.execute("UPDATE visits SET rebook_requested = 1 WHERE id = ?", (visit,))
+    booked = (visit_row(db, visit)["starts_at"], visit_row(db, visit)["ends_at"])
+    client, url = app.test_client(), link(app, visit)
+    page = client.get(url).get_data(as_text=True)
+    assert heading in page and "Choose a time" not in page
+    for path, data in (("", {"window": str(windows(db, visit)[0]["id"]), "version": "0"}),
+                       ("", {"window": "none", "when_suits": "Mornings", "version": "0"}),
+                       ("/wish", {"words": "Please ring first"}),
+                       ("/undo", {})):
+        response = send(client, url + path, data, page_url="/login")
+        assert response.status_code == 200, path
+        assert heading in response.get_data(as_text=True), path
+    _untouched(db, visit, booked)
+    assert db.execute("SELECT count(*) FROM visit_wishes WHERE visit_id = ?",
+                      (visit,)).fetchone()[0] == 0
+    assert visit_row(db, visit)["rebook_requested"] == 1
+    assert db.execute("SELECT withdrawn_at FROM rebook_requests WHERE visit_id = ?",
+                      (visit,)).fetchone()[0] is None
+
+
 def test_a_pick_sent_as_the_visit_is_logged_is_refused(app, db, world, resident, days):
-    """The visit read before the log arrived is checked again as the pick is made."""
+    """The visit read before the log arrived is checked again as the pick, the "none suit",
+    the wish or the undo is made."""
     from fieldapp.choice import logic, queries
 
     starts = datetime.combine(free_days(1)[0], time(9), LOCAL_ZONE)
@@ -746,7 +784,11 @@ def test_a_pick_sent_as_the_visit_is_logged_is_refused(app, db, world, resident,
     with app.test_request_context():
         assert logic.pick(db, seen, offer, windows(db, visit)[0]["id"], 0) == "closed"
         assert logic.none_suit(db, seen, offer, "", 0) == "closed"
+        assert logic.save_wish(db, seen, "Please ring first") == "closed"
+        assert logic.undo_cant_make_it(db, seen) == "closed"
     _untouched(db, visit, booked)
+    assert db.execute("SELECT count(*) FROM visit_wishes WHERE visit_id = ?",
+                      (visit,)).fetchone()[0] == 0
 
 
 def test_a_cancelled_visits_offer_cannot_be_answered(app, db, signed_in, visit, days):
@@ -778,6 +820,30 @@ def test_the_officer_sees_the_offer_closed_because_the_visit_happened(app, db, w
     assert "This visit has happened: there is nothing to offer" in response.get_data(
         as_text=True)
     assert len(windows(db, visit)) == 2 and messages_of(db, visit, "times_offered") == []
+
+
+@pytest.mark.parametrize("how", ["started", "done", "cancelled"])
+def test_the_officers_visit_page_says_why_an_unanswered_offer_closed(app, db, world, signed_in,
+                                                                     resident, days, how):
+    visit = _happened(db, world, resident, "done" if how == "cancelled" else how)
+    offer_times(db, visit, days[:2])
+    officer = signed_in("officer")
+    if how == "cancelled":
+        db.execute("DELETE FROM visit_logs WHERE visit_id = ?", (visit,))
+        db.execute("UPDATE visits SET status = 'cancelled' WHERE id = ?", (visit,))
+    page = officer.get(f"/schedule/{visit}").get_data(as_text=True)
+    assert "The resident has not chosen yet." not in page
+    if how == "cancelled":  # a cancelled visit's page shows no links to the resident at all
+        assert "This visit is cancelled" in page and "Link to choose a time" not in page
+    else:
+        assert "The offer closed without a choice: the visit has happened." in page
+
+
+def test_the_officers_visit_page_waits_for_a_choice_while_the_offer_is_open(signed_in, db,
+                                                                          visit, days):
+    offer_times(db, visit, days[:2])
+    page = signed_in("officer").get(f"/schedule/{visit}").get_data(as_text=True)
+    assert "The resident has not chosen yet." in page and "closed without a choice" not in page
 
 
 def test_times_offered_after_i_cant_make_it_never_says_we_will_come_as_booked(app, db, visit,

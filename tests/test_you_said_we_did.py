@@ -7,10 +7,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from fieldapp.core import migrations
+from fieldapp.alerts import escalation, queries
+from fieldapp.core import jobs, migrations
 from fieldapp.core.clock import LOCAL_ZONE, today_local
-from fieldapp.core.db import connect
+from fieldapp.core.db import connect, transaction
 from fieldapp.measures.queries import Period, figures, recount
+from fieldapp.messages import words
 from fieldapp.messages.outbox import tell_what_changed
 from fieldapp.voice import tokens
 
@@ -166,6 +168,72 @@ def test_measures_count_changes_in_the_table_and_no_change_apart(app, db, world,
     assert "feedback alerts closed with a change (resident told),1" in figures_csv
     assert "feedback alerts closed with no change needed (nothing sent),1" in figures_csv
     assert "A private word" not in csv + figures_csv
+
+
+def tell_every_queued_change(app, db) -> None:
+    """What the worker does with each "tell what changed" job queued, each run twice."""
+    rows = db.execute("SELECT payload FROM jobs WHERE kind = 'tell_what_changed'").fetchall()
+    with app.app_context():
+        for row in rows * 2:
+            tell_what_changed(db, jobs.json.loads(row["payload"]), datetime.now(LOCAL_ZONE))
+
+
+@pytest.mark.parametrize("how", ["escalated", "no officer"])
+def test_a_change_closed_on_a_duty_copy_is_told_once_in_the_copys_words(
+        app, db, world, signed_in, resident, raise_feedback_alert, how):
+    """A duty copy of a feedback alert, closed with a change: the resident hears that change,
+    once; the original (the record the measures count) and every other copy close with it."""
+    db.execute("UPDATE users SET on_duty = 1 WHERE id = ?", (world.users["admin"],))
+    if how == "no officer":  # nobody's inbox: the duty rota gets copies at once
+        db.execute("UPDATE residents SET officer_id = NULL WHERE id = ?", (resident,))
+    visit, alert = raise_feedback_alert()
+    if how == "escalated":
+        with transaction(db):
+            escalation.send_to_duty(db, queries.alert_with_landlord(db, alert["id"]),
+                                    "Escalated, not yet acknowledged: ")
+    copy = db.execute("SELECT * FROM alerts WHERE escalated_from = ? AND officer_id = ?",
+                      (alert["id"], world.users["admin"])).fetchone()
+    assert copy["feedback_theme"] == "Feeling safe"
+    response = close(signed_in("admin"), copy["id"], {
+        "action_taken": "Called Nora", "change_made": "yes", "what_changed": SAID})
+    assert response.status_code == 303
+    if how == "escalated":  # the resident's officer, later, has nothing left to close
+        response = close(signed_in("officer"), alert["id"], {
+            "action_taken": "Spoke to the firm", "change_made": "yes",
+            "what_changed": "Something else entirely."})
+        assert response.status_code == 422
+        assert "This alert is already closed" in response.get_data(as_text=True)
+    tell_every_queued_change(app, db)
+    assert db.execute("SELECT count(*) FROM messages WHERE visit_id = ? AND"
+                      " event = 'you_said_we_did'", (visit,)).fetchone()[0] == 1
+    with app.test_request_context():
+        assert SAID in words.compose(db, visit, "you_said_we_did").body
+    original = db.execute("SELECT * FROM alerts WHERE id = ?", (alert["id"],)).fetchone()
+    assert (original["status"], original["feedback_outcome"], original["what_changed"]) == (
+        "closed", "changed", SAID)
+    assert db.execute("SELECT count(*) FROM alerts WHERE (id = ? OR escalated_from = ?) AND"
+                      " status != 'closed'", (alert["id"], alert["id"])).fetchone()[0] == 0
+    counted = figures(db, world.orgs["riverside"], Period(today_local(), today_local(), "today"))
+    assert [row["what_changed"] for row in counted.said_did] == [SAID]
+
+
+def test_a_copy_left_open_after_its_original_closed_still_tells_its_change(
+        app, db, world, signed_in, resident, raise_feedback_alert):
+    """Closed apart before copies closed together: the copy's change is still told, once."""
+    db.execute("UPDATE users SET on_duty = 1 WHERE id = ?", (world.users["admin"],))
+    db.execute("UPDATE residents SET officer_id = NULL WHERE id = ?", (resident,))
+    visit, alert = raise_feedback_alert()
+    db.execute("UPDATE alerts SET status = 'closed', closed_at = '2026-01-01T00:00:00+00:00',"
+               " feedback_outcome = 'no_change' WHERE id = ?", (alert["id"],))
+    copy = db.execute("SELECT id FROM alerts WHERE escalated_from = ?",
+                      (alert["id"],)).fetchone()["id"]
+    assert close(signed_in("admin"), copy, {"action_taken": "Called Nora", "change_made": "yes",
+                                            "what_changed": SAID}).status_code == 303
+    tell_every_queued_change(app, db)
+    assert db.execute("SELECT count(*) FROM messages WHERE visit_id = ? AND"
+                      " event = 'you_said_we_did'", (visit,)).fetchone()[0] == 1
+    with app.test_request_context():
+        assert SAID in words.compose(db, visit, "you_said_we_did").body
 
 
 def test_migration_marks_earlier_closes_with_what_changed_as_changed(tmp_path):

@@ -38,12 +38,14 @@ def escalate(db, payload: dict, _now) -> None:
 
 
 def send_to_duty(db, alert, why: str) -> None:
-    """Gives each on-duty officer or admin of the landlord a copy of the alert, in their inbox
-    and by push, and records on the alert when it went to them. Call inside a transaction."""
+    """Gives each on-duty officer or admin of the landlord a copy of the alert (its visit and
+    feedback theme too, so a copy of a feedback alert asks what changed), in their inbox and by
+    push, and records on the alert when it went to them. Call inside a transaction."""
     now = utc_now()
     queries.mark_escalated(db, alert["id"], now)
     for duty_id in queries.duty_user_ids(db, alert["landlord_id"]):
         duty_alert = queries.insert_alert(
             db, alert["resident_id"], duty_id, alert["log_id"], alert["severity"],
-            why + alert["reasons"], now, escalated_from=alert["id"])
+            why + alert["reasons"], now, escalated_from=alert["id"],
+            visit_id=alert["visit_id"], feedback_theme=alert["feedback_theme"])
         sender.queue_for_alert(db, duty_alert, duty_id, alert["severity"])

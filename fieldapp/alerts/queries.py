@@ -90,6 +90,32 @@ def close_alert(db, alert_id: int, officer_id: int, action_taken: str, now: str)
                (now, officer_id, action_taken, now, officer_id, alert_id, officer_id))
 
 
+def close_with_copies(db, alert_id: int, officer_id: int, action_taken: str,
+                      now: str) -> list[int]:
+    """Closes the alert with its original and every copy of that original still open, as one
+    answer (a feedback alert's "you said, we did" is told once); the ids closed, this one
+    first. Closing acknowledges too, by the same officer."""
+    ids = [row["id"] for row in query_all(db, """
+        SELECT family.id FROM alerts AS this JOIN alerts AS family
+          ON family.id = coalesce(this.escalated_from, this.id)
+          OR family.escalated_from = coalesce(this.escalated_from, this.id)
+        WHERE this.id = ? AND family.status != 'closed'
+        ORDER BY family.id != this.id, family.id""", (alert_id,))]
+    db.conn.executemany(
+        "UPDATE alerts SET status = 'closed', closed_at = ?, closed_by = ?, action_taken = ?,"
+        " acknowledged_at = coalesce(acknowledged_at, ?),"
+        " acknowledged_by = coalesce(acknowledged_by, ?) WHERE id = ?",
+        [(now, officer_id, action_taken, now, officer_id, closing) for closing in ids])
+    return ids
+
+
+def original_of(db, alert_id: int) -> int:
+    """The alert a duty copy was made from; an original is its own."""
+    row = query_one(db, "SELECT coalesce(escalated_from, id) AS id FROM alerts WHERE id = ?",
+                    (alert_id,))
+    return row["id"]
+
+
 def record_action(db, alert_id: int, officer_id: int, action: str, now: str) -> None:
     """An action taken before closing (a referral): added to what the alert says was done,
     acknowledging the alert if nobody had."""
@@ -168,11 +194,13 @@ def active_user_id(db, user_id: int) -> int | None:
 
 
 def insert_alert(db, resident_id: int, officer_id: int | None, log_id: int | None,
-                 severity: str, reasons: str, now: str, escalated_from: int | None = None) -> int:
+                 severity: str, reasons: str, now: str, escalated_from: int | None = None,
+                 visit_id: int | None = None, feedback_theme: str = "") -> int:
     return db.execute(
         "INSERT INTO alerts (resident_id, officer_id, log_id, severity, reasons, created_at,"
-        " escalated_from) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (resident_id, officer_id, log_id, severity, reasons, now, escalated_from)).lastrowid
+        " escalated_from, visit_id, feedback_theme) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (resident_id, officer_id, log_id, severity, reasons, now, escalated_from, visit_id,
+         feedback_theme)).lastrowid
 
 
 def set_alert_visit(db, alert_id: int, visit_id: int, feedback_theme: str = "") -> None:

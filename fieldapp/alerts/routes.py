@@ -100,13 +100,25 @@ def close(alert_id: int):
         return _alert_page(db, row, form)
     outcome = form.feedback_outcome
     with transaction(db):
-        queries.close_alert(db, alert_id, current_user.id, form.action_taken.data, utc_now())
-        audit.record("alert_closed", "alert", alert_id, db=db)
         if from_feedback:
-            queries.record_feedback_outcome(db, alert_id, outcome, form.what_changed.data,
-                                            form.outcome_note.data or "")
+            # One answer to the resident's feedback: the original (the record the measures
+            # count) and every duty copy close with it, so it is told once, in these words.
+            closed = queries.close_with_copies(db, alert_id, current_user.id,
+                                               form.action_taken.data, utc_now())
+        else:
+            queries.close_alert(db, alert_id, current_user.id, form.action_taken.data,
+                                utc_now())
+            closed = [alert_id]
+        for closing in closed:
+            audit.record("alert_closed", "alert", closing, db=db)
+            if from_feedback:
+                queries.record_feedback_outcome(db, closing, outcome, form.what_changed.data,
+                                                form.outcome_note.data or "")
         if outcome == "changed":
-            # "You said, we did": the messages area writes and sends it (the worker).
-            jobs.enqueue(db, "tell_what_changed", {"alert_id": alert_id})
+            # "You said, we did": the messages area writes and sends it (the worker), once
+            # for the original and its copies (keyed by the original, when it closed now).
+            original = queries.original_of(db, alert_id)
+            jobs.enqueue(db, "tell_what_changed",
+                         {"alert_id": original if original in closed else alert_id})
     flash(CLOSED_FLASH[outcome], "success")
     return redirect(url_for("alerts.inbox"), code=303)

@@ -14,6 +14,7 @@ from fieldapp.core.db import transaction, utc_now
 from fieldapp.messages import outbox
 from fieldapp.schedule.checks import window_in_words
 from fieldapp.schedule.queries import booked_visits_overlapping
+from fieldapp.voice.tokens import why_offer_closed
 
 NONE_SUIT_REASON = "None of the times offered suit the resident"
 UNDO_REASON = "The resident can make the booked time after all"
@@ -38,22 +39,9 @@ def clashes(db, landlord_id: int, visit_id: int, operatives, starts_at: str,
             if v["id"] != visit_id for o in operatives if o in v["operatives"]]
 
 
-def why_closed(db, visit, now: datetime | None = None) -> str | None:
-    """Why the visit's offer can no longer be answered though no new offer replaced it:
-    "cancelled", or "happened" (its booked time has begun, or someone has logged it); None
-    while the visit is still to come. An offer is closed by this alone, never by a change to
-    the offer: the log and the cancelling live in areas this one is built on."""
-    if visit["status"] != "booked":
-        return "cancelled"
-    if to_local(visit["starts_at"]) <= (now or datetime.now(UTC)) \
-            or queries.first_log(db, visit["id"]) is not None:
-        return "happened"
-    return None
-
-
 def live_offer(db, visit):
     """The visit's open offer while the resident can still answer it, else None."""
-    return None if why_closed(db, visit) else queries.open_offer(db, visit["id"])
+    return None if why_offer_closed(db, visit) else queries.open_offer(db, visit["id"])
 
 
 def can_change(visit, offer, now: datetime | None = None) -> bool:
@@ -93,7 +81,7 @@ def pick(db, visit, offer, window_id: int, seen_version: int) -> str:
     now = utc_now()
     with transaction(db):
         visit = queries.visit_for_choice(db, visit["id"])  # as it is now, in the transaction
-        if why_closed(db, visit):
+        if why_offer_closed(db, visit):
             return "closed"
         if not can_change(visit, offer):
             return "late"
@@ -118,7 +106,7 @@ def none_suit(db, visit, offer, when_suits: str, seen_version: int) -> str:
     now = utc_now()
     with transaction(db):
         visit = queries.visit_for_choice(db, visit["id"])
-        if why_closed(db, visit):
+        if why_offer_closed(db, visit):
             return "closed"
         if offer["version"] != seen_version:
             return "raced"
@@ -128,20 +116,28 @@ def none_suit(db, visit, offer, when_suits: str, seen_version: int) -> str:
     return "none"
 
 
-def undo_cant_make_it(db, visit) -> bool:
+def undo_cant_make_it(db, visit) -> str:
+    """"undone", "none" (there was no request standing), or "closed" (the visit has happened
+    or is cancelled: there is nothing left to take back)."""
     with transaction(db):
+        if why_offer_closed(db, queries.visit_for_choice(db, visit["id"])):
+            return "closed"
         if not queries.withdraw_rebook_request(db, visit["id"], utc_now()):
-            return False
+            return "none"
         raise_visit_alert_once(db, visit, "reach_out", UNDO_REASON)
         audit.record("rebook_request_withdrawn", "visit", visit["id"], db=db)
-    return True
+    return "undone"
 
 
-def save_wish(db, visit, words: str) -> None:
+def save_wish(db, visit, words: str) -> str:
+    """"saved", or "closed" (the visit has happened or is cancelled: a wish for it is late)."""
     with transaction(db):
+        if why_offer_closed(db, queries.visit_for_choice(db, visit["id"])):
+            return "closed"
         queries.save_wish(db, visit["id"], words, utc_now())
         raise_visit_alert_once(db, visit, "reach_out", WISH_REASON)
         audit.record("visit_wish_given", "visit", visit["id"], db=db)
+    return "saved"
 
 
 # The windows the offer form suggests, in order of preference, each two hours.

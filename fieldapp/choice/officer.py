@@ -49,7 +49,7 @@ def offer_times(visit_id: int):
     form = _offer_form(db, visit, suggest=request.method == "GET")
     if form.is_submitted() and visit["status"] != "booked":
         form.form_errors.append("This visit is cancelled: there is nothing to offer")
-    elif form.is_submitted() and logic.why_closed(db, visit) == "happened":
+    elif form.is_submitted() and tokens.why_offer_closed(db, visit) == "happened":
         form.form_errors.append("This visit has happened: there is nothing to offer. Book a "
                                 "new visit if more work is needed")
     elif form.validate_on_submit():
@@ -97,7 +97,7 @@ def _page(db, visit, form: OfferForm, adjust: WishToAdjustmentForm | None = None
     standing = queries.standing_rebook_request(db, visit["id"])
     return render_template(
         "choice/offer.html", visit=visit, form=form, adjust=adjust, offer=offer, wish=wish,
-        closed=logic.why_closed(db, visit) if offer else None,
+        closed=tokens.why_offer_closed(db, visit) if offer else None,
         rebook=rebook_request_described(standing) if standing else None,
         windows=[{**dict(w), "label": logic.window_words(w["starts_at"], w["ends_at"])}
                  for w in queries.windows_of_offer(db, offer["id"])] if offer else [],

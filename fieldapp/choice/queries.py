@@ -24,12 +24,6 @@ def open_offer(db, visit_id: int) -> sqlite3.Row | None:
                      (visit_id,))
 
 
-def first_log(db, visit_id: int) -> sqlite3.Row | None:
-    """Whether anyone has logged the visit: its first log's id, or None."""
-    return query_one(db, "SELECT id FROM visit_logs WHERE visit_id = ? ORDER BY id LIMIT 1",
-                     (visit_id,))
-
-
 def windows_of_offer(db, offer_id: int) -> list[sqlite3.Row]:
     return query_all(db, "SELECT * FROM offered_windows WHERE offer_id = ? ORDER BY starts_at",
                      (offer_id,))

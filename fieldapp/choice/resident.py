@@ -35,13 +35,16 @@ def _open(db, token: str):
         return None, closed_page(visit, "cancelled")
     if to_local(visit["ends_at"]) < datetime.now(UTC):  # its offer closed as it began
         return None, closed_page(visit, "rebook_passed")
+    if tokens.why_offer_closed(db, visit):  # begun or logged: the page and every form close
+        return None, _closed(db, visit)
     return visit, None
 
 
 def _closed(db, visit):
-    """The calm page for a visit its link can no longer move: cancelled, or it has happened."""
+    """The calm page for a visit its link can no longer change: cancelled, or it has
+    happened."""
     visit = queries.visit_for_choice(db, visit["id"])
-    why = logic.why_closed(db, visit)
+    why = tokens.why_offer_closed(db, visit)
     return closed_page(visit, "cancelled" if why == "cancelled" else "rebook_passed")
 
 
@@ -56,8 +59,6 @@ def times(token: str):
         return closed
     if request.method == "GET":
         return _page(db, visit)
-    if logic.why_closed(db, visit):
-        return _closed(db, visit)
     offer = queries.open_offer(db, visit["id"])
     if offer is None:
         return _page(db, visit, refused="late", status=409)
@@ -89,7 +90,9 @@ def undo(token: str):
     visit, closed = _open(db, token)
     if closed:
         return closed
-    logic.undo_cant_make_it(db, visit)  # already taken back: the same calm answer
+    # Already taken back: the same calm answer.
+    if logic.undo_cant_make_it(db, visit) == "closed":
+        return _closed(db, visit)
     return redirect(url_for("choice.times", token=token, said="undone"), code=303)
 
 
@@ -104,7 +107,8 @@ def wish(token: str):
     form = WishForm()
     if not form.validate_on_submit():
         return _page(db, visit, wish=form, status=form_status(form))
-    logic.save_wish(db, visit, form.words.data)
+    if logic.save_wish(db, visit, form.words.data) == "closed":
+        return _closed(db, visit)
     return redirect(url_for("choice.times", token=token, said="wish"), code=303)
 
 

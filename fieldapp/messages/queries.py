@@ -211,11 +211,12 @@ def offered_windows(db, visit_id: int) -> list[sqlite3.Row]:
 
 
 def what_changed_for_visit(db, visit_id: int) -> str:
-    """What changed because of the resident's feedback on this visit (the latest closed)."""
+    """What changed because of the resident's feedback on this visit (the latest closed, on
+    the original alert or a duty copy: an original closes with its copies, in one answer)."""
     row = query_one(db, """
         SELECT what_changed FROM alerts WHERE visit_id = ? AND feedback_theme != ''
           AND feedback_outcome = 'changed' AND what_changed != ''
-          AND escalated_from IS NULL ORDER BY closed_at DESC LIMIT 1""",
+          ORDER BY closed_at DESC, id DESC LIMIT 1""",
                     (visit_id,))
     return row["what_changed"] if row else ""
 

@@ -28,6 +28,12 @@ def visit_for_link(db, visit_id: int):
         WHERE visits.id = ?""", (visit_id,))
 
 
+def first_log(db, visit_id: int):
+    """Whether anyone has logged the visit: its first log's id, or None."""
+    return query_one(db, "SELECT id FROM visit_logs WHERE visit_id = ? ORDER BY id LIMIT 1",
+                     (visit_id,))
+
+
 def feedback_for_visit(db, visit_id: int):
     """The answer on a visit: the newest send from its link."""
     return query_one(db, "SELECT * FROM visit_feedback WHERE visit_id = ?"

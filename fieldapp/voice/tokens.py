@@ -53,6 +53,20 @@ def feedback_open(visit, now: datetime | None = None) -> bool:
     return feedback_window_open(visit, now) and not visit["feedback_held"]
 
 
+def why_offer_closed(db, visit, now: datetime | None = None) -> str | None:
+    """Why the visit's offer of times (its link to choose a time) can no longer be answered
+    though no new offer replaced it: "cancelled", or "happened" (its booked time has begun, or
+    someone has logged it); None while the visit is still to come. An offer is closed by this
+    alone, never by a change to the offer: the log and the cancelling live in areas the choice
+    area is built on. Here, so the officer's visit page and the choice area say the same."""
+    if visit["status"] != "booked":
+        return "cancelled"
+    if to_local(visit["starts_at"]) <= (now or datetime.now(UTC)) \
+            or queries.first_log(db, visit["id"]) is not None:
+        return "happened"
+    return None
+
+
 def feedback_url(visit_id: int) -> str:
     base = current_app.config["FIELDAPP_BASE_URL"].rstrip("/")
     return base + url_for("voice.feedback", token=make(FEEDBACK_SALT, visit_id))
