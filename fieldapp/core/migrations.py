@@ -1305,3 +1305,14 @@ def m170_feedback_outcome(db: Database) -> None:
     UPDATE alerts SET feedback_outcome = 'changed'
         WHERE status = 'closed' AND feedback_theme != '' AND what_changed != ''
     """)
+
+
+@migrations()
+def m200_urgent_alerts_are_safety_jobs(db: Database) -> None:
+    """An urgent alert's pushes (a resident at risk) and its escalation to the duty users are
+    safety jobs too: those already queued are marked, as m130 marked the lone worker's."""
+    _script(db, """
+    UPDATE jobs SET safety = 1 WHERE done_at IS NULL AND (kind = 'escalate_alert'
+        OR (kind IN ('send_push', 'push_to_device')
+            AND json_extract(payload, '$.kind') = 'urgent'))
+    """)
