@@ -1,4 +1,5 @@
-"""Notification settings: turn pushes on or off for this device, and send a test."""
+"""Notification settings: turn pushes on or off for this device, remove any of one's devices
+from the list (a lost phone), and send a test."""
 
 from flask import (
     abort,

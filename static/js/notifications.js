@@ -26,25 +26,31 @@
   }
 
   // The list of devices carries each one's SHA-256 (never its address): the one that matches
-  // this browser's subscription is marked "This device".
+  // this browser's subscription is marked "This device". True when listed, false when not
+  // (removed from the list on another device), null when this browser cannot tell.
   async function markThisDevice(subscription) {
     const marks = document.querySelectorAll("[data-this-device]");
     marks.forEach(function (mark) { mark.hidden = true; });
-    if (!subscription || !window.crypto || !crypto.subtle) return;
+    if (!subscription) return false;
+    if (!window.crypto || !crypto.subtle) return null;
     const digest = await crypto.subtle.digest("SHA-256",
       new TextEncoder().encode(subscription.endpoint));
     const hex = Array.from(new Uint8Array(digest),
       function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+    let listed = false;
     marks.forEach(function (mark) {
       mark.hidden = mark.closest("[data-device]").dataset.device !== hex;
+      listed = listed || !mark.hidden;
     });
+    return listed;
   }
 
   async function showButtons() {
     const subscription = await (await registration()).pushManager.getSubscription();
-    on.hidden = Boolean(subscription);
-    off.hidden = !subscription;
-    markThisDevice(subscription);
+    // A device removed from the list keeps its browser subscription: offer to turn it on.
+    const isOn = Boolean(subscription) && await markThisDevice(subscription) !== false;
+    on.hidden = isOn;
+    off.hidden = !isOn;
   }
 
   function send(url, body) {

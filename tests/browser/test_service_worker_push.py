@@ -124,4 +124,12 @@ def test_the_settings_page_marks_the_device_it_is_open_on(page, live_server, db,
     expect(this_one.get_by_text("This device")).to_be_visible()
     expect(page.locator("li", has_text="Chrome / Android (Google)").get_by_text("This device")
            ).to_be_hidden()
+    expect(page.get_by_role("button", name="Turn off notifications on this device")
+           ).to_be_visible()
     assert "this-one" not in page.content()
+    # Removed from the list on another device: this one offers to turn notifications on again.
+    page.locator("li", has_text="Firefox (Mozilla)").get_by_role("button", name="Remove").click()
+    expect(page.get_by_text("Device removed: Firefox (Mozilla)")).to_be_visible()
+    expect(page.get_by_text("This device", exact=True)).to_be_hidden()
+    expect(page.get_by_role("button", name="Turn on notifications on this device")
+           ).to_be_visible()
