@@ -103,6 +103,10 @@ ACCESS_TABLE = {
                        allow({p: 400 for p in [*OFFICE, *PUSHED_STAFF]})),
     "push.unsubscribe": ("POST", "/push/subscriptions/delete",
                          allow({**OFFICE, **PUSHED_STAFF})),
+    # Only one's own device: the world has none, so an id nobody has (404 once allowed in);
+    # tests/test_push.py removes a real one and asks as another person (404).
+    "push.remove_device": ("POST", "/push/subscriptions/999999/remove",
+                           allow({p: 404 for p in [*OFFICE, *PUSHED_STAFF]})),
     "push.send_test": ("POST", "/push/test", allow({p: 303 for p in [*OFFICE, *PUSHED_STAFF]})),
     "verify.verify": ("GET", "/verify/not-a-valid-token", {p: 200 for p in PERSONS}),
     # The operative's photo goes only to a token that names a real booking: a bad one is 404.

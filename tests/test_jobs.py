@@ -4,6 +4,7 @@ failed, where an admin sees it; finished jobs are pruned; `fieldapp jobs` counts
 import os
 import subprocess
 import sys
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -197,3 +198,68 @@ def test_a_lone_worker_push_goes_before_earlier_test_pushes(app, db, world):
                       ).fetchall()
     assert [row["kind"] for row in done] == ["send_push", "push_to_device"]
     assert '"kind": "lone_worker"' in done[1]["payload"]
+
+
+def test_an_urgent_alerts_push_goes_before_a_thousand_earlier_pushes(app, db, world,
+                                                                     signed_in):
+    """An urgent alert from a post-visit log (a resident at risk) reaches the officer's phone
+    before any routine push that has waited longer, on its way to each device too."""
+    from fieldapp.push import sender  # noqa: F401  (registers the handlers)
+
+    now = datetime.now(UTC)
+    due_pushes(db, 1000, since=now - timedelta(hours=1))
+    db.execute("INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, created_at)"
+               " VALUES (?, 'https://push.example/notify/x', 'k', 'a', 'now')",
+               (world.users["officer"],))
+    client = signed_in("operative")
+    token = csrf_token_from(client.get("/today").get_data(as_text=True))
+    assert client.post("/api/logs", headers={"X-CSRFToken": token}, json={
+        "client_id": str(uuid.uuid4()), "visit_id": world.visits["tomorrow"],
+        "outcome": "completed", "distress": "none", "concerns": ["domestic_abuse"]},
+    ).status_code == 201
+    with app.app_context():
+        assert jobs.run_one(db, now=now + timedelta(seconds=1))  # the fan-out
+        assert jobs.run_one(db, now=now + timedelta(seconds=1))  # its device's push
+    done = db.execute("SELECT kind, payload FROM jobs WHERE done_at IS NOT NULL ORDER BY id"
+                      ).fetchall()
+    assert [row["kind"] for row in done] == ["send_push", "push_to_device"]
+    assert all('"kind": "urgent"' in row["payload"] for row in done)
+
+
+def test_an_urgent_alerts_escalation_goes_before_a_thousand_earlier_pushes(app, db):
+    """Nobody acknowledged it in time: its copy to the duty officers is not held behind a queue
+    of pushes either."""
+    from fieldapp.alerts import escalation
+
+    now = datetime.now(UTC)
+    due_pushes(db, 1000, since=now - timedelta(hours=1))
+    with app.app_context():
+        escalation.schedule(db, 999_999)
+        assert jobs.run_one(db, now=now + escalation.window() + timedelta(minutes=1))
+    done = [row[0] for row in db.execute("SELECT kind FROM jobs WHERE done_at IS NOT NULL")]
+    assert done == ["escalate_alert"]
+
+
+def test_migration_puts_queued_urgent_pushes_and_escalations_first(tmp_path):
+    """Jobs queued before urgent alerts were safety jobs become so (a failed one too, should an
+    admin try it again); routine ones, and jobs done, are left as they were."""
+    from fieldapp.core import migrations
+    from fieldapp.core.db import connect
+
+    db = connect(str(tmp_path / "old.db"))
+    name = next(m.name for m in migrations.migrations.pending(db)
+                if m.name.endswith("_urgent_alerts_are_safety_jobs"))
+    migrations.migrations.apply(db, stop_before=name)
+    queued = [("push_to_device", '{"kind": "urgent", "subscription_id": 1}', None, None),
+              ("send_push", '{"kind": "urgent", "user_id": 1}', None, None),
+              ("escalate_alert", '{"alert_id": 1}', None, None),
+              ("send_push", '{"kind": "reach_out", "user_id": 1}', None, None),
+              ("send_push", '{"kind": "test", "user_id": 1}', None, None),
+              ("send_push", '{"kind": "urgent", "user_id": 1}', "n", None),
+              ("escalate_alert", '{"alert_id": 2}', None, "n")]
+    db.conn.executemany("INSERT INTO jobs (kind, payload, run_after, created_at, done_at,"
+                        " failed_at) VALUES (?, ?, 'n', 'n', ?, ?)", queued)
+    migrations.apply(db)
+    assert [row[0] for row in db.execute("SELECT safety FROM jobs ORDER BY id")] == [
+        1, 1, 1, 0, 0, 0, 1]
+    db.close()

@@ -491,15 +491,14 @@ def test_an_eleventh_device_is_refused_and_the_person_told_how_to_make_room(sign
     assert eleventh.status_code == 409
     assert eleventh.get_json()["errors"]["subscription"] == (
         "Notifications are already on for 10 devices, the most we allow. To add this one, "
-        "turn notifications off on a device you no longer use: open this page on it and choose "
-        "‘Turn off notifications on this device’.")
+        "remove a device you no longer use from the list on this page.")
     assert devices(db) == 10
     again = register(client, "https://push.example/notify/3",
                      {"p256dh": DEVICE["keys"]["p256dh"], "auth": "BBBBBBBBBBBBBBBBBBBBBB"})
     assert again.status_code == 201 and again.get_json() == {"devices": 10}  # a refresh is fine
     keys.generate(db)
     page = client.get("/settings/notifications").get_data(as_text=True)
-    assert "up to 10 devices" in page and "turn them off on a device you no longer use" in page
+    assert "up to 10 devices" in page and "remove one you no longer use" in page
 
 
 def test_turning_notifications_on_is_limited_per_person(signed_in, db, app):
@@ -528,3 +527,97 @@ def test_test_notifications_are_limited_per_person(signed_in, db, app):
     other = signed_in("admin")
     token = csrf_token_from(other.get("/settings/notifications").get_data(as_text=True))
     assert other.post("/push/test", data={"csrf_token": token}).status_code == 303
+
+
+# Each push service's name on the settings page, never the device's address (a capability).
+SERVICES = {"https://fcm.googleapis.com/fcm/send/secret-a": "Chrome / Android (Google)",
+            "https://updates.push.services.mozilla.com/wpush/v2/secret-b": "Firefox (Mozilla)",
+            "https://web.push.apple.com/secret-c": "Safari (Apple)"}
+
+
+def device_ids(db) -> list[int]:
+    return [row[0] for row in db.execute("SELECT id FROM push_subscriptions ORDER BY id")]
+
+
+def test_the_settings_page_lists_each_device_by_its_service_not_its_address(signed_in, db, app):
+    allow_test_push_service(app, *SERVICES)
+    client = signed_in("officer")
+    for endpoint in SERVICES:
+        assert register(client, endpoint).status_code == 201
+    page = client.get("/settings/notifications").get_data(as_text=True)
+    for endpoint, name in SERVICES.items():
+        assert name in page
+        assert endpoint.rsplit("/", 1)[1] not in page
+    assert page.count("Turned on today at") == 3
+    for device in device_ids(db):
+        assert f'action="/push/subscriptions/{device}/remove"' in page
+    assert page.count("<button type=\"submit\" class=\"button button--secondary\">Remove") == 3
+
+
+def test_a_lost_device_is_removed_from_another_and_frees_its_place(signed_in, db, world, app):
+    """The phone is lost: from any device, the person removes it from the list; the removal is
+    audited, and the place it held under the cap is free again."""
+    allow_test_push_service(app, DEVICE["endpoint"])
+    client = signed_in("officer")
+    for number in range(10):
+        assert register(client, f"https://push.example/notify/{number}").status_code == 201
+    assert register(client, "https://push.example/notify/new").status_code == 409
+    lost = device_ids(db)[3]
+    token = csrf_token_from(client.get("/settings/notifications").get_data(as_text=True))
+    response = client.post(f"/push/subscriptions/{lost}/remove", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/settings/notifications")
+    page = client.get("/settings/notifications").get_data(as_text=True)
+    assert "Device removed: push.example" in page and "no more notifications" in page
+    assert lost not in device_ids(db) and devices(db) == 9
+    assert [tuple(row) for row in db.execute(
+        "SELECT action, record_type, record_id FROM audit_log"
+        " WHERE action = 'push_device_removed'")] == [("push_device_removed", "push_subscription",
+                                                       str(lost))]
+    assert register(client, "https://push.example/notify/new").status_code == 201
+
+
+def test_only_the_owner_can_remove_a_device(signed_in, db, app):
+    allow_test_push_service(app, DEVICE["endpoint"])
+    assert register(signed_in("officer"), DEVICE["endpoint"]).status_code == 201
+    [device] = device_ids(db)
+    other = signed_in("admin")
+    token = csrf_token_from(other.get("/settings/notifications").get_data(as_text=True))
+    assert other.post(f"/push/subscriptions/{device}/remove",
+                      data={"csrf_token": token}).status_code == 404
+    assert device_ids(db) == [device]
+    assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'push_device_removed'"
+                      ).fetchone()[0] == 0
+
+
+def test_a_removal_whose_audit_cannot_be_written_is_not_kept(signed_in, db, app):
+    allow_test_push_service(app, DEVICE["endpoint"])
+    client = signed_in("officer")
+    assert register(client, DEVICE["endpoint"]).status_code == 201
+    [device] = device_ids(db)
+    token = csrf_token_from(client.get("/settings/notifications").get_data(as_text=True))
+    with audit_refused(db), pytest.raises(sqlite3.IntegrityError):
+        client.post(f"/push/subscriptions/{device}/remove", data={"csrf_token": token})
+    assert device_ids(db) == [device]
+
+
+def test_turning_notifications_off_is_limited_per_person(signed_in, db, app):
+    """Each turn-off writes an audit row: someone sending them without end is stopped in plain
+    words (shown by the settings page), and nobody else is slowed by it."""
+    client = signed_in("officer")
+    token = csrf_token_from(client.get("/settings/notifications").get_data(as_text=True))
+
+    def turn_off(who, csrf):
+        return who.post("/push/subscriptions/delete", headers={"X-CSRFToken": csrf},
+                        json={"endpoint": DEVICE["endpoint"]})
+
+    assert [turn_off(client, token).status_code for _ in range(20)] == [200] * 20
+    refused = turn_off(client, token)
+    assert refused.status_code == 429
+    assert refused.get_json()["errors"]["subscription"] == (
+        "There have been too many attempts in a short time. Wait an hour, then try again.")
+    assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'push_unsubscribed'"
+                      ).fetchone()[0] == 20
+    other = signed_in("admin")
+    token = csrf_token_from(other.get("/settings/notifications").get_data(as_text=True))
+    assert turn_off(other, token).status_code == 200

@@ -23,8 +23,10 @@ def window() -> timedelta:
 
 
 def schedule(db, alert_id: int) -> None:
+    """A safety job (a resident at risk): once due, the worker runs it before every due job
+    that is not a safety job."""
     jobs.enqueue(db, "escalate_alert", {"alert_id": alert_id},
-                 run_after=datetime.now(UTC) + window())
+                 run_after=datetime.now(UTC) + window(), safety=True)
 
 
 @jobs.handler("escalate_alert")

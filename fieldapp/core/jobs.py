@@ -2,9 +2,9 @@
 `fieldapp worker`, never lost when the worker or the server restarts.
 
 A worker claims a due job with a lease (UPDATE ... RETURNING): a due safety job first (a lone
-worker's check-in steps, pushes about a lone worker), then the oldest due job of any kind. If
-it dies mid-job the lease runs out and the job runs again: delivery is at least once, so every
-handler is safe to repeat.
+worker's check-in steps, pushes about a lone worker, an urgent alert's pushes and escalation),
+then the oldest due job of any kind. If it dies mid-job the lease runs out and the job runs
+again: delivery is at least once, so every handler is safe to repeat.
 
 A job that fails is tried again later, waiting longer each time, up to MAX_ATTEMPTS; then it
 stops, marked failed, until an admin tries it again (the admin's jobs page). Finished jobs are
@@ -40,7 +40,8 @@ def handler(kind: str):
 def enqueue(db, kind: str, payload: dict, run_after: datetime | None = None,
             safety: bool | None = None) -> int:
     """Queue a job. A safety job (by default, a lone worker's check-in steps: kinds starting
-    SAFETY_PREFIX) runs before any other that is due, however long those have waited."""
+    SAFETY_PREFIX; the areas mark their own, such as an urgent alert's push) runs before any
+    other that is due, however long those have waited."""
     when = _stamp(run_after or datetime.now(UTC))
     if safety is None:
         safety = kind.startswith(SAFETY_PREFIX)

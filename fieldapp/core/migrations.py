@@ -1325,3 +1325,14 @@ def m180_change_words_true_for_time_or_people(db: Database) -> None:
              " will tell you straight away.")):
         db.execute(f"UPDATE message_templates SET {column} = ? WHERE event = 'changed' AND"
                    f" {column} = ?", (new, old))
+
+
+@migrations()
+def m200_urgent_alerts_are_safety_jobs(db: Database) -> None:
+    """An urgent alert's pushes (a resident at risk) and its escalation to the duty users are
+    safety jobs too: those already queued are marked, as m130 marked the lone worker's."""
+    _script(db, """
+    UPDATE jobs SET safety = 1 WHERE done_at IS NULL AND (kind = 'escalate_alert'
+        OR (kind IN ('send_push', 'push_to_device')
+            AND json_extract(payload, '$.kind') = 'urgent'))
+    """)

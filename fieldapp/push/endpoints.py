@@ -17,6 +17,7 @@ setting honoured only by an app created for tests (TESTING and FIELDAPP_ENV=test
 from the environment.
 """
 
+import hashlib
 import ipaddress
 import socket
 from urllib.parse import urlsplit
@@ -31,6 +32,14 @@ from flask import current_app, has_app_context
 PUSH_SERVICE_HOSTS = ("fcm.googleapis.com", "android.googleapis.com",
                       "updates.push.services.mozilla.com", "notify.windows.com",
                       "push.apple.com")
+
+# What the settings page calls a device: its push service's name, never its address (the
+# endpoint is a capability, and a long one). A host under none of these is named as it is.
+SERVICE_NAMES = (("fcm.googleapis.com", "Chrome / Android (Google)"),
+                 ("android.googleapis.com", "Chrome / Android (Google)"),
+                 ("push.services.mozilla.com", "Firefox (Mozilla)"),
+                 ("notify.windows.com", "Edge / Windows (Microsoft)"),
+                 ("push.apple.com", "Safari (Apple)"))
 
 NOT_A_PUSH_SERVICE = ("That address is not a browser's push service, so we cannot send "
                       "notifications to it. Turn notifications on from this page in Chrome, "
@@ -84,6 +93,24 @@ def check(endpoint: str) -> None:
     for address in _addresses(host):
         if not is_public(address):
             raise EndpointRefused(NOT_PUBLIC, permanent=False)
+
+
+def service_name(endpoint: str) -> str:
+    """A device's label: the push service its browser uses ("Firefox (Mozilla)")."""
+    try:
+        host = (urlsplit(endpoint).hostname or "").rstrip(".").lower()
+    except ValueError:
+        host = ""
+    for suffix, name in SERVICE_NAMES:
+        if host == suffix or host.endswith("." + suffix):
+            return name
+    return host or "A push service"
+
+
+def fingerprint(endpoint: str) -> str:
+    """What the settings page's script compares with this browser's own endpoint to mark "This
+    device", without the page carrying the address itself."""
+    return hashlib.sha256(endpoint.encode()).hexdigest()
 
 
 def _on_a_service(host: str) -> bool:

@@ -23,6 +23,18 @@ def delete_subscription_for_user(db, user_id: int, endpoint: str) -> None:
                (user_id, endpoint))
 
 
+def subscriptions_for_user(db, user_id: int) -> list:
+    """This person's devices, the newest first."""
+    return query_all(db, "SELECT id, endpoint, created_at FROM push_subscriptions"
+                         " WHERE user_id = ? ORDER BY created_at DESC, id DESC", (user_id,))
+
+
+def subscription_of_user(db, subscription_id: int, user_id: int):
+    """One of this person's devices; None when it is not theirs (or not there)."""
+    return query_one(db, "SELECT id, endpoint, created_at FROM push_subscriptions"
+                         " WHERE id = ? AND user_id = ?", (subscription_id, user_id))
+
+
 def delete_subscription(db, subscription_id: int) -> None:
     db.execute("DELETE FROM push_subscriptions WHERE id = ?", (subscription_id,))
 

@@ -1,6 +1,8 @@
-"""Notification settings: turn pushes on or off for this device, and send a test."""
+"""Notification settings: turn pushes on or off for this device, remove any of one's devices
+from the list (a lost phone), and send a test."""
 
 from flask import (
+    abort,
     current_app,
     flash,
     jsonify,
@@ -12,6 +14,7 @@ from flask_login import current_user
 
 from fieldapp.core import audit, jobs
 from fieldapp.core.access import PUSH_ROLES, roles
+from fieldapp.core.clock import when_in_words
 from fieldapp.core.db import get_db, transaction, utc_now
 from fieldapp.core.limits import landlord_and_person, limiter
 from fieldapp.core.security import ERROR_PAGES, JsonRefused, json_body, wait_for
@@ -22,11 +25,12 @@ TAKEN = ("Notifications on this device are turned on for another account. Ask th
 # Each device is one more push job for every alert: ten is plenty for one person.
 MAX_DEVICES = 10
 FULL = (f"Notifications are already on for {MAX_DEVICES} devices, the most we allow. To add "
-        "this one, turn notifications off on a device you no longer use: open this page on it "
-        "and choose ‘Turn off notifications on this device’.")
+        "this one, remove a device you no longer use from the list on this page.")
 # Turning on and testing queue work for the worker: limited per person, so one account cannot
-# fill the queue that also carries lone-worker escalations.
+# fill the queue that also carries lone-worker escalations. Turning off writes an audit row
+# each time: limited the same way.
 SUBSCRIBE_LIMIT = "20 per hour"
+UNSUBSCRIBE_LIMIT = "20 per hour"
 TEST_LIMIT = "10 per hour"
 
 
@@ -42,9 +46,11 @@ def _too_many(limit):
 @roles(*PUSH_ROLES)
 def settings():
     db = get_db()
+    devices = [{"id": row["id"], "name": endpoints.service_name(row["endpoint"]),
+                "created_at": row["created_at"], "mark": endpoints.fingerprint(row["endpoint"])}
+               for row in queries.subscriptions_for_user(db, current_user.id)]
     return render_template("push/settings.html", public_key=keys.public_key(db),
-                           devices=queries.subscription_count(db, current_user.id),
-                           max_devices=MAX_DEVICES)
+                           devices=devices, max_devices=MAX_DEVICES)
 
 
 def _subscription_from(body) -> tuple[str, str, str] | None:
@@ -88,6 +94,7 @@ def subscribe():
 
 @bp.post("/push/subscriptions/delete")
 @roles(*PUSH_ROLES)
+@limiter.limit(UNSUBSCRIBE_LIMIT, key_func=landlord_and_person, on_breach=_too_many)
 def unsubscribe():
     try:
         body = json_body()
@@ -101,6 +108,24 @@ def unsubscribe():
         queries.delete_subscription_for_user(db, current_user.id, str(body.get("endpoint", "")))
         audit.record("push_unsubscribed", "user", current_user.id, db=db)
     return jsonify(devices=queries.subscription_count(db, current_user.id))
+
+
+@bp.post("/push/subscriptions/<int:subscription_id>/remove")
+@roles(*PUSH_ROLES)
+def remove_device(subscription_id: int):
+    """A device removed from the list, from any device: a lost or broken phone cannot turn its
+    own notifications off. Only the owner's: anyone else's is not found."""
+    db = get_db()
+    device = queries.subscription_of_user(db, subscription_id, current_user.id)
+    if device is None:
+        abort(404)
+    with transaction(db):
+        queries.delete_subscription(db, device["id"])
+        audit.record("push_device_removed", "push_subscription", device["id"], db=db)
+    flash(f"Device removed: {endpoints.service_name(device['endpoint'])}, turned on "
+          f"{when_in_words(device['created_at'])}. It will get no more notifications from "
+          "fieldapp.", "success")
+    return redirect(url_for("push.settings"), code=303)
 
 
 @bp.post("/push/test")

@@ -25,8 +25,9 @@ MESSAGES = {
 # A reminder is no use after the check-in has escalated: held only until then.
 TTL_BY_KIND = {"checkin_reminder": 25 * 60}
 HIGH_URGENCY = ("urgent", "lone_worker", "checkin_reminder")
-# Pushes about a lone worker are safety jobs: the worker sends them before any other due job.
-SAFETY_KINDS = ("lone_worker", "lone_worker_safe", "checkin_reminder")
+# Pushes about a lone worker, and an urgent alert's (a resident at risk), are safety jobs: the
+# worker sends them before any other due job.
+SAFETY_KINDS = ("urgent", "lone_worker", "lone_worker_safe", "checkin_reminder")
 
 
 class _NoRedirects(requests.Session):
@@ -40,7 +41,8 @@ class _NoRedirects(requests.Session):
 def queue_for_alert(db, alert_id: int, user_id: int | None, severity: str) -> None:
     if user_id is not None:
         jobs.enqueue(db, "send_push", {"user_id": user_id, "kind": severity,
-                                       "url": f"/alerts/{alert_id}"})
+                                       "url": f"/alerts/{alert_id}"},
+                     safety=severity in SAFETY_KINDS)
 
 
 def queue_for_user(db, user_id: int, kind: str, url: str) -> None:

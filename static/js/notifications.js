@@ -25,10 +25,32 @@
     return navigator.serviceWorker.ready;
   }
 
+  // The list of devices carries each one's SHA-256 (never its address): the one that matches
+  // this browser's subscription is marked "This device". True when listed, false when not
+  // (removed from the list on another device), null when this browser cannot tell.
+  async function markThisDevice(subscription) {
+    const marks = document.querySelectorAll("[data-this-device]");
+    marks.forEach(function (mark) { mark.hidden = true; });
+    if (!subscription) return false;
+    if (!window.crypto || !crypto.subtle) return null;
+    const digest = await crypto.subtle.digest("SHA-256",
+      new TextEncoder().encode(subscription.endpoint));
+    const hex = Array.from(new Uint8Array(digest),
+      function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+    let listed = false;
+    marks.forEach(function (mark) {
+      mark.hidden = mark.closest("[data-device]").dataset.device !== hex;
+      listed = listed || !mark.hidden;
+    });
+    return listed;
+  }
+
   async function showButtons() {
     const subscription = await (await registration()).pushManager.getSubscription();
-    on.hidden = Boolean(subscription);
-    off.hidden = !subscription;
+    // A device removed from the list keeps its browser subscription: offer to turn it on.
+    const isOn = Boolean(subscription) && await markThisDevice(subscription) !== false;
+    on.hidden = isOn;
+    off.hidden = !isOn;
   }
 
   function send(url, body) {
@@ -59,7 +81,13 @@
   off.addEventListener("click", async function () {
     const subscription = await (await registration()).pushManager.getSubscription();
     if (subscription) {
-      await send(box.dataset.unsubscribeUrl, {endpoint: subscription.endpoint});
+      const response = await send(box.dataset.unsubscribeUrl, {endpoint: subscription.endpoint});
+      if (!response.ok) {  // refused (too many tries): the device stays on, and says why
+        const answer = await response.json().catch(function () { return {}; });
+        state.textContent = Object.values(answer.errors || {})[0] ||
+          "We could not turn notifications off. Try again.";
+        return;
+      }
       await subscription.unsubscribe();
     }
     state.textContent = "Notifications are off for this device.";

@@ -205,6 +205,7 @@ def world_server(world_template, tmp_path_factory):
               *window_around_now(), trade="Painting", status="cancelled")
     _a_failed_job(db)
     _a_check_in_and_a_call_for_help(db, world)
+    _devices_with_notifications_on(db, world)
     db.close()
     app = create_app({"TESTING": True, "FIELDAPP_DB": str(path), "FIELDAPP_ENV": "test"})
     with LiveServer(app) as server:
@@ -308,6 +309,16 @@ def _a_check_in_and_a_call_for_help(db, world) -> None:
     for kind, minutes in (("in", 30), ("help", None)):
         lone_worker.record(db, visit, world.users["operative"],
                            CheckinInput(str(uuid.uuid4()), kind, minutes, None, None), now)
+
+
+def _devices_with_notifications_on(db, world) -> None:
+    """The officer's notifications page lists their devices, each with a Remove button."""
+    db.conn.executemany(
+        "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, created_at)"
+        " VALUES (?, ?, 'k', 'a', ?)",
+        [(world.users["officer"], endpoint, at) for endpoint, at in (
+            ("https://fcm.googleapis.com/fcm/send/a-phone", "2026-01-05T09:00:00+00:00"),
+            ("https://web.push.apple.com/an-iphone", utc_now()))])
 
 
 def _a_failed_job(db) -> None:

@@ -6,6 +6,8 @@ import time
 
 from playwright.sync_api import expect
 
+from fieldapp.core.db import utc_now
+
 from conftest import assert_accessible, screenshot, sign_in_browser
 from support import PASSWORD, PEOPLE
 
@@ -88,8 +90,9 @@ def test_the_settings_page_says_why_an_eleventh_device_is_refused(page, live_ser
     app.config["FIELDAPP_TEST_PUSH_ORIGINS"] = ["https://push.example"]
     db.conn.executemany(
         "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, created_at)"
-        " VALUES (?, ?, 'k', 'a', 'now')",
-        [(world.users["officer"], f"https://push.example/notify/{n}") for n in range(10)])
+        " VALUES (?, ?, 'k', 'a', ?)",
+        [(world.users["officer"], f"https://push.example/notify/{n}", utc_now())
+         for n in range(10)])
     page.context.grant_permissions(["notifications"])
     page.add_init_script(STUB_SUBSCRIBE)
     sign_in_browser(page, live_server.url, PEOPLE["officer"][0], PASSWORD)
@@ -97,5 +100,36 @@ def test_the_settings_page_says_why_an_eleventh_device_is_refused(page, live_ser
     page.get_by_role("button", name="Turn on notifications on this device").click()
     expect(page.locator("#push-state")).to_have_text(
         "Notifications are already on for 10 devices, the most we allow. To add this one, "
-        "turn notifications off on a device you no longer use: open this page on it and choose "
-        "‘Turn off notifications on this device’.")
+        "remove a device you no longer use from the list on this page.")
+
+
+def test_the_settings_page_marks_the_device_it_is_open_on(page, live_server, db, world):
+    """The page knows this browser's subscription: of the person's devices listed, that one is
+    marked "This device" (the page carries a digest of each address, not the address)."""
+    from fieldapp.push import keys
+
+    keys.generate(db)
+    db.conn.executemany(
+        "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, created_at)"
+        " VALUES (?, ?, 'k', 'a', ?)",
+        [(world.users["officer"], endpoint, at) for endpoint, at in (
+            ("https://fcm.googleapis.com/fcm/send/old-phone", "2026-01-05T09:00:00+00:00"),
+            ("https://updates.push.services.mozilla.com/wpush/v2/this-one", utc_now()))])
+    page.add_init_script(STUB_SUBSCRIBE.replace(
+        "return null;", "return {endpoint: "
+        "'https://updates.push.services.mozilla.com/wpush/v2/this-one'};"))
+    sign_in_browser(page, live_server.url, PEOPLE["officer"][0], PASSWORD)
+    page.goto(f"{live_server.url}/settings/notifications")
+    this_one = page.locator("li", has_text="Firefox (Mozilla)")
+    expect(this_one.get_by_text("This device")).to_be_visible()
+    expect(page.locator("li", has_text="Chrome / Android (Google)").get_by_text("This device")
+           ).to_be_hidden()
+    expect(page.get_by_role("button", name="Turn off notifications on this device")
+           ).to_be_visible()
+    assert "this-one" not in page.content()
+    # Removed from the list on another device: this one offers to turn notifications on again.
+    page.locator("li", has_text="Firefox (Mozilla)").get_by_role("button", name="Remove").click()
+    expect(page.get_by_text("Device removed: Firefox (Mozilla)")).to_be_visible()
+    expect(page.get_by_text("This device", exact=True)).to_be_hidden()
+    expect(page.get_by_role("button", name="Turn on notifications on this device")
+           ).to_be_visible()
