@@ -122,6 +122,9 @@ ACCESS_TABLE = {
     # Nothing the resident said to turn into an adjustment yet: 404 once access is granted.
     "choice.wish_to_adjustment": ("POST", "/schedule/{today}/times/adjustment",
                                   allow({p: 404 for p in OFFICE})),
+    # The landlord's available slots: office staff keep them; no slot 999999 for anyone.
+    "choice.slots": ("GET", "/slots", allow(OFFICE)),
+    "choice.remove_slot": ("POST", "/slots/999999/remove", allow({p: 404 for p in OFFICE})),
     "voice.send_feedback_link": ("POST", "/schedule/{today}/feedback-link",
                                  allow(OFFICE_ACTION)),
     "residents.search": ("GET", "/residents", allow(OFFICE)),

@@ -39,6 +39,11 @@ def clashes(db, landlord_id: int, visit_id: int, operatives, starts_at: str,
             if v["id"] != visit_id for o in operatives if o in v["operatives"]]
 
 
+def slot_taken_elsewhere(window, visit_id: int) -> bool:
+    """The window was offered from an available slot that another visit has since taken."""
+    return window["slot_taken_by"] not in (None, visit_id)
+
+
 def live_offer(db, visit):
     """The visit's open offer while the resident can still answer it, else None."""
     return None if why_offer_closed(db, visit) else queries.open_offer(db, visit["id"])
@@ -66,6 +71,8 @@ def windows_to_show(db, visit, offer, now: datetime | None = None) -> list[dict]
         if to_local(window["starts_at"]) <= now:
             continue
         chosen = window["id"] == offer["chosen_window_id"]
+        if not chosen and slot_taken_elsewhere(window, visit["id"]):
+            continue
         if not chosen and clashes(db, visit["landlord_id"], visit["id"], operatives,
                                   window["starts_at"], window["ends_at"]):
             continue
@@ -89,13 +96,19 @@ def pick(db, visit, offer, window_id: int, seen_version: int) -> str:
             return "booked"  # the time already chosen, sent again: nothing changes
         window = next((w for w in queries.windows_of_offer(db, offer["id"])
                        if w["id"] == window_id), None)
-        if window is None or to_local(window["starts_at"]) <= datetime.now(UTC) or clashes(
+        if window is None or to_local(window["starts_at"]) <= datetime.now(UTC) \
+                or slot_taken_elsewhere(window, visit["id"]) or clashes(
                 db, visit["landlord_id"], visit["id"], queries.operatives_of_visit(
                     db, visit["id"]), window["starts_at"], window["ends_at"]):
             return "taken"
         if not queries.choose_window(db, offer["id"], window_id, seen_version, now):
             return "raced"
         queries.move_visit(db, visit["id"], window["starts_at"], window["ends_at"], now)
+        # A slot chosen before is free again; the one chosen now is the visit's. Under this
+        # transaction's write lock, the check above still holds: the take cannot fail.
+        queries.release_slots_of_visit(db, visit["id"], keep_slot_id=window["slot_id"])
+        if window["slot_id"] is not None:
+            queries.take_slot(db, window["slot_id"], visit["id"], now)
         audit.record("time_chosen_by_resident", "visit", visit["id"], db=db)
         outbox.queue_for_visit(db, visit["id"], "time_chosen")
     return "booked"

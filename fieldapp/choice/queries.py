@@ -25,13 +25,19 @@ def open_offer(db, visit_id: int) -> sqlite3.Row | None:
 
 
 def windows_of_offer(db, offer_id: int) -> list[sqlite3.Row]:
-    return query_all(db, "SELECT * FROM offered_windows WHERE offer_id = ? ORDER BY starts_at",
-                     (offer_id,))
+    """The offer's windows; one offered from an available slot carries who has taken the slot
+    (`slot_taken_by`, a visit id, or None while it is free)."""
+    return query_all(db, """
+        SELECT offered_windows.*, available_slots.taken_by_visit_id AS slot_taken_by
+        FROM offered_windows
+        LEFT JOIN available_slots ON available_slots.id = offered_windows.slot_id
+        WHERE offer_id = ? ORDER BY offered_windows.starts_at""", (offer_id,))
 
 
 def create_offer(db, visit_id: int, windows, offered_by: int | None, now: str) -> int:
     """The visit's one open offer (an earlier one is withdrawn), with its windows: (starts_at,
-    ends_at) pairs in UTC."""
+    ends_at) pairs in UTC, or (starts_at, ends_at, slot_id) for one offered from an available
+    slot."""
     with transaction(db):
         db.execute("UPDATE time_offers SET status = 'withdrawn' WHERE visit_id = ? AND"
                    " status = 'open'", (visit_id,))
@@ -39,8 +45,10 @@ def create_offer(db, visit_id: int, windows, offered_by: int | None, now: str) -
             "INSERT INTO time_offers (visit_id, offered_by, created_at) VALUES (?, ?, ?)",
             (visit_id, offered_by, now)).lastrowid
         db.conn.executemany(
-            "INSERT INTO offered_windows (offer_id, starts_at, ends_at) VALUES (?, ?, ?)",
-            [(offer_id, starts_at, ends_at) for starts_at, ends_at in windows])
+            "INSERT INTO offered_windows (offer_id, starts_at, ends_at, slot_id)"
+            " VALUES (?, ?, ?, ?)",
+            [(offer_id, *window[:2], window[2] if len(window) > 2 else None)
+             for window in windows])
     return offer_id
 
 
@@ -104,3 +112,83 @@ def link_wish_to_adjustment(db, visit_id: int, adjustment_id: int) -> None:
 def operatives_of_visit(db, visit_id: int) -> list[int]:
     return [row["user_id"] for row in query_all(
         db, "SELECT user_id FROM visit_operatives WHERE visit_id = ?", (visit_id,))]
+
+
+# The landlord's available slots --------------------------------------------------------------
+
+def create_slot(db, slot: dict, created_by: int | None, now: str) -> int:
+    """A free slot: `slot` has landlord_id, firm_id, trade, starts_at, ends_at (UTC)."""
+    return db.execute(
+        "INSERT INTO available_slots (landlord_id, firm_id, trade, starts_at, ends_at,"
+        " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (slot["landlord_id"], slot["firm_id"], slot["trade"], slot["starts_at"],
+         slot["ends_at"], created_by, now)).lastrowid
+
+
+def slots_of_landlord(db, landlord_id: int, since: str) -> list[sqlite3.Row]:
+    """The landlord's slots ending after `since`, by trade and start, with the firm's name and
+    the visit that took each (if any)."""
+    return query_all(db, """
+        SELECT available_slots.*, firm.name AS firm_name, visits.job_ref AS taken_job_ref
+        FROM available_slots JOIN organisations AS firm ON firm.id = available_slots.firm_id
+        LEFT JOIN visits ON visits.id = available_slots.taken_by_visit_id
+        WHERE available_slots.landlord_id = ? AND available_slots.ends_at > ?
+        ORDER BY lower(available_slots.trade), available_slots.starts_at, firm.name""",
+                     (landlord_id, since))
+
+
+def free_slots_for_trade(db, landlord_id: int, trade: str, since: str,
+                         until: str) -> list[sqlite3.Row]:
+    """The landlord's free slots for the trade (whatever its case) starting in [since, until)."""
+    return query_all(db, """
+        SELECT available_slots.*, firm.name AS firm_name
+        FROM available_slots JOIN organisations AS firm ON firm.id = available_slots.firm_id
+        WHERE available_slots.landlord_id = ? AND lower(trim(available_slots.trade)) =
+              lower(trim(?)) AND available_slots.taken_by_visit_id IS NULL
+              AND available_slots.starts_at >= ? AND available_slots.starts_at < ?
+        ORDER BY available_slots.starts_at""", (landlord_id, trade, since, until))
+
+
+def free_slot_overlapping(db, landlord_id: int, firm_id: int, trade: str, starts_at: str,
+                          ends_at: str) -> sqlite3.Row | None:
+    """A free slot of the same firm and trade overlapping [starts_at, ends_at), or None."""
+    return query_one(db, """
+        SELECT * FROM available_slots WHERE landlord_id = ? AND firm_id = ?
+               AND lower(trim(trade)) = lower(trim(?)) AND taken_by_visit_id IS NULL
+               AND starts_at < ? AND ends_at > ?""",
+                     (landlord_id, firm_id, trade, ends_at, starts_at))
+
+
+def slot_for_landlord(db, slot_id: int, landlord_id: int) -> sqlite3.Row | None:
+    return query_one(db, "SELECT * FROM available_slots WHERE id = ? AND landlord_id = ?",
+                     (slot_id, landlord_id))
+
+
+def remove_free_slot(db, slot_id: int) -> bool:
+    """Removes the slot if it is free and on no open offer (a resident may be about to pick
+    it); False otherwise. Withdrawn offers keep their windows, no longer tied to the slot."""
+    on_offer = """SELECT slot_id FROM offered_windows JOIN time_offers
+                  ON time_offers.id = offered_windows.offer_id
+                  WHERE time_offers.status = 'open' AND slot_id IS NOT NULL"""
+    with transaction(db):
+        if query_one(db, f"SELECT id FROM available_slots WHERE id = ? AND"
+                         f" taken_by_visit_id IS NULL AND id NOT IN ({on_offer})",
+                     (slot_id,)) is None:
+            return False
+        db.execute("UPDATE offered_windows SET slot_id = NULL WHERE slot_id = ?", (slot_id,))
+        db.execute("DELETE FROM available_slots WHERE id = ?", (slot_id,))
+    return True
+
+
+def take_slot(db, slot_id: int, visit_id: int, now: str) -> bool:
+    """The slot taken by the visit, if free (or already the visit's): False when another visit
+    took it first."""
+    return db.execute("UPDATE available_slots SET taken_by_visit_id = ?, taken_at = ?"
+                      " WHERE id = ? AND (taken_by_visit_id IS NULL OR taken_by_visit_id = ?)",
+                      (visit_id, now, slot_id, visit_id)).rowcount == 1
+
+
+def release_slots_of_visit(db, visit_id: int, keep_slot_id: int | None = None) -> None:
+    """The slots the visit took are free again (its resident chose another time)."""
+    db.execute("UPDATE available_slots SET taken_by_visit_id = NULL, taken_at = NULL"
+               " WHERE taken_by_visit_id = ? AND id IS NOT ?", (visit_id, keep_slot_id))

@@ -1336,3 +1336,27 @@ def m200_urgent_alerts_are_safety_jobs(db: Database) -> None:
         OR (kind IN ('send_push', 'push_to_device')
             AND json_extract(payload, '$.kind') = 'urgent'))
     """)
+
+
+@migrations()
+def m210_available_slots(db: Database) -> None:
+    """The landlord's available slots: a contractor firm free for a trade (free text, matched
+    to the visit's trade without regard to case) from a start to an end, in UTC. A slot is
+    free until a resident picks the window offered from it; that window names its slot."""
+    _script(db, """
+    CREATE TABLE available_slots (
+        id INTEGER PRIMARY KEY,
+        landlord_id INTEGER NOT NULL REFERENCES organisations(id),
+        firm_id INTEGER NOT NULL REFERENCES organisations(id),
+        trade TEXT NOT NULL,
+        starts_at TEXT NOT NULL,
+        ends_at TEXT NOT NULL,
+        taken_by_visit_id INTEGER REFERENCES visits(id),
+        taken_at TEXT,
+        created_by INTEGER REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        CHECK (ends_at > starts_at)
+    );
+    CREATE INDEX available_slots_landlord ON available_slots(landlord_id, starts_at);
+    ALTER TABLE offered_windows ADD COLUMN slot_id INTEGER REFERENCES available_slots(id)
+    """)
