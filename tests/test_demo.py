@@ -134,3 +134,16 @@ def test_a_visit_of_a_demo_operative_today_has_times_offered_to_its_resident(dem
     sign_in(client, "officer@demo.test", DEMO_PASSWORD)
     page = client.get(f"/schedule/{visit['id']}").get_data(as_text=True)
     assert "3 times offered" in page and "/t/" in page
+
+
+def test_the_demo_has_free_gas_heating_slots_to_offer(demo_db_path, demo_db):
+    """The officer offering times for the Gas heating visit tomorrow can pick from slots."""
+    visit = demo_db.execute("SELECT id FROM visits WHERE job_ref = 'BSG-7752'").fetchone()
+    free = demo_db.execute("SELECT count(*) FROM available_slots WHERE trade = 'Gas heating'"
+                           " AND taken_by_visit_id IS NULL").fetchone()[0]
+    assert free >= 2
+    app = create_app({"TESTING": True, "FIELDAPP_DB": str(demo_db_path)})
+    client = app.test_client()
+    sign_in(client, "officer@demo.test", DEMO_PASSWORD)
+    page = client.get(f"/schedule/{visit['id']}/times").get_data(as_text=True)
+    assert "Pick from the available slots for Gas heating" in page

@@ -144,8 +144,7 @@ def slots():
         return redirect(url_for("choice.slots"), code=303)
     listed = [{**dict(slot), "label": logic.window_words(slot["starts_at"], slot["ends_at"])}
               for slot in queries.slots_of_landlord(db, landlord_id, utc_now())]
-    return render_template("choice/slots.html", form=form, slots=listed,
-                           remove=RemoveSlotForm()), form_status(form)
+    return render_template("choice/slots.html", form=form, slots=listed), form_status(form)
 
 
 @bp.post("/slots/<int:slot_id>/remove")

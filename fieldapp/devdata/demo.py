@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 from fieldapp.accounts import queries as accounts
 from fieldapp.accounts.organisations import create_contractor, create_landlord
 from fieldapp.adjustments.queries import create_adjustment
-from fieldapp.choice.queries import create_offer
+from fieldapp.choice.queries import create_offer, create_slot
 from fieldapp.core.clock import local_to_utc_iso, today_local
 from fieldapp.core.db import query_one, transaction
 from fieldapp.core.photos import prepare_photo
@@ -178,6 +178,7 @@ def load_demo(db) -> list[tuple[str, str, str]]:
     _load_help(db, orgs["landlord"], residents[0], users["officer"])
     _load_visits(db, residents, users, orgs, today_local())
     _offer_times(db, users, today_local())
+    _load_slots(db, orgs, users, today_local())
     load_history(db, residents, users, orgs, today_local())
     _load_pause(db, residents, users, orgs["landlord"], today_local())
     keys.generate(db)  # so notifications can be tried on the demo
@@ -333,3 +334,22 @@ def _offer_times(db, users: dict[str, int], today: date) -> None:
                                                                strict=True)],
                      users["officer"], datetime.now(UTC).isoformat(timespec="seconds"))
         outbox.queue_for_visit(db, visit_id, "times_offered")
+
+
+# Brightside's free Gas heating slots in the coming days: the officer offering times for a Gas
+# heating visit (BSG-7752, tomorrow) picks from them; the resident's choice takes the slot.
+SLOT_TRADE = "Gas heating"
+SLOT_TIMES = [(2, time(10), time(12)), (3, time(13), time(15)), (4, time(8), time(10)),
+              (6, time(10), time(12))]
+
+
+def _load_slots(db, orgs: dict[str, int], users: dict[str, int], today: date) -> None:
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    with transaction(db):
+        for ahead, start, end in SLOT_TIMES:
+            day = today + timedelta(days=ahead)
+            if day.weekday() == 6:
+                day += timedelta(days=1)  # never a Sunday
+            create_slot(db, {"landlord_id": orgs["landlord"], "firm_id": orgs["brightside"],
+                             "trade": SLOT_TRADE, "starts_at": local_to_utc_iso(day, start),
+                             "ends_at": local_to_utc_iso(day, end)}, users["officer"], now)

@@ -12,9 +12,9 @@ from playwright.sync_api import expect
 
 from fieldapp import create_app
 from fieldapp.alerts.rules import raise_visit_alert
-from fieldapp.choice.queries import save_wish
+from fieldapp.choice.queries import create_slot, save_wish, take_slot
 from fieldapp.core import jobs
-from fieldapp.core.clock import LOCAL_ZONE, today_local
+from fieldapp.core.clock import LOCAL_ZONE, local_to_utc_iso, today_local
 from fieldapp.core.db import connect, transaction, utc_now
 from fieldapp.core.signing import make_token
 from fieldapp.logs.queries import create_log
@@ -129,6 +129,8 @@ PAGES = [
     ("referral-route-edit", "admin", "/admin/referral-routes/{referral_route}/edit", 200),
     ("team-inbox", "admin", "/admin/team-inbox", 200),
     ("offer-times", "officer", "/schedule/{offered_visit}/times", 200),
+    ("offer-times-slots", "officer", "/schedule/{slots_visit}/times", 200),
+    ("slots", "officer", "/slots", 200),
     ("alert-from-feedback", "officer", "/alerts/{feedback_alert}", 200),
     ("choose-time", None, "/t/{times_token}", 200),
     ("team", "supervisor", "/team", 200),
@@ -169,6 +171,9 @@ EMPTY_FORMS = [
     ("referral-route-new", "admin", "/admin/referral-routes/new", "Add the service", "name"),
     ("refer", "officer", "/alerts/{alert}/refer", "Record the referral", "route_id-0"),
     ("offer-times", "officer", "/schedule/{offered_visit}/times", "Offer these times", "starts1"),
+    ("offer-times-slots", "officer", "/schedule/{slots_visit}/times", "Offer these times",
+     "slots"),
+    ("slots", "officer", "/slots", "Add the slot", "trade"),
     ("alert-from-feedback", "officer", "/alerts/{feedback_alert}", "Close the alert",
      "change_made-0"),
     ("choose-time", None, "/t/{times_token}", "Send my choice", "window-0"),
@@ -187,6 +192,7 @@ def _places(db, world) -> dict:
               **_a_visit_stopped_for_distress(db, world),
               **_a_resident_away(db, world),
               "offered_visit": _a_visit_with_times_offered(db, world),
+              "slots_visit": _a_visit_with_slots_to_pick(db, world),
               "feedback_alert": _an_alert_raised_by_feedback(db, world),
               **world.residents_and_more}
 
@@ -275,6 +281,24 @@ def _a_visit_with_times_offered(db, world) -> int:
                       trade="Drain survey")
     offer_times(db, visit, days[:3])
     save_wish(db, visit, "Please phone when you are 30 minutes away", utc_now())
+    return visit
+
+
+def _a_visit_with_slots_to_pick(db, world) -> int:
+    """The landlord has free Glazing slots (tests/test_available_slots.py): the offer page lists
+    them as checkboxes, and the slots page lists them with one taken."""
+    days = free_days(4, after=today_local() + timedelta(days=1))
+    starts = datetime.combine(days[3], time(9), LOCAL_ZONE)
+    visit = add_visit(db, world.residents["riverside"], world.orgs["acme"],
+                      [world.users["operative"]], starts, starts + timedelta(hours=2),
+                      trade="Glazing", job_ref="GLZ-1001")
+    for n, day in enumerate(days[:3]):
+        slot = create_slot(db, {
+            "landlord_id": world.orgs["riverside"], "firm_id": world.orgs["acme"],
+            "trade": "Glazing", "starts_at": local_to_utc_iso(day, time(10)),
+            "ends_at": local_to_utc_iso(day, time(12))}, None, utc_now())
+        if n == 2:
+            take_slot(db, slot, world.visits["today"], utc_now())
     return visit
 
 
