@@ -9,6 +9,7 @@ import pytest
 from fieldapp.choice.queries import create_slot, take_slot
 from fieldapp.core.clock import LOCAL_ZONE, today_local
 from fieldapp.core.db import utc_now
+from fieldapp.schedule.queries import cancel_visit
 
 from factories import add_resident, add_visit, free_days
 from support import csrf_token_from
@@ -230,3 +231,14 @@ def test_a_slot_taken_meanwhile_by_another_visit_is_refused_calmly(app, db, worl
     assert slot_row(db, slots[0])["taken_by_visit_id"] == other_visit
     assert db.execute("SELECT starts_at FROM visits WHERE id = ?", (visit,)).fetchone()[0] \
         != windows[0]["starts_at"]
+
+
+def test_cancelling_a_visit_frees_the_slot_it_took(app, db, world, signed_in, days, visit):
+    slots, url, windows = offered_from_slots(app, db, world, signed_in, days, visit)
+    resident = app.test_client()
+    html = resident.get(url).get_data(as_text=True)
+    resident.post(url, data={"csrf_token": csrf_token_from(html), "window": windows[0]["id"],
+                             "version": "0"})
+    assert slot_row(db, slots[0])["taken_by_visit_id"] == visit
+    cancel_visit(db, visit, "no_longer_needed")
+    assert slot_row(db, slots[0])["taken_by_visit_id"] is None

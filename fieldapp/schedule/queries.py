@@ -171,6 +171,9 @@ def cancel_visit(db, visit_id: int, reason: str, note: str = "") -> None:
         db.execute("UPDATE visits SET status = 'cancelled', cancelled_at = ?, cancel_reason = ?,"
                    " cancel_note = ?, updated_at = ? WHERE id = ? AND status = 'booked'",
                    (now, reason, note, now, visit_id))
+        # An available slot the resident's choice took is free again for another visit.
+        db.execute("UPDATE available_slots SET taken_by_visit_id = NULL, taken_at = NULL"
+                   " WHERE taken_by_visit_id = ?", (visit_id,))
 
 
 def steps_of_visit(db, visit_id: int) -> list[sqlite3.Row]:
