@@ -28,12 +28,13 @@ SLOT_WEEKS_AHEAD = 4
 
 
 def _free_slots(db, visit) -> list[dict]:
-    since, until = day_bounds_utc(today_local(), 7 * SLOT_WEEKS_AHEAD)
+    """The landlord's free slots for the visit's trade from now to SLOT_WEEKS_AHEAD, each with
+    its words and firm."""
+    _today, until = day_bounds_utc(today_local(), 7 * SLOT_WEEKS_AHEAD)
     return [{**dict(slot), "label": f"{logic.window_words(slot['starts_at'], slot['ends_at'])}"
                                     f" ({slot['firm_name']})"}
             for slot in queries.free_slots_for_trade(db, current_user.landlord_id,
-                                                     visit["trade"], utc_now(), until)
-            if slot["starts_at"] >= since]
+                                                     visit["trade"], utc_now(), until)]
 
 
 def _offer_form(db, visit, suggest: bool = False, **kwargs) -> OfferForm:
