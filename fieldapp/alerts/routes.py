@@ -1,6 +1,6 @@
 """The officer's inbox: alerts about their residents' visits; acknowledge, then close."""
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from fieldapp.alerts import bp, queries
@@ -26,7 +26,15 @@ def inbox_counts() -> dict:
     """New alerts for the signed-in officer, shown in the navigation on every page."""
     if not current_user.is_authenticated or current_user.role not in OFFICE_ROLES:
         return {}
-    return {"inbox_counts": queries.open_counts(get_db(), current_user.id)}
+    return {"inbox_counts": _open_counts()}
+
+
+def _open_counts() -> dict:
+    """The signed-in officer's counts, asked once a request: the inbox shows them and every
+    page's navigation does too (this processor runs on each render, the inbox's own included)."""
+    if "inbox_counts" not in g:
+        g.inbox_counts = queries.open_counts(get_db(), current_user.id)
+    return g.inbox_counts
 
 
 def _my_alert_or_404(db, alert_id: int):
@@ -38,7 +46,7 @@ def _my_alert_or_404(db, alert_id: int):
 @roles(*OFFICE_ROLES)
 def inbox():
     db = get_db()
-    counts = queries.open_counts(db, current_user.id)
+    counts = _open_counts()
     if htmx:  # the home page refreshing its counts needs nothing else
         response = make_response(render_template("alerts/_counts.html", counts=counts))
     else:
