@@ -157,6 +157,21 @@ def due_pushes(db, count: int, since: datetime, kind: str = "test") -> None:
          for n in range(count)])
 
 
+def officers_device(db, world) -> None:
+    db.execute("INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, created_at)"
+               " VALUES (?, 'https://push.example/notify/x', 'k', 'a', 'now')",
+               (world.users["officer"],))
+
+
+def the_next_two_jobs(app, db, now: datetime) -> list:
+    """Runs a push's fan-out and its device's push (whichever jobs come first): what ran."""
+    with app.app_context():
+        assert jobs.run_one(db, now=now + timedelta(seconds=1))
+        assert jobs.run_one(db, now=now + timedelta(seconds=1))
+    return db.execute("SELECT kind, payload FROM jobs WHERE done_at IS NOT NULL ORDER BY id"
+                      ).fetchall()
+
+
 def test_a_due_check_in_escalation_runs_before_a_thousand_earlier_pushes(app, db):
     """The worker runs one job at a time: a lone worker's overrun is never held behind a
     queue of pushes, however many are due and however long they have waited."""
@@ -187,15 +202,9 @@ def test_a_lone_worker_push_goes_before_earlier_test_pushes(app, db, world):
 
     now = datetime.now(UTC)
     due_pushes(db, 1000, since=now - timedelta(hours=1))
-    db.execute("INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, created_at)"
-               " VALUES (?, 'https://push.example/notify/x', 'k', 'a', 'now')",
-               (world.users["officer"],))
+    officers_device(db, world)
     sender.queue_for_user(db, world.users["officer"], "lone_worker", "/team")
-    with app.app_context():
-        assert jobs.run_one(db, now=now + timedelta(seconds=1))  # the fan-out
-        assert jobs.run_one(db, now=now + timedelta(seconds=1))  # its device's push
-    done = db.execute("SELECT kind, payload FROM jobs WHERE done_at IS NOT NULL ORDER BY id"
-                      ).fetchall()
+    done = the_next_two_jobs(app, db, now)
     assert [row["kind"] for row in done] == ["send_push", "push_to_device"]
     assert '"kind": "lone_worker"' in done[1]["payload"]
 
@@ -208,20 +217,14 @@ def test_an_urgent_alerts_push_goes_before_a_thousand_earlier_pushes(app, db, wo
 
     now = datetime.now(UTC)
     due_pushes(db, 1000, since=now - timedelta(hours=1))
-    db.execute("INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, created_at)"
-               " VALUES (?, 'https://push.example/notify/x', 'k', 'a', 'now')",
-               (world.users["officer"],))
+    officers_device(db, world)
     client = signed_in("operative")
     token = csrf_token_from(client.get("/today").get_data(as_text=True))
     assert client.post("/api/logs", headers={"X-CSRFToken": token}, json={
         "client_id": str(uuid.uuid4()), "visit_id": world.visits["tomorrow"],
         "outcome": "completed", "distress": "none", "concerns": ["domestic_abuse"]},
     ).status_code == 201
-    with app.app_context():
-        assert jobs.run_one(db, now=now + timedelta(seconds=1))  # the fan-out
-        assert jobs.run_one(db, now=now + timedelta(seconds=1))  # its device's push
-    done = db.execute("SELECT kind, payload FROM jobs WHERE done_at IS NOT NULL ORDER BY id"
-                      ).fetchall()
+    done = the_next_two_jobs(app, db, now)
     assert [row["kind"] for row in done] == ["send_push", "push_to_device"]
     assert all('"kind": "urgent"' in row["payload"] for row in done)
 
